@@ -1,0 +1,13 @@
+from csc.navigation import nav_for
+from staffing.roles import Role, primary_role
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    role = primary_role(user)
+    return {
+        "nav_items": nav_for(user, request.path),
+        "primary_role_label": Role(role).label if role else "",
+    }

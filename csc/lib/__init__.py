@@ -1,0 +1,1 @@
+"""Pure helpers with no model imports (see docs/architecture.md)."""

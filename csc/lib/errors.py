@@ -1,0 +1,27 @@
+"""Errors that services raise and every door (view, API, task) understands."""
+
+
+class DomainError(Exception):
+    """A business rule refused the action; the message says why."""
+
+    def __init__(self, message: str, *, code: str = "refused", details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.details = details or {}
+
+
+class IllegalTransition(DomainError):
+    """The action is not allowed in the object's current state (HTTP 409)."""
+
+    def __init__(self, message: str, **kwargs):
+        kwargs.setdefault("code", "illegal_transition")
+        super().__init__(message, **kwargs)
+
+
+class StaleVersion(DomainError):
+    """The object changed since the caller read it (HTTP 409)."""
+
+    def __init__(self, message: str, **kwargs):
+        kwargs.setdefault("code", "stale_version")
+        super().__init__(message, **kwargs)

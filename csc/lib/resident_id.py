@@ -1,0 +1,33 @@
+"""18-digit resident identity card numbers (GB 11643-1999)."""
+
+import datetime
+import re
+
+_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK_CODES = "10X98765432"
+
+
+class InvalidResidentId(ValueError):
+    pass
+
+
+def check_code(first17: str) -> str:
+    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
+    return _CHECK_CODES[total % 11]
+
+
+def normalise_resident_id(raw: str) -> str:
+    """Return the upper-cased number, or raise InvalidResidentId with the reason."""
+    number = (raw or "").strip().replace(" ", "").upper()
+    if not _SHAPE.match(number):
+        raise InvalidResidentId("shape")
+    try:
+        birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise InvalidResidentId("birth_date") from None
+    if birth.year < 1900 or birth > datetime.date.today():
+        raise InvalidResidentId("birth_date")
+    if check_code(number[:17]) != number[17]:
+        raise InvalidResidentId("checksum")
+    return number

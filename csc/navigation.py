@@ -1,0 +1,44 @@
+"""The main navigation: each item shows only to users holding its permission."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    perm: str | None  # None: every signed-in user
+    section: str  # matched against the first path segment to mark the current item
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem(_("Home"), "home", None, ""),
+    NavItem(_("Customers"), "intake:customer_search", "intake.view_customer", "customers"),
+    NavItem(_("Contacts"), "intake:contact_list", "intake.view_contact", "contacts"),
+    NavItem(_("Team"), "staffing:team_board", "staffing.view_agent", "team"),
+    NavItem(_("Data access log"), "intake:access_log", "intake.view_personaldataaccess", "access-log"),
+    NavItem(_("API"), "swagger-ui", "staffing.view_apiclient", "api"),
+    NavItem(_("Administration"), "admin:index", "staffing.change_user", "admin"),
+)
+
+
+def nav_for(user, path: str) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    first_segment = path.strip("/").split("/", 1)[0]
+    items = []
+    for item in NAV_ITEMS:
+        if item.perm and not user.has_perm(item.perm):
+            continue
+        items.append(
+            {
+                "label": item.label,
+                "url": reverse(item.url_name),
+                "active": item.section == first_segment,
+            }
+        )
+    return items

@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from csc import views
+from intake.api import api_urlpatterns as intake_api
+from staffing import views as staffing_views
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+api_v1 = [*intake_api]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("login/", staffing_views.login, name="login"),
+    path("logout/", staffing_views.logout, name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("intake.urls")),
+    path("team/", include("staffing.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,265 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from csc.lib.masking import mask_id_number, mask_phone
+from csc.lib.phones import InvalidPhoneNumber, normalise_phone
+from csc.lib.resident_id import InvalidResidentId, normalise_resident_id
+from intake.choices import (
+    AccessVia,
+    Channel,
+    CustomerType,
+    Disposition,
+    PaymentSegment,
+    PaymentType,
+    Region,
+    ServiceStatus,
+    ServiceType,
+    VipTier,
+)
+
+RESIDENT_ID_ERRORS = {
+    "shape": _("A resident ID number has 17 digits followed by a digit or X."),
+    "birth_date": _("The birth date in this resident ID number is not a real date."),
+    "checksum": _("The check digit of this resident ID number does not match; please re-check it."),
+}
+
+
+def validate_phone(value: str) -> None:
+    try:
+        normalise_phone(value)
+    except InvalidPhoneNumber:
+        raise ValidationError(
+            _("Enter a mainland mobile number (11 digits) or a fixed-line number with its area code."),
+            code="invalid_phone",
+        ) from None
+
+
+def validate_resident_id(value: str) -> None:
+    try:
+        normalise_resident_id(value)
+    except InvalidResidentId as exc:
+        raise ValidationError(RESIDENT_ID_ERRORS[str(exc)], code="invalid_resident_id") from None
+
+
+class Customer(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=20, db_index=True, validators=[validate_phone])
+    id_number = models.CharField(
+        _("resident ID number"),
+        max_length=18,
+        blank=True,
+        db_index=True,
+        validators=[validate_resident_id],
+    )
+    customer_type = models.CharField(
+        _("customer type"),
+        max_length=20,
+        choices=CustomerType.choices,
+        default=CustomerType.INDIVIDUAL,
+    )
+    payment_type = models.CharField(
+        _("payment type"), max_length=20, choices=PaymentType.choices, default=PaymentType.PREPAID
+    )
+    vip_tier = models.CharField(
+        _("VIP tier"), max_length=20, choices=VipTier.choices, default=VipTier.NONE
+    )
+    region = models.CharField(_("region"), max_length=10, choices=Region.choices, default=Region.URBAN)
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account manager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_customers",
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        permissions = [("view_full_personal_data", _("Can see full phone and ID numbers"))]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.masked_phone}"
+
+    def clean(self) -> None:
+        if self.phone:
+            try:
+                self.phone = normalise_phone(self.phone)
+            except InvalidPhoneNumber:
+                pass  # the field validator reports it
+        if self.id_number:
+            try:
+                self.id_number = normalise_resident_id(self.id_number)
+            except InvalidResidentId:
+                pass
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def is_vip(self) -> bool:
+        return self.vip_tier != VipTier.NONE
+
+    @property
+    def payment_segment(self) -> str:
+        if self.payment_type == PaymentType.PREPAID:
+            return PaymentSegment.PREPAID
+        return PaymentSegment.POSTPAID_VIP if self.is_vip else PaymentSegment.POSTPAID
+
+
+class CustomerService(models.Model):
+    """A number or line the customer holds with the operator."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="services"
+    )
+    service_type = models.CharField(_("service type"), max_length=20, choices=ServiceType.choices)
+    number = models.CharField(
+        _("number or account"),
+        max_length=30,
+        db_index=True,
+        help_text=_("Phone number for mobile and fixed lines; the account for broadband."),
+    )
+    plan = models.CharField(_("plan"), max_length=100, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.ACTIVE
+    )
+    activated_on = models.DateField(_("activated on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["service_type", "number"]
+        verbose_name = _("customer service")
+        verbose_name_plural = _("customer services")
+        constraints = [
+            models.UniqueConstraint(fields=["service_type", "number"], name="service_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_service_type_display()} {self.masked_number}"
+
+    @property
+    def masked_number(self) -> str:
+        if self.service_type == ServiceType.BROADBAND:
+            return self.number
+        return mask_phone(self.number)
+
+
+class Contact(models.Model):
+    """One call, chat, visit or message, whoever it came from."""
+
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts",
+    )
+    caller_number = models.CharField(
+        _("caller number"),
+        max_length=20,
+        blank=True,
+        db_index=True,
+        help_text=_("The number the contact came from, kept even for anonymous callers."),
+    )
+    queued_at = models.DateTimeField(_("queued at"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contacts",
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    disposition = models.CharField(
+        _("disposition"), max_length=20, choices=Disposition.choices, blank=True
+    )
+    external_id = models.CharField(
+        _("external ID"),
+        max_length=100,
+        blank=True,
+        help_text=_("The call or chat ID in the channel's own system."),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-queued_at"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        indexes = [
+            models.Index(fields=["customer", "-queued_at"], name="contact_customer_recent"),
+            models.Index(fields=["agent", "-queued_at"], name="contact_agent_recent"),
+            models.Index(fields=["channel", "queued_at"], name="contact_channel_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(answered_at__isnull=True)
+                | models.Q(answered_at__gte=models.F("queued_at")),
+                name="contact_answered_after_queued",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True)
+                | models.Q(ended_at__gte=models.F("queued_at")),
+                name="contact_ended_after_queued",
+            ),
+            models.UniqueConstraint(
+                fields=["channel", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="contact_external_id_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.queued_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def wait_seconds(self) -> float | None:
+        if self.answered_at is None:
+            return None
+        return (self.answered_at - self.queued_at).total_seconds()
+
+    @property
+    def masked_caller_number(self) -> str:
+        return mask_phone(self.caller_number)
+
+
+class PersonalDataAccess(models.Model):
+    """Who saw a customer's full phone or ID number, when, and where (DOMAIN.md R-2)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="data_accesses"
+    )
+    accessed_at = models.DateTimeField(_("accessed at"), auto_now_add=True)
+    via = models.CharField(_("via"), max_length=10, choices=AccessVia.choices)
+    path = models.CharField(_("page or endpoint"), max_length=300)
+
+    class Meta:
+        ordering = ["-accessed_at"]
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        indexes = [models.Index(fields=["customer", "-accessed_at"], name="pda_customer_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.customer_id} @ {self.accessed_at:%Y-%m-%d %H:%M}"

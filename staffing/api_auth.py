@@ -1,0 +1,126 @@
+"""How the API knows who calls and what they may do (DESIGN.md §3).
+
+Integrations send `Authorization: Token <key>`; the key's SHA-256 finds their
+ApiClient and its service user. Each viewset names the resource it serves
+(`scope_resource = "customers"`); a client needs `<resource>:read` for safe
+methods and `<resource>:write` for the rest. Browser sessions are checked
+against the user's Django permissions instead (`required_perms`).
+"""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions, permissions, throttling
+
+from staffing.models import ApiClient, hash_api_key
+
+# Every resource a scope may name; `create_api_client` refuses others.
+SCOPE_RESOURCES: tuple[str, ...] = (
+    "customers",
+    "contacts",
+    "tickets",
+    "complaints",
+    "sla",
+    "surveys",
+    "staffing",
+    "metrics",
+    "webhooks",
+)
+SCOPE_ACCESS = ("read", "write")
+ALL_SCOPES: tuple[str, ...] = tuple(f"{r}:{a}" for r in SCOPE_RESOURCES for a in SCOPE_ACCESS)
+
+# last_used_at is written at most this often per client, not on every request.
+LAST_USED_RESOLUTION_SECONDS = 60
+
+
+class ApiClientTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Token"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Invalid token header."))
+        try:
+            key = header[1].decode()
+        except UnicodeError:
+            raise exceptions.AuthenticationFailed(_("Invalid token header.")) from None
+        client = (
+            ApiClient.objects.select_related("service_user")
+            .filter(key_hash=hash_api_key(key))
+            .first()
+        )
+        if client is None or not client.is_active or not client.service_user.is_active:
+            raise exceptions.AuthenticationFailed(_("Invalid or inactive API key."))
+        now = timezone.now()
+        stale = client.last_used_at is None or (
+            (now - client.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS
+        )
+        if stale:
+            ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+        return client.service_user, client
+
+    def authenticate_header(self, request) -> str:
+        return self.keyword
+
+
+def api_client_of(request) -> ApiClient | None:
+    return request.auth if isinstance(request.auth, ApiClient) else None
+
+
+def required_scope(view, request) -> str | None:
+    resource = getattr(view, "scope_resource", None)
+    if resource is None:
+        return None
+    access = "read" if request.method in permissions.SAFE_METHODS else "write"
+    return f"{resource}:{access}"
+
+
+class HasResourceScope(permissions.BasePermission):
+    """API clients need the view's scope; signed-in users need its permissions.
+
+    A view declares `scope_resource` and, for session users,
+    `required_perms = {"read": [...], "write": [...]}`.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        client = api_client_of(request)
+        if client is not None:
+            scope = required_scope(view, request)
+            if scope is None or not client.has_scope(scope):
+                self.message = _("This API client lacks the scope %(scope)s.") % {
+                    "scope": scope or "?"
+                }
+                return False
+            return True
+        access = "read" if request.method in permissions.SAFE_METHODS else "write"
+        perms = getattr(view, "required_perms", {}).get(access)
+        if perms is None:
+            return False
+        return request.user.has_perms(perms)
+
+
+class ApiClientRateThrottle(throttling.SimpleRateThrottle):
+    """One bucket per API client (rate from the client, else the default);
+    browser sessions are throttled per user at the same default rate."""
+
+    scope = "api_client"
+
+    def allow_request(self, request, view):
+        client = api_client_of(request)
+        if client is not None and client.rate:
+            self.rate = client.rate
+            self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view):
+        client = api_client_of(request)
+        if client is not None:
+            ident = f"client-{client.pk}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = f"anon-{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -1,0 +1,61 @@
+import pytest
+from django.core.cache import cache
+
+from tests.factories import AgentFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings):
+    # Hashing passwords properly is slow and proves nothing here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def hotline_team(db):
+    return TeamFactory(name="Hotline A", kind="hotline")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="Hotline B", kind="hotline")
+
+
+def _persona(role: str, team, username: str):
+    user = UserFactory(username=username, roles=[role])
+    AgentFactory(user=user, team=team)
+    return user
+
+
+@pytest.fixture
+def agent_user(hotline_team):
+    return _persona("agent", hotline_team, "agent1")
+
+
+@pytest.fixture
+def lead_user(hotline_team):
+    user = _persona("team_lead", hotline_team, "lead1")
+    hotline_team.lead = user
+    hotline_team.save()
+    return user
+
+
+@pytest.fixture
+def manager_user(db):
+    return _persona("cs_manager", TeamFactory(name="Management", kind="management"), "manager1")
+
+
+@pytest.fixture
+def qa_user(db):
+    return _persona("qa_inspector", TeamFactory(name="QA", kind="qa"), "qa1")
+
+
+@pytest.fixture
+def outsider_user(other_team):
+    return _persona("agent", other_team, "outsider1")

@@ -1,0 +1,101 @@
+"""Factories and personas shared by every app's tests."""
+
+import datetime
+
+import factory
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from csc.lib.resident_id import check_code
+from intake.choices import Channel
+from intake.models import Contact, Customer, CustomerService
+from staffing.models import Agent, ApiClient, Team, User
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="zh_CN")
+    last_name = factory.Faker("last_name", locale="zh_CN")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*[Group.objects.get(name=role) for role in extracted])
+        if create:
+            self.save()
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+    kind = Team.Kind.HOTLINE
+
+
+class AgentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agent
+
+    user = factory.SubFactory(UserFactory)
+    employee_number = factory.Sequence(lambda n: f"E{n:05d}")
+    team = factory.SubFactory(TeamFactory)
+
+
+def make_mobile(n: int) -> str:
+    return f"139{n:08d}"
+
+
+def make_resident_id(n: int) -> str:
+    first17 = f"110105{19800101 + (n % 28):08d}{n % 1000:03d}"
+    return first17 + check_code(first17)
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    name = factory.Faker("name", locale="zh_CN")
+    phone = factory.Sequence(make_mobile)
+    id_number = factory.Sequence(make_resident_id)
+    city = "北京"
+
+
+class CustomerServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CustomerService
+
+    customer = factory.SubFactory(CustomerFactory)
+    service_type = "mobile"
+    number = factory.Sequence(lambda n: f"186{n:08d}")
+    plan = "4G 套餐 59 元"
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    channel = Channel.HOTLINE
+    customer = factory.SubFactory(CustomerFactory)
+    caller_number = factory.LazyAttribute(lambda o: o.customer.phone if o.customer else "")
+    queued_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(minutes=10))
+    answered_at = factory.LazyAttribute(lambda o: o.queued_at + datetime.timedelta(seconds=15))
+    ended_at = factory.LazyAttribute(lambda o: o.answered_at + datetime.timedelta(minutes=4))
+    summary = "咨询套餐余量"
+
+
+def make_api_client(name: str = "cti", scopes: list[str] | None = None, rate: str = ""):
+    """An API client and its plain key."""
+    user = UserFactory(username=f"api-{name}")
+    client = ApiClient(name=name, scopes=scopes or [], service_user=user, rate=rate)
+    key = client.set_new_key()
+    client.save()
+    return client, key
