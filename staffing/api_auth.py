@@ -9,6 +9,7 @@ against the user's Django permissions instead (`required_perms`).
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 
 from staffing.models import ApiClient, hash_api_key
@@ -124,3 +125,19 @@ class ApiClientRateThrottle(throttling.SimpleRateThrottle):
         else:
             ident = f"anon-{self.get_ident(request)}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class ApiClientTokenScheme(OpenApiAuthenticationExtension):
+    """Describes the token in the OpenAPI schema; defined here so it is
+    registered whenever the authentication class is loaded."""
+
+    target_class = ApiClientTokenAuthentication
+    name = "ApiClientToken"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <key>` as printed by `manage.py create_api_client`.",
+        }

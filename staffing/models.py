@@ -15,9 +15,20 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def get_full_name(self) -> str:
+        # Chinese names put the family name first, with no space (张伟, not 伟 张).
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if _is_cjk(first) or _is_cjk(last):
+            return f"{last}{first}"
+        return f"{first} {last}".strip()
+
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+def _is_cjk(text: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
 
 
 class Team(models.Model):
@@ -78,13 +89,18 @@ class Agent(models.Model):
         OFFLINE = "offline", _("Offline")
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="agent"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="agent",
     )
     employee_number = models.CharField(_("employee number"), max_length=20, unique=True)
     team = models.ForeignKey(
         Team, verbose_name=_("team"), on_delete=models.PROTECT, related_name="agents"
     )
-    skills = models.ManyToManyField(Skill, verbose_name=_("skills"), blank=True, related_name="agents")
+    skills = models.ManyToManyField(
+        Skill, verbose_name=_("skills"), blank=True, related_name="agents"
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.OFFLINE
     )
@@ -148,3 +164,125 @@ class ApiClient(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+
+class Notification(models.Model):
+    """An in-app message to one person, shown with an unread count in the top bar.
+
+    `dedupe_key` makes a notification that must happen once (an SLA warning, an
+    escalation step) idempotent: the same key for the same person is one row.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="notification_once_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OutboxMessage(models.Model):
+    """A message leaving the system (email, SMS, letter).
+
+    Written in the same transaction as the change that causes it and delivered
+    by a Celery task after commit, or by the periodic flush when the broker was
+    unreachable, so nothing is lost while Redis is down (DESIGN.md §2.3).
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
+        LETTER = "letter", _("Letter")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    recipient = models.CharField(_("recipient"), max_length=300)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("body"), blank=True)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="outbox_pending_due",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="outbox_once_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.recipient}"
+
+
+class IdempotentRequest(models.Model):
+    """The first response to a create request sent with an Idempotency-Key.
+
+    A replay with the same key and body gets this response back; the same key
+    with another body is refused (DESIGN.md §3).
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    endpoint = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "endpoint", "key"], name="idempotency_key_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.key}"

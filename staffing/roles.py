@@ -29,10 +29,16 @@ def roles_of(user) -> list[str]:
     """The user's role keys, highest precedence first."""
     if not user.is_authenticated:
         return []
+    # Asked several times per request (navigation, landing page): read once per user object.
+    cached = getattr(user, "_csc_roles", None)
+    if cached is not None:
+        return list(cached)
     held = {group.name for group in user.groups.all()}
     if user.is_superuser:
         held.add(Role.ADMINISTRATOR)
-    return [role for role in ROLE_PRECEDENCE if role in held]
+    roles = [role for role in ROLE_PRECEDENCE if role in held]
+    user._csc_roles = tuple(roles)
+    return roles
 
 
 def primary_role(user) -> str | None:

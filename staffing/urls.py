@@ -1,5 +1,10 @@
 from django.urls import path
-from django.views.generic import TemplateView
 
+from staffing import views
+
+# Included under /team/ by csc/urls.py, which also adds the team board
+# (`staffing:team_board`): the board shows contact figures staffing may not read.
 app_name = "staffing"
-urlpatterns = [path("", TemplateView.as_view(), name="team_board")]
+urlpatterns = [
+    path("status/", views.agent_status, name="agent_status"),
+]

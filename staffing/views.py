@@ -1,8 +1,18 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from csc.lib.errors import DomainError
+from staffing.models import Agent
+from staffing.selectors import agent_of
+from staffing.services import SELF_SET_STATUSES, agent_set_status
 
 
 def _failure_keys(request) -> list[str]:
@@ -41,5 +51,39 @@ class ThrottledLoginView(auth_views.LoginView):
         return super().form_valid(form)
 
 
+class SignOutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, _("You have signed out."))
+        return response
+
+
 login = ThrottledLoginView.as_view()
-logout = auth_views.LogoutView.as_view()
+logout = SignOutView.as_view()
+
+
+@login_required
+@require_POST
+def agent_status(request):
+    """The signed-in agent sets their own status; htmx swaps the control in place."""
+    agent = agent_of(request.user)
+    if agent is None:
+        raise Http404(_("You have no agent profile."))
+    error = ""
+    try:
+        agent_set_status(agent, request.POST.get("status", ""), changed_by=request.user)
+    except DomainError as exc:
+        error = exc.message
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("home")
+    # htmx swaps only 2xx answers, so a refusal comes back as 200 with its reason inside.
+    context = {
+        "agent": agent,
+        "self_statuses": [(value, Agent.Status(value).label) for value in SELF_SET_STATUSES],
+        "status_error": error,
+    }
+    return render(request, "staffing/partials/agent_status.html", context)

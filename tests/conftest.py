@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.core.cache import cache
 
@@ -59,3 +61,24 @@ def qa_user(db):
 @pytest.fixture
 def outsider_user(other_team):
     return _persona("agent", other_team, "outsider1")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    # Browser tests last: Playwright's greenlet stays up for the session, and tests
+    # after it would run in another context with another database connection.
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+
+
+def pytest_configure(config):
+    # Parallel workers share one Redis; give each its own database so one
+    # worker's cache.clear() cannot wipe another's throttle counters.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return
+    from django.conf import settings
+
+    cache = settings.CACHES["default"]
+    if cache["BACKEND"].endswith("RedisCache"):
+        base, _, db = cache["LOCATION"].rpartition("/")
+        cache["LOCATION"] = f"{base}/{(int(db or 0) + 1 + int(worker[2:])) % 16}"

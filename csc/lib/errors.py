@@ -25,3 +25,11 @@ class StaleVersion(DomainError):
     def __init__(self, message: str, **kwargs):
         kwargs.setdefault("code", "stale_version")
         super().__init__(message, **kwargs)
+
+
+class NotAllowed(DomainError):
+    """The person may not take this action (HTTP 403)."""
+
+    def __init__(self, message: str, **kwargs):
+        kwargs.setdefault("code", "not_allowed")
+        super().__init__(message, **kwargs)

@@ -2,8 +2,9 @@
 
 import datetime
 import re
+import unicodedata
 
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_SHAPE = re.compile(r"^\d{17}[\dX]$", re.ASCII)
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CODES = "10X98765432"
 
@@ -19,7 +20,8 @@ def check_code(first17: str) -> str:
 
 def normalise_resident_id(raw: str) -> str:
     """Return the upper-cased number, or raise InvalidResidentId with the reason."""
-    number = (raw or "").strip().replace(" ", "").upper()
+    # NFKC turns full-width digits and letters (as Chinese input methods type them) into ASCII.
+    number = unicodedata.normalize("NFKC", raw or "").strip().replace(" ", "").upper()
     if not _SHAPE.match(number):
         raise InvalidResidentId("shape")
     try:

@@ -1,0 +1,25 @@
+"""Give an API client a new key; the old key stops working at once."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from staffing.models import ApiClient
+from staffing.services import api_client_rotate_key
+
+
+class Command(BaseCommand):
+    help = "Replace an API client's key and print the new key once."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("name", help="The API client's name.")
+
+    def handle(self, *args, name: str, **options) -> None:
+        client = ApiClient.objects.filter(name=name).first()
+        if client is None:
+            raise CommandError(_("No API client is named %(name)s.") % {"name": name})
+        key = api_client_rotate_key(client)
+        self.stdout.write(
+            _("New key for %(name)s, shown only this once; the old key no longer works:")
+            % {"name": client.name}
+        )
+        self.stdout.write(key)

@@ -1,0 +1,317 @@
+"""In-app notifications and the outbox for messages that leave the system.
+
+`notify` writes an in-app notification in the caller's transaction.
+`outbox_enqueue` writes an OutboxMessage in the caller's transaction and asks
+Celery to deliver it after commit; if the broker is unreachable the request
+still succeeds and the periodic `outbox_flush` delivers it later. Delivery
+claims the row with a lock, so a message is sent once even when the
+after-commit task and the flush race.
+
+One transaction sends at most one Celery message, whatever number of outbox
+rows it wrote. When the broker is unreachable the send fails at once (no
+connection retries inside a request) and this process stops trying for
+BROKER_RETRY_AFTER_SECONDS: the periodic flush delivers meanwhile.
+"""
+
+import logging
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from celery import current_app
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from staffing.models import Notification, OutboxMessage, User
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+def notify(
+    recipient: User,
+    *,
+    kind: str,
+    title: str,
+    body: str = "",
+    link: str = "",
+    dedupe_key: str = "",
+) -> Notification | None:
+    """Tell one person something in the app; None if this key was already sent."""
+    if dedupe_key:
+        try:
+            with transaction.atomic():
+                return Notification.objects.create(
+                    recipient=recipient,
+                    kind=kind,
+                    title=title,
+                    body=body,
+                    link=link,
+                    dedupe_key=dedupe_key,
+                )
+        except IntegrityError:
+            return None
+    return Notification.objects.create(
+        recipient=recipient, kind=kind, title=title, body=body, link=link
+    )
+
+
+def notify_many(recipients, **kwargs) -> int:
+    """Notify each distinct active recipient; returns how many were written."""
+    written = 0
+    seen = set()
+    for user in recipients:
+        if user is None or user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        if notify(user, **kwargs) is not None:
+            written += 1
+    return written
+
+
+def notifications_mark_read(user: User, ids: list[int] | None = None) -> int:
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
+
+
+def outbox_enqueue(
+    *,
+    channel: str,
+    recipient: str,
+    subject: str = "",
+    body: str = "",
+    payload: dict | None = None,
+    dedupe_key: str = "",
+) -> OutboxMessage | None:
+    """Queue a message for delivery after the current transaction commits.
+
+    Returns None when a message with the same dedupe_key already exists.
+    """
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                channel=channel,
+                recipient=recipient,
+                subject=subject,
+                body=body,
+                payload=payload or {},
+                dedupe_key=dedupe_key,
+            )
+    except IntegrityError:
+        if not dedupe_key:
+            raise
+        return None
+    _deliver_after_commit([message.pk])
+    return message
+
+
+def bulk_insert(
+    model, rows: list[dict], *, ignore_conflicts: bool = False, returning_ids: bool = False
+) -> list[int]:
+    """INSERT many rows of `model` in a few multi-row statements.
+
+    For hot paths (the SLA sweeper writes tens of thousands of rows in one
+    run): values go to the database as given, with only JSON adapted and
+    omitted fields taking their default (auto_now_add: now), which is several
+    times cheaper than `bulk_create` in Python. Rows are dicts keyed by field
+    name or attname. With `returning_ids`, the ids of the rows inserted (not
+    of those skipped as conflicts) are returned; PostgreSQL only, other
+    databases fall back to `bulk_create`.
+    """
+    if not rows:
+        return []
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        created = model.objects.bulk_create(
+            [model(**row) for row in rows], ignore_conflicts=ignore_conflicts
+        )
+        return [obj.pk for obj in created if obj.pk is not None]
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    # Per field, once: the keys a row may use, its default, and whether it is JSON.
+    plan = [
+        (
+            (f.name, f.attname),
+            now if getattr(f, "auto_now_add", False) else f.get_default(),
+            f.get_internal_type() == "JSONField",
+            f,
+        )
+        for f in fields
+    ]
+
+    def values(row: dict) -> list:
+        out = []
+        for (name, attname), default, is_json, field in plan:
+            if attname in row:
+                given = row[attname]
+            elif name in row:
+                given = row[name]
+                if field.is_relation and hasattr(given, "pk"):
+                    given = given.pk
+            else:
+                given = default
+            out.append(field.get_db_prep_save(given, connection) if is_json else given)
+        return out
+
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    suffix += " RETURNING id" if returning_ids else ""
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            chunk = rows[start : start + 1000]
+            params = [value for row in chunk for value in values(row)]
+            cursor.execute(
+                f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) "
+                f"VALUES {', '.join([one_row] * len(chunk))}{suffix}",
+                params,
+            )
+            if returning_ids:
+                ids.extend(row[0] for row in cursor.fetchall())
+    return ids
+
+
+def notify_bulk(rows: list[dict]) -> None:
+    """Write many in-app notifications at once (each dict: recipient, kind, title,
+    body, link, dedupe_key); rows whose (recipient, dedupe_key) exists are skipped."""
+    bulk_insert(Notification, rows, ignore_conflicts=True)
+
+
+def outbox_enqueue_bulk(messages: list[dict]) -> int:
+    """Queue many messages (each dict: channel, recipient, subject, body, payload,
+    dedupe_key) in the caller's transaction; existing dedupe keys are skipped.
+    One delivery task is sent after commit; the flush covers a broker outage."""
+    ids = bulk_insert(OutboxMessage, messages, ignore_conflicts=True, returning_ids=True)
+    if ids:
+        _deliver_after_commit(ids)
+    return len(ids)
+
+
+# Seconds this process leaves the broker alone after a failed send.
+BROKER_RETRY_AFTER_SECONDS = 30
+_broker_down_until = 0.0
+
+
+class _DeliveryBatch:
+    """The outbox rows written in one transaction, sent as one task after commit."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.callback = self.send
+
+    def send(self) -> None:
+        global _broker_down_until
+        ids = list(dict.fromkeys(self.ids))
+        if not ids:
+            return
+        if time.monotonic() < _broker_down_until:
+            log.info("broker was unreachable; %d outbox messages wait for the flush", len(ids))
+            return
+        from staffing.tasks import deliver_outbox_messages
+
+        try:
+            if current_app.conf.task_always_eager:
+                deliver_outbox_messages.apply_async(args=[ids])
+                return
+            with current_app.connection_for_write() as connection:
+                # Fail at once when the broker is down instead of retrying inside a request.
+                connection.ensure_connection(max_retries=0)
+                deliver_outbox_messages.apply_async(args=[ids], connection=connection, retry=False)
+        except Exception:
+            _broker_down_until = time.monotonic() + BROKER_RETRY_AFTER_SECONDS
+            log.warning("broker unreachable; %d outbox messages wait for the flush", len(ids))
+
+
+def _deliver_after_commit(message_ids: list[int]) -> None:
+    connection = transaction.get_connection()
+    batch = getattr(connection, "_outbox_delivery_batch", None)
+    registered = batch is not None and any(
+        entry[1] is batch.callback for entry in connection.run_on_commit
+    )
+    if not registered:
+        batch = _DeliveryBatch()
+        connection._outbox_delivery_batch = batch
+        transaction.on_commit(batch.callback)
+    batch.ids.extend(message_ids)
+
+
+def outbox_deliver(message_id: int) -> bool:
+    """Deliver one pending message; True if it was sent by this call."""
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
+            .first()
+        )
+        if message is None:
+            return False  # already sent, or being sent by another worker
+        message.attempts += 1
+        try:
+            _send(message)
+        except Exception as exc:
+            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = OutboxMessage.Status.FAILED
+            else:
+                # Exponential backoff: 1, 2, 4 ... minutes.
+                message.next_attempt_at = timezone.now() + timedelta(
+                    minutes=2 ** (message.attempts - 1)
+                )
+            message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            log.warning("outbox message %s failed: %s", message.pk, message.last_error)
+            return False
+        message.status = OutboxMessage.Status.SENT
+        message.sent_at = timezone.now()
+        message.last_error = ""
+        message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        return True
+
+
+def outbox_flush(batch_size: int = 100) -> int:
+    """Deliver every pending message that is due; returns how many were sent."""
+    due = list(
+        OutboxMessage.objects.filter(
+            status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    return sum(1 for pk in due if outbox_deliver(pk))
+
+
+def _send(message: OutboxMessage) -> None:
+    if message.channel == OutboxMessage.Channel.EMAIL:
+        send_mail(
+            message.subject,
+            message.body,
+            settings.DEFAULT_FROM_EMAIL,
+            [message.recipient],
+            fail_silently=False,
+        )
+    elif message.channel == OutboxMessage.Channel.SMS:
+        _send_sms(message)
+    elif message.channel == OutboxMessage.Channel.LETTER:
+        _write_letter(message)
+    else:
+        raise ValueError(f"unknown channel {message.channel}")
+
+
+def _send_sms(message: OutboxMessage) -> None:
+    # The operator's SMS gateway is reached through its own service; until one
+    # is configured, messages are written to the log with their recipient.
+    log.info("SMS to %s: %s", message.recipient, message.body)
+
+
+def _write_letter(message: OutboxMessage) -> None:
+    # Letters are printed and posted by the mail room from this folder.
+    folder = Path(settings.MEDIA_ROOT) / "letters"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"letter-{message.pk}.txt").write_text(
+        f"{message.recipient}\n\n{message.subject}\n\n{message.body}\n", encoding="utf-8"
+    )

@@ -1,0 +1,67 @@
+"""Reads of people and teams for pages and the API."""
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+
+from staffing.models import Agent, Team, User
+
+
+def _kind_order() -> Case:
+    """Teams in the order their kinds are declared: front line first, management last."""
+    return Case(
+        *[When(kind=kind, then=Value(rank)) for rank, kind in enumerate(Team.Kind.values)],
+        output_field=IntegerField(),
+    )
+
+
+def active_teams() -> QuerySet[Team]:
+    return Team.objects.filter(is_active=True).order_by(_kind_order(), "name")
+
+
+def agent_of(user: User) -> Agent | None:
+    """The user's staff profile with its team, or None for users without one."""
+    if not user.is_authenticated:
+        return None
+    return Agent.objects.select_related("team", "user").filter(user=user).first()
+
+
+def team_of(user: User) -> Team | None:
+    """The team a person works in, or else the first team they lead."""
+    agent = agent_of(user)
+    if agent is not None:
+        return agent.team
+    return Team.objects.filter(lead=user, is_active=True).first()
+
+
+def team_agents(team: Team) -> QuerySet[Agent]:
+    """A team's agents with their user and skills, ready for a board."""
+    return (
+        Agent.objects.filter(team=team, user__is_active=True)
+        .select_related("user")
+        .prefetch_related("skills")
+        .order_by("employee_number")
+    )
+
+
+def agent_status_counts(team: Team | None = None) -> list[dict]:
+    """How many active agents are in each status, every status listed in order."""
+    agents = Agent.objects.filter(user__is_active=True)
+    if team is not None:
+        agents = agents.filter(team=team)
+    counts = dict(agents.values_list("status").annotate(n=Count("id")).order_by())
+    return [
+        {"status": status, "label": label, "count": counts.get(status, 0)}
+        for status, label in Agent.Status.choices
+    ]
+
+
+def teams_with_headcount() -> QuerySet[Team]:
+    """Active teams with their headcount and how many agents are available now."""
+    active = Q(agents__user__is_active=True)
+    return (
+        active_teams()
+        .select_related("lead")
+        .annotate(
+            headcount=Count("agents", filter=active),
+            available=Count("agents", filter=active & Q(agents__status=Agent.Status.AVAILABLE)),
+        )
+    )
