@@ -1,1 +1,418 @@
-api_urlpatterns: list = []
+"""REST API for customers and contacts (DESIGN.md §3): thin, over the services.
+
+Input and output have their own serializers. Phone, ID, service and caller
+numbers in every response go through the request's personal-data disclosure:
+masked unless the caller holds `intake.view_full_personal_data`, and each full
+view recorded (via "api", with the endpoint's path).
+"""
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, pagination, serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from intake import selectors, services
+from intake.choices import Channel, CustomerType, Disposition, PaymentType, Region, VipTier
+from intake.filters import ContactFilter, CustomerFilter
+from intake.models import Contact, Customer, CustomerService
+from intake.personal_data import PersonalDataDisclosure
+from staffing.api_idempotency import IdempotentCreateMixin
+
+User = get_user_model()
+
+BAD_INPUT = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="Bad input: an object mapping each field to its messages, "
+    'e.g. {"phone": ["Enter a mainland mobile number …"]}.',
+)
+NOT_ALLOWED = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="Not signed in or bad API key (401); missing scope or permission (403).",
+)
+NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No such object.")
+THROTTLED = OpenApiResponse(OpenApiTypes.OBJECT, description="Too many requests for this client.")
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Replays with the same key and body return the first response and create nothing.",
+)
+
+
+# --- personal data -----------------------------------------------------------------------
+
+
+class PersonalDataViewMixin:
+    """Gives serializers the request's disclosure and records full views once the
+    response is built (one bulk insert per response)."""
+
+    @cached_property
+    def personal_data(self) -> PersonalDataDisclosure:
+        return PersonalDataDisclosure.for_api(self.request)
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "personal_data": self.personal_data}
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if "personal_data" in self.__dict__ and response.status_code < 400:
+            self.personal_data.record()
+        return response
+
+
+class PermsByAction:
+    """`required_perms` for session users, by the viewset's action."""
+
+    perms_by_action: dict[str, list[str]] = {}
+
+    @property
+    def required_perms(self) -> dict[str, list[str]]:
+        perms = self.perms_by_action.get(getattr(self, "action", None) or "", [])
+        return {"read": perms, "write": perms}
+
+
+# --- customers ---------------------------------------------------------------------------
+
+
+class CustomerServiceOutput(serializers.ModelSerializer):
+    number = serializers.SerializerMethodField(help_text=_("Masked unless you may see it in full."))
+
+    class Meta:
+        model = CustomerService
+        fields = ["id", "service_type", "number", "plan", "status", "activated_on"]
+
+    def get_number(self, service: CustomerService) -> str:
+        return self.context["personal_data"].service_number(service)
+
+
+class CustomerOutput(serializers.ModelSerializer):
+    phone = serializers.SerializerMethodField(
+        help_text=_("Masked (138****1234) unless you may see it in full.")
+    )
+    id_number = serializers.SerializerMethodField(
+        help_text=_("Masked (110105********1234) unless you may see it in full.")
+    )
+    personal_data = serializers.SerializerMethodField(
+        help_text=_("'full' or 'masked': how phone and ID numbers are shown to you.")
+    )
+    payment_segment = serializers.CharField(read_only=True)
+    account_manager_name = serializers.SerializerMethodField()
+    services = CustomerServiceOutput(many=True, read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "name",
+            "phone",
+            "id_number",
+            "personal_data",
+            "customer_type",
+            "payment_type",
+            "payment_segment",
+            "vip_tier",
+            "region",
+            "city",
+            "account_manager",
+            "account_manager_name",
+            "services",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_phone(self, customer: Customer) -> str:
+        return self.context["personal_data"].phone(customer)
+
+    def get_id_number(self, customer: Customer) -> str:
+        return self.context["personal_data"].id_number(customer)
+
+    def get_personal_data(self, customer: Customer) -> str:
+        return "full" if self.context["personal_data"].full else "masked"
+
+    def get_account_manager_name(self, customer: Customer) -> str:
+        return customer.account_manager.display_name if customer.account_manager else ""
+
+
+class CustomerInput(serializers.Serializer):
+    """Register a customer (POST) or change some fields (PATCH)."""
+
+    name = serializers.CharField(max_length=100)
+    phone = serializers.CharField(
+        max_length=40, help_text=_("Mobile or fixed line, in any usual form (+86, spaces, dashes).")
+    )
+    id_number = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, help_text=_("18-digit resident ID.")
+    )
+    customer_type = serializers.ChoiceField(choices=CustomerType.choices, required=False)
+    payment_type = serializers.ChoiceField(choices=PaymentType.choices, required=False)
+    vip_tier = serializers.ChoiceField(choices=VipTier.choices, required=False)
+    region = serializers.ChoiceField(choices=Region.choices, required=False)
+    city = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    account_manager = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+
+
+class CustomerCursorPagination(pagination.CursorPagination):
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class _CustomerRegister:
+    """Register through the service (the idempotency mixin wraps this)."""
+
+    def create(self, request, *args, **kwargs):
+        payload = CustomerInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        customer = services.customer_register(**payload.validated_data, registered_by=request.user)
+        return self._output(customer.pk, status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List or look up customers",
+        description="`?phone=` finds the customers reached at a number (their own phone or "
+        "a service number); `?q=` takes a full phone or ID number or the start of a name.",
+        responses={
+            200: CustomerOutput(many=True),
+            400: BAD_INPUT,
+            401: NOT_ALLOWED,
+            403: NOT_ALLOWED,
+        },
+    ),
+    retrieve=extend_schema(
+        summary="A customer",
+        responses={200: CustomerOutput, 401: NOT_ALLOWED, 403: NOT_ALLOWED, 404: NOT_FOUND},
+    ),
+    create=extend_schema(
+        summary="Register a customer",
+        request=CustomerInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: CustomerOutput,
+            400: BAD_INPUT,
+            401: NOT_ALLOWED,
+            403: NOT_ALLOWED,
+            429: THROTTLED,
+        },
+    ),
+    partial_update=extend_schema(
+        summary="Change a customer",
+        request=CustomerInput,
+        responses={
+            200: CustomerOutput,
+            400: BAD_INPUT,
+            401: NOT_ALLOWED,
+            403: NOT_ALLOWED,
+            404: NOT_FOUND,
+        },
+    ),
+)
+class CustomerViewSet(
+    PersonalDataViewMixin,
+    PermsByAction,
+    IdempotentCreateMixin,
+    _CustomerRegister,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    scope_resource = "customers"
+    perms_by_action = {
+        "list": ["intake.view_customer"],
+        "retrieve": ["intake.view_customer"],
+        "create": ["intake.add_customer"],
+        "partial_update": ["intake.change_customer"],
+    }
+    serializer_class = CustomerOutput
+    filterset_class = CustomerFilter
+    pagination_class = CustomerCursorPagination
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.customer_list()
+
+    def _output(self, customer_id: int, status_code: int = status.HTTP_200_OK) -> Response:
+        customer = selectors.customer_list().get(pk=customer_id)
+        return Response(self.get_serializer(customer).data, status=status_code)
+
+    def retrieve(self, request, pk=None):
+        customer = get_object_or_404(self.get_queryset(), pk=pk)
+        return Response(self.get_serializer(customer).data)
+
+    def partial_update(self, request, pk=None):
+        customer = get_object_or_404(Customer, pk=pk)
+        payload = CustomerInput(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        services.customer_update(customer, changed_by=request.user, **payload.validated_data)
+        return self._output(customer.pk)
+
+
+# --- contacts ----------------------------------------------------------------------------
+
+
+class ContactOutput(serializers.ModelSerializer):
+    caller_number = serializers.SerializerMethodField(
+        help_text=_("Masked unless you may see it in full.")
+    )
+    customer_name = serializers.SerializerMethodField()
+    agent_name = serializers.SerializerMethodField()
+    wait_seconds = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "channel",
+            "customer",
+            "customer_name",
+            "caller_number",
+            "queued_at",
+            "answered_at",
+            "ended_at",
+            "wait_seconds",
+            "agent",
+            "agent_name",
+            "summary",
+            "disposition",
+            "external_id",
+            "created_at",
+        ]
+
+    def get_caller_number(self, contact: Contact) -> str:
+        return self.context["personal_data"].caller_number(contact)
+
+    def get_customer_name(self, contact: Contact) -> str:
+        return contact.customer.name if contact.customer else ""
+
+    def get_agent_name(self, contact: Contact) -> str:
+        return contact.agent.display_name if contact.agent else ""
+
+
+class ContactInput(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    customer = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Leave out to link the customer by the caller number when it is known."),
+    )
+    caller_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    queued_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(required=False, allow_null=True)
+    ended_at = serializers.DateTimeField(required=False, allow_null=True)
+    agent = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True, agent__isnull=False),
+        required=False,
+        allow_null=True,
+        help_text=_("The user ID of the agent who took the contact."),
+    )
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    disposition = serializers.ChoiceField(
+        choices=Disposition.choices, required=False, allow_blank=True
+    )
+    external_id = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "The contact's ID in the channel's system; sending the same one again returns "
+            "the contact recorded the first time."
+        ),
+    )
+
+
+class ContactCursorPagination(pagination.CursorPagination):
+    ordering = ("-queued_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class _ContactRecord:
+    """Record through the service (the idempotency mixin wraps this)."""
+
+    def create(self, request, *args, **kwargs):
+        payload = ContactInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        contact = services.contact_record(**payload.validated_data, recorded_by=request.user)
+        contact = self.get_queryset().get(pk=contact.pk)
+        return Response(self.get_serializer(contact).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List contacts",
+        responses={
+            200: ContactOutput(many=True),
+            400: BAD_INPUT,
+            401: NOT_ALLOWED,
+            403: NOT_ALLOWED,
+        },
+    ),
+    retrieve=extend_schema(
+        summary="A contact",
+        responses={200: ContactOutput, 401: NOT_ALLOWED, 403: NOT_ALLOWED, 404: NOT_FOUND},
+    ),
+    create=extend_schema(
+        summary="Record a contact from a channel",
+        description="A replay with the same `channel` and `external_id` returns the contact "
+        "recorded the first time and records nothing new.",
+        request=ContactInput,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={
+            201: ContactOutput,
+            400: BAD_INPUT,
+            401: NOT_ALLOWED,
+            403: NOT_ALLOWED,
+            429: THROTTLED,
+        },
+    ),
+)
+class ContactViewSet(
+    PersonalDataViewMixin,
+    PermsByAction,
+    IdempotentCreateMixin,
+    _ContactRecord,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    scope_resource = "contacts"
+    perms_by_action = {
+        "list": ["intake.view_contact"],
+        "retrieve": ["intake.view_contact"],
+        "create": ["intake.add_contact"],
+    }
+    serializer_class = ContactOutput
+    filterset_class = ContactFilter
+    pagination_class = ContactCursorPagination
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.contact_list()
+
+    def retrieve(self, request, pk=None):
+        contact = get_object_or_404(self.get_queryset(), pk=pk)
+        return Response(self.get_serializer(contact).data)
+
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("contacts", ContactViewSet, basename="contact")
+
+api_urlpatterns = router.urls

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -31,7 +32,7 @@ class PaymentType(models.TextChoices):
 class VipTier(models.TextChoices):
     """DOMAIN.md P-9: silver < gold < diamond < supreme; declared in rank order."""
 
-    NONE = "none", _("None")
+    NONE = "none", pgettext_lazy("VIP tier", "None")
     SILVER = "silver", _("Silver")
     GOLD = "gold", _("Gold")
     DIAMOND = "diamond", _("Diamond")
@@ -62,20 +63,21 @@ class ServiceType(models.TextChoices):
 
 
 class ServiceStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    SUSPENDED = "suspended", _("Suspended")
-    CLOSED = "closed", _("Closed")
+    # Contexts keep these short words apart from other apps' statuses in the catalogues.
+    ACTIVE = "active", pgettext_lazy("service status", "Active")
+    SUSPENDED = "suspended", pgettext_lazy("service status", "Suspended")
+    CLOSED = "closed", pgettext_lazy("service status", "Closed")
 
 
 class Disposition(models.TextChoices):
     RESOLVED = "resolved", _("Resolved on first contact")
     TICKET_OPENED = "ticket_opened", _("Ticket opened")
-    TRANSFERRED = "transferred", _("Transferred")
+    TRANSFERRED = "transferred", pgettext_lazy("contact disposition", "Transferred")
     CALLBACK = "callback", _("Callback requested")
     ABANDONED = "abandoned", _("Abandoned before answer")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("contact disposition", "Other")
 
 
 class AccessVia(models.TextChoices):
-    PAGE = "page", _("Page")
-    API = "api", _("API")
+    PAGE = "page", pgettext_lazy("personal data access via", "Page")
+    API = "api", pgettext_lazy("personal data access via", "API")

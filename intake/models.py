@@ -1,7 +1,10 @@
+import contextlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from csc.lib.masking import mask_id_number, mask_phone
@@ -27,14 +30,16 @@ RESIDENT_ID_ERRORS = {
 }
 
 
+PHONE_ERROR = _(
+    "Enter a mainland mobile number (11 digits) or a fixed-line number with its area code."
+)
+
+
 def validate_phone(value: str) -> None:
     try:
         normalise_phone(value)
     except InvalidPhoneNumber:
-        raise ValidationError(
-            _("Enter a mainland mobile number (11 digits) or a fixed-line number with its area code."),
-            code="invalid_phone",
-        ) from None
+        raise ValidationError(PHONE_ERROR, code="invalid_phone") from None
 
 
 def validate_resident_id(value: str) -> None:
@@ -45,7 +50,8 @@ def validate_resident_id(value: str) -> None:
 
 
 class Customer(models.Model):
-    name = models.CharField(_("name"), max_length=100)
+    # Indexed for the name search, which matches from the start (an index range scan).
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100, db_index=True)
     phone = models.CharField(_("phone"), max_length=20, db_index=True, validators=[validate_phone])
     id_number = models.CharField(
         _("resident ID number"),
@@ -66,7 +72,9 @@ class Customer(models.Model):
     vip_tier = models.CharField(
         _("VIP tier"), max_length=20, choices=VipTier.choices, default=VipTier.NONE
     )
-    region = models.CharField(_("region"), max_length=10, choices=Region.choices, default=Region.URBAN)
+    region = models.CharField(
+        _("region"), max_length=10, choices=Region.choices, default=Region.URBAN
+    )
     city = models.CharField(_("city"), max_length=50, blank=True)
     account_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -81,7 +89,7 @@ class Customer(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-id"]  # newest first, on the primary key index
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         permissions = [("view_full_personal_data", _("Can see full phone and ID numbers"))]
@@ -90,16 +98,13 @@ class Customer(models.Model):
         return f"{self.name} {self.masked_phone}"
 
     def clean(self) -> None:
+        # A number that does not normalise is left as typed: its field validator reports it.
         if self.phone:
-            try:
+            with contextlib.suppress(InvalidPhoneNumber):
                 self.phone = normalise_phone(self.phone)
-            except InvalidPhoneNumber:
-                pass  # the field validator reports it
         if self.id_number:
-            try:
+            with contextlib.suppress(InvalidResidentId):
                 self.id_number = normalise_resident_id(self.id_number)
-            except InvalidResidentId:
-                pass
 
     @property
     def masked_phone(self) -> str:
@@ -118,6 +123,10 @@ class Customer(models.Model):
         if self.payment_type == PaymentType.PREPAID:
             return PaymentSegment.PREPAID
         return PaymentSegment.POSTPAID_VIP if self.is_vip else PaymentSegment.POSTPAID
+
+    @property
+    def payment_segment_label(self) -> str:
+        return PaymentSegment(self.payment_segment).label
 
 
 class CustomerService(models.Model):
@@ -153,8 +162,7 @@ class CustomerService(models.Model):
 
     @property
     def masked_number(self) -> str:
-        if self.service_type == ServiceType.BROADBAND:
-            return self.number
+        # Broadband accounts identify a person as surely as a phone number does.
         return mask_phone(self.number)
 
 
@@ -202,13 +210,15 @@ class Contact(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-queued_at"]
+        ordering = ["-queued_at", "-id"]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         indexes = [
             models.Index(fields=["customer", "-queued_at"], name="contact_customer_recent"),
             models.Index(fields=["agent", "-queued_at"], name="contact_agent_recent"),
             models.Index(fields=["channel", "queued_at"], name="contact_channel_time"),
+            # The unfiltered contact list, newest first.
+            models.Index(fields=["-queued_at", "-id"], name="contact_recent"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -243,23 +253,53 @@ class Contact(models.Model):
 
 
 class PersonalDataAccess(models.Model):
-    """Who saw a customer's full phone or ID number, when, and where (DOMAIN.md R-2)."""
+    """Who saw a customer's full phone or ID number, when, and where (DOMAIN.md R-2).
+
+    An anonymous caller's number is personal data too: its access names the
+    contact instead of a customer.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
     )
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="data_accesses"
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="data_accesses",
+    )
+    contact = models.ForeignKey(
+        Contact,
+        verbose_name=_("anonymous contact"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="data_accesses",
     )
     accessed_at = models.DateTimeField(_("accessed at"), auto_now_add=True)
     via = models.CharField(_("via"), max_length=10, choices=AccessVia.choices)
     path = models.CharField(_("page or endpoint"), max_length=300)
 
     class Meta:
-        ordering = ["-accessed_at"]
+        ordering = ["-accessed_at", "-id"]
         verbose_name = _("personal data access")
         verbose_name_plural = _("personal data accesses")
-        indexes = [models.Index(fields=["customer", "-accessed_at"], name="pda_customer_recent")]
+        indexes = [
+            models.Index(fields=["customer", "-accessed_at"], name="pda_customer_recent"),
+            models.Index(fields=["user", "-accessed_at"], name="pda_user_recent"),
+            models.Index(fields=["-accessed_at", "-id"], name="pda_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(customer__isnull=False) | models.Q(contact__isnull=False),
+                name="pda_names_customer_or_contact",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user} → {self.customer_id} @ {self.accessed_at:%Y-%m-%d %H:%M}"
+        subject = (
+            f"customer {self.customer_id}" if self.customer_id else f"contact {self.contact_id}"
+        )
+        return f"{self.user} → {subject} @ {self.accessed_at:%Y-%m-%d %H:%M}"

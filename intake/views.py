@@ -1,0 +1,246 @@
+"""Browser pages for customers and contacts: thin, permission-checked, masked."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from intake import history, selectors, services
+from intake.filters import ContactFilter, PersonalDataAccessFilter
+from intake.forms import ContactForm, CustomerForm, CustomerServiceForm
+from intake.models import Customer
+from intake.personal_data import PersonalDataDisclosure
+
+CUSTOMERS_PER_PAGE = 20
+CONTACTS_PER_PAGE = 50
+ACCESSES_PER_PAGE = 50
+
+
+def permission(*perms: str):
+    """Signed-out users go to the login page; signed-in users without a permission get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            if not any(request.user.has_perm(perm) for perm in perms):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return login_required(checked)
+
+    return decorator
+
+
+def render_disclosed(
+    request: HttpRequest, template: str, context: dict, pd: PersonalDataDisclosure
+) -> HttpResponse:
+    """Render with `pd` in the context, then record whatever it showed in full."""
+    response = render(request, template, {**context, "pd": pd})
+    pd.record()
+    return response
+
+
+def _page(request: HttpRequest, queryset, per_page: int) -> dict:
+    page_obj = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    encoded = query.urlencode()
+    return {"page_obj": page_obj, "query_without_page": f"{encoded}&" if encoded else ""}
+
+
+@permission("intake.view_customer")
+def customer_search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    search = selectors.customer_search(query)
+    if search.is_exact and not request.htmx:
+        # The caller's number usually finds exactly one customer: go straight there.
+        found = list(search.customers[:2])
+        if len(found) == 1:
+            return redirect("intake:customer_detail", pk=found[0].pk)
+    context = {
+        "query": query,
+        "search": search,
+        **_page(request, search.customers, CUSTOMERS_PER_PAGE),
+    }
+    template = "intake/_customer_results.html" if request.htmx else "intake/customer_search.html"
+    return render_disclosed(request, template, context, PersonalDataDisclosure.for_page(request))
+
+
+@permission("intake.view_customer")
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_object_or_404(selectors.customer_with_details(), pk=pk)
+    return render_disclosed(
+        request,
+        "intake/customer_detail.html",
+        {"customer": customer},
+        PersonalDataDisclosure.for_page(request),
+    )
+
+
+@permission("intake.view_customer")
+def customer_history(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_object_or_404(Customer, pk=pk)
+    pd = PersonalDataDisclosure.for_page(request)
+    entries = history.customer_timeline(customer, pd)
+    return render_disclosed(
+        request, "intake/customer_history.html", {"customer": customer, "entries": entries}, pd
+    )
+
+
+def _live_checked(form: CustomerForm) -> CustomerForm:
+    for name in CustomerForm.LIVE_CHECKED:
+        form.fields[name].widget.attrs.update(
+            {
+                "hx-post": reverse("intake:customer_field_check", args=[name]),
+                "hx-trigger": "change, keyup changed delay:700ms",
+                "hx-target": f"#errors-{name}",
+                "hx-swap": "innerHTML",
+            }
+        )
+    return form
+
+
+@permission("intake.add_customer")
+@require_http_methods(["GET", "POST"])
+def customer_register(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = CustomerForm(request.POST)
+        if form.is_valid():
+            try:
+                customer = services.customer_register(
+                    **form.cleaned_data, registered_by=request.user
+                )
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(
+                    request, _("Customer %(name)s registered.") % {"name": customer.name}
+                )
+                return redirect("intake:customer_detail", pk=customer.pk)
+    else:
+        form = CustomerForm(initial={"phone": request.GET.get("phone", "")[:40]})
+    return render(
+        request, "intake/customer_form.html", {"form": _live_checked(form), "customer": None}
+    )
+
+
+@permission("intake.change_customer")
+@require_http_methods(["GET", "POST"])
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_object_or_404(Customer.objects.select_related("account_manager"), pk=pk)
+    pd = PersonalDataDisclosure.for_page(request)
+    if request.method == "POST":
+        form = CustomerForm(request.POST, customer=customer, full_personal_data=pd.full)
+        if form.is_valid():
+            try:
+                services.customer_update(customer, changed_by=request.user, **form.service_fields())
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("Customer %(name)s saved.") % {"name": customer.name})
+                return redirect("intake:customer_detail", pk=customer.pk)
+    else:
+        initial = CustomerForm.initial_for(customer, full_personal_data=pd.full)
+        if pd.full:
+            # The inputs carry the stored numbers in full: that is a full view.
+            initial["phone"] = pd.phone(customer)
+            initial["id_number"] = pd.id_number(customer)
+        form = CustomerForm(initial=initial, customer=customer, full_personal_data=pd.full)
+    return render_disclosed(
+        request,
+        "intake/customer_form.html",
+        {"form": _live_checked(form), "customer": customer},
+        pd,
+    )
+
+
+@permission("intake.add_customer", "intake.change_customer")
+@require_POST
+def customer_field_check(request: HttpRequest, field: str) -> HttpResponse:
+    """The errors of one field of the customer form, checked as it is typed (htmx)."""
+    if field not in CustomerForm.LIVE_CHECKED:
+        raise Http404
+    form = CustomerForm(request.POST)
+    errors = form.errors.get(field) if request.POST.get(field, "").strip() else None
+    return render(request, "intake/_field_errors.html", {"errors": errors})
+
+
+@permission("intake.add_customerservice")
+@require_http_methods(["GET", "POST"])
+def customer_service_add(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_object_or_404(Customer, pk=pk)
+    form = CustomerServiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_service_add(
+                customer=customer, **form.cleaned_data, added_by=request.user
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("Service added."))
+            return redirect("intake:customer_detail", pk=customer.pk)
+    return render(request, "intake/service_form.html", {"form": form, "customer": customer})
+
+
+@permission("intake.view_contact")
+def contact_list(request: HttpRequest) -> HttpResponse:
+    filterset = ContactFilter(request.GET or None, request=request)
+    contacts = filterset.qs if filterset.is_bound else selectors.contact_list()
+    customer_id = filterset.form.cleaned_data.get("customer") if filterset.is_bound else None
+    context = {
+        "filterset": filterset,
+        "filtered_customer": Customer.objects.filter(pk=customer_id).first()
+        if customer_id
+        else None,
+        **_page(request, contacts, CONTACTS_PER_PAGE),
+    }
+    return render_disclosed(
+        request, "intake/contact_list.html", context, PersonalDataDisclosure.for_page(request)
+    )
+
+
+@permission("intake.add_contact")
+@require_http_methods(["GET", "POST"])
+def contact_record(request: HttpRequest) -> HttpResponse:
+    customer_id = request.POST.get("customer") or request.GET.get("customer")
+    customer = None
+    if customer_id:
+        if not str(customer_id).isdigit():
+            raise Http404
+        customer = get_object_or_404(Customer, pk=customer_id)
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            try:
+                contact = services.contact_record(
+                    **form.cleaned_data,
+                    customer=customer,
+                    agent=request.user,
+                    recorded_by=request.user,
+                )
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("Contact recorded."))
+                if contact.customer_id:
+                    return redirect("intake:customer_detail", pk=contact.customer_id)
+                return redirect("intake:contact_list")
+    else:
+        form = ContactForm(initial=ContactForm.initial_now())
+    return render(request, "intake/contact_form.html", {"form": form, "customer": customer})
+
+
+@permission("intake.view_personaldataaccess")
+def access_log(request: HttpRequest) -> HttpResponse:
+    filterset = PersonalDataAccessFilter(request.GET or None, request=request)
+    accesses = filterset.qs if filterset.is_bound else selectors.personal_data_access_list()
+    context = {"filterset": filterset, **_page(request, accesses, ACCESSES_PER_PAGE)}
+    return render(request, "intake/access_log.html", context)
