@@ -1,0 +1,460 @@
+"""Tickets API (DESIGN.md §3): list, detail, create, patch and the actions.
+
+Viewsets parse input, call one service and render the result. Writes carry
+the `version` the client read; a stale one is a 409 (csc/api.py).
+"""
+
+import datetime
+
+from django.db.models import DateTimeField, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from csc.lib.masking import mask_phone
+from intake.choices import Channel
+from intake.models import Contact, Customer
+from sla.api import ClockSerializer
+from sla.selectors import clocks_for_ticket
+from staffing.api_auth import api_client_of
+from staffing.api_idempotency import IdempotentCreateMixin
+from staffing.models import Team, User
+from worktickets import selectors, services
+from worktickets.choices import Priority, StatusCategory, TicketKind, TicketStatus
+from worktickets.models import BusinessType, Ticket, TicketEvent
+
+FAR_FUTURE = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
+
+
+# ---------------------------------------------------------------- output
+
+
+class PersonRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField(source="display_name")
+
+
+class TeamRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class CustomerRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    phone = serializers.SerializerMethodField()
+    vip_tier = serializers.CharField()
+    payment_type = serializers.CharField()
+    region = serializers.CharField()
+
+    def get_phone(self, customer: Customer) -> str:
+        # Lists never show full numbers; the customer endpoint does, with an audit row.
+        return mask_phone(customer.phone)
+
+
+class TicketListSerializer(serializers.ModelSerializer):
+    customer = CustomerRefSerializer(allow_null=True)
+    team = TeamRefSerializer()
+    assignee = PersonRefSerializer(allow_null=True)
+    first_contact_agent = PersonRefSerializer()
+    business_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "status",
+            "status_category",
+            "priority",
+            "channel",
+            "customer",
+            "team",
+            "assignee",
+            "first_contact_agent",
+            "transfer_pending",
+            "subject",
+            "business_type",
+            "created_at",
+            "first_response_at",
+            "resolved_at",
+            "closed_at",
+            "sla_due_at",
+            "in_escalation_queue",
+            "version",
+        ]
+
+
+class TicketEventSerializer(serializers.ModelSerializer):
+    actor = PersonRefSerializer(allow_null=True)
+
+    class Meta:
+        model = TicketEvent
+        fields = [
+            "id",
+            "kind",
+            "at",
+            "actor",
+            "from_status",
+            "to_status",
+            "body",
+            "is_customer_facing",
+            "data",
+        ]
+
+
+class TicketDetailSerializer(TicketListSerializer):
+    timeline = serializers.SerializerMethodField()
+    clocks = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+    contact = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta(TicketListSerializer.Meta):
+        fields = [
+            *TicketListSerializer.Meta.fields,
+            "description",
+            "caller_number",
+            "contact",
+            "order_details",
+            "identity_verified",
+            "resolution",
+            "rejection_reason",
+            "updated_at",
+            "timeline",
+            "clocks",
+            "allowed_actions",
+        ]
+
+    def to_representation(self, ticket):
+        data = super().to_representation(ticket)
+        data["caller_number"] = mask_phone(ticket.caller_number)
+        return data
+
+    @extend_schema_field(TicketEventSerializer(many=True))
+    def get_timeline(self, ticket: Ticket) -> list[dict]:
+        return TicketEventSerializer(selectors.ticket_timeline(ticket), many=True).data
+
+    @extend_schema_field(ClockSerializer(many=True))
+    def get_clocks(self, ticket: Ticket) -> list[dict]:
+        return ClockSerializer(clocks_for_ticket(ticket), many=True).data
+
+    def get_allowed_actions(self, ticket: Ticket) -> list[str]:
+        return services.allowed_actions(ticket)
+
+
+# ---------------------------------------------------------------- input
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[TicketKind.INQUIRY, TicketKind.BUSINESS])
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    subject = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    customer = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.all(), required=False, allow_null=True
+    )
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.all(), required=False, allow_null=True
+    )
+    caller_number = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, default=""
+    )
+    business_type = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=BusinessType.objects.all(),
+        required=False,
+        allow_null=True,
+    )
+    order_details = serializers.DictField(required=False, default=dict)
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    first_contact_agent = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True, agent__isnull=False),
+        required=False,
+        allow_null=True,
+        help_text=_("For integrations: the agent who took the contact. Defaults to the caller."),
+    )
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+
+
+class TicketPatchSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+    subject = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+
+
+class TicketVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, help_text=_("The ticket version you read; a stale one gets 409.")
+    )
+
+
+class TicketReplySerializer(TicketVersionSerializer):
+    body = serializers.CharField()
+    gives_solution = serializers.BooleanField(default=False)
+
+
+class TicketNoteSerializer(serializers.Serializer):
+    body = serializers.CharField()
+
+
+class TicketTransferSerializer(TicketVersionSerializer):
+    reason = serializers.CharField()
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True, agent__isnull=False),
+        required=False,
+        allow_null=True,
+    )
+
+
+class TicketReasonSerializer(TicketVersionSerializer):
+    reason = serializers.CharField()
+
+
+class TicketNoteOptionalSerializer(TicketVersionSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TicketResolveSerializer(TicketVersionSerializer):
+    resolution = serializers.CharField()
+
+
+class BusinessReviewSerializer(TicketNoteOptionalSerializer):
+    identity_verified = serializers.BooleanField()
+
+
+class BusinessChangeOrderSerializer(TicketReasonSerializer):
+    order_details = serializers.DictField()
+
+
+# action name -> (input serializer, service call taking (ticket, user, validated data))
+ACTIONS = {
+    "accept": (TicketVersionSerializer, lambda t, u, d: services.ticket_accept(t, by=u, **d)),
+    "reply": (TicketReplySerializer, lambda t, u, d: services.ticket_reply(t, by=u, **d)),
+    "transfer": (TicketTransferSerializer, lambda t, u, d: services.ticket_transfer(t, by=u, **d)),
+    "hold": (TicketReasonSerializer, lambda t, u, d: services.ticket_hold(t, by=u, **d)),
+    "resume": (TicketNoteOptionalSerializer, lambda t, u, d: services.ticket_resume(t, by=u, **d)),
+    "resolve": (TicketResolveSerializer, lambda t, u, d: services.ticket_resolve(t, by=u, **d)),
+    "close": (TicketNoteOptionalSerializer, lambda t, u, d: services.ticket_close(t, by=u, **d)),
+    "reopen": (TicketReasonSerializer, lambda t, u, d: services.ticket_reopen(t, by=u, **d)),
+    "review": (BusinessReviewSerializer, lambda t, u, d: services.business_review(t, by=u, **d)),
+    "approve": (
+        TicketNoteOptionalSerializer,
+        lambda t, u, d: services.business_approve(t, by=u, **d),
+    ),
+    "reject": (TicketReasonSerializer, lambda t, u, d: services.business_reject(t, by=u, **d)),
+    "deliver": (
+        TicketNoteOptionalSerializer,
+        lambda t, u, d: services.business_deliver(t, by=u, **d),
+    ),
+    "change_order": (
+        BusinessChangeOrderSerializer,
+        lambda t, u, d: services.business_change_order(t, by=u, **d),
+    ),
+    "cancel": (TicketReasonSerializer, lambda t, u, d: services.business_cancel(t, by=u, **d)),
+}
+
+
+# ---------------------------------------------------------------- filters and paging
+
+
+class TicketFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=TicketKind.choices)
+    status = filters.MultipleChoiceFilter(choices=TicketStatus.choices)
+    status_category = filters.MultipleChoiceFilter(choices=StatusCategory.choices)
+    channel = filters.ChoiceFilter(choices=Channel.choices)
+    priority = filters.ChoiceFilter(choices=Priority.choices)
+    team = filters.NumberFilter(field_name="team_id")
+    assignee = filters.NumberFilter(field_name="assignee_id")
+    first_contact_agent = filters.NumberFilter(field_name="first_contact_agent_id")
+    customer = filters.NumberFilter(field_name="customer_id")
+    number = filters.CharFilter(field_name="number", lookup_expr="iexact")
+    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    overdue = filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
+
+    class Meta:
+        model = Ticket
+        fields = []
+
+    def filter_overdue(self, queryset, name, value):
+        now = timezone.now()
+        if value:
+            return queryset.active().filter(sla_due_at__lt=now)
+        return queryset.exclude(sla_due_at__lt=now, status_category__in=["open"])
+
+
+ORDERINGS = {
+    "-created_at": ("-created_at", "-id"),
+    "created_at": ("created_at", "id"),
+    # Nearest deadline first; tickets without one come last.
+    "due": ("due_order", "-priority", "id"),
+}
+
+
+class TicketCursorPagination(CursorPagination):
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+    ordering = ORDERINGS["-created_at"]
+
+    def get_ordering(self, request, queryset, view):
+        return ORDERINGS.get(request.query_params.get("ordering", ""), self.ordering)
+
+
+# ---------------------------------------------------------------- viewset
+
+
+class _ServiceCreate:
+    """Create through the ticket service (the idempotency mixin wraps this)."""
+
+    def create(self, request, *args, **kwargs):
+        data = TicketCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = services.ticket_create(created_by=request.user, **data.validated_data)
+        return self._detail(ticket, status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "ordering",
+                str,
+                enum=list(ORDERINGS),
+                description=(
+                    "-created_at (default), created_at, or due (nearest SLA deadline first)."
+                ),
+            )
+        ],
+        responses=TicketListSerializer(many=True),
+    ),
+    retrieve=extend_schema(responses=TicketDetailSerializer),
+    create=extend_schema(
+        request=TicketCreateSerializer,
+        responses={201: TicketDetailSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="Replays with the same key and body return the first response.",
+            )
+        ],
+    ),
+    partial_update=extend_schema(request=TicketPatchSerializer, responses=TicketDetailSerializer),
+)
+class TicketViewSet(
+    IdempotentCreateMixin,
+    _ServiceCreate,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    scope_resource = "tickets"
+    required_perms = {"read": ["worktickets.view_ticket"], "write": ["worktickets.work_ticket"]}
+    filterset_class = TicketFilter
+    pagination_class = TicketCursorPagination
+    serializer_class = TicketListSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    queryset = Ticket.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Ticket.objects.none()
+        if api_client_of(self.request) is not None:
+            tickets = Ticket.objects.all()  # integrations are limited by scope, not by team
+        else:
+            tickets = selectors.tickets_visible_to(self.request.user)
+        tickets = tickets.select_related(*selectors.LIST_RELATED)
+        if self.action == "list":
+            tickets = tickets.annotate(
+                due_order=Coalesce("sla_due_at", Value(FAR_FUTURE, output_field=DateTimeField()))
+            )
+        return tickets
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return TicketDetailSerializer
+        return TicketListSerializer
+
+    def _detail(self, ticket: Ticket, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = Ticket.objects.select_related(*selectors.LIST_RELATED).get(pk=ticket.pk)
+        return Response(TicketDetailSerializer(fresh).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        if api_client_of(request) is None and not request.user.has_perm("worktickets.add_ticket"):
+            self.permission_denied(request, message=_("You may not open tickets."))
+        return super().create(request, *args, **kwargs)
+
+    def partial_update(self, request, pk=None):
+        ticket = self.get_object()
+        data = TicketPatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        version = changes.pop("version")
+        ticket = services.ticket_update(ticket, by=request.user, version=version, **changes)
+        return self._detail(ticket)
+
+    @extend_schema(request=TicketNoteSerializer, responses={201: TicketEventSerializer})
+    @action(detail=True, methods=["post"])
+    def note(self, request, pk=None):
+        ticket = self.get_object()
+        data = TicketNoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.ticket_add_note(ticket, by=request.user, **data.validated_data)
+        return Response(TicketEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    def run_action(self, request, name: str) -> Response:
+        ticket = self.get_object()
+        serializer_class, call = ACTIONS[name]
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        ticket = call(ticket, request.user, dict(data.validated_data))
+        return self._detail(ticket)
+
+
+def _make_action(name: str, serializer_class):
+    def handler(self, request, pk=None):
+        return self.run_action(request, name)
+
+    # The router maps the HTTP method to the attribute of this name.
+    handler.__name__ = handler.__qualname__ = name
+    handler = action(detail=True, methods=["post"], url_path=name, url_name=name)(handler)
+    return extend_schema(
+        request=serializer_class, responses=TicketDetailSerializer, operation_id=f"tickets_{name}"
+    )(handler)
+
+
+for _name, (_serializer, _call) in ACTIONS.items():
+    setattr(TicketViewSet, _name, _make_action(_name, _serializer))
+
+
+router = SimpleRouter()
+router.register("tickets", TicketViewSet, basename="ticket")
+api_urlpatterns = router.urls

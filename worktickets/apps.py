@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkticketsConfig(AppConfig):
+    name = "worktickets"
+    verbose_name = _("Work tickets")
+
+    def ready(self) -> None:
+        from sla.escalation import register_action
+        from worktickets import escalation
+
+        register_action(
+            "raise_priority", escalation.raise_priority, _("Raise the priority"), many=True
+        )
+        register_action(
+            "move_to_escalation_queue",
+            escalation.move_to_escalation_queue,
+            _("Move to the escalation queue"),
+            many=True,
+        )

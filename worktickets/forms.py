@@ -1,0 +1,270 @@
+"""Browser forms of the agent desk: they parse input; the services decide and save.
+
+Each action form's cleaned data are the keyword arguments of its service
+(`version`, `body`, `reason`, ...), so a view calls the service with them as
+they are.
+"""
+
+import re
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from csc.lib.errors import DomainError
+from intake.choices import Channel
+from intake.models import Contact, Customer, validate_phone
+from staffing.models import Team
+from worktickets.choices import Action, Priority, TicketKind
+from worktickets.models import BusinessType
+
+# "key: value", "key：value" (the full-width colon a Chinese keyboard types) or "key=value".
+_ORDER_LINE = re.compile(r"^\s*([^:：=]+?)\s*[:：=]\s*(.*?)\s*$")
+
+
+def parse_order_details(text: str) -> dict[str, str]:
+    """Order details typed as one "name: value" per line."""
+    details: dict[str, str] = {}
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = _ORDER_LINE.match(line)
+        if match is None:
+            raise ValidationError(
+                _('Line %(number)s: write each detail as "name: value".'),
+                code="invalid_order_line",
+                params={"number": number},
+            )
+        details[match.group(1)] = match.group(2)
+    return details
+
+
+def format_order_details(details: dict) -> str:
+    return "\n".join(f"{key}: {value}" for key, value in (details or {}).items())
+
+
+def active_agents():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, agent__isnull=False)
+        .select_related("agent__team")
+        .order_by("agent__team__name", "first_name", "username")
+    )
+
+
+class AgentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.display_name} · {obj.agent.team.name}"
+
+
+def _text(label, *, required: bool = True, rows: int = 3, **kwargs) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
+
+
+class ServiceErrorsMixin:
+    """Put a service's refusal next to the fields it names, and its message on top."""
+
+    def add_domain_error(self, error: DomainError) -> None:
+        placed = []
+        for field, messages in error.details.items():
+            if field in self.fields and isinstance(messages, list) and messages:
+                self.add_error(field, messages)
+                placed.extend(str(message) for message in messages)
+        if error.message not in placed:
+            self.add_error(None, error.message)
+
+    def add_validation_error(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
+
+
+class VersionedForm(ServiceErrorsMixin, forms.Form):
+    """Carries the ticket version the page was rendered with (DESIGN.md §2.1)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AcceptForm(VersionedForm):
+    pass
+
+
+class ReplyForm(VersionedForm):
+    body = _text(_("Reply to the customer"), rows=4)
+    gives_solution = forms.BooleanField(label=_("This reply gives a solution"), required=False)
+
+
+class NoteForm(VersionedForm):
+    body = _text(_("Internal note"), help_text=_("Seen by staff only."))
+
+
+class TransferForm(VersionedForm):
+    team = forms.ModelChoiceField(
+        label=_("To team"), queryset=Team.objects.filter(is_active=True), required=False
+    )
+    assignee = AgentChoiceField(
+        label=_("To agent"),
+        queryset=active_agents(),
+        required=False,
+        help_text=_("Choose a team, an agent, or both. The receiving side must accept it."),
+    )
+    reason = _text(_("Reason for the transfer"))
+
+
+class ReassignForm(VersionedForm):
+    assignee = AgentChoiceField(label=_("Assign to"), queryset=active_agents())
+
+
+class HoldForm(VersionedForm):
+    reason = _text(_("What the customer needs to do"))
+
+
+class ResumeForm(VersionedForm):
+    note = _text(_("Note"), required=False, rows=2)
+
+
+class ResolveForm(VersionedForm):
+    resolution = _text(_("Resolution"), rows=4)
+
+
+class CloseForm(VersionedForm):
+    note = _text(_("Note"), required=False, rows=2)
+
+
+class ReopenForm(VersionedForm):
+    reason = _text(_("Why it is reopened"))
+
+
+class ReviewForm(VersionedForm):
+    identity_verified = forms.BooleanField(
+        label=_("The customer's identity is verified"), required=False
+    )
+    note = _text(_("Review note"), required=False, rows=2)
+
+
+class ApproveForm(VersionedForm):
+    note = _text(_("Approval note"), required=False, rows=2)
+
+
+class RejectForm(VersionedForm):
+    reason = _text(_("Reason for the rejection"), help_text=_("The customer is told this."))
+
+
+class DeliverForm(VersionedForm):
+    note = _text(
+        _("Delivery note"),
+        required=False,
+        rows=2,
+        help_text=_("Voucher, acceptance form, invoice or agreement handed over."),
+    )
+
+
+class ChangeOrderForm(VersionedForm):
+    order_details = _text(
+        _("Order details"),
+        rows=4,
+        required=False,
+        help_text=_('One detail per line, as "name: value".'),
+    )
+    reason = _text(_("What the customer asked to change"))
+
+    def clean_order_details(self) -> dict[str, str]:
+        return parse_order_details(self.cleaned_data["order_details"])
+
+
+class CancelForm(VersionedForm):
+    reason = _text(_("Why the order is cancelled"))
+
+
+class EditForm(VersionedForm):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = _text(_("Description"), required=False, rows=4)
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+
+
+# The form of each action on the ticket page; "edit" and "reassign" are desk actions
+# that change the ticket without being steps of its life cycle.
+EDIT = "edit"
+REASSIGN = "reassign"
+ACTION_FORMS: dict[str, type[VersionedForm]] = {
+    Action.ACCEPT: AcceptForm,
+    Action.REPLY: ReplyForm,
+    Action.NOTE: NoteForm,
+    Action.TRANSFER: TransferForm,
+    Action.HOLD: HoldForm,
+    Action.RESUME: ResumeForm,
+    Action.RESOLVE: ResolveForm,
+    Action.CLOSE: CloseForm,
+    Action.REOPEN: ReopenForm,
+    Action.REVIEW: ReviewForm,
+    Action.APPROVE: ApproveForm,
+    Action.REJECT: RejectForm,
+    Action.DELIVER: DeliverForm,
+    Action.CHANGE_ORDER: ChangeOrderForm,
+    Action.CANCEL: CancelForm,
+    EDIT: EditForm,
+    REASSIGN: ReassignForm,
+}
+
+
+class TicketForm(ServiceErrorsMixin, forms.Form):
+    """A new inquiry or business order, for a caller looked up (or registered) by phone."""
+
+    phone = forms.CharField(
+        label=_("Caller's phone number"),
+        max_length=40,
+        required=False,
+        validators=[validate_phone],
+    )
+    customer = forms.ModelChoiceField(
+        label=_("Customer"), queryset=Customer.objects.all(), required=False
+    )
+    contact = forms.ModelChoiceField(
+        queryset=Contact.objects.all(), required=False, widget=forms.HiddenInput
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            (TicketKind.INQUIRY, TicketKind.INQUIRY.label),
+            (TicketKind.BUSINESS, TicketKind.BUSINESS.label),
+        ],
+        initial=TicketKind.INQUIRY,
+        widget=forms.RadioSelect,
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=Channel.choices, initial=Channel.HOTLINE
+    )
+    business_type = forms.ModelChoiceField(
+        label=_("Business type"),
+        # Any active type parses; the service says why an ineligible one is refused.
+        queryset=BusinessType.objects.filter(is_active=True),
+        required=False,
+    )
+    order_details = _text(
+        _("Order details"),
+        required=False,
+        rows=3,
+        help_text=_('For business orders: one detail per line, as "name: value".'),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    description = _text(_("Description"), required=False, rows=5)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=Team.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Leave empty for your own team."),
+    )
+
+    def clean_order_details(self) -> dict[str, str]:
+        return parse_order_details(self.cleaned_data["order_details"])

@@ -1,0 +1,282 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from intake.choices import Channel
+from worktickets.choices import (
+    STATUS_CATEGORY,
+    EventKind,
+    Priority,
+    SegmentMode,
+    StatusCategory,
+    TicketKind,
+    TicketStatus,
+)
+
+ACTIVE_CATEGORY_VALUES = ["open", "waiting_customer", "waiting_internal"]
+
+
+class BusinessType(models.Model):
+    """One entry of the business catalogue (DOMAIN.md W-23 to W-25)."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    requires_approval = models.BooleanField(
+        _("needs a team lead's approval"),
+        default=False,
+        help_text=_("Orders of this type go accepted → reviewed → approved → delivered."),
+    )
+    delivery_limit_minutes = models.PositiveIntegerField(
+        _("delivery time limit (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_("Maximum time from acceptance to delivery; empty when the seeds set none."),
+    )
+    needs_confirmation = models.BooleanField(
+        _("needs confirmation"),
+        default=False,
+        help_text=_("The source table is hard to read for this row; confirm before relying on it."),
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("business type")
+        verbose_name_plural = _("business types")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_zh if (get_language() or "zh-hans").startswith("zh") else self.name_en
+
+
+class BusinessEligibility(models.Model):
+    """How one payment segment may have a business type, and through which channels."""
+
+    business_type = models.ForeignKey(
+        BusinessType,
+        verbose_name=_("business type"),
+        on_delete=models.CASCADE,
+        related_name="eligibility",
+    )
+    segment = models.CharField(
+        _("payment segment"),
+        max_length=20,
+        choices=[
+            ("prepaid", _("Prepaid")),
+            ("postpaid", _("Postpaid")),
+            ("postpaid_vip", _("Postpaid VIP")),
+        ],
+    )
+    mode = models.CharField(_("mode"), max_length=30, choices=SegmentMode.choices)
+    channels = models.JSONField(
+        _("channels"), default=list, blank=True, help_text=_("Channel codes that may handle it.")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("business eligibility")
+        verbose_name_plural = _("business eligibility")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business_type", "segment"], name="eligibility_once_per_segment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.business_type} / {self.get_segment_display()}: {self.get_mode_display()}"
+
+
+class TicketDaySequence(models.Model):
+    """The last ticket number issued on a day; its row lock serialises numbering."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
+
+class TicketQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status_category__in=ACTIVE_CATEGORY_VALUES)
+
+    def queue_order(self):
+        # Nearest SLA due time first, then the most urgent, then the oldest.
+        return self.order_by(
+            models.F("sla_due_at").asc(nulls_last=True), "-priority", "created_at", "pk"
+        )
+
+
+class Ticket(models.Model):
+    """The unit of work: an inquiry, a business order or a complaint (DESIGN.md §2.1)."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=TicketKind.choices)
+    status = models.CharField(_("status"), max_length=30, choices=TicketStatus.choices)
+    status_category = models.CharField(
+        _("status category"), max_length=20, choices=StatusCategory.choices, editable=False
+    )
+    status_before_hold = models.CharField(max_length=30, blank=True, editable=False)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    customer = models.ForeignKey(
+        "intake.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    caller_number = models.CharField(_("caller number"), max_length=20, blank=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    contact = models.ForeignKey(
+        "intake.Contact",
+        verbose_name=_("contact"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    team = models.ForeignKey(
+        "staffing.Team", verbose_name=_("team"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    # 首问负责制: set at creation and never changed (DOMAIN.md P-6, K-28).
+    first_contact_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first-contact agent"),
+        on_delete=models.PROTECT,
+        related_name="first_contact_tickets",
+    )
+    transfer_pending = models.BooleanField(
+        _("awaiting acceptance"),
+        default=False,
+        help_text=_("Transferred and not yet accepted by the receiving side."),
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    business_type = models.ForeignKey(
+        BusinessType,
+        verbose_name=_("business type"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    order_details = models.JSONField(_("order details"), default=dict, blank=True)
+    identity_verified = models.BooleanField(_("identity verified"), default=False)
+    resolution = models.TextField(_("resolution"), blank=True)
+    rejection_reason = models.TextField(_("reason for rejection or cancellation"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Nearest due time of the ticket's running SLA clocks, kept by the SLA engine.
+    sla_due_at = models.DateTimeField(_("next SLA deadline"), null=True, blank=True)
+    in_escalation_queue = models.BooleanField(_("in escalation queue"), default=False)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    history = HistoricalRecords(excluded_fields=["sla_due_at", "updated_at"])
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        permissions = [
+            ("work_ticket", _("Can work tickets (reply, transfer, resolve)")),
+            ("approve_business", _("Can approve business orders")),
+            ("view_all_tickets", _("Can see every team's tickets")),
+        ]
+        # Ascending b-tree indexes keep NULLs last in PostgreSQL, which is the
+        # queue's order (tickets without a running clock come after the rest).
+        indexes = [
+            # Team and personal queues: active tickets by nearest deadline.
+            models.Index(
+                fields=["team", "sla_due_at", "created_at"],
+                name="ticket_team_queue",
+                condition=models.Q(status_category__in=ACTIVE_CATEGORY_VALUES),
+            ),
+            models.Index(
+                fields=["assignee", "sla_due_at", "created_at"],
+                name="ticket_assignee_queue",
+                condition=models.Q(status_category__in=ACTIVE_CATEGORY_VALUES),
+            ),
+            models.Index(
+                fields=["first_contact_agent", "-created_at"], name="ticket_first_contact"
+            ),
+            models.Index(fields=["customer", "-created_at"], name="ticket_customer_recent"),
+            models.Index(fields=["status", "-created_at"], name="ticket_status_recent"),
+            models.Index(fields=["kind", "-created_at"], name="ticket_kind_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="business") | models.Q(business_type__isnull=False),
+                name="business_ticket_has_type",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+    def set_status(self, status: str) -> None:
+        self.status = status
+        self.status_category = STATUS_CATEGORY[status]
+
+    @property
+    def is_active(self) -> bool:
+        return self.status_category in ACTIVE_CATEGORY_VALUES
+
+
+class TicketEvent(models.Model):
+    """One line of the ticket's timeline: notes, replies, transfers, status changes."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    from_status = models.CharField(_("from"), max_length=30, blank=True)
+    to_status = models.CharField(_("to"), max_length=30, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    is_customer_facing = models.BooleanField(_("seen by the customer"), default=False)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        indexes = [models.Index(fields=["ticket", "at"], name="ticket_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

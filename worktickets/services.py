@@ -1,0 +1,726 @@
+"""Every change to a ticket: one function per business action.
+
+Each action locks the ticket row, checks the version the caller read (a stale
+one is refused, never overwritten), checks the transition table in
+choices.TRANSITIONS, saves, bumps the version and writes a timeline event in
+the same transaction.
+"""
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from csc.lib.errors import DomainError, IllegalTransition, NotAllowed, StaleVersion
+from intake.choices import Channel
+from intake.models import Contact, Customer
+from sla import services as sla_services
+from sla.choices import Metric
+from sla.matching import TicketFacts
+from staffing.models import Team, User
+from staffing.outbox import notify
+from worktickets import eligibility
+from worktickets.choices import (
+    INITIAL_STATUS,
+    TRANSITIONS,
+    Action,
+    EventKind,
+    Priority,
+    TicketKind,
+    TicketStatus,
+)
+from worktickets.models import BusinessType, Ticket, TicketDaySequence, TicketEvent
+
+REOPEN_WINDOW_DAYS_DEFAULT = 7
+
+
+def reopen_window() -> timedelta:
+    return timedelta(
+        days=getattr(settings, "TICKET_REOPEN_WINDOW_DAYS", REOPEN_WINDOW_DAYS_DEFAULT)
+    )
+
+
+# ---------------------------------------------------------------- numbering
+
+
+def next_ticket_number(now) -> str:
+    """T<yyyymmdd>-<nnnnnn>, counted per local day.
+
+    The UPDATE takes the day row's lock until the transaction ends, so two
+    concurrent creations can never read the same counter.
+    """
+    day = timezone.localdate(now)
+    if not TicketDaySequence.objects.filter(day=day).update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                TicketDaySequence.objects.create(day=day, last=1)
+        except IntegrityError:  # another request created the day's row first
+            TicketDaySequence.objects.filter(day=day).update(last=F("last") + 1)
+    last = TicketDaySequence.objects.values_list("last", flat=True).get(day=day)
+    return f"T{day:%Y%m%d}-{last:06d}"
+
+
+# ---------------------------------------------------------------- helpers
+
+
+# The four helpers below are also used by the complaints app, whose actions run
+# on the same Ticket row with the same locking, versioning and timeline.
+
+
+def record_event(ticket: Ticket, kind: str, by: User | None, **fields) -> TicketEvent:
+    return TicketEvent.objects.create(ticket=ticket, kind=kind, actor=by, **fields)
+
+
+def lock_ticket(ticket: Ticket | int, expected_version: int | None) -> Ticket:
+    """Reload the ticket under a row lock and refuse a stale version."""
+    pk = ticket.pk if isinstance(ticket, Ticket) else ticket
+    locked = Ticket.objects.select_for_update().select_related("team").get(pk=pk)
+    if expected_version is not None and locked.version != expected_version:
+        last = (
+            TicketEvent.objects.filter(ticket=locked)
+            .select_related("actor")
+            .order_by("-at", "-pk")
+            .first()
+        )
+        who = last.actor.display_name if last and last.actor else _("someone else")
+        raise StaleVersion(
+            _(
+                "Ticket %(number)s was changed by %(who)s since you opened it "
+                "(version %(theirs)s, you had %(yours)s). Reload it and try again."
+            )
+            % {
+                "number": locked.number,
+                "who": who,
+                "theirs": locked.version,
+                "yours": expected_version,
+            },
+            details={"current_version": locked.version},
+        )
+    return locked
+
+
+def _check_transition(ticket: Ticket, action: str) -> str | None:
+    table = TRANSITIONS.get(ticket.kind, {})
+    if action not in table:
+        raise IllegalTransition(
+            _("%(action)s is not an action for a ticket of kind %(kind)s.")
+            % {"action": Action(action).label, "kind": ticket.get_kind_display()},
+            details={"status": ticket.status},
+        )
+    allowed_from, target = table[action]
+    if ticket.status not in allowed_from:
+        raise IllegalTransition(
+            _("Cannot %(action)s ticket %(number)s while it is %(status)s.")
+            % {
+                "action": str(Action(action).label).lower(),
+                "number": ticket.number,
+                "status": ticket.get_status_display(),
+            },
+            details={"status": ticket.status, "allowed": allowed_actions(ticket)},
+        )
+    return target
+
+
+def save_ticket(ticket: Ticket, fields: Iterable[str]) -> None:
+    ticket.version += 1
+    ticket.save(update_fields=sorted({*fields, "version", "updated_at"}))
+
+
+def change_status(ticket: Ticket, to_status: str, by: User, *, body: str = "", **data) -> str:
+    """Move to a new status, recording the change; returns the old status."""
+    from_status = ticket.status
+    old_category = ticket.status_category
+    ticket.set_status(to_status)
+    record_event(
+        ticket,
+        EventKind.STATUS_CHANGED,
+        by,
+        from_status=from_status,
+        to_status=to_status,
+        body=body,
+        data=data,
+    )
+    _on_status_category_change(ticket, old_category, ticket.status_category)
+    return from_status
+
+
+def _on_status_category_change(ticket: Ticket, old: str, new: str) -> None:
+    # The SLA engine pauses, resumes, meets or restarts the clocks by category.
+    sla_services.clocks_status_changed(ticket, old, new)
+
+
+def allowed_actions(ticket: Ticket) -> list[str]:
+    """The actions the ticket's kind and status allow now (for buttons and 409 bodies)."""
+    actions = []
+    for action, (allowed_from, _target) in TRANSITIONS.get(ticket.kind, {}).items():
+        if ticket.status not in allowed_from:
+            continue
+        if action == Action.REOPEN and not _within_reopen_window(ticket):
+            continue
+        if action == Action.APPROVE and not ticket.business_type.requires_approval:
+            continue
+        if (
+            action == Action.DELIVER
+            and ticket.business_type.requires_approval
+            and ticket.status != TicketStatus.APPROVED
+        ):
+            continue
+        actions.append(str(action))
+    return actions
+
+
+def _within_reopen_window(ticket: Ticket) -> bool:
+    since = ticket.resolved_at or ticket.closed_at
+    return since is None or timezone.now() - since <= reopen_window()
+
+
+def _require_text(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(message, code="required", details={field: [message]})
+    return value
+
+
+# ---------------------------------------------------------------- create
+
+
+def _default_team(user: User) -> Team:
+    agent = getattr(user, "agent", None)
+    if agent is not None:
+        return agent.team
+    raise DomainError(
+        _("Choose the team for this ticket: you have no team of your own."),
+        code="team_required",
+        details={"team": [_("This field is required.")]},
+    )
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    kind: str,
+    channel: str,
+    subject: str,
+    created_by: User,
+    description: str = "",
+    customer: Customer | None = None,
+    caller_number: str = "",
+    contact: Contact | None = None,
+    team: Team | None = None,
+    assignee: User | None = None,
+    first_contact_agent: User | None = None,
+    business_type: BusinessType | None = None,
+    order_details: dict | None = None,
+    priority: int = Priority.NORMAL,
+) -> Ticket:
+    """Open an inquiry or a business order (complaints open through the complaints app)."""
+    if kind not in INITIAL_STATUS:
+        raise DomainError(
+            _("Tickets of kind %(kind)s are opened elsewhere.") % {"kind": kind},
+            code="invalid_kind",
+            details={"kind": [_("Choose inquiry or business.")]},
+        )
+    if channel not in Channel.values:
+        raise DomainError(
+            _("Unknown channel."), code="invalid", details={"channel": [_("Unknown channel.")]}
+        )
+    subject = _require_text(subject, "subject", _("Give the ticket a subject."))
+    if contact is not None and customer is None:
+        customer = contact.customer
+    if kind == TicketKind.BUSINESS:
+        if customer is None:
+            raise DomainError(
+                _("A business order needs a registered customer."),
+                code="customer_required",
+                details={"customer": [_("Look up or register the customer first.")]},
+            )
+        if business_type is None:
+            raise DomainError(
+                _("Choose the business type."),
+                code="business_type_required",
+                details={"business_type": [_("This field is required.")]},
+            )
+        eligibility.check(business_type, customer, channel)
+    elif business_type is not None:
+        raise DomainError(
+            _("Only business tickets carry a business type."),
+            code="invalid",
+            details={"business_type": [_("Only business tickets carry a business type.")]},
+        )
+    now = timezone.now()
+    ticket = Ticket(
+        number=next_ticket_number(now),
+        kind=kind,
+        channel=channel,
+        subject=subject,
+        description=description,
+        customer=customer,
+        caller_number=caller_number or (customer.phone if customer else ""),
+        contact=contact,
+        team=team or _default_team(created_by),
+        assignee=assignee,
+        first_contact_agent=first_contact_agent or created_by,
+        business_type=business_type,
+        order_details=order_details or {},
+        priority=priority,
+        created_by=created_by,
+    )
+    ticket.set_status(INITIAL_STATUS[kind])
+    ticket.save()
+    record_event(ticket, EventKind.CREATED, created_by, to_status=ticket.status, body=description)
+    _on_ticket_created(ticket)
+    return ticket
+
+
+def ticket_facts(ticket: Ticket) -> TicketFacts:
+    """What the SLA policies match on (DESIGN.md §2.2)."""
+    customer = ticket.customer
+    business_type = ticket.business_type
+    return TicketFacts(
+        kind=ticket.kind,
+        channel=ticket.channel,
+        priority=ticket.priority,
+        vip_tier=customer.vip_tier if customer else "none",
+        business_type_code=business_type.code if business_type else "",
+        delivery_limit_minutes=business_type.delivery_limit_minutes if business_type else None,
+        region=customer.region if customer else "",
+        service_type=str(ticket.order_details.get("service_type", "")),
+    )
+
+
+def _on_ticket_created(ticket: Ticket) -> None:
+    sla_services.clocks_start(ticket, ticket_facts(ticket))
+
+
+@transaction.atomic
+def ticket_update(ticket: Ticket, *, by: User, version: int, **changes) -> Ticket:
+    """Edit the ticket's details (subject, description, priority)."""
+    editable = {"subject", "description", "priority"}
+    unknown = set(changes) - editable
+    if unknown:
+        raise DomainError(
+            _("These fields cannot be changed here: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))},
+            code="not_editable",
+        )
+    ticket = lock_ticket(ticket, version)
+    if not ticket.is_active:
+        raise IllegalTransition(
+            _("Ticket %(number)s is %(status)s; reopen it before editing.")
+            % {"number": ticket.number, "status": ticket.get_status_display()}
+        )
+    if "subject" in changes:
+        changes["subject"] = _require_text(
+            changes["subject"], "subject", _("Give the ticket a subject.")
+        )
+    before = {field: getattr(ticket, field) for field in changes}
+    changed = {f: v for f, v in changes.items() if before[f] != v}
+    if not changed:
+        return ticket
+    for field, value in changed.items():
+        setattr(ticket, field, value)
+    save_ticket(ticket, changed)
+    record_event(
+        ticket,
+        EventKind.FIELDS_CHANGED,
+        by,
+        data={f: {"from": before[f], "to": v} for f, v in changed.items()},
+    )
+    return ticket
+
+
+# ---------------------------------------------------------------- common actions
+
+
+@transaction.atomic
+def ticket_accept(ticket: Ticket, *, by: User, version: int) -> Ticket:
+    """The receiving side takes the ticket (after creation or a transfer)."""
+    ticket = lock_ticket(ticket, version)
+    _check_transition(ticket, Action.ACCEPT)
+    if ticket.assignee_id == by.pk and not ticket.transfer_pending:
+        raise IllegalTransition(
+            _("You already hold ticket %(number)s.") % {"number": ticket.number}
+        )
+    ticket.assignee = by
+    ticket.transfer_pending = False
+    fields = ["assignee", "transfer_pending"]
+    if ticket.status == TicketStatus.NEW:
+        change_status(ticket, TicketStatus.IN_PROGRESS, by)
+        fields += ["status", "status_category"]
+    save_ticket(ticket, fields)
+    record_event(ticket, EventKind.ACCEPTED, by)
+    return ticket
+
+
+@transaction.atomic
+def ticket_reply(
+    ticket: Ticket, *, by: User, version: int, body: str, gives_solution: bool = False
+) -> Ticket:
+    """A customer-facing reply; the first one is the ticket's first response."""
+    body = _require_text(body, "body", _("Write the reply."))
+    ticket = lock_ticket(ticket, version)
+    _check_transition(ticket, Action.REPLY)
+    fields = []
+    first = ticket.first_response_at is None
+    if first:
+        ticket.first_response_at = timezone.now()
+        fields.append("first_response_at")
+    if ticket.status == TicketStatus.NEW:
+        if ticket.assignee_id is None:
+            ticket.assignee = by
+            fields.append("assignee")
+        change_status(ticket, TicketStatus.IN_PROGRESS, by)
+        fields += ["status", "status_category"]
+    save_ticket(ticket, fields)
+    record_event(
+        ticket,
+        EventKind.REPLY,
+        by,
+        body=body,
+        is_customer_facing=True,
+        data={"first_response": first, "gives_solution": gives_solution},
+    )
+    _on_reply(ticket, first_response=first, gives_solution=gives_solution)
+    return ticket
+
+
+def _on_reply(ticket: Ticket, *, first_response: bool, gives_solution: bool) -> None:
+    if first_response:
+        sla_services.clock_meet(ticket, Metric.FIRST_RESPONSE)
+    if gives_solution:
+        sla_services.clock_meet(ticket, Metric.INITIAL_SOLUTION)
+
+
+@transaction.atomic
+def ticket_add_note(ticket: Ticket, *, by: User, body: str) -> TicketEvent:
+    """An internal note; it changes nothing else, so it needs no version."""
+    body = _require_text(body, "body", _("Write the note."))
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    event = record_event(ticket, EventKind.NOTE, by, body=body)
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
+    return event
+
+
+@transaction.atomic
+def ticket_transfer(
+    ticket: Ticket,
+    *,
+    by: User,
+    version: int,
+    reason: str,
+    team: Team | None = None,
+    assignee: User | None = None,
+) -> Ticket:
+    """Hand the ticket to another team or agent; they must accept it (DOMAIN.md P-6).
+
+    The first-contact agent stays the owner of record.
+    """
+    reason = _require_text(reason, "reason", _("Say why the ticket is transferred."))
+    if team is None and assignee is None:
+        raise DomainError(
+            _("Choose the team or the agent to transfer to."),
+            code="target_required",
+            details={"team": [_("Choose the team or the agent to transfer to.")]},
+        )
+    ticket = lock_ticket(ticket, version)
+    _check_transition(ticket, Action.TRANSFER)
+    if assignee is not None and team is None:
+        agent = getattr(assignee, "agent", None)
+        team = agent.team if agent is not None else ticket.team
+    if team == ticket.team and assignee is not None and assignee.pk == ticket.assignee_id:
+        raise DomainError(
+            _("The ticket is already with them."), code="same_target", details={"assignee": []}
+        )
+    from_team, from_assignee = ticket.team, ticket.assignee
+    ticket.team = team
+    ticket.assignee = assignee
+    ticket.transfer_pending = True
+    save_ticket(ticket, ["team", "assignee", "transfer_pending"])
+    record_event(
+        ticket,
+        EventKind.TRANSFER,
+        by,
+        body=reason,
+        data={
+            "from_team": from_team.name,
+            "to_team": team.name,
+            "from_assignee": from_assignee.display_name if from_assignee else "",
+            "to_assignee": assignee.display_name if assignee else "",
+        },
+    )
+    if assignee is not None:
+        notify(
+            assignee,
+            kind="ticket.transferred",
+            title=_("Ticket %(number)s was transferred to you") % {"number": ticket.number},
+            body=reason,
+            link=reverse("worktickets:ticket_detail", args=[ticket.pk]),
+        )
+    return ticket
+
+
+@transaction.atomic
+def ticket_reassign(ticket: Ticket, *, by: User, version: int, assignee: User) -> Ticket:
+    """A team lead gives the ticket to an agent directly (no acceptance needed)."""
+    ticket = lock_ticket(ticket, version)
+    _check_transition(ticket, Action.TRANSFER)
+    previous = ticket.assignee
+    ticket.assignee = assignee
+    ticket.transfer_pending = False
+    agent = getattr(assignee, "agent", None)
+    fields = ["assignee", "transfer_pending"]
+    if agent is not None and agent.team_id != ticket.team_id:
+        ticket.team = agent.team
+        fields.append("team")
+    save_ticket(ticket, fields)
+    record_event(
+        ticket,
+        EventKind.TRANSFER,
+        by,
+        body=_("Reassigned by the team lead"),
+        data={
+            "from_assignee": previous.display_name if previous else "",
+            "to_assignee": assignee.display_name,
+            "to_team": ticket.team.name,
+        },
+    )
+    notify(
+        assignee,
+        kind="ticket.assigned",
+        title=_("Ticket %(number)s was assigned to you") % {"number": ticket.number},
+        link=reverse("worktickets:ticket_detail", args=[ticket.pk]),
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_hold(ticket: Ticket, *, by: User, version: int, reason: str) -> Ticket:
+    """Wait for the customer (information, a document, a test at home)."""
+    reason = _require_text(reason, "reason", _("Say what the customer needs to do."))
+    ticket = lock_ticket(ticket, version)
+    target = _check_transition(ticket, Action.HOLD)
+    ticket.status_before_hold = ticket.status
+    change_status(ticket, target, by, body=reason)
+    save_ticket(ticket, ["status", "status_category", "status_before_hold"])
+    return ticket
+
+
+@transaction.atomic
+def ticket_resume(ticket: Ticket, *, by: User, version: int, note: str = "") -> Ticket:
+    ticket = lock_ticket(ticket, version)
+    _check_transition(ticket, Action.RESUME)
+    back_to = ticket.status_before_hold or INITIAL_STATUS[ticket.kind]
+    if back_to == TicketStatus.NEW:
+        back_to = TicketStatus.IN_PROGRESS
+    ticket.status_before_hold = ""
+    change_status(ticket, back_to, by, body=note)
+    save_ticket(ticket, ["status", "status_category", "status_before_hold"])
+    return ticket
+
+
+@transaction.atomic
+def ticket_resolve(ticket: Ticket, *, by: User, version: int, resolution: str) -> Ticket:
+    resolution = _require_text(resolution, "resolution", _("Describe how it was resolved."))
+    ticket = lock_ticket(ticket, version)
+    target = _check_transition(ticket, Action.RESOLVE)
+    ticket.resolution = resolution
+    ticket.resolved_at = timezone.now()
+    ticket.transfer_pending = False
+    change_status(ticket, target, by, body=resolution)
+    save_ticket(
+        ticket, ["status", "status_category", "resolution", "resolved_at", "transfer_pending"]
+    )
+    return ticket
+
+
+@transaction.atomic
+def ticket_close(ticket: Ticket, *, by: User, version: int, note: str = "") -> Ticket:
+    ticket = lock_ticket(ticket, version)
+    target = _check_transition(ticket, Action.CLOSE)
+    ticket.closed_at = timezone.now()
+    change_status(ticket, target, by, body=note)
+    save_ticket(ticket, ["status", "status_category", "closed_at"])
+    _tell_first_contact_agent_closed(ticket, by)
+    return ticket
+
+
+def _tell_first_contact_agent_closed(ticket: Ticket, by: User) -> None:
+    """首问负责制: the first-contact agent hears when their customer's ticket ends."""
+    owner = ticket.first_contact_agent
+    if owner.pk == by.pk:
+        return
+    notify(
+        owner,
+        kind="ticket.closed",
+        title=_("Ticket %(number)s is closed") % {"number": ticket.number},
+        body=ticket.resolution or ticket.rejection_reason,
+        link=reverse("worktickets:ticket_detail", args=[ticket.pk]),
+        dedupe_key=f"ticket-closed:{ticket.pk}:{ticket.version}",
+    )
+    record_event(
+        ticket,
+        EventKind.NOTIFIED,
+        None,
+        body=_("First-contact agent %(name)s notified of the closure.")
+        % {"name": owner.display_name},
+    )
+
+
+@transaction.atomic
+def ticket_reopen(ticket: Ticket, *, by: User, version: int, reason: str) -> Ticket:
+    reason = _require_text(reason, "reason", _("Say why the ticket is reopened."))
+    ticket = lock_ticket(ticket, version)
+    target = _check_transition(ticket, Action.REOPEN)
+    if not _within_reopen_window(ticket):
+        raise IllegalTransition(
+            _(
+                "Ticket %(number)s can only be reopened within %(days)s days of being "
+                "resolved; open a new ticket instead."
+            )
+            % {"number": ticket.number, "days": reopen_window().days}
+        )
+    ticket.resolved_at = None
+    ticket.closed_at = None
+    change_status(ticket, target, by, body=reason)
+    save_ticket(ticket, ["status", "status_category", "resolved_at", "closed_at"])
+    return ticket
+
+
+# ---------------------------------------------------------------- business orders
+
+
+def _business(ticket: Ticket) -> None:
+    if ticket.kind != TicketKind.BUSINESS:
+        raise IllegalTransition(_("This action is only for business orders."))
+
+
+@transaction.atomic
+def business_review(
+    ticket: Ticket, *, by: User, version: int, identity_verified: bool, note: str = ""
+) -> Ticket:
+    """审核: the customer's identity, the business type and the plan are checked (W-17, I-18)."""
+    ticket = lock_ticket(ticket, version)
+    _business(ticket)
+    target = _check_transition(ticket, Action.REVIEW)
+    if not identity_verified:
+        raise DomainError(
+            _("Verify the customer's identity before the review can pass."),
+            code="identity_not_verified",
+            details={"identity_verified": [_("Verify the customer's identity first.")]},
+        )
+    # Eligibility may have changed since acceptance (a tier or payment change).
+    eligibility.check(ticket.business_type, ticket.customer, ticket.channel)
+    ticket.identity_verified = True
+    change_status(ticket, target, by, body=note)
+    save_ticket(ticket, ["status", "status_category", "identity_verified"])
+    return ticket
+
+
+@transaction.atomic
+def business_approve(ticket: Ticket, *, by: User, version: int, note: str = "") -> Ticket:
+    """审批 by a team lead, only for business types that need it."""
+    ticket = lock_ticket(ticket, version)
+    _business(ticket)
+    target = _check_transition(ticket, Action.APPROVE)
+    if not ticket.business_type.requires_approval:
+        raise IllegalTransition(
+            _("%(type)s needs no approval; deliver it after the review.")
+            % {"type": ticket.business_type.name}
+        )
+    if not by.has_perm("worktickets.approve_business"):
+        raise NotAllowed(_("Only a team lead can approve business orders."))
+    change_status(ticket, target, by, body=note)
+    save_ticket(ticket, ["status", "status_category"])
+    return ticket
+
+
+@transaction.atomic
+def business_reject(ticket: Ticket, *, by: User, version: int, reason: str) -> Ticket:
+    """Refuse the order at review or approval, with the reason the customer is told."""
+    reason = _require_text(reason, "reason", _("Give the reason for the rejection."))
+    ticket = lock_ticket(ticket, version)
+    _business(ticket)
+    target = _check_transition(ticket, Action.REJECT)
+    awaiting_approval = (
+        ticket.status == TicketStatus.REVIEWED and ticket.business_type.requires_approval
+    )
+    if awaiting_approval and not by.has_perm("worktickets.approve_business"):
+        raise NotAllowed(_("Only a team lead can reject an order awaiting approval."))
+    ticket.rejection_reason = reason
+    ticket.closed_at = timezone.now()
+    change_status(ticket, target, by, body=reason)
+    save_ticket(ticket, ["status", "status_category", "rejection_reason", "closed_at"])
+    _tell_first_contact_agent_closed(ticket, by)
+    return ticket
+
+
+@transaction.atomic
+def business_deliver(ticket: Ticket, *, by: User, version: int, note: str = "") -> Ticket:
+    """交付: the service is in place; vouchers and agreement handed over (W-18)."""
+    ticket = lock_ticket(ticket, version)
+    _business(ticket)
+    target = _check_transition(ticket, Action.DELIVER)
+    if ticket.business_type.requires_approval and ticket.status != TicketStatus.APPROVED:
+        raise IllegalTransition(
+            _("%(type)s must be approved by a team lead before delivery.")
+            % {"type": ticket.business_type.name}
+        )
+    ticket.resolved_at = timezone.now()
+    ticket.resolution = note or ticket.resolution
+    change_status(ticket, target, by, body=note)
+    save_ticket(ticket, ["status", "status_category", "resolved_at", "resolution"])
+    return ticket
+
+
+@transaction.atomic
+def business_change_order(
+    ticket: Ticket, *, by: User, version: int, order_details: dict, reason: str
+) -> Ticket:
+    """业务变更: the customer changes the order before delivery; it is reviewed again."""
+    reason = _require_text(reason, "reason", _("Say what the customer asked to change."))
+    if not isinstance(order_details, dict):
+        raise DomainError(
+            _("Order details must be an object of named values."),
+            code="invalid",
+            details={"order_details": [_("Order details must be an object of named values.")]},
+        )
+    ticket = lock_ticket(ticket, version)
+    _business(ticket)
+    target = _check_transition(ticket, Action.CHANGE_ORDER)
+    before = ticket.order_details
+    ticket.order_details = order_details
+    ticket.identity_verified = False
+    if ticket.status != target:
+        change_status(ticket, target, by, body=reason)
+    save_ticket(ticket, ["order_details", "identity_verified", "status", "status_category"])
+    record_event(
+        ticket,
+        EventKind.ORDER_CHANGED,
+        by,
+        body=reason,
+        data={"from": before, "to": order_details},
+    )
+    return ticket
+
+
+@transaction.atomic
+def business_cancel(ticket: Ticket, *, by: User, version: int, reason: str) -> Ticket:
+    """退订: the customer withdraws the order before delivery."""
+    reason = _require_text(reason, "reason", _("Say why the order is cancelled."))
+    ticket = lock_ticket(ticket, version)
+    _business(ticket)
+    target = _check_transition(ticket, Action.CANCEL)
+    ticket.rejection_reason = reason
+    ticket.closed_at = timezone.now()
+    ticket.status_before_hold = ""
+    change_status(ticket, target, by, body=reason)
+    save_ticket(
+        ticket, ["status", "status_category", "rejection_reason", "closed_at", "status_before_hold"]
+    )
+    _tell_first_contact_agent_closed(ticket, by)
+    return ticket

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from worktickets import views
+
+app_name = "worktickets"
+urlpatterns = [
+    path("", views.my_queue, name="my_queue"),
+    path("team/", views.team_queue, name="team_queue"),
+    path("follow-ups/", views.follow_ups, name="follow_ups"),
+    path("escalation/", views.escalation_queue, name="escalation_queue"),
+    path("search/", views.search, name="search"),
+    path("new/", views.ticket_new, name="ticket_new"),
+    path("new/caller/", views.caller_lookup, name="caller_lookup"),
+    path("new/caller/register/", views.caller_register, name="caller_register"),
+    path("new/business-types/", views.business_type_options, name="business_type_options"),
+    path("<int:pk>/", views.ticket_detail, name="ticket_detail"),
+    path("<int:pk>/reassign/", views.ticket_reassign, name="ticket_reassign"),
+    path("<int:pk>/actions/<slug:action>/", views.ticket_action, name="ticket_action"),
+]

@@ -1,0 +1,741 @@
+"""The agent desk: queues, search, the ticket page and its actions, the new-ticket flow.
+
+Views parse input, call one selector or service, and render. Every personal
+number shown goes through the request's PersonalDataDisclosure (masked unless
+the user may see it in full; full views are recorded after rendering).
+"""
+
+import re
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from csc.lib.errors import DomainError, IllegalTransition, NotAllowed, StaleVersion
+from csc.lib.masking import mask_phone
+from csc.lib.phones import InvalidPhoneNumber, normalise_phone
+from intake import selectors as intake_selectors
+from intake import services as intake_services
+from intake.choices import Channel, PaymentSegment
+from intake.forms import CustomerForm
+from intake.models import Contact, Customer
+from intake.personal_data import PersonalDataDisclosure
+from sla.selectors import clocks_for_ticket
+from staffing.models import Team
+from worktickets import eligibility, selectors, services
+from worktickets.choices import Action, EventKind, Priority, TicketStatus
+from worktickets.forms import (
+    ACTION_FORMS,
+    EDIT,
+    REASSIGN,
+    ReassignForm,
+    TicketForm,
+    format_order_details,
+)
+from worktickets.models import BusinessType, Ticket
+
+VIEW = "worktickets.view_ticket"
+WORK = "worktickets.work_ticket"
+ADD = "worktickets.add_ticket"
+LEAD = "worktickets.approve_business"  # the team lead's marker
+VIEW_ALL = "worktickets.view_all_tickets"
+
+PER_PAGE = 25
+LOOKUP_LIMIT = 5  # customers shown for one phone number
+TICKET_NUMBER = re.compile(r"^T\d{8}-\d{6}$", re.IGNORECASE)
+CALLER_CHANGED = "caller-changed"  # htmx event: the business types depend on the caller
+
+ACTION_SERVICES = {
+    Action.ACCEPT: services.ticket_accept,
+    Action.REPLY: services.ticket_reply,
+    Action.TRANSFER: services.ticket_transfer,
+    Action.HOLD: services.ticket_hold,
+    Action.RESUME: services.ticket_resume,
+    Action.RESOLVE: services.ticket_resolve,
+    Action.CLOSE: services.ticket_close,
+    Action.REOPEN: services.ticket_reopen,
+    Action.REVIEW: services.business_review,
+    Action.APPROVE: services.business_approve,
+    Action.REJECT: services.business_reject,
+    Action.DELIVER: services.business_deliver,
+    Action.CHANGE_ORDER: services.business_change_order,
+    Action.CANCEL: services.business_cancel,
+    EDIT: services.ticket_update,
+    REASSIGN: services.ticket_reassign,
+}
+DANGER_ACTIONS = frozenset({Action.REJECT, Action.CANCEL})
+
+
+def permission(*perms: str):
+    """Signed-out users go to the login page; signed-in users lacking a permission get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            if not request.user.has_perms(perms):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return login_required(checked)
+
+    return decorator
+
+
+def _render(
+    request: HttpRequest,
+    template: str,
+    context: dict,
+    *,
+    pd: PersonalDataDisclosure | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render with the request's disclosure `pd`, then record what it showed in full."""
+    pd = pd or PersonalDataDisclosure.for_page(request)
+    response = render(request, template, {**context, "pd": pd}, status=status)
+    pd.record()
+    return response
+
+
+def _page(request: HttpRequest, queryset) -> dict:
+    page_obj = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    encoded = query.urlencode()
+    return {"page_obj": page_obj, "query_without_page": f"{encoded}&" if encoded else ""}
+
+
+def _int_or_none(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+# ---------------------------------------------------------------- queues
+
+
+def _queue(request: HttpRequest, tickets, *, tab: str, title: str, empty: str, **extra):
+    context = {"tab": tab, "title": title, "empty": empty, **extra, **_page(request, tickets)}
+    return _render(request, "worktickets/queue.html", context)
+
+
+@permission(VIEW)
+def my_queue(request: HttpRequest) -> HttpResponse:
+    return _queue(
+        request,
+        selectors.my_queue(request.user),
+        tab="mine",
+        title=_("My queue"),
+        empty=_("No open ticket is assigned to you."),
+    )
+
+
+def _switchable_teams(user) -> list[Team]:
+    """The user's own teams first; supervisors may also look at every other team."""
+    own = set(selectors.user_team_ids(user))
+    teams = Team.objects.filter(is_active=True)
+    if not user.has_perm(VIEW_ALL):
+        teams = teams.filter(pk__in=own)
+    return sorted(teams, key=lambda team: (team.pk not in own, team.name))
+
+
+@permission(VIEW)
+def team_queue(request: HttpRequest) -> HttpResponse:
+    teams = _switchable_teams(request.user)
+    team_id = _int_or_none(request.GET.get("team"))
+    if team_id not in {team.pk for team in teams}:
+        team_id = None
+    return _queue(
+        request,
+        selectors.team_queue(request.user, team_id),
+        tab="team",
+        title=_("My team's queue"),
+        empty=_("The queue is empty."),
+        teams=teams,
+        selected_team=team_id,
+    )
+
+
+@permission(VIEW)
+def follow_ups(request: HttpRequest) -> HttpResponse:
+    return _queue(
+        request,
+        selectors.my_follow_ups(request.user),
+        tab="follow_ups",
+        title=_("My follow-ups"),
+        empty=_("No ticket you first took is held by someone else."),
+        intro=_(
+            "First-question responsibility: tickets you first took stay yours to follow "
+            "until they close, whoever holds them now."
+        ),
+    )
+
+
+@permission(VIEW_ALL)
+def escalation_queue(request: HttpRequest) -> HttpResponse:
+    return _queue(
+        request,
+        selectors.escalation_queue(request.user),
+        tab="escalation",
+        title=_("Escalation queue"),
+        empty=_("No ticket is in the escalation queue."),
+        intro=_(
+            "Tickets whose deadline passed and kept running past the escalation ladder's "
+            "further-breach step. Reassign them or work them to closure."
+        ),
+    )
+
+
+@permission(VIEW)
+def search(request: HttpRequest) -> HttpResponse:
+    """A ticket number jumps to the ticket; a phone number lists that caller's tickets."""
+    query = request.GET.get("q", "").strip()
+    context: dict = {"tab": "search", "query": query, "customers": [], "error": ""}
+    compact = re.sub(r"\s+", "", query)
+    if not query:
+        context["error"] = _("Type a ticket number or the caller's phone number.")
+    elif TICKET_NUMBER.match(compact):
+        ticket = selectors.find_ticket_by_number(request.user, compact)
+        if ticket is not None:
+            url = reverse("worktickets:ticket_detail", args=[ticket.pk])
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        context["error"] = _("No ticket numbered %(number)s is visible to you.") % {
+            "number": compact.upper()
+        }
+    else:
+        try:
+            customers = list(intake_selectors.customer_find_by_phone(query)[:LOOKUP_LIMIT])
+        except ValidationError as error:
+            context["error"] = " ".join(error.messages)
+        else:
+            context["customers"] = customers
+            tickets = selectors.ticket_list(request.user).filter(customer__in=customers)
+            context.update(_page(request, tickets.order_by("-created_at", "-pk")))
+            if not customers:
+                context["error"] = _("No customer has this phone number.")
+    return _render(request, "worktickets/search.html", context)
+
+
+# ---------------------------------------------------------------- the ticket page
+
+
+@dataclass
+class ActionPanel:
+    action: str
+    label: str
+    form: Form
+    is_open: bool = False
+    is_danger: bool = False
+
+
+def _visible_ticket(user, pk: int) -> Ticket:
+    try:
+        return selectors.ticket_detail(user, pk)
+    except Ticket.DoesNotExist:
+        raise Http404 from None
+
+
+def _action_label(action: str) -> str:
+    if action == EDIT:
+        return _("Edit details")
+    if action == REASSIGN:
+        return _("Reassign")
+    return str(Action(action).label)
+
+
+def _offered_to(user, ticket: Ticket) -> bool:
+    """Whether there is something for this user to accept: a ticket transferred to them,
+    or one waiting in a team they work in (a colleague's ticket is the lead's to reassign)."""
+    if ticket.assignee_id is not None:
+        return ticket.transfer_pending and ticket.assignee_id == user.pk
+    return ticket.team_id in selectors.user_team_ids(user)
+
+
+def desk_actions(user, ticket: Ticket) -> list[str]:
+    """The actions to offer this user: what the ticket's state allows, less what they may not do."""
+    if not user.has_perm(WORK):
+        return []
+    allowed = services.allowed_actions(ticket)
+    is_lead = user.has_perm(LEAD)
+    awaiting_lead = (
+        ticket.status == TicketStatus.REVIEWED
+        and ticket.business_type is not None
+        and ticket.business_type.requires_approval
+    )
+    shown = []
+    for action in allowed:
+        if action not in ACTION_FORMS:
+            continue  # worked on another app's pages
+        if action == Action.ACCEPT and not _offered_to(user, ticket):
+            continue
+        if action == Action.APPROVE and not is_lead:
+            continue
+        if action == Action.REJECT and awaiting_lead and not is_lead:
+            continue
+        shown.append(action)
+    if ticket.is_active:
+        shown.append(EDIT)
+    if is_lead and Action.TRANSFER in allowed:
+        shown.append(REASSIGN)
+    return shown
+
+
+def _initial(action: str, ticket: Ticket) -> dict:
+    initial: dict = {"version": ticket.version}
+    if action == EDIT:
+        initial.update(
+            subject=ticket.subject, description=ticket.description, priority=ticket.priority
+        )
+    elif action == Action.CHANGE_ORDER:
+        initial["order_details"] = format_order_details(ticket.order_details)
+    elif action == Action.REVIEW:
+        initial["identity_verified"] = ticket.identity_verified
+    return initial
+
+
+def _action_panels(user, ticket: Ticket, failed: tuple[str, Form] | None) -> list[ActionPanel]:
+    actions = desk_actions(user, ticket)
+    if failed and failed[0] not in actions:
+        actions.insert(0, failed[0])  # keep what they typed even if the state moved on
+    panels = []
+    for action in actions:
+        if failed and failed[0] == action:
+            form, is_open = failed[1], True
+        else:
+            form, is_open = ACTION_FORMS[action](initial=_initial(action, ticket)), False
+        form.auto_id = f"id_{action}_%s"
+        panels.append(
+            ActionPanel(action, _action_label(action), form, is_open, action in DANGER_ACTIONS)
+        )
+    return panels
+
+
+STATUS_LABELS = dict(TicketStatus.choices)
+
+
+def _shown_value(field: str, value):
+    if field == "priority" and value in Priority.values:
+        return Priority(value).label
+    return value
+
+
+def _field_label(field: str) -> str:
+    try:
+        return str(Ticket._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:
+        return field
+
+
+def timeline(ticket: Ticket) -> list:
+    """The ticket's events, each with the labels its template line needs."""
+    events = list(selectors.ticket_timeline(ticket))
+    for event in events:
+        event.from_label = STATUS_LABELS.get(event.from_status, event.from_status)
+        event.to_label = STATUS_LABELS.get(event.to_status, event.to_status)
+        event.changes = []
+        if event.kind == EventKind.FIELDS_CHANGED:
+            event.changes = [
+                (
+                    _field_label(field),
+                    _shown_value(field, change.get("from")),
+                    _shown_value(field, change.get("to")),
+                )
+                for field, change in event.data.items()
+            ]
+        elif event.kind == EventKind.ORDER_CHANGED:
+            before, after = event.data.get("from") or {}, event.data.get("to") or {}
+            event.changes = [
+                (key, before.get(key, ""), after.get(key, ""))
+                for key in dict.fromkeys([*before, *after])
+                if before.get(key) != after.get(key)
+            ]
+    return events
+
+
+def _duration(minutes: int | None) -> str:
+    if not minutes:
+        return ""
+    if minutes % (24 * 60) == 0:
+        days = minutes // (24 * 60)
+        return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
+def _caller_number_shown(ticket: Ticket, pd: PersonalDataDisclosure) -> str:
+    if not ticket.caller_number:
+        return ""
+    if ticket.contact is not None and ticket.contact.caller_number == ticket.caller_number:
+        return pd.caller_number(ticket.contact)
+    if ticket.customer_id is not None:
+        return pd.customer_phone(ticket.customer_id, ticket.caller_number)
+    # No customer and no contact to name in the access log: always masked.
+    return mask_phone(ticket.caller_number)
+
+
+def _main_context(
+    request: HttpRequest,
+    ticket: Ticket,
+    pd: PersonalDataDisclosure,
+    *,
+    failed: tuple[str, Form] | None = None,
+    notice: str = "",
+) -> dict:
+    return {
+        "ticket": ticket,
+        "panels": _action_panels(request.user, ticket, failed),
+        "events": timeline(ticket),
+        "clocks": list(clocks_for_ticket(ticket)),
+        "order_lines": list((ticket.order_details or {}).items()),
+        "delivery_limit": _duration(
+            ticket.business_type.delivery_limit_minutes if ticket.business_type else None
+        ),
+        "caller_number": _caller_number_shown(ticket, pd),
+        "notice": notice,
+    }
+
+
+def _visible_ids(user, tickets) -> set[int]:
+    ids = [ticket.pk for ticket in tickets]
+    if not ids:
+        return set()
+    return set(selectors.tickets_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _customer_context(user, customer_id: int | None) -> dict:
+    if customer_id is None:
+        return {"customer": None}
+    customer = intake_selectors.customer_with_details().get(pk=customer_id)
+    recent = selectors.customer_recent_tickets(customer_id)
+    visible = _visible_ids(user, recent)
+    for ticket in recent:
+        ticket.is_visible = ticket.pk in visible
+    return {
+        "customer": customer,
+        "segment_label": PaymentSegment(customer.payment_segment).label,
+        "recent_tickets": recent,
+    }
+
+
+def _ticket_response(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    failed: tuple[str, Form] | None = None,
+    notice: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The whole page, or for htmx only the part an action changes (header, actions, timeline)."""
+    pd = PersonalDataDisclosure.for_page(request)
+    context = _main_context(request, ticket, pd, failed=failed, notice=notice)
+    if request.htmx:
+        return _render(request, "worktickets/_ticket_main.html", context, pd=pd, status=status)
+    context.update(_customer_context(request.user, ticket.customer_id))
+    return _render(request, "worktickets/ticket_detail.html", context, pd=pd, status=status)
+
+
+@permission(VIEW)
+@require_GET
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _ticket_response(request, _visible_ticket(request.user, pk))
+
+
+def _perform(action: str, ticket: Ticket, user, data: dict) -> None:
+    if action == Action.NOTE:
+        # A note changes nothing else on the ticket, so the service takes no version.
+        services.ticket_add_note(ticket, by=user, body=data["body"])
+        return
+    if action == REASSIGN and not user.has_perm(LEAD):
+        raise NotAllowed(_("Only a team lead can reassign tickets."))
+    ACTION_SERVICES[action](ticket, by=user, **data)
+
+
+def _refusal_status(error: DomainError) -> int:
+    if isinstance(error, NotAllowed):
+        return 403
+    if isinstance(error, StaleVersion | IllegalTransition):
+        return 409
+    return 400
+
+
+@permission(VIEW, WORK)
+@require_POST
+def ticket_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ACTION_FORMS:
+        raise Http404
+    ticket = _visible_ticket(request.user, pk)
+    form = ACTION_FORMS[action](request.POST, auto_id=f"id_{action}_%s")
+    status, stale = 400, False
+    if form.is_valid():
+        try:
+            _perform(action, ticket, request.user, form.cleaned_data)
+        except DomainError as error:
+            form.add_domain_error(error)
+            status, stale = _refusal_status(error), isinstance(error, StaleVersion)
+        except ValidationError as error:
+            form.add_validation_error(error)
+        else:
+            return _after_action(request, pk, action)
+    ticket = _visible_ticket(request.user, pk)
+    if stale:
+        # The fragment now shows what changed and the message says so; their text
+        # stays, and a second submit is a decision taken knowing the current state.
+        form.data = form.data.copy()
+        form.data["version"] = ticket.version
+    return _ticket_response(request, ticket, failed=(action, form), status=status)
+
+
+def _after_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    done = _("Done: %(action)s.") % {"action": _action_label(action)}
+    try:
+        ticket = selectors.ticket_detail(request.user, pk)
+    except Ticket.DoesNotExist:
+        # Handed to a team this user does not see.
+        gone = _("The ticket is no longer in your teams.")
+        messages.success(request, f"{done} {gone}")
+        url = reverse("worktickets:my_queue")
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if request.htmx:
+        return _ticket_response(request, ticket, notice=done)
+    messages.success(request, done)
+    return redirect("worktickets:ticket_detail", pk=pk)
+
+
+@permission(VIEW, WORK, LEAD)
+@require_POST
+def ticket_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    """A team lead gives the ticket to an agent (posted from lists such as the SLA at-risk page)."""
+    ticket = _visible_ticket(request.user, pk)
+    form = ReassignForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            ticket = services.ticket_reassign(ticket, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_domain_error(error)
+            status = _refusal_status(error)
+        else:
+            return render(request, "worktickets/_reassigned.html", {"ticket": ticket})
+    return render(
+        request, "worktickets/_reassigned.html", {"ticket": ticket, "form": form}, status=status
+    )
+
+
+# ---------------------------------------------------------------- a new ticket
+
+
+def _with_recent_tickets(customers):
+    recent = Ticket.objects.select_related("team").order_by("-created_at", "-pk")
+    return customers.prefetch_related(
+        Prefetch("tickets", queryset=recent[:LOOKUP_LIMIT], to_attr="recent_tickets")
+    )
+
+
+def _caller_panel(
+    user,
+    *,
+    phone: str = "",
+    customer: Customer | None = None,
+    contact: Contact | None = None,
+    register_form: CustomerForm | None = None,
+) -> dict:
+    """What the caller panel shows: the chosen customer, the customers found for a
+    phone number, or an unknown caller with the form to register them."""
+    panel: dict = {"contact": contact, "phone": phone, "customers": [], "error": ""}
+    # A contact's own number is looked up without ever being put in an input.
+    lookup = phone or (contact.caller_number if contact is not None else "")
+    if customer is not None:
+        customers = [_with_recent_tickets(Customer.objects.filter(pk=customer.pk)).get()]
+        panel.update(customers=customers, chosen=customer.pk)
+    elif register_form is not None:
+        panel.update(unknown=True, register_form=register_form)
+    elif lookup:
+        try:
+            found = intake_selectors.customer_find_by_phone(lookup)
+            customers = list(_with_recent_tickets(found)[:LOOKUP_LIMIT])
+        except ValidationError as error:
+            panel["error"] = " ".join(error.messages)
+            return panel
+        if customers:
+            panel["customers"] = customers
+            if len(customers) == 1:
+                panel["chosen"] = customers[0].pk
+        else:
+            may_register = user.has_perm("intake.add_customer")
+            panel.update(
+                unknown=True, register_form=_register_form(phone=phone) if may_register else None
+            )
+    if panel["customers"]:
+        visible = _visible_ids(user, [t for c in panel["customers"] for t in c.recent_tickets])
+        for listed in panel["customers"]:
+            listed.segment_label = PaymentSegment(listed.payment_segment).label
+            for ticket in listed.recent_tickets:
+                ticket.is_visible = ticket.pk in visible
+    return panel
+
+
+def _register_form(data=None, *, phone: str = "") -> CustomerForm:
+    return CustomerForm(data, prefix="caller", initial={"phone": phone})
+
+
+def _business_types(customer: Customer | None, channel: str, selected) -> dict:
+    """Only the types this customer may have through this channel; a chosen type that is
+    not among them stays chosen so the refusal can say why."""
+    if customer is None or channel not in Channel.values:
+        return {"business_types": [], "selected_type": selected, "types_need_customer": True}
+    types = eligibility.eligible_types(customer, channel)
+    if selected is not None and selected not in types:
+        types = [selected, *types]
+    return {"business_types": types, "selected_type": selected}
+
+
+def _contact_from(value) -> Contact | None:
+    contact_id = _int_or_none(value)
+    if contact_id is None:
+        return None
+    return Contact.objects.select_related("customer").filter(pk=contact_id).first()
+
+
+def _customer_from(value) -> Customer | None:
+    customer_id = _int_or_none(value)
+    return Customer.objects.filter(pk=customer_id).first() if customer_id else None
+
+
+def _caller_number(phone: str, contact: Contact | None) -> str:
+    try:
+        return normalise_phone(phone) if phone else (contact.caller_number if contact else "")
+    except InvalidPhoneNumber:
+        return ""
+
+
+# What the new-ticket form hands to ticket_create as it is.
+TICKET_FIELDS = (
+    "kind",
+    "channel",
+    "subject",
+    "description",
+    "customer",
+    "contact",
+    "team",
+    "business_type",
+    "order_details",
+    "priority",
+)
+
+
+@permission(VIEW, ADD)
+@require_http_methods(["GET", "POST"])
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _new_ticket_page(request, _blank_ticket_form(request.GET))
+    form = TicketForm(request.POST)
+    if not form.is_valid():
+        return _new_ticket_page(request, form, status=400)
+    data = form.cleaned_data
+    try:
+        ticket = services.ticket_create(
+            **{name: data[name] for name in TICKET_FIELDS},
+            caller_number=_caller_number(data["phone"], data["contact"]),
+            created_by=request.user,
+        )
+    except DomainError as error:
+        form.add_domain_error(error)
+        return _new_ticket_page(request, form, refusal=error, status=400)
+    messages.success(request, _("Ticket %(number)s opened.") % {"number": ticket.number})
+    return redirect("worktickets:ticket_detail", pk=ticket.pk)
+
+
+def _blank_ticket_form(params) -> TicketForm:
+    """Started from a contact record (?contact=) or a known customer (?customer=)."""
+    contact = _contact_from(params.get("contact"))
+    customer = contact.customer if contact else _customer_from(params.get("customer"))
+    initial = {"customer": customer, "contact": contact}
+    if contact is not None:
+        initial.update(channel=contact.channel, description=contact.summary)
+    return TicketForm(initial=initial)
+
+
+def _new_ticket_page(
+    request: HttpRequest, form: TicketForm, *, refusal: DomainError | None = None, status=200
+) -> HttpResponse:
+    """The form as typed (or prefilled), with the caller panel and the business types
+    that go with the chosen customer and channel."""
+    contact = _contact_from(form["contact"].value())
+    customer = _customer_from(form["customer"].value())
+    channel = form["channel"].value() or ""
+    business_type_id = _int_or_none(form["business_type"].value())
+    selected_type = BusinessType.objects.filter(pk=business_type_id).first()
+    eligible_channels = (refusal.details.get("eligible_channels") if refusal else None) or []
+    pd = PersonalDataDisclosure.for_page(request)
+    phone = form["phone"].value() or ""
+    context = {
+        "form": form,
+        "tab": "new",
+        "caller": _caller_panel(request.user, phone=phone, customer=customer, contact=contact),
+        "eligible_channel_labels": [
+            Channel(code).label for code in eligible_channels if code in Channel.values
+        ],
+        "contact_caller_number": pd.caller_number(contact) if contact else "",
+        **_business_types(customer, channel, selected_type),
+    }
+    return _render(request, "worktickets/ticket_new.html", context, pd=pd, status=status)
+
+
+@permission(VIEW, ADD)
+@require_GET
+def caller_lookup(request: HttpRequest) -> HttpResponse:
+    """The caller panel for a phone number typed on the new-ticket page (htmx)."""
+    phone = request.GET.get("phone", "").strip()
+    contact = _contact_from(request.GET.get("contact"))
+    context = {"caller": _caller_panel(request.user, phone=phone, contact=contact)}
+    response = _render(request, "worktickets/_caller_panel.html", context)
+    return trigger_client_event(response, CALLER_CHANGED, after="swap")
+
+
+@permission(VIEW, ADD, "intake.add_customer")
+@require_POST
+def caller_register(request: HttpRequest) -> HttpResponse:
+    """Register an unknown caller from the new-ticket page, then carry on with the ticket."""
+    contact = _contact_from(request.POST.get("contact"))
+    data = request.POST.copy()
+    if contact is not None and not data.get("caller-phone", "").strip():
+        data["caller-phone"] = contact.caller_number  # the number the contact came from
+    form = _register_form(data)
+    customer = None
+    if form.is_valid():
+        try:
+            customer = intake_services.customer_register(
+                **form.cleaned_data, registered_by=request.user
+            )
+        except ValidationError as error:
+            form.add_service_error(error)
+    if customer is None:
+        caller = _caller_panel(request.user, contact=contact, register_form=form)
+        return _render(request, "worktickets/_caller_panel.html", {"caller": caller}, status=400)
+    caller = _caller_panel(request.user, customer=customer, contact=contact)
+    caller["registered"] = True
+    response = _render(request, "worktickets/_caller_panel.html", {"caller": caller})
+    return trigger_client_event(response, CALLER_CHANGED, after="swap")
+
+
+@permission(VIEW, ADD)
+@require_GET
+def business_type_options(request: HttpRequest) -> HttpResponse:
+    """The business type field for the chosen customer and channel (htmx)."""
+    customer = _customer_from(request.GET.get("customer"))
+    selected = BusinessType.objects.filter(
+        pk=_int_or_none(request.GET.get("business_type"))
+    ).first()
+    context = _business_types(customer, request.GET.get("channel", ""), selected)
+    return render(request, "worktickets/_business_type_field.html", context)
