@@ -1,0 +1,83 @@
+"""Template helpers for SLA badges and explanations."""
+
+from datetime import datetime, timedelta
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sla.choices import ClockState
+from sla.explain import Explanation, duration_text, explain_clock
+from sla.models import Clock
+
+register = template.Library()
+
+
+def compact_duration(value: timedelta) -> str:
+    """12 min, 3 h 05 min, 2 d 4 h: short enough for a queue row."""
+    minutes = int(abs(value.total_seconds()) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(d)d d %(h)d h") % {"d": days, "h": hours}
+    if hours:
+        return _("%(h)d h %(m)02d min") % {"h": hours, "m": minutes}
+    return _("%(m)d min") % {"m": minutes}
+
+
+def badge_status(
+    due: datetime | None, *, state: str = "", at_risk: bool = False, now: datetime | None = None
+) -> dict | None:
+    """What a badge shows: code (for the script), css, label and the countdown."""
+    now = now or timezone.now()
+    if state == ClockState.PAUSED:
+        return {"code": "paused", "css": "", "label": _("Paused"), "countdown": ""}
+    if state == ClockState.MET:
+        return {"code": "met", "css": "badge-ok", "label": _("Met"), "countdown": ""}
+    if state == ClockState.STOPPED:
+        return {"code": "stopped", "css": "", "label": _("Stopped"), "countdown": ""}
+    if due is None:
+        return None
+    remaining = due - now
+    if state == ClockState.BREACHED or remaining <= timedelta():
+        return {
+            "code": "breached",
+            "css": "badge-bad",
+            "label": _("Breached"),
+            "countdown": _("%(time)s late") % {"time": compact_duration(remaining)},
+        }
+    code, css, label = (
+        ("at_risk", "badge-warn", _("At risk"))
+        if at_risk
+        else ("on_time", "badge-ok", _("On time"))
+    )
+    countdown = _("%(time)s left") % {"time": compact_duration(remaining)}
+    return {"code": code, "css": css, "label": label, "countdown": countdown}
+
+
+@register.simple_tag
+def sla_status(due=None, state="", at_risk=False):
+    return badge_status(due, state=state or "", at_risk=bool(at_risk))
+
+
+@register.simple_tag
+def clock_explanation(clock: Clock) -> Explanation:
+    return explain_clock(clock)
+
+
+@register.filter
+def business_duration(value: timedelta | None) -> str:
+    return duration_text(value) if value else duration_text(timedelta())
+
+
+@register.simple_tag
+def sla_countdown_texts() -> dict:
+    """The countdown script's texts, translated here (templates would double the %)."""
+    return {
+        "breached": _("Breached"),
+        "left": _("%(time)s left"),
+        "late": _("%(time)s late"),
+        "days": _("%(d)d d %(h)d h"),
+        "hours": _("%(h)d h %(m)02d min"),
+        "minutes": _("%(m)d min"),
+    }
