@@ -1,0 +1,812 @@
+"""Complaints API (DESIGN.md §3): list, detail, create, the actions, evidence and its
+chain, outage clusters and the recurrence rate.
+
+Viewsets parse input, call one service and render the result. Writes carry the
+ticket `version` the client read; a stale one is a 409 (csc/api.py). An
+action's response is the complaint that carries the case afterwards (after an
+upgrade, the new upgraded complaint).
+"""
+
+from django.db.models import DateTimeField, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from complaints import actions, deadlines, selectors, services
+from complaints.choices import (
+    Action,
+    Category,
+    CompensationKind,
+    Decision,
+    DissatisfiedNext,
+    EscalationKind,
+    EvidenceKind,
+    ExtensionMetric,
+    FeedbackChannel,
+    ServiceType,
+    Severity,
+    Tier,
+)
+from complaints.evidence import evidence_add, evidence_verify
+from complaints.filters import ComplaintFilter
+from complaints.models import (
+    Compensation,
+    Complaint,
+    DeadlineExtension,
+    Evidence,
+    OutageCluster,
+    Subcategory,
+)
+from csc.lib.masking import mask_phone
+from intake.api import PersonalDataViewMixin
+from intake.choices import Channel, Region
+from intake.models import Contact, Customer
+from staffing.api_auth import api_client_of
+from staffing.api_idempotency import IdempotentCreateMixin
+from staffing.models import User
+from worktickets.api import (
+    FAR_FUTURE,
+    CustomerRefSerializer,
+    PersonRefSerializer,
+    TeamRefSerializer,
+    TicketEventSerializer,
+)
+
+VIEW = "complaints.view_complaint"
+ADD = "complaints.add_complaint"
+LEADERSHIP = "complaints.view_leadership_board"
+LIST_RELATED = (*selectors.LIST_RELATED, "ticket__first_contact_agent", "parent__ticket")
+
+
+# ---------------------------------------------------------------- output
+
+
+class ComplaintListSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="pk")
+    number = serializers.CharField(source="ticket.number")
+    kind = serializers.CharField(source="tier", help_text=_("complaint, upgraded or appeal"))
+    subcategory = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    status = serializers.CharField(source="ticket.status", help_text=_("The complaint's stage."))
+    status_category = serializers.CharField(source="ticket.status_category")
+    priority = serializers.IntegerField(source="ticket.priority")
+    channel = serializers.CharField(source="ticket.channel")
+    subject = serializers.CharField(source="ticket.subject")
+    customer = CustomerRefSerializer(source="ticket.customer", allow_null=True)
+    team = TeamRefSerializer(source="ticket.team")
+    assignee = PersonRefSerializer(source="ticket.assignee", allow_null=True)
+    first_contact_agent = PersonRefSerializer(source="ticket.first_contact_agent")
+    parent_number = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(source="ticket.created_at")
+    sla_due_at = serializers.DateTimeField(source="ticket.sla_due_at", allow_null=True)
+    version = serializers.IntegerField(source="ticket.version")
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "tier",
+            "category",
+            "subcategory",
+            "severity",
+            "support_level",
+            "is_major",
+            "major_reasons",
+            "status",
+            "status_category",
+            "priority",
+            "channel",
+            "subject",
+            "customer",
+            "team",
+            "assignee",
+            "first_contact_agent",
+            "region",
+            "area",
+            "service_type",
+            "parent",
+            "parent_number",
+            "cluster",
+            "recurrence_of",
+            "recurrence_count",
+            "created_at",
+            "sla_due_at",
+            "version",
+        ]
+
+    def get_parent_number(self, complaint: Complaint) -> str | None:
+        return complaint.parent.ticket.number if complaint.parent_id else None
+
+
+class ComplaintClockSerializer(serializers.Serializer):
+    metric = serializers.CharField()
+    state = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    met_at = serializers.DateTimeField(allow_null=True)
+    breached_at = serializers.DateTimeField(allow_null=True)
+    at_risk = serializers.BooleanField()
+
+
+class CompensationDecisionSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    decision = serializers.CharField()
+    note = serializers.CharField()
+    by = PersonRefSerializer()
+    at = serializers.DateTimeField()
+
+
+class CompensationSerializer(serializers.ModelSerializer):
+    proposed_by = PersonRefSerializer()
+    decisions = CompensationDecisionSerializer(many=True)
+
+    class Meta:
+        model = Compensation
+        fields = [
+            "id",
+            "kind",
+            "amount",
+            "remedy",
+            "reason",
+            "status",
+            "needs_manager",
+            "threshold",
+            "proposed_by",
+            "proposed_at",
+            "decisions",
+        ]
+
+
+class FeedbackSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    cause = serializers.CharField()
+    measures = serializers.CharField()
+    compensation = serializers.CharField(source="compensation_text")
+    rectification = serializers.CharField()
+    follow_up = serializers.CharField()
+    channel = serializers.CharField()
+    sent_by = PersonRefSerializer()
+    sent_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    on_time = serializers.BooleanField(allow_null=True)
+    outbox_message = serializers.IntegerField(source="message_id", allow_null=True)
+    cluster = serializers.IntegerField(source="cluster_id", allow_null=True)
+    response = serializers.CharField()
+    response_note = serializers.CharField()
+    responded_at = serializers.DateTimeField(allow_null=True)
+
+
+class ComplaintEscalationSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    trigger = serializers.CharField()
+    from_level = serializers.IntegerField()
+    to_level = serializers.IntegerField()
+    upgraded_to = serializers.IntegerField(source="upgraded_to_id", allow_null=True)
+    reason = serializers.CharField()
+    by = PersonRefSerializer(allow_null=True)
+    at = serializers.DateTimeField()
+
+
+class ExtensionSerializer(serializers.ModelSerializer):
+    requested_by = PersonRefSerializer()
+    decided_by = PersonRefSerializer(allow_null=True)
+
+    class Meta:
+        model = DeadlineExtension
+        fields = [
+            "id",
+            "metric",
+            "working_days",
+            "reason",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "due_before",
+            "due_after",
+        ]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    uploaded_by = PersonRefSerializer()
+    supersedes = serializers.IntegerField(source="supersedes_id", allow_null=True)
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id",
+            "seq",
+            "kind",
+            "title",
+            "original_name",
+            "size",
+            "content_type",
+            "sha256",
+            "prev_hash",
+            "chain_hash",
+            "supersedes",
+            "note",
+            "uploaded_by",
+            "uploaded_at",
+        ]
+
+
+class ComplaintDetailSerializer(ComplaintListSerializer):
+    content = serializers.CharField(source="ticket.description")
+    contact_phone = serializers.SerializerMethodField()
+    service_number = serializers.SerializerMethodField()
+    agent_concerned = PersonRefSerializer(allow_null=True)
+    clocks = serializers.SerializerMethodField()
+    compensations = serializers.SerializerMethodField()
+    feedback = serializers.SerializerMethodField()
+    escalations = serializers.SerializerMethodField()
+    extensions = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta(ComplaintListSerializer.Meta):
+        fields = [
+            *ComplaintListSerializer.Meta.fields,
+            "content",
+            "customer_name",
+            "contact_phone",
+            "regulator_reference",
+            "service_number",
+            "agent_concerned",
+            "media_involved",
+            "regulator_involved",
+            "leadership_notified_at",
+            "promised_repair_at",
+            "repaired_at",
+            "accepted_at",
+            "evidence_completed_at",
+            "evidence_head",
+            "customer_response",
+            "clocks",
+            "compensations",
+            "feedback",
+            "escalations",
+            "extensions",
+            "evidence",
+            "timeline",
+            "allowed_actions",
+        ]
+
+    def _shown(self, complaint: Complaint, number: str) -> str:
+        pd = self.context.get("personal_data")
+        if not number:
+            return ""
+        if pd is None or complaint.ticket.customer_id is None:
+            return mask_phone(number)
+        return pd.customer_phone(complaint.ticket.customer_id, number)
+
+    def get_contact_phone(self, complaint: Complaint) -> str:
+        return self._shown(complaint, complaint.contact_phone)
+
+    def get_service_number(self, complaint: Complaint) -> str:
+        return self._shown(complaint, complaint.service_number)
+
+    @extend_schema_field(ComplaintClockSerializer(many=True))
+    def get_clocks(self, complaint: Complaint) -> list[dict]:
+        return ComplaintClockSerializer(deadlines.clocks(complaint), many=True).data
+
+    @extend_schema_field(CompensationSerializer(many=True))
+    def get_compensations(self, complaint: Complaint) -> list[dict]:
+        return CompensationSerializer(selectors.compensations_of(complaint), many=True).data
+
+    @extend_schema_field(FeedbackSerializer(many=True))
+    def get_feedback(self, complaint: Complaint) -> list[dict]:
+        return FeedbackSerializer(selectors.feedback_of(complaint), many=True).data
+
+    @extend_schema_field(ComplaintEscalationSerializer(many=True))
+    def get_escalations(self, complaint: Complaint) -> list[dict]:
+        return ComplaintEscalationSerializer(selectors.escalations_of(complaint), many=True).data
+
+    @extend_schema_field(ExtensionSerializer(many=True))
+    def get_extensions(self, complaint: Complaint) -> list[dict]:
+        return ExtensionSerializer(selectors.extensions_of(complaint), many=True).data
+
+    @extend_schema_field(EvidenceSerializer(many=True))
+    def get_evidence(self, complaint: Complaint) -> list[dict]:
+        return EvidenceSerializer(selectors.evidence_of(complaint), many=True).data
+
+    @extend_schema_field(TicketEventSerializer(many=True))
+    def get_timeline(self, complaint: Complaint) -> list[dict]:
+        return TicketEventSerializer(selectors.timeline(complaint), many=True).data
+
+    def get_allowed_actions(self, complaint: Complaint) -> list[str]:
+        return services.allowed_actions(complaint)
+
+
+class ChainReportSerializer(serializers.Serializer):
+    complaint = serializers.CharField(source="complaint_number")
+    ok = serializers.BooleanField()
+    entries = serializers.IntegerField()
+    first_bad_seq = serializers.IntegerField(allow_null=True)
+    first_bad_id = serializers.IntegerField(allow_null=True)
+    problem = serializers.CharField()
+    problem_code = serializers.CharField(
+        help_text=_("record_changed, link_broken, file_changed, file_missing or entry_missing")
+    )
+    message = serializers.CharField()
+
+
+# ---------------------------------------------------------------- input
+
+
+class ComplaintCreateSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    kind = serializers.ChoiceField(
+        choices=[Tier.COMPLAINT, Tier.APPEAL],
+        default=Tier.COMPLAINT,
+        help_text=_("complaint or appeal; upgraded complaints come from escalation."),
+    )
+    category = serializers.ChoiceField(
+        choices=Category.choices,
+        required=False,
+        help_text=_("Required, except for an appeal, which takes the appealed complaint's."),
+    )
+    subcategory = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Subcategory.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+    )
+    severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.NORMAL)
+    customer = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.all(), required=False, allow_null=True
+    )
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.all(), required=False, allow_null=True
+    )
+    customer_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    contact_phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    contact_email = serializers.EmailField(required=False, allow_blank=True)
+    contact_address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    subject = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    content = serializers.CharField(help_text=_("What the customer complains about."))
+    parent = serializers.PrimaryKeyRelatedField(
+        queryset=Complaint.objects.select_related("ticket"), required=False, allow_null=True
+    )
+    parent_number = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, help_text=_("Or the appealed number.")
+    )
+    regulator_reference = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    service_type = serializers.ChoiceField(
+        choices=ServiceType.choices, required=False, allow_blank=True
+    )
+    service_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    region = serializers.ChoiceField(choices=Region.choices, required=False, allow_blank=True)
+    area = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    agent_concerned = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True, agent__isnull=False),
+        required=False,
+        allow_null=True,
+    )
+    media_involved = serializers.BooleanField(default=False)
+    regulator_involved = serializers.BooleanField(default=False)
+    promised_repair_at = serializers.DateTimeField(required=False, allow_null=True)
+    first_contact_agent = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True, agent__isnull=False),
+        required=False,
+        allow_null=True,
+        help_text=_("For integrations: the agent who took the complaint. Defaults to the caller."),
+    )
+
+    def validate(self, data):
+        number = (data.pop("parent_number", "") or "").strip().upper()
+        if number and data.get("parent") is None:
+            parent = (
+                Complaint.objects.select_related("ticket").filter(ticket__number=number).first()
+            )
+            if parent is None:
+                raise serializers.ValidationError(
+                    {"parent_number": [_("No complaint has this number.")]}
+                )
+            data["parent"] = parent
+        data["tier"] = data.pop("kind")
+        return data
+
+
+class VersionedSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=1, help_text=_("The ticket version you read; a stale one gets 409.")
+    )
+
+
+class NoteSerializer(VersionedSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class HandleSerializer(VersionedSerializer):
+    findings = serializers.CharField()
+
+
+class EscalateSerializer(VersionedSerializer):
+    mode = serializers.ChoiceField(choices=EscalationKind.choices)
+    reason = serializers.CharField()
+
+
+class ProposeCompensationSerializer(VersionedSerializer):
+    kind = serializers.ChoiceField(choices=CompensationKind.choices)
+    amount = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    remedy = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    reason = serializers.CharField()
+
+
+class DecideCompensationSerializer(VersionedSerializer):
+    compensation = serializers.PrimaryKeyRelatedField(queryset=Compensation.objects.all())
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FeedbackInputSerializer(VersionedSerializer):
+    cause = serializers.CharField()
+    measures = serializers.CharField()
+    compensation = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        help_text=_("Omit to state the approved compensation."),
+    )
+    rectification = serializers.CharField(required=False, allow_blank=True, default="")
+    follow_up = serializers.CharField(required=False, allow_blank=True, default="")
+    channel = serializers.ChoiceField(choices=FeedbackChannel.choices)
+
+
+class DissatisfiedSerializer(VersionedSerializer):
+    note = serializers.CharField()
+    next_step = serializers.ChoiceField(choices=DissatisfiedNext.choices)
+
+
+class ReasonSerializer(VersionedSerializer):
+    reason = serializers.CharField()
+
+
+class RequestExtensionSerializer(VersionedSerializer):
+    metric = serializers.ChoiceField(choices=ExtensionMetric.choices)
+    working_days = serializers.IntegerField(min_value=1, max_value=30)
+    reason = serializers.CharField()
+
+
+class ExtendSerializer(VersionedSerializer):
+    extension = serializers.PrimaryKeyRelatedField(
+        queryset=DeadlineExtension.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("The request decided; omit to extend directly with metric, days and reason."),
+    )
+    decision = serializers.ChoiceField(choices=Decision.choices, default=Decision.APPROVE)
+    metric = serializers.ChoiceField(
+        choices=ExtensionMetric.choices, required=False, allow_blank=True, default=""
+    )
+    working_days = serializers.IntegerField(
+        min_value=1, max_value=30, required=False, allow_null=True
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RecordRepairSerializer(NoteSerializer):
+    repaired_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+ACTION_INPUT = {
+    Action.ACCEPT: NoteSerializer,
+    Action.INVESTIGATE: NoteSerializer,
+    Action.HANDLE: HandleSerializer,
+    Action.ESCALATE: EscalateSerializer,
+    Action.PROPOSE_COMPENSATION: ProposeCompensationSerializer,
+    Action.APPROVE_COMPENSATION: DecideCompensationSerializer,
+    Action.FEEDBACK: FeedbackInputSerializer,
+    Action.CONFIRM: NoteSerializer,
+    Action.DISSATISFIED: DissatisfiedSerializer,
+    Action.REOPEN: ReasonSerializer,
+    Action.CLOSE: NoteSerializer,
+    Action.REQUEST_EXTENSION: RequestExtensionSerializer,
+    Action.EXTEND: ExtendSerializer,
+    Action.EVIDENCE_COMPLETE: NoteSerializer,
+    Action.RECORD_REPAIR: RecordRepairSerializer,
+}
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    kind = serializers.ChoiceField(choices=EvidenceKind.choices)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    supersedes = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("The entry number (seq) replaced."),
+    )
+
+
+class ClusterSerializer(serializers.ModelSerializer):
+    size = serializers.IntegerField()
+    complaints = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OutageCluster
+        fields = [
+            "id",
+            "service_type",
+            "area",
+            "status",
+            "opened_at",
+            "threshold",
+            "window_minutes",
+            "resolved_at",
+            "cause",
+            "size",
+            "complaints",
+        ]
+
+    def get_complaints(self, cluster: OutageCluster) -> list[int]:
+        return [c.pk for c in cluster.complaints.all()]
+
+
+class ClusterFeedbackSerializer(serializers.Serializer):
+    cause = serializers.CharField()
+    measures = serializers.CharField()
+    rectification = serializers.CharField(required=False, allow_blank=True, default="")
+    follow_up = serializers.CharField(required=False, allow_blank=True, default="")
+    channel = serializers.ChoiceField(choices=FeedbackChannel.choices)
+
+
+class ClusterFeedbackResultSerializer(serializers.Serializer):
+    given = serializers.ListField(child=serializers.IntegerField())
+    skipped = serializers.ListField(child=serializers.DictField())
+
+
+class RecurrenceRowSerializer(serializers.Serializer):
+    month = serializers.DateField()
+    category = serializers.CharField()
+    complaints = serializers.IntegerField()
+    recurrences = serializers.IntegerField()
+    rate = serializers.FloatField()
+
+
+# ---------------------------------------------------------------- paging
+
+
+ORDERINGS = {
+    "-created_at": ("-pk",),
+    "created_at": ("pk",),
+    # Nearest deadline first; complaints without one come last.
+    "due": ("due_order", "pk"),
+}
+
+
+class ComplaintCursorPagination(CursorPagination):
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+    ordering = ORDERINGS["-created_at"]
+
+    def get_ordering(self, request, queryset, view):
+        return ORDERINGS.get(request.query_params.get("ordering", ""), self.ordering)
+
+
+# ---------------------------------------------------------------- viewsets
+
+
+class _ServiceCreate:
+    def create(self, request, *args, **kwargs):
+        data = ComplaintCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        complaint = services.complaint_record(recorded_by=request.user, **data.validated_data)
+        return self._detail(complaint, status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "ordering",
+                str,
+                enum=list(ORDERINGS),
+                description="-created_at (default), created_at, or due (nearest deadline first).",
+            )
+        ],
+        responses=ComplaintListSerializer(many=True),
+    ),
+    retrieve=extend_schema(responses=ComplaintDetailSerializer),
+    create=extend_schema(
+        request=ComplaintCreateSerializer,
+        responses={201: ComplaintDetailSerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="Replays with the same key and body return the first response.",
+            )
+        ],
+    ),
+)
+class ComplaintViewSet(
+    PersonalDataViewMixin,
+    IdempotentCreateMixin,
+    _ServiceCreate,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    scope_resource = "complaints"
+    lookup_value_regex = "[0-9]+"
+    # Each action's own permission is checked below (a handler may act, an agent only record).
+    required_perms = {"read": [VIEW], "write": [VIEW]}
+    filterset_class = ComplaintFilter
+    pagination_class = ComplaintCursorPagination
+    serializer_class = ComplaintListSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Complaint.objects.none()  # the schema generator has no user
+        if api_client_of(self.request) is not None:
+            complaints = Complaint.objects.all()  # integrations are limited by scope
+        else:
+            complaints = selectors.complaints_visible_to(self.request.user)
+        complaints = complaints.select_related(*LIST_RELATED)
+        if self.action == "list":
+            complaints = complaints.annotate(
+                due_order=Coalesce(
+                    "ticket__sla_due_at", Value(FAR_FUTURE, output_field=DateTimeField())
+                )
+            )
+        return complaints
+
+    def get_serializer_class(self):
+        return ComplaintDetailSerializer if self.action == "retrieve" else ComplaintListSerializer
+
+    def _session_user_needs(self, perm: str) -> None:
+        if api_client_of(self.request) is None and not self.request.user.has_perm(perm):
+            raise PermissionDenied(_("Your role may not do this."))
+
+    def _detail(self, complaint: Complaint, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = Complaint.objects.select_related(*LIST_RELATED, "agent_concerned").get(
+            pk=complaint.pk
+        )
+        serializer = ComplaintDetailSerializer(fresh, context=self.get_serializer_context())
+        return Response(serializer.data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        self._session_user_needs(ADD)
+        return super().create(request, *args, **kwargs)
+
+    def run_action(self, request, name: str) -> Response:
+        complaint = self.get_object()
+        if api_client_of(request) is None and not actions.may_try(request.user, name):
+            raise PermissionDenied(_("Your role may not do this."))
+        data = ACTION_INPUT[name](data=request.data)
+        data.is_valid(raise_exception=True)
+        result = actions.perform(name, complaint, request.user, dict(data.validated_data))
+        carrier = result if isinstance(result, Complaint) else complaint
+        return self._detail(carrier)
+
+    @extend_schema(
+        methods=["GET"],
+        responses=EvidenceSerializer(many=True),
+        operation_id="complaints_evidence_list",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: EvidenceSerializer},
+        operation_id="complaints_evidence_upload",
+    )
+    @action(detail=True, methods=["get", "post"], url_path="evidence", url_name="evidence")
+    def evidence(self, request, pk=None):
+        complaint = self.get_object()
+        if request.method == "GET":
+            return Response(EvidenceSerializer(selectors.evidence_of(complaint), many=True).data)
+        self._session_user_needs(actions.HANDLE)
+        data = EvidenceUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        seq = values.pop("supersedes")
+        supersedes = None
+        if seq is not None:
+            supersedes = Evidence.objects.filter(complaint=complaint, seq=seq).first()
+            if supersedes is None:
+                raise serializers.ValidationError({"supersedes": [_("No entry has this number.")]})
+        entry = evidence_add(complaint, by=request.user, supersedes=supersedes, **values)
+        return Response(EvidenceSerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=ChainReportSerializer, operation_id="complaints_evidence_verify")
+    @action(detail=True, methods=["get"], url_path="evidence/verify", url_name="evidence-verify")
+    def evidence_verify(self, request, pk=None):
+        report = evidence_verify(self.get_object())
+        return Response(ChainReportSerializer(report).data)
+
+    @extend_schema(
+        responses=RecurrenceRowSerializer(many=True), operation_id="complaints_recurrence_rate"
+    )
+    @action(detail=False, methods=["get"], url_path="recurrence-rate", url_name="recurrence-rate")
+    def recurrence_rate(self, request):
+        self._session_user_needs(LEADERSHIP)
+        try:
+            months = min(max(int(request.query_params.get("months", 12)), 1), 36)
+        except ValueError:
+            raise serializers.ValidationError(
+                {"months": [_("A whole number of months.")]}
+            ) from None
+        rows = selectors.recurrence_rates(months=months)
+        return Response(RecurrenceRowSerializer(rows, many=True).data)
+
+
+def _make_action(name: str, serializer_class):
+    def handler(self, request, pk=None):
+        return self.run_action(request, name)
+
+    handler.__name__ = handler.__qualname__ = name
+    handler = action(detail=True, methods=["post"], url_path=name, url_name=name)(handler)
+    return extend_schema(
+        request=serializer_class,
+        responses=ComplaintDetailSerializer,
+        operation_id=f"complaints_{name}",
+    )(handler)
+
+
+for _name, _serializer in ACTION_INPUT.items():
+    setattr(ComplaintViewSet, _name, _make_action(_name, _serializer))
+
+
+class ClusterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    scope_resource = "complaints"
+    required_perms = {
+        "read": [VIEW, "complaints.view_outagecluster"],
+        "write": [VIEW, "complaints.view_outagecluster"],
+    }
+    serializer_class = ClusterSerializer
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.clusters_list(
+            status=self.request.query_params.get("status", "")
+        ).prefetch_related("complaints")
+
+    @extend_schema(request=ClusterFeedbackSerializer, responses=ClusterFeedbackResultSerializer)
+    @action(detail=True, methods=["post"])
+    def feedback(self, request, pk=None):
+        if api_client_of(request) is None and not request.user.has_perm(actions.HANDLE):
+            raise PermissionDenied(_("Your role may not do this."))
+        cluster = self.get_object()
+        data = ClusterFeedbackSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = services.cluster_feedback(cluster, by=request.user, **data.validated_data)
+        body = {
+            "given": [feedback.complaint_id for feedback in result.given],
+            "skipped": [{"number": number, "why": why} for number, why in result.skipped],
+        }
+        return Response(body)
+
+
+router = SimpleRouter()
+router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("complaint-clusters", ClusterViewSet, basename="complaint-cluster")
+api_urlpatterns = router.urls

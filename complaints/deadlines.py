@@ -1,0 +1,128 @@
+"""The complaint's deadlines, kept by the SLA engine (DOMAIN.md P-2, K-3, P-5).
+
+Complaints never compute a due time themselves: they tell `sla` the facts that
+select the complaint policy (category, tier, VIP tier, service, region), meet
+a stage's metric when the stage is done, and move a clock on an approved
+extension. This module is the only place in complaints that calls `sla`.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from sla import services as sla
+from sla.choices import OPEN_STATES, Metric, StatusCategory
+from sla.deadlines import base_due
+from sla.explain import amount_text
+from sla.matching import TicketFacts, targets_for
+from sla.models import BusinessCalendar, Clock
+from sla.selectors import clocks_for_ticket
+
+NO_VIP = "none"
+
+# The metric a stage's completion meets.
+ACCEPTANCE = Metric.COMPLAINT_ACCEPTANCE
+INVESTIGATION = Metric.COMPLAINT_INVESTIGATION
+FEEDBACK = Metric.COMPLAINT_FEEDBACK
+OVERALL = Metric.COMPLAINT_OVERALL
+EVIDENCE = Metric.EVIDENCE_COLLECTION
+REPAIR = Metric.REPAIR
+
+
+def facts_for(complaint) -> TicketFacts:
+    ticket = complaint.ticket
+    customer = ticket.customer
+    return TicketFacts(
+        kind=ticket.kind,
+        channel=ticket.channel,
+        priority=ticket.priority,
+        vip_tier=customer.vip_tier if customer is not None else NO_VIP,
+        complaint_category=complaint.category,
+        complaint_tier=complaint.tier,
+        region=complaint.region,
+        service_type=complaint.service_type,
+    )
+
+
+@dataclass(frozen=True)
+class RepairLimit:
+    """The maximum repair time for a fault (DOMAIN.md P-5, K-11): the SLA repair target."""
+
+    amount: int
+    unit: str
+    note: str
+    due_at: datetime
+
+    @property
+    def text(self) -> str:
+        return amount_text(self.amount, self.unit)
+
+
+def repair_limit(
+    *,
+    service_type: str,
+    region: str,
+    at: datetime,
+    channel: str = "",
+    priority: int = 0,
+    vip_tier: str = NO_VIP,
+    tier: str = "complaint",
+) -> RepairLimit | None:
+    """The repair target the SLA policies give a service fault, and its due time from `at`."""
+    facts = TicketFacts(
+        kind="complaint",
+        channel=channel,
+        priority=priority,
+        vip_tier=vip_tier or NO_VIP,
+        complaint_category="service_fault",
+        complaint_tier=tier,
+        region=region,
+        service_type=service_type,
+    )
+    for _version, target in targets_for(facts):
+        if target["metric"] == REPAIR:
+            calendar = BusinessCalendar.objects.get(pk=target["calendar_id"])
+            due, _limbs = base_due(calendar, at, target)
+            return RepairLimit(target["amount"], target["unit"], target.get("note") or "", due)
+    return None
+
+
+def start(complaint, *, at: datetime | None = None) -> list[Clock]:
+    return sla.clocks_start(complaint.ticket, facts_for(complaint), at=at)
+
+
+def meet(complaint, metric: str, *, at: datetime | None = None) -> Clock | None:
+    return sla.clock_meet(complaint.ticket, metric, at=at)
+
+
+def result_rejected(complaint, *, at: datetime | None = None) -> None:
+    """The customer rejected the result: its deadlines reopen as the policy says
+    (the feedback deadline restarts) though the ticket never left its open stages."""
+    sla.clocks_status_changed(
+        complaint.ticket, StatusCategory.RESOLVED, complaint.ticket.status_category, at=at
+    )
+
+
+def open_clock(complaint, metric: str) -> Clock | None:
+    return (
+        Clock.objects.select_related("calendar")
+        .filter(ticket_id=complaint.pk, metric=metric, state__in=OPEN_STATES)
+        .first()
+    )
+
+
+def due_at(complaint, metric: str) -> datetime | None:
+    """The due time of the metric's clock, open or finished (None if it never ran)."""
+    clock = Clock.objects.filter(ticket_id=complaint.pk, metric=metric).order_by("-pk").first()
+    return clock.due_at if clock is not None else None
+
+
+def extend(clock: Clock, *, working_days: int, reason: str, approved_by) -> Clock:
+    return sla.clock_extend(
+        clock, by_working_days=working_days, reason=reason, approved_by=approved_by
+    )
+
+
+def clocks(complaint) -> QuerySet[Clock]:
+    return clocks_for_ticket(complaint.pk)

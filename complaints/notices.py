@@ -1,0 +1,65 @@
+"""Who hears about a complaint, and the complaint's lines on the ticket timeline."""
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from staffing.models import User
+from staffing.outbox import notify_many
+from worktickets.choices import EventKind
+from worktickets.models import Ticket, TicketEvent
+from worktickets.services import record_event
+
+LEADERSHIP_PERM = "complaints.view_leadership_board"
+EXTENSION_PERM = "complaints.approve_extension"
+LEGAL_PERM = "complaints.approve_compensation_legal"
+MANAGER_PERM = "complaints.approve_compensation_manager"
+
+
+def holders_of(perm: str) -> QuerySet[User]:
+    """Active people holding a permission through a role (group) or directly."""
+    app_label, codename = perm.split(".")
+    through_group = Q(
+        groups__permissions__codename=codename,
+        groups__permissions__content_type__app_label=app_label,
+    )
+    direct = Q(
+        user_permissions__codename=codename,
+        user_permissions__content_type__app_label=app_label,
+    )
+    return User.objects.filter(through_group | direct, is_active=True).distinct()
+
+
+def complaint_link(complaint_id: int) -> str:
+    return reverse("complaints:detail", args=[complaint_id])
+
+
+def cluster_link(cluster_id: int) -> str:
+    return reverse("complaints:cluster_detail", args=[cluster_id])
+
+
+def tell(recipients, *, kind: str, title: str, body: str = "", link: str = "", key: str) -> int:
+    """Notify each person once per key (a repeat of the same step notifies nobody twice)."""
+    return notify_many(
+        list(recipients), kind=kind, title=title[:200], body=body, link=link, dedupe_key=key
+    )
+
+
+def event(
+    ticket: Ticket,
+    code: str,
+    by: User | None,
+    *,
+    body: str = "",
+    kind: str = EventKind.NOTE,
+    customer_facing: bool = False,
+    **data,
+) -> TicketEvent:
+    """A complaint line on the ticket's timeline; `code` is an EventCode."""
+    return record_event(
+        ticket,
+        kind,
+        by,
+        body=body,
+        is_customer_facing=customer_facing,
+        data={"complaint_event": code, **data},
+    )

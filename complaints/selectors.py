@@ -1,0 +1,279 @@
+"""Reads of complaints for the workbench, the complaint page, the API and managers.
+
+Lists select their rows and related objects in a fixed number of queries,
+whatever the number of complaints.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from complaints import deadlines
+from complaints.choices import STAGES, Category, ClusterStatus, Tier
+from complaints.models import (
+    Compensation,
+    CompensationDecision,
+    Complaint,
+    ComplaintEscalation,
+    DeadlineExtension,
+    Evidence,
+    Feedback,
+    OutageCluster,
+)
+from staffing.models import User
+from worktickets.choices import EventKind, TicketStatus
+from worktickets.models import ACTIVE_CATEGORY_VALUES, TicketEvent
+from worktickets.selectors import user_team_ids
+
+LIST_RELATED = (
+    "ticket",
+    "ticket__customer",
+    "ticket__team",
+    "ticket__assignee",
+    "subcategory",
+)
+QUEUE_ORDER = (
+    F("ticket__sla_due_at").asc(nulls_last=True),
+    "-ticket__priority",
+    "ticket__created_at",
+    "pk",
+)
+
+
+def complaints_visible_to(user: User) -> QuerySet[Complaint]:
+    """A handling group sees its complaints; anyone sees those assigned to them or that
+    they first took (首问负责制); the leadership group also sees major complaints and
+    appeals; managers and QA see all. An agent who only records complaints does not
+    see the team's others (they may be about colleagues)."""
+    complaints = Complaint.objects.all()
+    if user.has_perm("complaints.view_all_complaints"):
+        return complaints
+    visible = Q(ticket__assignee=user) | Q(ticket__first_contact_agent=user)
+    if user.has_perm("complaints.handle_complaint"):
+        visible |= Q(ticket__team_id__in=user_team_ids(user))
+    if user.has_perm("complaints.view_leadership_board"):
+        visible |= Q(is_major=True) | Q(tier=Tier.APPEAL)
+    return complaints.filter(visible)
+
+
+def complaint_list(user: User) -> QuerySet[Complaint]:
+    return complaints_visible_to(user).select_related(*LIST_RELATED)
+
+
+def workbench(user: User, team_id: int | None = None) -> QuerySet[Complaint]:
+    """Open complaints, nearest deadline first: one handling group's, or all of the
+    person's groups'; for those who oversee every group, all of them."""
+    complaints = Complaint.objects.filter(ticket__status_category__in=ACTIVE_CATEGORY_VALUES)
+    sees_all = user.has_perm("complaints.view_all_complaints")
+    if team_id is not None:
+        if team_id not in user_team_ids(user) and not sees_all:
+            return Complaint.objects.none()
+        complaints = complaints.filter(ticket__team_id=team_id)
+    elif not sees_all:
+        complaints = complaints.filter(ticket__team_id__in=user_team_ids(user))
+    return complaints.select_related(*LIST_RELATED).order_by(*QUEUE_ORDER)
+
+
+def recorded_by(user: User) -> QuerySet[Complaint]:
+    """Open complaints the person took first: theirs to follow until closed (P-6)."""
+    return (
+        Complaint.objects.filter(
+            ticket__first_contact_agent=user, ticket__status_category__in=ACTIVE_CATEGORY_VALUES
+        )
+        .select_related(*LIST_RELATED)
+        .order_by(*QUEUE_ORDER)
+    )
+
+
+def assigned_to(user: User) -> QuerySet[Complaint]:
+    return (
+        Complaint.objects.filter(
+            ticket__assignee=user, ticket__status_category__in=ACTIVE_CATEGORY_VALUES
+        )
+        .select_related(*LIST_RELATED)
+        .order_by(*QUEUE_ORDER)
+    )
+
+
+def leadership_list(*, include_closed: bool = False) -> QuerySet[Complaint]:
+    """Major complaints and appeals: what the leadership group and the CS manager watch."""
+    complaints = Complaint.objects.filter(Q(is_major=True) | Q(tier=Tier.APPEAL))
+    if not include_closed:
+        complaints = complaints.filter(ticket__status_category__in=ACTIVE_CATEGORY_VALUES)
+    return complaints.select_related(*LIST_RELATED).order_by(*QUEUE_ORDER)
+
+
+def complaint_detail(user: User, pk: int) -> Complaint:
+    return (
+        complaints_visible_to(user)
+        .select_related(
+            *LIST_RELATED,
+            "ticket__first_contact_agent",
+            "ticket__contact",
+            "ticket__created_by",
+            "parent__ticket",
+            "recurrence_of__ticket",
+            "agent_concerned",
+            "cluster",
+        )
+        .get(pk=pk)
+    )
+
+
+def evidence_of(complaint: Complaint) -> list[Evidence]:
+    entries = list(
+        Evidence.objects.filter(complaint=complaint)
+        .select_related("uploaded_by", "supersedes")
+        .order_by("seq")
+    )
+    superseded = {e.supersedes_id: e for e in entries if e.supersedes_id}
+    for entry in entries:
+        entry.superseded_by_entry = superseded.get(entry.pk)
+    return entries
+
+
+def compensations_of(complaint: Complaint) -> list[Compensation]:
+    return list(
+        complaint.compensations.select_related("proposed_by")
+        .prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=CompensationDecision.objects.select_related("by").order_by("at", "pk"),
+            )
+        )
+        .order_by("proposed_at", "pk")
+    )
+
+
+def feedback_of(complaint: Complaint) -> list[Feedback]:
+    return list(
+        complaint.feedback.select_related("sent_by", "message", "cluster").order_by("sent_at", "pk")
+    )
+
+
+def escalations_of(complaint: Complaint) -> list[ComplaintEscalation]:
+    return list(
+        complaint.escalations.select_related("by", "upgraded_to__ticket").order_by("at", "pk")
+    )
+
+
+def extensions_of(complaint: Complaint) -> list[DeadlineExtension]:
+    return list(
+        complaint.extensions.select_related("requested_by", "decided_by").order_by(
+            "requested_at", "pk"
+        )
+    )
+
+
+def related_complaints(complaint: Complaint) -> list[Complaint]:
+    """Its upgraded complaint, appeals and recurrences (the parent is on the complaint)."""
+    return list(
+        Complaint.objects.filter(Q(parent=complaint) | Q(recurrence_of=complaint))
+        .select_related("ticket")
+        .order_by("pk")
+    )
+
+
+def timeline(complaint: Complaint) -> QuerySet[TicketEvent]:
+    return complaint.ticket.events.select_related("actor").order_by("at", "pk")
+
+
+@dataclass(frozen=True)
+class StageStep:
+    status: str
+    label: str
+    at: datetime.datetime | None
+    is_current: bool
+    is_done: bool
+
+
+def stage_tracker(complaint: Complaint, events: list[TicketEvent]) -> list[StageStep]:
+    """Each stage with the last time it was entered; stages past the current one are done."""
+    entered: dict[str, datetime.datetime] = {TicketStatus.NEW: complaint.ticket.created_at}
+    for line in events:
+        if line.kind == EventKind.STATUS_CHANGED and line.to_status:
+            entered[line.to_status] = line.at
+    current = complaint.ticket.status
+    position = STAGES.index(current) if current in STAGES else 0
+    labels = dict(TicketStatus.choices)
+    return [
+        StageStep(
+            status=stage,
+            label=str(labels[stage]),
+            at=entered.get(stage) if index <= position else None,
+            is_current=stage == current,
+            is_done=index < position,
+        )
+        for index, stage in enumerate(STAGES)
+    ]
+
+
+def clock_rows(complaint: Complaint) -> list:
+    return list(deadlines.clocks(complaint))
+
+
+def clusters_list(*, status: str = "") -> QuerySet[OutageCluster]:
+    clusters = OutageCluster.objects.annotate(size=Count("complaints"))
+    if status in ClusterStatus.values:
+        clusters = clusters.filter(status=status)
+    return clusters.order_by("-opened_at", "-pk")
+
+
+def cluster_members(cluster: OutageCluster) -> QuerySet[Complaint]:
+    return cluster.complaints.select_related(*LIST_RELATED).order_by("ticket__created_at", "pk")
+
+
+@dataclass(frozen=True)
+class RecurrenceRow:
+    month: datetime.date
+    category: str
+    complaints: int
+    recurrences: int
+
+    @property
+    def rate(self) -> float:
+        return self.recurrences / self.complaints if self.complaints else 0.0
+
+    @property
+    def rate_percent(self) -> float:
+        return round(self.rate * 100, 1)
+
+    @property
+    def category_label(self) -> str:
+        return str(Category(self.category).label)
+
+
+def recurrence_rates(
+    *, months: int = 12, now: datetime.datetime | None = None
+) -> list[RecurrenceRow]:
+    """Per month and category: complaints received, how many were recurrences, the rate
+    (DOMAIN.md C-36). One aggregate query."""
+    now = timezone.localtime(now or timezone.now())
+    first = now.date().replace(day=1)
+    for _ in range(months - 1):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time()))
+    rows = (
+        Complaint.objects.filter(tier=Tier.COMPLAINT, ticket__created_at__gte=start)
+        .annotate(month=TruncMonth("ticket__created_at", tzinfo=timezone.get_current_timezone()))
+        .values("month", "category")
+        .annotate(
+            complaints=Count("pk"),
+            recurrences=Count("pk", filter=Q(recurrence_of__isnull=False)),
+        )
+        .order_by("-month", "category")
+    )
+    return [
+        RecurrenceRow(
+            month=timezone.localtime(row["month"]).date()
+            if isinstance(row["month"], datetime.datetime)
+            else row["month"],
+            category=row["category"],
+            complaints=row["complaints"],
+            recurrences=row["recurrences"],
+        )
+        for row in rows
+    ]

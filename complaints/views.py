@@ -1,0 +1,596 @@
+"""Complaint pages: intake, the handling groups' workbench, the complaint page and its
+actions, evidence, the leadership list, outage clusters, recurrence and the archive.
+
+Views parse input, call one service or selector, and render. Personal numbers
+go through the request's PersonalDataDisclosure (masked unless the person may
+see them in full; full views are recorded).
+"""
+
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from complaints import actions, deadlines, selectors, services
+from complaints.choices import Action, Category, ClusterStatus, EventCode, MajorReason
+from complaints.evidence import evidence_add, evidence_verify
+from complaints.filters import ComplaintFilter
+from complaints.forms import ClusterFeedbackForm, ComplaintForm, EvidenceForm, action_form
+from complaints.models import Complaint, Evidence, OutageCluster
+from csc.lib.errors import DomainError, IllegalTransition, NotAllowed, StaleVersion
+from csc.lib.masking import mask_phone
+from intake import selectors as intake_selectors
+from intake.models import Contact, Customer
+from intake.personal_data import PersonalDataDisclosure
+from staffing.models import Team
+from worktickets.choices import TicketStatus
+from worktickets.selectors import user_team_ids
+
+VIEW = "complaints.view_complaint"
+ADD = "complaints.add_complaint"
+HANDLE = "complaints.handle_complaint"
+VIEW_ALL = "complaints.view_all_complaints"
+LEADERSHIP = "complaints.view_leadership_board"
+EVIDENCE = "complaints.view_evidence"
+CLUSTERS = "complaints.view_outagecluster"
+
+PER_PAGE = 25
+LOOKUP_LIMIT = 5
+
+
+def permission(*perms: str):
+    """Signed-out people go to the login page; signed-in people lacking a permission get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            if not request.user.has_perms(perms):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return login_required(checked)
+
+    return decorator
+
+
+def _render(request, template: str, context: dict, *, pd=None, status: int = 200) -> HttpResponse:
+    pd = pd or PersonalDataDisclosure.for_page(request)
+    response = render(request, template, {**context, "pd": pd}, status=status)
+    pd.record()
+    return response
+
+
+def _page(request: HttpRequest, queryset) -> dict:
+    page_obj = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    encoded = query.urlencode()
+    return {"page_obj": page_obj, "query_without_page": f"{encoded}&" if encoded else ""}
+
+
+def _int_or_none(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+def _refusal_status(error: DomainError) -> int:
+    if isinstance(error, NotAllowed):
+        return 403
+    if isinstance(error, StaleVersion | IllegalTransition):
+        return 409
+    return 400
+
+
+# ---------------------------------------------------------------- lists
+
+
+def _list(request: HttpRequest, queryset, *, tab: str, title: str, empty: str, **extra):
+    filterset = ComplaintFilter(request.GET, queryset=queryset)
+    rows = filterset.qs if filterset.is_valid() else queryset.none()
+    context = {
+        "tab": tab,
+        "title": title,
+        "empty": empty,
+        "filter": filterset,
+        **extra,
+        **_page(request, rows),
+    }
+    return _render(request, "complaints/workbench.html", context)
+
+
+def _switchable_teams(user) -> list[Team]:
+    own = set(user_team_ids(user))
+    teams = Team.objects.filter(is_active=True)
+    if not user.has_perm(VIEW_ALL):
+        teams = teams.filter(pk__in=own)
+    return sorted(teams, key=lambda team: (team.pk not in own, team.name))
+
+
+@permission(VIEW)
+@require_GET
+def workbench(request: HttpRequest) -> HttpResponse:
+    """The open complaints of the person's handling groups, nearest deadline first.
+
+    Someone who records complaints but does not handle them sees the ones they took.
+    """
+    if not (request.user.has_perm(HANDLE) or request.user.has_perm(VIEW_ALL)):
+        return recorded(request)
+    teams = _switchable_teams(request.user)
+    team_id = _int_or_none(request.GET.get("group"))
+    if team_id not in {team.pk for team in teams}:
+        team_id = None
+    return _list(
+        request,
+        selectors.workbench(request.user, team_id),
+        tab="group",
+        title=_("Complaint workbench"),
+        empty=_("No open complaint in your handling group."),
+        teams=teams,
+        all_groups_label=_("All groups") if request.user.has_perm(VIEW_ALL) else _("All my groups"),
+        selected_team=team_id,
+    )
+
+
+@permission(VIEW)
+@require_GET
+def recorded(request: HttpRequest) -> HttpResponse:
+    return _list(
+        request,
+        selectors.recorded_by(request.user),
+        tab="recorded",
+        title=_("Complaints I recorded"),
+        empty=_("No open complaint you recorded."),
+        intro=_(
+            "First-question responsibility: the complaints you took stay yours to follow "
+            "until they close, whoever handles them."
+        ),
+    )
+
+
+@permission(VIEW)
+@require_GET
+def assigned(request: HttpRequest) -> HttpResponse:
+    return _list(
+        request,
+        selectors.assigned_to(request.user),
+        tab="mine",
+        title=_("Complaints assigned to me"),
+        empty=_("No open complaint is assigned to you."),
+    )
+
+
+@permission(VIEW, LEADERSHIP)
+@require_GET
+def leadership(request: HttpRequest) -> HttpResponse:
+    """Major complaints and appeals: what the leadership group and the CS manager watch."""
+    include_closed = request.GET.get("closed") == "1"
+    return _list(
+        request,
+        selectors.leadership_list(include_closed=include_closed),
+        tab="leadership",
+        title=_("Major complaints and appeals"),
+        empty=_("No major complaint or appeal is open."),
+        include_closed=include_closed,
+        open_clusters=list(selectors.clusters_list(status=ClusterStatus.OPEN)[:10]),
+    )
+
+
+# ---------------------------------------------------------------- intake
+
+
+def _customers_for_phone(phone: str) -> tuple[list[Customer], str]:
+    if not phone:
+        return [], ""
+    try:
+        return list(intake_selectors.customer_find_by_phone(phone)[:LOOKUP_LIMIT]), ""
+    except ValidationError as error:
+        return [], " ".join(error.messages)
+
+
+@permission(VIEW, ADD)
+@require_http_methods(["GET", "POST"])
+def complaint_new(request: HttpRequest) -> HttpResponse:
+    status = 200
+    if request.method == "POST":
+        form = ComplaintForm(request.POST)
+        if form.is_valid():
+            try:
+                complaint = services.complaint_record(
+                    recorded_by=request.user, **form.service_kwargs()
+                )
+            except DomainError as error:
+                form.add_domain_error(error)
+            else:
+                messages.success(
+                    request,
+                    _("Complaint %(number)s recorded and routed to %(team)s.")
+                    % {"number": complaint.ticket.number, "team": complaint.ticket.team},
+                )
+                return redirect("complaints:detail", pk=complaint.pk)
+        status = 400
+        customer = Customer.objects.filter(pk=_int_or_none(request.POST.get("customer"))).first()
+        phone = ""
+    else:
+        # From a contact (a call, a chat, a visit): its customer, channel and summary.
+        contact = (
+            Contact.objects.select_related("customer")
+            .filter(pk=_int_or_none(request.GET.get("contact")))
+            .first()
+        )
+        customer = contact.customer if contact else None
+        if customer is None:
+            customer = Customer.objects.filter(pk=_int_or_none(request.GET.get("customer"))).first()
+        phone = request.GET.get("phone", "").strip()
+        initial = {"tier": request.GET.get("tier") or "complaint"}
+        if contact is not None:
+            initial.update(contact=contact, channel=contact.channel, content=contact.summary)
+        if request.GET.get("parent"):
+            initial["parent_number"] = request.GET["parent"]
+        if customer is not None:
+            # The phone is not put in the form: shown in full it would be a disclosure.
+            initial.update(customer=customer, customer_name=customer.name, region=customer.region)
+        form = ComplaintForm(initial=initial)
+    found, lookup_error = _customers_for_phone(phone) if customer is None else ([], "")
+    context = {
+        "form": form,
+        "tab": "new",
+        "customer": customer,
+        "phone": phone,
+        "found": found,
+        "lookup_error": lookup_error,
+        "repair": _repair_context(
+            form.data.get("category") or "",
+            form.data.get("service_type") or "",
+            form.data.get("region") or (customer.region if customer else ""),
+        ),
+    }
+    return _render(request, "complaints/complaint_new.html", context, status=status)
+
+
+def _repair_context(category: str, service_type: str, region: str) -> dict:
+    if category != Category.SERVICE_FAULT or not service_type:
+        return {"shown": False}
+    limit = deadlines.repair_limit(service_type=service_type, region=region, at=timezone.now())
+    return {"shown": True, "limit": limit}
+
+
+@permission(VIEW, ADD)
+@require_GET
+def repair_limit(request: HttpRequest) -> HttpResponse:
+    """The repair limit for the chosen service and region, on the intake form (htmx)."""
+    context = {
+        "repair": _repair_context(
+            request.GET.get("category", ""),
+            request.GET.get("service_type", ""),
+            request.GET.get("region", ""),
+        )
+    }
+    return render(request, "complaints/_repair_limit.html", context)
+
+
+# ---------------------------------------------------------------- the complaint page
+
+
+@dataclass
+class ActionPanel:
+    action: str
+    label: str
+    form: Form
+    is_open: bool = False
+
+
+def _visible(user, pk: int) -> Complaint:
+    try:
+        return selectors.complaint_detail(user, pk)
+    except Complaint.DoesNotExist:
+        raise Http404 from None
+
+
+def _panels(user, complaint: Complaint, failed: tuple[str, Form] | None) -> list[ActionPanel]:
+    shown = actions.offered(user, complaint)
+    if failed and failed[0] not in shown:
+        shown.insert(0, failed[0])  # keep what they typed even if the stage moved on
+    panels = []
+    for action in shown:
+        if failed and failed[0] == action:
+            form, is_open = failed[1], True
+        else:
+            form = action_form(action, complaint, initial={"version": complaint.ticket.version})
+            is_open = False
+        form.auto_id = f"id_{action}_%s"
+        panels.append(ActionPanel(action, str(Action(action).label), form, is_open))
+    return panels
+
+
+def _contact_shown(complaint: Complaint, pd: PersonalDataDisclosure) -> str:
+    if not complaint.contact_phone:
+        return ""
+    if complaint.ticket.customer_id is None:
+        return mask_phone(complaint.contact_phone)  # no customer to name in the access log
+    return pd.customer_phone(complaint.ticket.customer_id, complaint.contact_phone)
+
+
+STATUS_LABELS = dict(TicketStatus.choices)
+EVENT_LABELS = dict(EventCode.choices)
+
+
+def _events(complaint: Complaint) -> list:
+    """The timeline with the labels its lines show."""
+    events = list(selectors.timeline(complaint))
+    for line in events:
+        code = (line.data or {}).get("complaint_event", "")
+        line.label = EVENT_LABELS.get(code) or line.get_kind_display()
+        line.from_label = STATUS_LABELS.get(line.from_status, line.from_status)
+        line.to_label = STATUS_LABELS.get(line.to_status, line.to_status)
+    return events
+
+
+def _page_context(
+    request: HttpRequest,
+    complaint: Complaint,
+    pd: PersonalDataDisclosure,
+    *,
+    failed: tuple[str, Form] | None = None,
+    notice: str = "",
+    evidence_form: EvidenceForm | None = None,
+    chain_report=None,
+) -> dict:
+    user = request.user
+    events = _events(complaint)
+    clocks = selectors.clock_rows(complaint)
+    by_metric = {c.metric: c for c in clocks if c.is_open}
+    evidence_clock, feedback_clock = (
+        by_metric.get(deadlines.EVIDENCE),
+        by_metric.get(deadlines.FEEDBACK),
+    )
+    return {
+        # DOMAIN.md K-3: evidence may take longer than the result may; that needs an extension.
+        "evidence_outlasts_result": bool(
+            evidence_clock and feedback_clock and evidence_clock.due_at > feedback_clock.due_at
+        ),
+        "complaint": complaint,
+        "ticket": complaint.ticket,
+        "stages": selectors.stage_tracker(complaint, events),
+        "events": events,
+        "clocks": clocks,
+        "repair_clock": next((c for c in clocks if c.metric == deadlines.REPAIR), None),
+        "evidence_clock": next((c for c in clocks if c.metric == deadlines.EVIDENCE), None),
+        "evidence": selectors.evidence_of(complaint),
+        "compensations": selectors.compensations_of(complaint),
+        "feedback": selectors.feedback_of(complaint),
+        "escalations": selectors.escalations_of(complaint),
+        "extensions": selectors.extensions_of(complaint),
+        "related": selectors.related_complaints(complaint),
+        "major_labels": [
+            MajorReason(r).label for r in complaint.major_reasons if r in MajorReason.values
+        ],
+        "panels": _panels(user, complaint, failed),
+        "contact_phone": _contact_shown(complaint, pd),
+        "can_handle": user.has_perm(HANDLE) and complaint.ticket.status != TicketStatus.CLOSED,
+        "can_open_evidence": user.has_perm(EVIDENCE),
+        "evidence_form": evidence_form or EvidenceForm(complaint=complaint),
+        "chain_report": chain_report,
+        "notice": notice,
+        "now": timezone.now(),
+    }
+
+
+def _complaint_response(
+    request: HttpRequest, complaint: Complaint, *, status: int = 200, **extra
+) -> HttpResponse:
+    """The whole page, or for htmx the part an action changes."""
+    pd = PersonalDataDisclosure.for_page(request)
+    context = _page_context(request, complaint, pd, **extra)
+    template = (
+        "complaints/_complaint_main.html" if request.htmx else "complaints/complaint_detail.html"
+    )
+    return _render(request, template, context, pd=pd, status=status)
+
+
+@permission(VIEW)
+@require_GET
+def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _complaint_response(request, _visible(request.user, pk))
+
+
+def _after(request: HttpRequest, complaint_id: int, done: str) -> HttpResponse:
+    try:
+        complaint = selectors.complaint_detail(request.user, complaint_id)
+    except Complaint.DoesNotExist:
+        gone = _("The complaint is no longer in your groups.")
+        messages.success(request, f"{done} {gone}")
+        url = reverse("complaints:workbench")
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if request.htmx:
+        return _complaint_response(request, complaint, notice=done)
+    messages.success(request, done)
+    return redirect("complaints:detail", pk=complaint.pk)
+
+
+@permission(VIEW)
+@require_POST
+def complaint_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in actions.SERVICES:
+        raise Http404
+    if not actions.may_try(request.user, action):
+        raise PermissionDenied
+    complaint = _visible(request.user, pk)
+    form = action_form(action, complaint, request.POST)
+    status, stale = 400, False
+    if form.is_valid():
+        try:
+            result = actions.perform(action, complaint, request.user, form.cleaned_data)
+        except DomainError as error:
+            form.add_domain_error(error)
+            status, stale = _refusal_status(error), isinstance(error, StaleVersion)
+        else:
+            done = _("Done: %(action)s.") % {"action": Action(action).label}
+            # An upgrade hands the case to a new complaint: go there.
+            target = result.pk if isinstance(result, Complaint) else complaint.pk
+            if target != complaint.pk:
+                url = reverse("complaints:detail", args=[target])
+                messages.success(request, done)
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            return _after(request, complaint.pk, done)
+    complaint = _visible(request.user, pk)
+    if stale:
+        form.data = form.data.copy()
+        form.data["version"] = complaint.ticket.version
+    return _complaint_response(request, complaint, failed=(action, form), status=status)
+
+
+# ---------------------------------------------------------------- evidence
+
+
+@permission(VIEW, HANDLE)
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = _visible(request.user, pk)
+    form = EvidenceForm(request.POST, request.FILES, complaint=complaint)
+    status = 400
+    if form.is_valid():
+        try:
+            entry = evidence_add(complaint, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_domain_error(error)
+            status = _refusal_status(error)
+        else:
+            return _after(
+                request,
+                complaint.pk,
+                _("Evidence #%(seq)s added (SHA-256 %(sha)s).")
+                % {"seq": entry.seq, "sha": entry.sha256[:16]},
+            )
+    return _complaint_response(request, complaint, evidence_form=form, status=status)
+
+
+@permission(VIEW, EVIDENCE)
+@require_GET
+def evidence_download(request: HttpRequest, pk: int, seq: int) -> HttpResponse:
+    complaint = _visible(request.user, pk)
+    entry = Evidence.objects.filter(complaint=complaint, seq=seq).first()
+    if entry is None:
+        raise Http404
+    try:
+        handle = entry.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=entry.original_name)
+
+
+@permission(VIEW)
+@require_http_methods(["GET", "POST"])
+def evidence_chain(request: HttpRequest, pk: int) -> HttpResponse:
+    """Verify the complaint's evidence chain and name the first entry that does not match."""
+    complaint = _visible(request.user, pk)
+    report = evidence_verify(complaint)
+    if request.htmx:
+        return render(request, "complaints/_chain_report.html", {"chain_report": report})
+    return _complaint_response(request, complaint, chain_report=report)
+
+
+# ---------------------------------------------------------------- the archive
+
+
+@permission(VIEW)
+@require_GET
+def complaint_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """一事一档: the complaint's whole file as one printable HTML document."""
+    complaint = _visible(request.user, pk)
+    pd = PersonalDataDisclosure.for_page(request)
+    context = _page_context(request, complaint, pd)
+    context.update(
+        chain_report=evidence_verify(complaint),
+        exported_at=timezone.now(),
+        exported_by=request.user,
+        pd=pd,
+    )
+    html = render_to_string("complaints/archive.html", context, request=request)
+    pd.record()
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    filename = f"complaint-{complaint.ticket.number}.html"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# ---------------------------------------------------------------- outage clusters
+
+
+@permission(VIEW, CLUSTERS)
+@require_GET
+def cluster_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    context = {
+        "tab": "clusters",
+        "status": status,
+        **_page(request, selectors.clusters_list(status=status)),
+    }
+    return _render(request, "complaints/cluster_list.html", context)
+
+
+@permission(VIEW, CLUSTERS)
+@require_http_methods(["GET", "POST"])
+def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = OutageCluster.objects.filter(pk=pk).first()
+    if cluster is None:
+        raise Http404
+    status = 200
+    result = None
+    if request.method == "POST":
+        if not request.user.has_perm(HANDLE):
+            raise PermissionDenied
+        form = ClusterFeedbackForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                result = services.cluster_feedback(cluster, by=request.user, **form.cleaned_data)
+            except DomainError as error:
+                form.add_domain_error(error)
+                status = _refusal_status(error)
+            else:
+                messages.success(
+                    request,
+                    _("The result went to %(count)s complaint(s).") % {"count": len(result.given)},
+                )
+                if not result.skipped:
+                    return redirect("complaints:cluster_detail", pk=cluster.pk)
+                status = 200
+                cluster.refresh_from_db()
+    else:
+        form = ClusterFeedbackForm()
+    context = {
+        "tab": "clusters",
+        "cluster": cluster,
+        "members": list(selectors.cluster_members(cluster)),
+        "form": form,
+        "result": result,
+        "can_answer": request.user.has_perm(HANDLE) and cluster.status == ClusterStatus.OPEN,
+    }
+    return _render(request, "complaints/cluster_detail.html", context, status=status)
+
+
+# ---------------------------------------------------------------- recurrence
+
+
+@permission(VIEW, LEADERSHIP)
+@require_GET
+def recurrence_report(request: HttpRequest) -> HttpResponse:
+    """Recurrence rate per category per month (DOMAIN.md C-36), for managers."""
+    months = min(max(_int_or_none(request.GET.get("months")) or 12, 1), 36)
+    rows = selectors.recurrence_rates(months=months)
+    return _render(
+        request,
+        "complaints/recurrence.html",
+        {"tab": "recurrence", "rows": rows, "months": months},
+    )

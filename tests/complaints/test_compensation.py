@@ -1,0 +1,155 @@
+"""Compensation (DOMAIN.md C-16, C-32): a handler proposes; market & legal approve; the CS
+manager approves too above a configurable amount; every decision is recorded."""
+
+from decimal import Decimal
+
+import pytest
+
+from complaints import services
+from complaints.models import Complaint, ComplaintSettings
+from csc.lib.errors import DomainError, IllegalTransition, NotAllowed
+from staffing.models import Notification
+from tests.factories import make_complaint
+
+
+def fresh(complaint) -> Complaint:
+    return Complaint.objects.select_related("ticket").get(pk=complaint.pk)
+
+
+@pytest.fixture
+def complaint(groups, agent_user, handler_user):
+    complaint = make_complaint(recorded_by=agent_user)
+    services.complaint_accept(complaint, by=handler_user, version=complaint.ticket.version)
+    return fresh(complaint)
+
+
+def propose(complaint, by, amount, kind="fee_credit", remedy=""):
+    return services.compensation_propose(
+        fresh(complaint),
+        by=by,
+        version=fresh(complaint).ticket.version,
+        kind=kind,
+        amount=Decimal(amount) if amount is not None else None,
+        remedy=remedy,
+        reason="计费错误导致多扣费",
+    )
+
+
+def decide(complaint, by, compensation, decision="approve", note=""):
+    return services.compensation_decide(
+        fresh(complaint),
+        by=by,
+        version=fresh(complaint).ticket.version,
+        compensation=compensation,
+        decision=decision,
+        note=note,
+    )
+
+
+def test_at_or_below_the_threshold_market_and_legal_approve_alone(
+    complaint, handler_user, legal_user
+):
+    proposal = propose(complaint, handler_user, "500.00")
+
+    decided = decide(complaint, legal_user, proposal)
+
+    assert not decided.needs_manager
+    assert decided.status == "approved"
+    assert list(decided.decisions.values_list("stage", "decision", "by__username")) == [
+        ("market_legal", "approve", "legal1")
+    ]
+    assert Notification.objects.filter(
+        recipient=handler_user, kind="complaint.compensation_decided"
+    ).exists()
+
+
+def test_above_the_threshold_the_cs_manager_approves_after_market_and_legal(
+    complaint, handler_user, legal_user, manager_user
+):
+    proposal = propose(complaint, handler_user, "500.01")
+    assert proposal.needs_manager
+    assert Notification.objects.filter(
+        recipient=legal_user, kind="complaint.compensation_proposed"
+    ).exists()
+
+    after_legal = decide(complaint, legal_user, proposal)
+    assert after_legal.status == "awaiting_manager"
+    assert Notification.objects.filter(
+        recipient=manager_user, kind="complaint.compensation_proposed"
+    ).exists()
+    with pytest.raises(NotAllowed):
+        decide(complaint, legal_user, proposal)
+
+    approved = decide(complaint, manager_user, proposal, note="金额合理")
+
+    assert approved.status == "approved"
+    assert list(approved.decisions.values_list("stage", "by__username")) == [
+        ("market_legal", "legal1"),
+        ("cs_manager", "manager1"),
+    ]
+
+
+def test_the_threshold_is_configurable(complaint, handler_user, legal_user):
+    ComplaintSettings.objects.update(compensation_manager_threshold=Decimal("50"))
+
+    proposal = propose(complaint, handler_user, "60")
+
+    assert proposal.needs_manager
+    assert proposal.threshold == Decimal("50")
+    assert decide(complaint, legal_user, proposal).status == "awaiting_manager"
+
+
+def test_the_cs_manager_cannot_skip_market_and_legal(complaint, handler_user, manager_user):
+    proposal = propose(complaint, handler_user, "800")
+
+    with pytest.raises(NotAllowed):
+        decide(complaint, manager_user, proposal)
+
+
+def test_a_handler_cannot_approve(complaint, handler_user, agent_user):
+    proposal = propose(complaint, handler_user, "20")
+
+    with pytest.raises(NotAllowed):
+        decide(complaint, handler_user, proposal)
+
+
+def test_nobody_approves_their_own_proposal(complaint, legal_user):
+    proposal = propose(complaint, legal_user, "20")
+
+    with pytest.raises(NotAllowed):
+        decide(complaint, legal_user, proposal)
+
+
+def test_a_rejection_needs_its_reason_and_ends_the_proposal(complaint, handler_user, legal_user):
+    proposal = propose(complaint, handler_user, "20")
+
+    with pytest.raises(DomainError) as refusal:
+        decide(complaint, legal_user, proposal, decision="reject")
+    assert "note" in refusal.value.details
+
+    rejected = decide(complaint, legal_user, proposal, decision="reject", note="属于正常计费")
+    assert rejected.status == "rejected"
+    with pytest.raises(IllegalTransition):
+        decide(complaint, legal_user, proposal)
+
+
+@pytest.mark.parametrize(
+    ("kind", "amount", "remedy", "field"),
+    [
+        ("fee_credit", None, "", "amount"),
+        ("fee_credit", "-5", "", "amount"),
+        ("equipment", None, "", "remedy"),
+        ("cake", "5", "", "kind"),
+    ],
+)
+def test_an_incomplete_proposal_is_refused(complaint, handler_user, kind, amount, remedy, field):
+    with pytest.raises(DomainError) as refusal:
+        propose(complaint, handler_user, amount, kind=kind, remedy=remedy)
+
+    assert field in refusal.value.details
+
+
+def test_a_non_cash_remedy_needs_no_amount(complaint, handler_user, legal_user):
+    proposal = propose(complaint, handler_user, None, kind="equipment", remedy="免费更换光猫")
+
+    assert decide(complaint, legal_user, proposal).status == "approved"
