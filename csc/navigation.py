@@ -13,16 +13,28 @@ class NavItem:
     url_name: str
     perm: str | None  # None: every signed-in user
     section: str  # matched against the first path segment to mark the current item
+    staff_only: bool = False  # the admin site lets in staff only, whatever their permissions
 
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Home"), "home", None, ""),
+    NavItem(_("Desk"), "worktickets:my_queue", "worktickets.view_ticket", "tickets"),
+    NavItem(_("Complaints"), "complaints:workbench", "complaints.view_complaint", "complaints"),
+    NavItem(
+        _("Major complaints and appeals"),
+        "complaints:leadership",
+        "complaints.view_leadership_board",
+        "complaints-leadership",
+    ),
+    NavItem(_("At risk"), "sla:at_risk", "sla.view_at_risk", "sla"),
     NavItem(_("Customers"), "intake:customer_search", "intake.view_customer", "customers"),
     NavItem(_("Contacts"), "intake:contact_list", "intake.view_contact", "contacts"),
     NavItem(_("Team"), "staffing:team_board", "staffing.view_agent", "team"),
-    NavItem(_("Data access log"), "intake:access_log", "intake.view_personaldataaccess", "access-log"),
+    NavItem(
+        _("Data access log"), "intake:access_log", "intake.view_personaldataaccess", "access-log"
+    ),
     NavItem(_("API"), "swagger-ui", "staffing.view_apiclient", "api"),
-    NavItem(_("Administration"), "admin:index", "staffing.change_user", "admin"),
+    NavItem(_("Administration"), "admin:index", "staffing.change_user", "admin", staff_only=True),
 )
 
 
@@ -32,6 +44,8 @@ def nav_for(user, path: str) -> list[dict]:
     first_segment = path.strip("/").split("/", 1)[0]
     items = []
     for item in NAV_ITEMS:
+        if item.staff_only and not user.is_staff:
+            continue
         if item.perm and not user.has_perm(item.perm):
             continue
         items.append(

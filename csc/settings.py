@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "csc",
     "staffing",
     "intake",
+    "sla",
+    "worktickets",
+    "complaints",
 ]
 
 MIDDLEWARE = [
@@ -205,17 +208,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "ApiClientToken": {
-                "type": "apiKey",
-                "in": "header",
-                "name": "Authorization",
-                "description": "`Token <key>` as printed by `manage.py create_api_client`.",
-            }
-        }
+    # The token's security scheme is described by staffing.api_auth.ApiClientTokenScheme.
+    # Choice sets that share a field name across serializers get explicit names.
+    "ENUM_NAME_OVERRIDES": {
+        "TicketKindEnum": "worktickets.choices.TicketKind",
+        "TicketStatusEnum": "worktickets.choices.TicketStatus",
+        "CustomerServiceStatusEnum": "intake.choices.ServiceStatus",
+        "ChannelEnum": "intake.choices.Channel",
+        "TeamKindEnum": "staffing.models.Team.Kind",
+        "FeedbackChannelEnum": "complaints.choices.FeedbackChannel",
+        "EvidenceKindEnum": "complaints.choices.EvidenceKind",
+        "CompensationKindEnum": "complaints.choices.CompensationKind",
+        "ExtensionMetricEnum": "complaints.choices.ExtensionMetric",
     },
-    "SECURITY": [{"ApiClientToken": []}],
 }
 
 # Security: strict unless DEBUG; every value can still be set explicitly.

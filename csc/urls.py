@@ -4,16 +4,20 @@ from django.http import HttpResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from complaints.api import api_urlpatterns as complaints_api
 from csc import views
 from intake.api import api_urlpatterns as intake_api
+from sla.api import api_urlpatterns as sla_api
+from staffing import urls as staffing_urls
 from staffing import views as staffing_views
+from worktickets.api import api_urlpatterns as worktickets_api
 
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-api_v1 = [*intake_api]
+api_v1 = [*intake_api, *sla_api, *worktickets_api, *complaints_api]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,7 +26,19 @@ urlpatterns = [
     path("logout/", staffing_views.logout, name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("intake.urls")),
-    path("team/", include("staffing.urls")),
+    path("tickets/", include("worktickets.urls")),
+    path("sla/", include("sla.urls")),
+    path("complaints/", include("complaints.urls")),
+    # The team board is composed in csc (it reads contacts) but named staffing:team_board.
+    path(
+        "team/",
+        include(
+            (
+                [path("", views.team_board, name="team_board"), *staffing_urls.urlpatterns],
+                "staffing",
+            )
+        ),
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

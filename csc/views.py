@@ -1,5 +1,103 @@
-from django.http import HttpResponse
+"""Cross-app pages: the landing page of each role and the team board."""
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.shortcuts import get_object_or_404, render
+
+from csc import selectors
+from staffing.models import Agent, Team
+from staffing.roles import Role, primary_role
+from staffing.selectors import (
+    active_teams,
+    agent_of,
+    agent_status_counts,
+    team_of,
+    teams_with_headcount,
+)
+from staffing.services import SELF_SET_STATUSES
 
 
+@login_required
 def home(request):
-    return HttpResponse("")
+    role = primary_role(request.user)
+    page = _HOME_PAGES.get(role, _no_role)
+    return page(request, role)
+
+
+def _no_role(request, role):
+    return render(request, "csc/home_no_role.html")
+
+
+def _agent_desk(request, role):
+    agent = agent_of(request.user)
+    context = {
+        "agent": agent,
+        "self_statuses": _self_statuses(),
+        "my_contacts": selectors.agent_contacts_today(request.user),
+    }
+    return render(request, "csc/home_agent.html", context)
+
+
+def _team_home(request, role):
+    team = team_of(request.user)
+    context = {
+        "team": team,
+        "board": selectors.team_board(team) if team else None,
+        "agent": agent_of(request.user),
+        "self_statuses": _self_statuses(),
+    }
+    return render(request, "csc/home_team.html", context)
+
+
+def _qa_home(request, role):
+    context = {"contacts": selectors.recent_answered_contacts()}
+    return render(request, "csc/home_qa.html", context)
+
+
+def _overview(request, role):
+    return render(request, "csc/home_overview.html", _overview_context(role))
+
+
+_HOME_PAGES = {
+    Role.AGENT: _agent_desk,
+    Role.TEAM_LEAD: _team_home,
+    Role.COMPLAINT_HANDLER: _team_home,
+    Role.TECH_SUPPORT: _team_home,
+    Role.MARKET_LEGAL: _team_home,
+    Role.QA_INSPECTOR: _qa_home,
+    Role.CS_MANAGER: _overview,
+    Role.CENTRE_DIRECTOR: _overview,
+    Role.ADMINISTRATOR: _overview,
+}
+
+
+def _overview_context(role: str) -> dict:
+    today = selectors.contacts_today()
+    return {
+        "channels": selectors.contacts_by_channel(today),
+        "contacts_today": today.count(),
+        "abandoned_today": selectors.abandoned_today_count(),
+        "service_levels": selectors.service_level_today(),
+        "statuses": agent_status_counts(),
+        "teams": teams_with_headcount(),
+        "show_admin_links": role == Role.ADMINISTRATOR,
+    }
+
+
+def _self_statuses() -> list[tuple[str, str]]:
+    return [(value, Agent.Status(value).label) for value in SELF_SET_STATUSES]
+
+
+@login_required
+@permission_required("staffing.view_agent", raise_exception=True)
+def team_board(request):
+    """One team's board; `?team=` picks another team, else the viewer's own."""
+    if request.GET.get("team", "").isdigit():
+        team = get_object_or_404(Team, pk=request.GET["team"], is_active=True)
+    else:
+        team = team_of(request.user)
+    context = {
+        "team": team,
+        "board": selectors.team_board(team) if team else None,
+        "teams": active_teams(),
+    }
+    return render(request, "csc/team_board.html", context)

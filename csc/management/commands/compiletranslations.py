@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         compiled = 0
-        for po_path in sorted(p for d in locale_dirs(Path(settings.BASE_DIR)) for p in d.rglob("*.po")):
+        for po_path in sorted(
+            p for d in locale_dirs(Path(settings.BASE_DIR)) for p in d.rglob("*.po")
+        ):
             mo_path = po_path.with_suffix(".mo")
             if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
                 continue

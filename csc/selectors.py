@@ -1,0 +1,190 @@
+"""Figures that join people with their contacts, for the landing pages.
+
+They live in `csc` because `staffing` may not read `intake` (layering,
+docs/architecture.md); every function here costs a fixed number of queries
+whatever the number of agents or contacts.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from intake.choices import Channel, VipTier
+from intake.models import Contact
+from staffing.models import Agent, Team
+from staffing.selectors import team_agents
+
+# DOMAIN.md P-8 / S-5, S-6: the 20-second human answer rate, with abandons
+# under 5 seconds left out (the caller hung up before anyone could answer).
+ANSWER_TARGET_SECONDS = 20
+SHORT_ABANDON_SECONDS = 5
+SERVICE_LEVEL_TARGETS = {"general": 0.70, "vip": 0.85}
+# Calls that reach the human queue; IVR self-service never does.
+HUMAN_QUEUE_CHANNELS: tuple[str, ...] = (Channel.HOTLINE,)
+VIP_TIERS: tuple[str, ...] = tuple(tier for tier in VipTier.values if tier != VipTier.NONE)
+
+
+def day_bounds(day: datetime.date | None = None) -> tuple[datetime.datetime, datetime.datetime]:
+    """Start and end of a local calendar day (Asia/Shanghai), as aware datetimes."""
+    day = day or timezone.localdate()
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return start, start + datetime.timedelta(days=1)
+
+
+def contacts_today() -> QuerySet[Contact]:
+    start, end = day_bounds()
+    return Contact.objects.filter(queued_at__gte=start, queued_at__lt=end)
+
+
+@dataclass(frozen=True)
+class ServiceLevel:
+    queue: str
+    label: str | Promise
+    answered_in_target: int
+    offered: int
+    target: float
+    answer_seconds: int = ANSWER_TARGET_SECONDS
+    abandon_seconds: int = SHORT_ABANDON_SECONDS
+
+    @property
+    def rate(self) -> float | None:
+        return self.answered_in_target / self.offered if self.offered else None
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.rate is None else round(self.rate * 100, 1)
+
+    @property
+    def target_percent(self) -> int:
+        return round(self.target * 100)
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.rate is None else self.rate >= self.target
+
+
+def service_level_today() -> list[ServiceLevel]:
+    """Today's 20-second service level for the general and the VIP queue (P-8)."""
+    calls = contacts_today().filter(channel__in=HUMAN_QUEUE_CHANNELS)
+    vip = Q(customer__vip_tier__in=VIP_TIERS)
+    short_abandon = Q(
+        answered_at__isnull=True,
+        ended_at__lt=F("queued_at") + datetime.timedelta(seconds=SHORT_ABANDON_SECONDS),
+    )
+    in_target = Q(
+        answered_at__isnull=False,
+        answered_at__lte=F("queued_at") + datetime.timedelta(seconds=ANSWER_TARGET_SECONDS),
+    )
+    figures = calls.aggregate(
+        all_calls=Count("id"),
+        all_short=Count("id", filter=short_abandon),
+        all_in_target=Count("id", filter=in_target),
+        vip_calls=Count("id", filter=vip),
+        vip_short=Count("id", filter=vip & short_abandon),
+        vip_in_target=Count("id", filter=vip & in_target),
+    )
+    general_calls = figures["all_calls"] - figures["vip_calls"]
+    general_short = figures["all_short"] - figures["vip_short"]
+    return [
+        ServiceLevel(
+            queue="general",
+            label=_("General queue"),
+            answered_in_target=figures["all_in_target"] - figures["vip_in_target"],
+            offered=general_calls - general_short,
+            target=SERVICE_LEVEL_TARGETS["general"],
+        ),
+        ServiceLevel(
+            queue="vip",
+            label=_("VIP queue"),
+            answered_in_target=figures["vip_in_target"],
+            offered=figures["vip_calls"] - figures["vip_short"],
+            target=SERVICE_LEVEL_TARGETS["vip"],
+        ),
+    ]
+
+
+def contacts_by_channel(contacts: QuerySet[Contact]) -> list[dict]:
+    """Counts per channel, in the channels' declared order, channels with none left out."""
+    counts = dict(contacts.values_list("channel").annotate(n=Count("id")).order_by())
+    return [
+        {"channel": channel, "label": label, "count": counts[channel]}
+        for channel, label in Channel.choices
+        if counts.get(channel)
+    ]
+
+
+def abandoned_today_count() -> int:
+    return contacts_today().filter(answered_at__isnull=True, ended_at__isnull=False).count()
+
+
+def agent_contacts_today(user, limit: int = 20) -> list[Contact]:
+    """The agent's own contacts today, newest first."""
+    return list(
+        contacts_today()
+        .filter(agent=user)
+        .select_related("customer")
+        .order_by("-queued_at")[:limit]
+    )
+
+
+def recent_answered_contacts(limit: int = 50) -> list[Contact]:
+    """Finished contacts a person answered, across every team, newest first: the QA pool.
+
+    Self-service contacts (IVR) have no agent and nothing to review.
+    """
+    return list(
+        Contact.objects.filter(
+            answered_at__isnull=False, ended_at__isnull=False, agent__isnull=False
+        )
+        .select_related("customer", "agent__agent__team")
+        .order_by("-queued_at")[:limit]
+    )
+
+
+@dataclass
+class TeamBoardRow:
+    agent: Agent
+    contacts_today: int
+    answered_today: int
+
+
+@dataclass
+class TeamBoard:
+    team: Team
+    rows: list[TeamBoardRow]
+    channels: list[dict]
+    service_levels: list[ServiceLevel]
+
+    @property
+    def contacts_today(self) -> int:
+        return sum(row.contacts_today for row in self.rows)
+
+
+def team_board(team: Team) -> TeamBoard:
+    """A team's agents with today's work, the team's channels and the hotline's service level."""
+    agents = list(team_agents(team))
+    team_contacts = contacts_today().filter(agent__agent__team=team)
+    per_agent = {
+        row["agent"]: row
+        for row in team_contacts.values("agent")
+        .annotate(total=Count("id"), answered=Count("id", filter=Q(answered_at__isnull=False)))
+        .order_by()
+    }
+    rows = [
+        TeamBoardRow(
+            agent=agent,
+            contacts_today=per_agent.get(agent.user_id, {}).get("total", 0),
+            answered_today=per_agent.get(agent.user_id, {}).get("answered", 0),
+        )
+        for agent in agents
+    ]
+    return TeamBoard(
+        team=team,
+        rows=rows,
+        channels=contacts_by_channel(team_contacts),
+        service_levels=service_level_today(),
+    )
