@@ -1,4 +1,5 @@
 from csc.navigation import nav_for
+from staffing.notification_views import unread_count
 from staffing.roles import Role, primary_role
 
 
@@ -10,4 +11,5 @@ def navigation(request) -> dict:
     return {
         "nav_items": nav_for(user, request.path),
         "primary_role_label": Role(role).label if role else "",
+        "unread_notifications": unread_count(user),
     }

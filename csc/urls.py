@@ -39,6 +39,7 @@ urlpatterns = [
             )
         ),
     ),
+    path("notifications/", include("staffing.notification_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
