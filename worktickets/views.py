@@ -35,7 +35,7 @@ from intake.personal_data import PersonalDataDisclosure
 from sla.selectors import clocks_for_ticket
 from staffing.models import Team
 from worktickets import eligibility, selectors, services
-from worktickets.choices import Action, EventKind, Priority, TicketStatus
+from worktickets.choices import Action, EventKind, Priority, TicketKind, TicketStatus
 from worktickets.forms import (
     ACTION_FORMS,
     EDIT,
@@ -448,7 +448,11 @@ def _ticket_response(
 @permission(VIEW)
 @require_GET
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _ticket_response(request, _visible_ticket(request.user, pk))
+    ticket = _visible_ticket(request.user, pk)
+    if ticket.kind == TicketKind.COMPLAINT:
+        # Complaints are worked on their own page (stages, evidence, compensation).
+        return redirect("complaints:detail", pk=ticket.pk)
+    return _ticket_response(request, ticket)
 
 
 def _perform(action: str, ticket: Ticket, user, data: dict) -> None:

@@ -17,6 +17,7 @@ from intake.choices import Channel, CustomerType, PaymentType, Region, VipTier
 from intake.models import Contact, Customer, CustomerService
 from staffing.models import Agent, Skill, Team, User
 from staffing.roles import Role, roles_of
+from worktickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,17 @@ DEMO_HEADINGS = {
     "director": "<h1>中心概览</h1>",
     "admin": "<h1>中心概览</h1>",
 }
-MODELS = (User, Team, Skill, Agent, Customer, CustomerService, Contact, Agent.history.model)
+MODELS = (
+    User,
+    Team,
+    Skill,
+    Agent,
+    Customer,
+    CustomerService,
+    Contact,
+    Agent.history.model,
+    Ticket,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -174,3 +185,15 @@ def test_contacts_cover_every_channel_and_two_weeks_including_today(seeded):
     assert Contact.objects.filter(answered_at__isnull=True, ended_at__isnull=False).exists()
     assert Contact.objects.filter(agent__username="agent", queued_at__date=today).exists()
     assert not Contact.objects.filter(queued_at__gt=timezone.now()).exists()
+
+
+def test_demo_work_fills_the_desk_and_the_complaint_workbench_with_running_clocks(seeded):
+    tickets = Ticket.objects.filter(subject__startswith="【演示】")
+    kinds = set(tickets.values_list("kind", flat=True))
+    assert kinds == {"inquiry", "business", "complaint"}
+    assert tickets.filter(assignee__username="agent", status_category="open").exists()
+    assert tickets.filter(kind="complaint", team__kind="tech_support").exists()
+    assert tickets.filter(kind="complaint", team__kind="market_legal").exists()
+    # Clocks started through the services: the desk's deadlines are real.
+    assert tickets.filter(kind="inquiry", sla_due_at__isnull=False).exists()
+    assert tickets.filter(kind="complaint", sla_due_at__isnull=False).count() == 5

@@ -775,3 +775,14 @@ def test_desk_speaks_chinese_by_default(client, agent_user):
     assert "班组队列" in queue and "新建工单" in queue
     assert "接单" in page and "处理记录" in page and "首问负责人" in page
     assert "Timeline" not in page
+
+
+def test_a_complaint_ticket_opens_on_the_complaint_page(client, agent_user):
+    from tests.factories import TeamFactory, make_complaint
+
+    TeamFactory(name="市场与法律合规组", kind="market_legal")
+    complaint = make_complaint(recorded_by=agent_user, category="billing")
+    client.force_login(agent_user)
+    response = client.get(f"/tickets/{complaint.ticket_id}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/complaints/{complaint.ticket_id}/"

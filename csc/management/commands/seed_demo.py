@@ -445,7 +445,15 @@ class Command(BaseCommand):
                 "seed_demo creates logins with a published password; it runs only with "
                 "DEBUG on. Use --force to load demo data anyway."
             )
-        created = {"teams": 0, "people": 0, "customers": 0, "services": 0, "contacts": 0}
+        created = {
+            "teams": 0,
+            "people": 0,
+            "customers": 0,
+            "services": 0,
+            "contacts": 0,
+            "tickets": 0,
+            "complaints": 0,
+        }
         with transaction.atomic():
             skills = self._skills()
             teams = self._teams(created)
@@ -453,11 +461,16 @@ class Command(BaseCommand):
             customers = self._customers(users["admin"], created)
         # One transaction per day keeps a large first run from holding one long write lock.
         self._contacts(teams, customers, created)
+        with transaction.atomic():
+            self._work(users, teams, customers, created)
         self.stdout.write(
             "seed_demo: created "
             + ", ".join(f"{count} {what}" for what, count in created.items())
             + f". Demo logins use the password {settings.DEMO_PASSWORD}."
         )
+
+    def _work(self, users, teams, customers, created) -> None:
+        _demo_work(self, users, teams, customers, created)
 
     def _skills(self) -> dict[str, Skill]:
         skills = {}
@@ -673,3 +686,116 @@ class Command(BaseCommand):
             "ended_at": answered + datetime.timedelta(seconds=handling),
             "disposition": _pick(rng, DISPOSITIONS),
         }
+
+
+# Demo work for the desk, the complaint workbench and the SLA clocks: opened
+# through the services (so clocks start and timelines fill) the first time
+# seed_demo runs; later runs leave it alone.
+DEMO_MARK = "【演示】"
+
+DEMO_INQUIRIES = (
+    # subject, assigned to, then actions
+    ("查询本月流量剩余", "agent", ("accept",)),
+    ("国际漫游资费咨询", "agent", ("accept", "reply")),
+    ("宽带提速套餐介绍", "agent", ("accept", "hold")),
+    ("积分兑换规则咨询", None, ()),
+    ("App 登录不上", "agent02", ("accept", "reply", "resolve")),
+    ("话费账单看不懂", "agent03", ("accept", "reply", "resolve", "close")),
+)
+DEMO_ORDERS = (
+    # business type, channel, payment type, subject, actions
+    ("sim_replacement", "walk_in", "prepaid", "手机丢失补卡", ("review",)),
+    ("ownership_transfer", "walk_in", "postpaid", "号码过户给家人", ("review",)),
+    ("product_order_change", "hotline", "postpaid", "套餐改为 5G 畅享 129", ()),
+    ("international_roaming", "account_manager", "postpaid", "出国前开通国际漫游", ("review",)),
+)
+DEMO_COMPLAINTS = (
+    # category, channel, severity, service type, content
+    ("billing", "hotline", "normal", "mobile", "上月账单多扣了 30 元套餐外流量费"),
+    ("service_fault", "hotline", "normal", "broadband", "家里宽带三天两头掉线，报修后无人上门"),
+    ("service_fault", "online_chat", "major", "mobile", "小区手机信号中断一整天，影响工作"),
+    ("service_quality", "walk_in", "normal", "mobile", "营业厅工作人员态度冷淡"),
+    ("tech_support", "app", "normal", "broadband", "光猫设置后无法连接电视盒子"),
+)
+
+
+def _demo_work(command, users, teams, customers, created) -> None:
+    from complaints.services import complaint_record
+    from worktickets import services as ticket_services
+    from worktickets.models import BusinessType, Ticket
+
+    if Ticket.objects.filter(subject__startswith=DEMO_MARK).exists():
+        return
+    agent, lead = users["agent"], users["lead"]
+    pool = sorted(customers.values(), key=lambda c: c.phone)
+    by_payment = {
+        payment: [c for c in pool if c.payment_type == payment]
+        for payment in ("prepaid", "postpaid")
+    }
+    for index, (subject, holder, actions) in enumerate(DEMO_INQUIRIES):
+        ticket = ticket_services.ticket_create(
+            kind="inquiry",
+            channel="hotline",
+            subject=DEMO_MARK + subject,
+            description=subject,
+            customer=pool[index],
+            created_by=agent,
+            team=teams["热线一班"],
+        )
+        worker = users[holder] if holder else None
+        for action in actions:
+            if action == "accept":
+                ticket = ticket_services.ticket_accept(ticket, by=worker, version=ticket.version)
+            elif action == "reply":
+                ticket = ticket_services.ticket_reply(
+                    ticket, by=worker, version=ticket.version, body="您好，已为您查询，请稍候。"
+                )
+            elif action == "hold":
+                ticket = ticket_services.ticket_hold(
+                    ticket, by=worker, version=ticket.version, reason="等待客户重启光猫后回电"
+                )
+            elif action == "resolve":
+                ticket = ticket_services.ticket_resolve(
+                    ticket, by=worker, version=ticket.version, resolution="已向客户说明并解决"
+                )
+            elif action == "close":
+                ticket = ticket_services.ticket_close(ticket, by=worker, version=ticket.version)
+        created["tickets"] += 1
+    for index, (code, channel, payment, subject, actions) in enumerate(DEMO_ORDERS):
+        ticket = ticket_services.ticket_create(
+            kind="business",
+            channel=channel,
+            subject=DEMO_MARK + subject,
+            customer=by_payment[payment][index],
+            business_type=BusinessType.objects.get(code=code),
+            created_by=agent,
+            assignee=agent,
+            team=teams["热线一班"],
+        )
+        if "review" in actions:
+            ticket_services.business_review(
+                ticket, by=agent, version=ticket.version, identity_verified=True
+            )
+        created["tickets"] += 1
+    for index, (category, channel, severity, service_type, content) in enumerate(DEMO_COMPLAINTS):
+        customer = pool[-(index + 1)]
+        complaint_record(
+            recorded_by=agent if index % 2 == 0 else lead,
+            channel=channel,
+            category=category,
+            severity=severity,
+            customer=customer,
+            subject=DEMO_MARK + content[:40],
+            content=content,
+            contact_phone=customer.phone,
+            service_type=service_type,
+            region=customer.region,
+            area=customer.city or "市区",
+            agent_concerned=users["agent02"] if category == "service_quality" else None,
+            promised_repair_at=(
+                timezone.now() + datetime.timedelta(hours=24)
+                if category == "service_fault"
+                else None
+            ),
+        )
+        created["complaints"] += 1
