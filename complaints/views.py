@@ -7,12 +7,9 @@ see them in full; full views are recorded).
 """
 
 from dataclasses import dataclass
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,11 +26,13 @@ from complaints.evidence import evidence_add, evidence_verify
 from complaints.filters import ComplaintFilter
 from complaints.forms import ClusterFeedbackForm, ComplaintForm, EvidenceForm, action_form
 from complaints.models import Complaint, Evidence, OutageCluster
-from csc.lib.errors import DomainError, IllegalTransition, NotAllowed, StaleVersion
+from csc.lib.errors import DomainError, StaleVersion, http_status
 from csc.lib.masking import mask_phone
+from csc.lib.paging import int_or_none, page_context
 from intake import selectors as intake_selectors
 from intake.models import Contact, Customer
-from intake.personal_data import PersonalDataDisclosure
+from intake.personal_data import PersonalDataDisclosure, render_disclosed
+from staffing.access import permission
 from staffing.models import Team
 from worktickets.choices import TicketStatus
 from worktickets.selectors import user_team_ids
@@ -50,48 +49,6 @@ PER_PAGE = 25
 LOOKUP_LIMIT = 5
 
 
-def permission(*perms: str):
-    """Signed-out people go to the login page; signed-in people lacking a permission get 403."""
-
-    def decorator(view):
-        @wraps(view)
-        def checked(request, *args, **kwargs):
-            if not request.user.has_perms(perms):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return login_required(checked)
-
-    return decorator
-
-
-def _render(request, template: str, context: dict, *, pd=None, status: int = 200) -> HttpResponse:
-    pd = pd or PersonalDataDisclosure.for_page(request)
-    response = render(request, template, {**context, "pd": pd}, status=status)
-    pd.record()
-    return response
-
-
-def _page(request: HttpRequest, queryset) -> dict:
-    page_obj = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    encoded = query.urlencode()
-    return {"page_obj": page_obj, "query_without_page": f"{encoded}&" if encoded else ""}
-
-
-def _int_or_none(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
-
-
-def _refusal_status(error: DomainError) -> int:
-    if isinstance(error, NotAllowed):
-        return 403
-    if isinstance(error, StaleVersion | IllegalTransition):
-        return 409
-    return 400
-
-
 # ---------------------------------------------------------------- lists
 
 
@@ -104,9 +61,9 @@ def _list(request: HttpRequest, queryset, *, tab: str, title: str, empty: str, *
         "empty": empty,
         "filter": filterset,
         **extra,
-        **_page(request, rows),
+        **page_context(request, rows, PER_PAGE),
     }
-    return _render(request, "complaints/workbench.html", context)
+    return render_disclosed(request, "complaints/workbench.html", context)
 
 
 def _switchable_teams(user) -> list[Team]:
@@ -127,7 +84,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
     if not (request.user.has_perm(HANDLE) or request.user.has_perm(VIEW_ALL)):
         return recorded(request)
     teams = _switchable_teams(request.user)
-    team_id = _int_or_none(request.GET.get("group"))
+    team_id = int_or_none(request.GET.get("group"))
     if team_id not in {team.pk for team in teams}:
         team_id = None
     return _list(
@@ -219,18 +176,18 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("complaints:detail", pk=complaint.pk)
         status = 400
-        customer = Customer.objects.filter(pk=_int_or_none(request.POST.get("customer"))).first()
+        customer = Customer.objects.filter(pk=int_or_none(request.POST.get("customer"))).first()
         phone = ""
     else:
         # From a contact (a call, a chat, a visit): its customer, channel and summary.
         contact = (
             Contact.objects.select_related("customer")
-            .filter(pk=_int_or_none(request.GET.get("contact")))
+            .filter(pk=int_or_none(request.GET.get("contact")))
             .first()
         )
         customer = contact.customer if contact else None
         if customer is None:
-            customer = Customer.objects.filter(pk=_int_or_none(request.GET.get("customer"))).first()
+            customer = Customer.objects.filter(pk=int_or_none(request.GET.get("customer"))).first()
         phone = request.GET.get("phone", "").strip()
         initial = {"tier": request.GET.get("tier") or "complaint"}
         if contact is not None:
@@ -255,7 +212,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
             form.data.get("region") or (customer.region if customer else ""),
         ),
     }
-    return _render(request, "complaints/complaint_new.html", context, status=status)
+    return render_disclosed(request, "complaints/complaint_new.html", context, status=status)
 
 
 def _repair_context(category: str, service_type: str, region: str) -> dict:
@@ -395,7 +352,7 @@ def _complaint_response(
     template = (
         "complaints/_complaint_main.html" if request.htmx else "complaints/complaint_detail.html"
     )
-    return _render(request, template, context, pd=pd, status=status)
+    return render_disclosed(request, template, context, pd=pd, status=status)
 
 
 @permission(VIEW)
@@ -433,7 +390,7 @@ def complaint_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
             result = actions.perform(action, complaint, request.user, form.cleaned_data)
         except DomainError as error:
             form.add_domain_error(error)
-            status, stale = _refusal_status(error), isinstance(error, StaleVersion)
+            status, stale = http_status(error), isinstance(error, StaleVersion)
         else:
             done = _("Done: %(action)s.") % {"action": Action(action).label}
             # An upgrade hands the case to a new complaint: go there.
@@ -464,7 +421,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
             entry = evidence_add(complaint, by=request.user, **form.cleaned_data)
         except DomainError as error:
             form.add_domain_error(error)
-            status = _refusal_status(error)
+            status = http_status(error)
         else:
             return _after(
                 request,
@@ -534,9 +491,9 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
     context = {
         "tab": "clusters",
         "status": status,
-        **_page(request, selectors.clusters_list(status=status)),
+        **page_context(request, selectors.clusters_list(status=status), PER_PAGE),
     }
-    return _render(request, "complaints/cluster_list.html", context)
+    return render_disclosed(request, "complaints/cluster_list.html", context)
 
 
 @permission(VIEW, CLUSTERS)
@@ -557,7 +514,7 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 result = services.cluster_feedback(cluster, by=request.user, **form.cleaned_data)
             except DomainError as error:
                 form.add_domain_error(error)
-                status = _refusal_status(error)
+                status = http_status(error)
             else:
                 messages.success(
                     request,
@@ -577,7 +534,7 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "result": result,
         "can_answer": request.user.has_perm(HANDLE) and cluster.status == ClusterStatus.OPEN,
     }
-    return _render(request, "complaints/cluster_detail.html", context, status=status)
+    return render_disclosed(request, "complaints/cluster_detail.html", context, status=status)
 
 
 # ---------------------------------------------------------------- recurrence
@@ -587,9 +544,9 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def recurrence_report(request: HttpRequest) -> HttpResponse:
     """Recurrence rate per category per month (DOMAIN.md C-36), for managers."""
-    months = min(max(_int_or_none(request.GET.get("months")) or 12, 1), 36)
+    months = min(max(int_or_none(request.GET.get("months")) or 12, 1), 36)
     rows = selectors.recurrence_rates(months=months)
-    return _render(
+    return render_disclosed(
         request,
         "complaints/recurrence.html",
         {"tab": "recurrence", "rows": rows, "months": months},

@@ -11,7 +11,8 @@ calls `record()` once the response is built: one bulk insert covering every
 customer (or anonymous contact) that was shown in full.
 """
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from csc.lib.masking import mask_id_number, mask_phone
 from intake.choices import AccessVia
@@ -99,3 +100,18 @@ class PersonalDataDisclosure:
         self._customer_ids.clear()
         self._contact_ids.clear()
         return len(rows)
+
+
+def render_disclosed(
+    request: HttpRequest,
+    template: str,
+    context: dict,
+    pd: "PersonalDataDisclosure | None" = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    """Render with the request's disclosure `pd`, then record what it showed in full."""
+    pd = pd or PersonalDataDisclosure.for_page(request)
+    response = render(request, template, {**context, "pd": pd}, status=status)
+    pd.record()
+    return response

@@ -1,58 +1,24 @@
 """Browser pages for customers and contacts: thin, permission-checked, masked."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from csc.lib.paging import page_context
 from intake import history, selectors, services
 from intake.filters import ContactFilter, PersonalDataAccessFilter
 from intake.forms import ContactForm, CustomerForm, CustomerServiceForm
 from intake.models import Customer
-from intake.personal_data import PersonalDataDisclosure
+from intake.personal_data import PersonalDataDisclosure, render_disclosed
+from staffing.access import any_permission, permission
 
 CUSTOMERS_PER_PAGE = 20
 CONTACTS_PER_PAGE = 50
 ACCESSES_PER_PAGE = 50
-
-
-def permission(*perms: str):
-    """Signed-out users go to the login page; signed-in users without a permission get 403."""
-
-    def decorator(view):
-        @wraps(view)
-        def checked(request, *args, **kwargs):
-            if not any(request.user.has_perm(perm) for perm in perms):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return login_required(checked)
-
-    return decorator
-
-
-def render_disclosed(
-    request: HttpRequest, template: str, context: dict, pd: PersonalDataDisclosure
-) -> HttpResponse:
-    """Render with `pd` in the context, then record whatever it showed in full."""
-    response = render(request, template, {**context, "pd": pd})
-    pd.record()
-    return response
-
-
-def _page(request: HttpRequest, queryset, per_page: int) -> dict:
-    page_obj = Paginator(queryset, per_page).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    encoded = query.urlencode()
-    return {"page_obj": page_obj, "query_without_page": f"{encoded}&" if encoded else ""}
 
 
 @permission("intake.view_customer")
@@ -67,7 +33,7 @@ def customer_search(request: HttpRequest) -> HttpResponse:
     context = {
         "query": query,
         "search": search,
-        **_page(request, search.customers, CUSTOMERS_PER_PAGE),
+        **page_context(request, search.customers, CUSTOMERS_PER_PAGE),
     }
     template = "intake/_customer_results.html" if request.htmx else "intake/customer_search.html"
     return render_disclosed(request, template, context, PersonalDataDisclosure.for_page(request))
@@ -161,7 +127,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@permission("intake.add_customer", "intake.change_customer")
+@any_permission("intake.add_customer", "intake.change_customer")
 @require_POST
 def customer_field_check(request: HttpRequest, field: str) -> HttpResponse:
     """The errors of one field of the customer form, checked as it is typed (htmx)."""
@@ -200,7 +166,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "filtered_customer": Customer.objects.filter(pk=customer_id).first()
         if customer_id
         else None,
-        **_page(request, contacts, CONTACTS_PER_PAGE),
+        **page_context(request, contacts, CONTACTS_PER_PAGE),
     }
     return render_disclosed(
         request, "intake/contact_list.html", context, PersonalDataDisclosure.for_page(request)
@@ -242,5 +208,5 @@ def contact_record(request: HttpRequest) -> HttpResponse:
 def access_log(request: HttpRequest) -> HttpResponse:
     filterset = PersonalDataAccessFilter(request.GET or None, request=request)
     accesses = filterset.qs if filterset.is_bound else selectors.personal_data_access_list()
-    context = {"filterset": filterset, **_page(request, accesses, ACCESSES_PER_PAGE)}
+    context = {"filterset": filterset, **page_context(request, accesses, ACCESSES_PER_PAGE)}
     return render(request, "intake/access_log.html", context)

@@ -7,12 +7,9 @@ the user may see it in full; full views are recorded after rendering).
 
 import re
 from dataclasses import dataclass
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Prefetch
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,16 +20,18 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from csc.lib.errors import DomainError, IllegalTransition, NotAllowed, StaleVersion
+from csc.lib.errors import DomainError, NotAllowed, StaleVersion, http_status
 from csc.lib.masking import mask_phone
+from csc.lib.paging import int_or_none, page_context
 from csc.lib.phones import InvalidPhoneNumber, normalise_phone
 from intake import selectors as intake_selectors
 from intake import services as intake_services
 from intake.choices import Channel, PaymentSegment
 from intake.forms import CustomerForm
 from intake.models import Contact, Customer
-from intake.personal_data import PersonalDataDisclosure
+from intake.personal_data import PersonalDataDisclosure, render_disclosed
 from sla.selectors import clocks_for_ticket
+from staffing.access import permission
 from staffing.models import Team
 from worktickets import eligibility, selectors, services
 from worktickets.choices import Action, EventKind, Priority, TicketKind, TicketStatus
@@ -78,54 +77,18 @@ ACTION_SERVICES = {
 DANGER_ACTIONS = frozenset({Action.REJECT, Action.CANCEL})
 
 
-def permission(*perms: str):
-    """Signed-out users go to the login page; signed-in users lacking a permission get 403."""
-
-    def decorator(view):
-        @wraps(view)
-        def checked(request, *args, **kwargs):
-            if not request.user.has_perms(perms):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return login_required(checked)
-
-    return decorator
-
-
-def _render(
-    request: HttpRequest,
-    template: str,
-    context: dict,
-    *,
-    pd: PersonalDataDisclosure | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    """Render with the request's disclosure `pd`, then record what it showed in full."""
-    pd = pd or PersonalDataDisclosure.for_page(request)
-    response = render(request, template, {**context, "pd": pd}, status=status)
-    pd.record()
-    return response
-
-
-def _page(request: HttpRequest, queryset) -> dict:
-    page_obj = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    encoded = query.urlencode()
-    return {"page_obj": page_obj, "query_without_page": f"{encoded}&" if encoded else ""}
-
-
-def _int_or_none(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
-
-
 # ---------------------------------------------------------------- queues
 
 
 def _queue(request: HttpRequest, tickets, *, tab: str, title: str, empty: str, **extra):
-    context = {"tab": tab, "title": title, "empty": empty, **extra, **_page(request, tickets)}
-    return _render(request, "worktickets/queue.html", context)
+    context = {
+        "tab": tab,
+        "title": title,
+        "empty": empty,
+        **extra,
+        **page_context(request, tickets, PER_PAGE),
+    }
+    return render_disclosed(request, "worktickets/queue.html", context)
 
 
 @permission(VIEW)
@@ -151,7 +114,7 @@ def _switchable_teams(user) -> list[Team]:
 @permission(VIEW)
 def team_queue(request: HttpRequest) -> HttpResponse:
     teams = _switchable_teams(request.user)
-    team_id = _int_or_none(request.GET.get("team"))
+    team_id = int_or_none(request.GET.get("team"))
     if team_id not in {team.pk for team in teams}:
         team_id = None
     return _queue(
@@ -219,10 +182,10 @@ def search(request: HttpRequest) -> HttpResponse:
         else:
             context["customers"] = customers
             tickets = selectors.ticket_list(request.user).filter(customer__in=customers)
-            context.update(_page(request, tickets.order_by("-created_at", "-pk")))
+            context.update(page_context(request, tickets.order_by("-created_at", "-pk"), PER_PAGE))
             if not customers:
                 context["error"] = _("No customer has this phone number.")
-    return _render(request, "worktickets/search.html", context)
+    return render_disclosed(request, "worktickets/search.html", context)
 
 
 # ---------------------------------------------------------------- the ticket page
@@ -440,9 +403,13 @@ def _ticket_response(
     pd = PersonalDataDisclosure.for_page(request)
     context = _main_context(request, ticket, pd, failed=failed, notice=notice)
     if request.htmx:
-        return _render(request, "worktickets/_ticket_main.html", context, pd=pd, status=status)
+        return render_disclosed(
+            request, "worktickets/_ticket_main.html", context, pd=pd, status=status
+        )
     context.update(_customer_context(request.user, ticket.customer_id))
-    return _render(request, "worktickets/ticket_detail.html", context, pd=pd, status=status)
+    return render_disclosed(
+        request, "worktickets/ticket_detail.html", context, pd=pd, status=status
+    )
 
 
 @permission(VIEW)
@@ -465,14 +432,6 @@ def _perform(action: str, ticket: Ticket, user, data: dict) -> None:
     ACTION_SERVICES[action](ticket, by=user, **data)
 
 
-def _refusal_status(error: DomainError) -> int:
-    if isinstance(error, NotAllowed):
-        return 403
-    if isinstance(error, StaleVersion | IllegalTransition):
-        return 409
-    return 400
-
-
 @permission(VIEW, WORK)
 @require_POST
 def ticket_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -486,7 +445,7 @@ def ticket_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             _perform(action, ticket, request.user, form.cleaned_data)
         except DomainError as error:
             form.add_domain_error(error)
-            status, stale = _refusal_status(error), isinstance(error, StaleVersion)
+            status, stale = http_status(error), isinstance(error, StaleVersion)
         except ValidationError as error:
             form.add_validation_error(error)
         else:
@@ -528,7 +487,7 @@ def ticket_reassign(request: HttpRequest, pk: int) -> HttpResponse:
             ticket = services.ticket_reassign(ticket, by=request.user, **form.cleaned_data)
         except DomainError as error:
             form.add_domain_error(error)
-            status = _refusal_status(error)
+            status = http_status(error)
         else:
             return render(request, "worktickets/_reassigned.html", {"ticket": ticket})
     return render(
@@ -605,14 +564,14 @@ def _business_types(customer: Customer | None, channel: str, selected) -> dict:
 
 
 def _contact_from(value) -> Contact | None:
-    contact_id = _int_or_none(value)
+    contact_id = int_or_none(value)
     if contact_id is None:
         return None
     return Contact.objects.select_related("customer").filter(pk=contact_id).first()
 
 
 def _customer_from(value) -> Customer | None:
-    customer_id = _int_or_none(value)
+    customer_id = int_or_none(value)
     return Customer.objects.filter(pk=customer_id).first() if customer_id else None
 
 
@@ -678,7 +637,7 @@ def _new_ticket_page(
     contact = _contact_from(form["contact"].value())
     customer = _customer_from(form["customer"].value())
     channel = form["channel"].value() or ""
-    business_type_id = _int_or_none(form["business_type"].value())
+    business_type_id = int_or_none(form["business_type"].value())
     selected_type = BusinessType.objects.filter(pk=business_type_id).first()
     eligible_channels = (refusal.details.get("eligible_channels") if refusal else None) or []
     pd = PersonalDataDisclosure.for_page(request)
@@ -693,7 +652,7 @@ def _new_ticket_page(
         "contact_caller_number": pd.caller_number(contact) if contact else "",
         **_business_types(customer, channel, selected_type),
     }
-    return _render(request, "worktickets/ticket_new.html", context, pd=pd, status=status)
+    return render_disclosed(request, "worktickets/ticket_new.html", context, pd=pd, status=status)
 
 
 @permission(VIEW, ADD)
@@ -703,7 +662,7 @@ def caller_lookup(request: HttpRequest) -> HttpResponse:
     phone = request.GET.get("phone", "").strip()
     contact = _contact_from(request.GET.get("contact"))
     context = {"caller": _caller_panel(request.user, phone=phone, contact=contact)}
-    response = _render(request, "worktickets/_caller_panel.html", context)
+    response = render_disclosed(request, "worktickets/_caller_panel.html", context)
     return trigger_client_event(response, CALLER_CHANGED, after="swap")
 
 
@@ -726,10 +685,12 @@ def caller_register(request: HttpRequest) -> HttpResponse:
             form.add_service_error(error)
     if customer is None:
         caller = _caller_panel(request.user, contact=contact, register_form=form)
-        return _render(request, "worktickets/_caller_panel.html", {"caller": caller}, status=400)
+        return render_disclosed(
+            request, "worktickets/_caller_panel.html", {"caller": caller}, status=400
+        )
     caller = _caller_panel(request.user, customer=customer, contact=contact)
     caller["registered"] = True
-    response = _render(request, "worktickets/_caller_panel.html", {"caller": caller})
+    response = render_disclosed(request, "worktickets/_caller_panel.html", {"caller": caller})
     return trigger_client_event(response, CALLER_CHANGED, after="swap")
 
 
@@ -738,8 +699,6 @@ def caller_register(request: HttpRequest) -> HttpResponse:
 def business_type_options(request: HttpRequest) -> HttpResponse:
     """The business type field for the chosen customer and channel (htmx)."""
     customer = _customer_from(request.GET.get("customer"))
-    selected = BusinessType.objects.filter(
-        pk=_int_or_none(request.GET.get("business_type"))
-    ).first()
+    selected = BusinessType.objects.filter(pk=int_or_none(request.GET.get("business_type"))).first()
     context = _business_types(customer, request.GET.get("channel", ""), selected)
     return render(request, "worktickets/_business_type_field.html", context)

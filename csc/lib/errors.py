@@ -33,3 +33,12 @@ class NotAllowed(DomainError):
     def __init__(self, message: str, **kwargs):
         kwargs.setdefault("code", "not_allowed")
         super().__init__(message, **kwargs)
+
+
+def http_status(error: DomainError) -> int:
+    """The HTTP status a refusal answers with, in pages and the API alike."""
+    if isinstance(error, NotAllowed):
+        return 403
+    if isinstance(error, IllegalTransition | StaleVersion):
+        return 409
+    return 400
