@@ -13,7 +13,7 @@ PYTEST_ARGS ?= -n 2
 # Our apps with their own catalogue; csc/ and templates/ share locale/.
 LOCALE_APPS := $(filter-out csc,$(patsubst %/apps.py,%,$(wildcard */apps.py)))
 
-.PHONY: install run test lint format translations messages lock clean
+.PHONY: install run test lint format translations messages lock clean bench load
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null \
@@ -55,6 +55,21 @@ run: install translations
 test: install translations
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(VENV)/bin/pytest $(PYTEST_ARGS) || { rc=$$?; [ $$rc -ne 5 ] || echo "pytest collected no tests"; exit $$rc; }
+
+# Benchmarks (tests/bench/, not part of `make test`): a database of their own,
+# loaded once with 1,000,000 tickets and reused, and a spare Redis database.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/csc_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
+BENCH_ARGS ?=
+LOAD_ARGS ?=
+
+bench: install translations
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) \
+	  $(PY) -m tests.bench.run $(BENCH_ARGS)
+
+load: install translations
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) \
+	  $(PY) -m tests.bench.load_run $(LOAD_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -50,6 +50,7 @@ from complaints.models import (
     Subcategory,
 )
 from csc.lib.masking import mask_phone
+from csc.lib.moments import validate_moment
 from intake.api import PersonalDataViewMixin
 from intake.choices import Channel, Region
 from intake.models import Contact, Customer
@@ -57,12 +58,12 @@ from staffing.api_auth import api_client_of
 from staffing.api_idempotency import IdempotentCreateMixin
 from staffing.models import User
 from worktickets.api import (
-    FAR_FUTURE,
     CustomerRefSerializer,
     PersonRefSerializer,
     TeamRefSerializer,
     TicketEventSerializer,
 )
+from worktickets.models import FAR_FUTURE
 
 VIEW = "complaints.view_complaint"
 ADD = "complaints.add_complaint"
@@ -77,7 +78,7 @@ class ComplaintListSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(source="pk")
     number = serializers.CharField(source="ticket.number")
     kind = serializers.CharField(source="tier", help_text=_("complaint, upgraded or appeal"))
-    subcategory = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    subcategory = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     status = serializers.CharField(source="ticket.status", help_text=_("The complaint's stage."))
     status_category = serializers.CharField(source="ticket.status_category")
     priority = serializers.IntegerField(source="ticket.priority")
@@ -401,7 +402,9 @@ class ComplaintCreateSerializer(serializers.Serializer):
     )
     media_involved = serializers.BooleanField(default=False)
     regulator_involved = serializers.BooleanField(default=False)
-    promised_repair_at = serializers.DateTimeField(required=False, allow_null=True)
+    promised_repair_at = serializers.DateTimeField(
+        required=False, allow_null=True, validators=[validate_moment]
+    )
     first_contact_agent = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True, agent__isnull=False),
         required=False,
@@ -507,7 +510,9 @@ class ExtendSerializer(VersionedSerializer):
 
 
 class RecordRepairSerializer(NoteSerializer):
-    repaired_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    repaired_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, validators=[validate_moment]
+    )
 
 
 ACTION_INPUT = {
@@ -719,7 +724,15 @@ class ComplaintViewSet(
         responses={201: EvidenceSerializer},
         operation_id="complaints_evidence_upload",
     )
-    @action(detail=True, methods=["get", "post"], url_path="evidence", url_name="evidence")
+    # The chain is one short list: neither paged nor filtered.
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="evidence",
+        url_name="evidence",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def evidence(self, request, pk=None):
         complaint = self.get_object()
         if request.method == "GET":
@@ -744,9 +757,21 @@ class ComplaintViewSet(
         return Response(ChainReportSerializer(report).data)
 
     @extend_schema(
-        responses=RecurrenceRowSerializer(many=True), operation_id="complaints_recurrence_rate"
+        responses=RecurrenceRowSerializer(many=True),
+        operation_id="complaints_recurrence_rate",
+        parameters=[
+            OpenApiParameter("months", int, description="How many months back (1–36, 12).")
+        ],
     )
-    @action(detail=False, methods=["get"], url_path="recurrence-rate", url_name="recurrence-rate")
+    # One row per month and category: a plain list, neither paged nor filtered.
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="recurrence-rate",
+        url_name="recurrence-rate",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def recurrence_rate(self, request):
         self._session_user_needs(LEADERSHIP)
         try:

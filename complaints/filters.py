@@ -6,6 +6,7 @@ from django_filters import rest_framework as filters
 
 from complaints.choices import STAGES, Category, ServiceType, Severity, SupportLevel, Tier
 from complaints.models import Complaint
+from csc.lib.moments import validate_moment
 from intake.choices import Channel, Region
 from worktickets.choices import TicketStatus
 from worktickets.models import ACTIVE_CATEGORY_VALUES
@@ -36,8 +37,12 @@ class ComplaintFilter(filters.FilterSet):
     number = filters.CharFilter(
         field_name="ticket__number", lookup_expr="iexact", label=_("number")
     )
-    created_after = filters.IsoDateTimeFilter(field_name="ticket__created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="ticket__created_at", lookup_expr="lt")
+    created_after = filters.IsoDateTimeFilter(
+        field_name="ticket__created_at", lookup_expr="gte", validators=[validate_moment]
+    )
+    created_before = filters.IsoDateTimeFilter(
+        field_name="ticket__created_at", lookup_expr="lt", validators=[validate_moment]
+    )
     open = filters.BooleanFilter(method="filter_open", label=_("open"))
     overdue = filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
     recurrence = filters.BooleanFilter(method="filter_recurrence", label=_("recurrence"))

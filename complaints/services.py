@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from complaints import clusters, deadlines
+from complaints import clusters, deadlines, webhooks
 from complaints.choices import (
     CASH_KINDS,
     OPEN_STAGES,
@@ -73,7 +73,15 @@ from staffing.models import User
 from staffing.outbox import outbox_enqueue
 from worktickets.choices import EventKind, Priority, TicketKind, TicketStatus
 from worktickets.models import Ticket
-from worktickets.services import change_status, lock_ticket, next_ticket_number, save_ticket
+from worktickets.services import (
+    change_status,
+    lock_ticket,
+    next_ticket_number,
+    number_ticket,
+    provisional_number,
+    save_ticket,
+)
+from worktickets.webhooks import ticket_created_emit
 
 SEVERITY_PRIORITY = {
     Severity.NORMAL: Priority.NORMAL,
@@ -347,7 +355,7 @@ def complaint_record(
         category, subcategory, agent_concerned=agent_concerned, recorded_by=recorded_by
     )
     ticket = Ticket(
-        number=next_ticket_number(now),
+        number=provisional_number(),
         kind=TicketKind.COMPLAINT,
         channel=channel,
         subject=(subject or "").strip()[:200] or content.splitlines()[0][:80],
@@ -403,10 +411,13 @@ def complaint_record(
         team=route.team.name,
         rule=route.rule.pk,
     )
+    deadlines.start(complaint, at=now)
+    # Numbered before anything below writes the number into a message or event.
+    number_ticket(ticket, now)
     config = ComplaintSettings.current()
     _link_recurrence(complaint, config)
     cluster_change = clusters.cluster_check(complaint, config)
-    deadlines.start(complaint, at=now)
+    ticket_created_emit(ticket)
     if tier == Tier.APPEAL:
         _tell_about_appeal(complaint, recorded_by)
     if cluster_change is not None:
@@ -749,6 +760,7 @@ def complaint_feedback(
     save_ticket(ticket, fields)
     complaint.customer_response = CustomerResponse.NONE
     complaint.save(update_fields=["customer_response"])
+    webhooks.complaint_feedback_given_emit(complaint, feedback)
     return feedback
 
 
@@ -968,6 +980,7 @@ def _raise_level(
         to_level=to_level,
         trigger=trigger,
     )
+    webhooks.complaint_escalated_emit(complaint, escalation)
     tell(
         _escalation_recipients(complaint, leadership=to_level == SupportLevel.L3),
         kind="complaint.escalated",
@@ -1082,6 +1095,8 @@ def _upgrade(
     )
     save_ticket(ticket, ["status", "status_category", "closed_at"])
     deadlines.start(upgraded, at=now)
+    ticket_created_emit(upgraded_ticket)
+    webhooks.complaint_escalated_emit(complaint, escalation)
     config = ComplaintSettings.current()
     _refresh_major(upgraded, by, config)
     tell(

@@ -192,7 +192,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["staffing.api_auth.HasResourceScope"],
     "DEFAULT_THROTTLE_CLASSES": ["staffing.api_auth.ApiClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_client": env.str("API_CLIENT_RATE", default="600/min")},
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "csc.api.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -220,6 +220,8 @@ SPECTACULAR_SETTINGS = {
         "EvidenceKindEnum": "complaints.choices.EvidenceKind",
         "CompensationKindEnum": "complaints.choices.CompensationKind",
         "ExtensionMetricEnum": "complaints.choices.ExtensionMetric",
+        "WebhookEventEnum": "staffing.models.WebhookEvent",
+        "WebhookSubscribableEventEnum": "staffing.models.SUBSCRIBABLE_EVENT_CHOICES",
     },
 }
 

@@ -10,6 +10,7 @@ from intake.api import api_urlpatterns as intake_api
 from sla.api import api_urlpatterns as sla_api
 from staffing import urls as staffing_urls
 from staffing import views as staffing_views
+from staffing.api import api_urlpatterns as staffing_api
 from worktickets.api import api_urlpatterns as worktickets_api
 
 
@@ -17,7 +18,7 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-api_v1 = [*intake_api, *sla_api, *worktickets_api, *complaints_api]
+api_v1 = [*intake_api, *sla_api, *worktickets_api, *complaints_api, *staffing_api]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -45,6 +46,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
+
+# API paths that match no route answer JSON, not the HTML page.
+handler404 = "csc.api.not_found"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

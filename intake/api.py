@@ -21,6 +21,7 @@ from rest_framework import mixins, pagination, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from csc.lib.moments import validate_moment
 from intake import selectors, services
 from intake.choices import Channel, CustomerType, Disposition, PaymentType, Region, VipTier
 from intake.filters import ContactFilter, CustomerFilter
@@ -311,9 +312,13 @@ class ContactInput(serializers.Serializer):
         help_text=_("Leave out to link the customer by the caller number when it is known."),
     )
     caller_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    queued_at = serializers.DateTimeField()
-    answered_at = serializers.DateTimeField(required=False, allow_null=True)
-    ended_at = serializers.DateTimeField(required=False, allow_null=True)
+    queued_at = serializers.DateTimeField(validators=[validate_moment])
+    answered_at = serializers.DateTimeField(
+        required=False, allow_null=True, validators=[validate_moment]
+    )
+    ended_at = serializers.DateTimeField(
+        required=False, allow_null=True, validators=[validate_moment]
+    )
     agent = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True, agent__isnull=False),
         required=False,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.lookups import IsNull
 
 from sla.choices import OPEN_STATES, ClockState
 from sla.models import Clock, ClockEvent, EscalationRecord
@@ -38,6 +39,18 @@ def clocks_for_ticket(ticket) -> QuerySet:
     )
 
 
+def clocks_for_api(ticket) -> QuerySet:
+    """A ticket's clocks with what ClockSerializer shows (not their event log)."""
+    return (
+        Clock.objects.filter(ticket_id=ticket if isinstance(ticket, int) else ticket.pk)
+        .select_related("calendar", "policy_version__policy")
+        .prefetch_related(
+            Prefetch("escalations", queryset=EscalationRecord.objects.select_related("level"))
+        )
+        .order_by("started_at", "pk")
+    )
+
+
 def attention_list(
     user, *, team: int | None = None, metric: str = "", breached_only: bool = False
 ) -> QuerySet:
@@ -61,9 +74,19 @@ def attention_list(
 
 
 def annotate_sla(tickets: QuerySet) -> QuerySet:
-    """Add `sla_at_risk` and `sla_breached` to a ticket queryset (for queue badges)."""
+    """Add `sla_at_risk` and `sla_breached` to a ticket queryset (for queue badges).
+
+    Each is "the first such clock IS NOT NULL", a subquery probed per row on
+    the clock's ticket index: PostgreSQL turns an EXISTS into a hash of every
+    at-risk or breached clock in the table, which it builds even when the
+    queue page shows 25 rows (300 ms with a million tickets).
+    """
     open_clocks = Clock.objects.filter(ticket=OuterRef("pk"), state__in=OPEN_STATES)
+
+    def any_clock(clocks: QuerySet) -> IsNull:
+        return IsNull(Subquery(clocks.order_by().values("pk")[:1]), False)
+
     return tickets.annotate(
-        sla_at_risk=Exists(open_clocks.filter(at_risk=True)),
-        sla_breached=Exists(open_clocks.filter(state=ClockState.BREACHED)),
+        sla_at_risk=any_clock(open_clocks.filter(at_risk=True)),
+        sla_breached=any_clock(open_clocks.filter(state=ClockState.BREACHED)),
     )

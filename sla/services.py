@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from csc.lib.errors import DomainError, IllegalTransition
+from sla import webhooks
 from sla.calendars import add_business_time, business_time_between, local
 from sla.choices import (
     ACTIVE_CATEGORIES,
@@ -65,6 +66,7 @@ def ticket_model():
 
 
 def _event(clock: Clock, kind: str, at: datetime, *, actor=None, **data) -> ClockEvent:
+    webhooks.clock_event_emit(clock, kind, at)
     return ClockEvent.objects.create(
         clock=clock, kind=kind, at=at, due_at=clock.due_at, data=data, actor=actor
     )
@@ -97,6 +99,20 @@ def _schedule(clock: Clock, at: datetime) -> None:
 def _start_clock(
     ticket, version: PolicyVersion, target: dict, at: datetime, calendars: dict
 ) -> Clock:
+    clock = _new_clock(ticket, version, target, at, calendars)
+    clock.save()
+    _event(clock, ClockEventKind.STARTED, at, **_started_data(version))
+    return clock
+
+
+def _started_data(version: PolicyVersion) -> dict:
+    return {"policy": version.policy.name, "version": version.number}
+
+
+def _new_clock(
+    ticket, version: PolicyVersion, target: dict, at: datetime, calendars: dict
+) -> Clock:
+    """A clock for the target, scheduled and not yet saved."""
     calendar = calendars.get(target["calendar_id"])
     if calendar is None:
         calendar = calendars[target["calendar_id"]] = BusinessCalendar.objects.get(
@@ -115,8 +131,6 @@ def _start_clock(
         calendar_revision=calendar.revision,
     )
     _schedule(clock, at)
-    clock.save()
-    _event(clock, ClockEventKind.STARTED, at, policy=version.policy.name, version=version.number)
     return clock
 
 
@@ -266,13 +280,31 @@ def clocks_start(ticket, facts: TicketFacts, *, at: datetime | None = None) -> l
     )
     calendars: dict = {}
     clocks = [
-        _start_clock(ticket, version, target, at, calendars)
+        _new_clock(ticket, version, target, at, calendars)
         for version, target in _plan(facts)
         if target["metric"] not in running
     ]
+    # One INSERT for the clocks and one for their events, whatever the number of metrics.
+    Clock.objects.bulk_create(clocks)
+    ClockEvent.objects.bulk_create(
+        ClockEvent(
+            clock=clock,
+            kind=ClockEventKind.STARTED,
+            at=at,
+            due_at=clock.due_at,
+            data=_started_data(clock.policy_version),
+        )
+        for clock in clocks
+    )
     if not clocks and not running:
         log.info("no SLA policy matches ticket %s (%s)", ticket.pk, facts)
-    refresh_ticket_due(ticket)
+    if running:
+        refresh_ticket_due(ticket)
+    else:
+        # A ticket's first clocks: its nearest deadline is theirs, no need to ask.
+        due = min((c.due_at for c in clocks if c.state in COUNTING_STATES), default=None)
+        ticket_model().objects.filter(pk=ticket.pk).update(sla_due_at=due)
+        ticket.sla_due_at = due
     return clocks
 
 

@@ -24,6 +24,7 @@ from sla.deadlines import next_warning_at, step_time
 from sla.escalation import get_action
 from sla.models import BusinessCalendar, Clock, ClockEvent, EscalationLevel, EscalationRecord
 from sla.services import ticket_model
+from sla.webhooks import clock_events_emit
 from staffing.outbox import bulk_insert
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,7 @@ def sweep_batch(
     # clock through the services (an upgrade stops it) has the last word.
     _save_clocks(clocks)
     bulk_insert(ClockEvent, events)
+    clock_events_emit(clocks, events)
     records = _escalate(firings)
     bulk_insert(EscalationRecord, records)
     result.escalations += len(records)

@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -5,8 +7,23 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from staffing.api_auth import ALL_SCOPES
-from staffing.models import Agent, ApiClient, Skill, Team, User
+from staffing.models import (
+    SUBSCRIBABLE_EVENT_CHOICES,
+    Agent,
+    ApiClient,
+    Skill,
+    Team,
+    User,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from staffing.services import validate_rate
+from staffing.webhooks import (
+    SCHEMES,
+    webhook_subscription_delete,
+    webhook_subscription_update,
+)
 
 
 class AgentInline(admin.StackedInline):
@@ -114,3 +131,141 @@ class ApiClientAdmin(admin.ModelAdmin):
     @admin.display(description=_("scopes"))
     def scope_list(self, client: ApiClient) -> str:
         return ", ".join(client.scopes)
+
+
+class WebhookSubscriptionForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+    events = forms.MultipleChoiceField(
+        label=_("events"),
+        choices=SUBSCRIBABLE_EVENT_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["url", "events", "is_active"]
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        if urlsplit(url).scheme not in SCHEMES:
+            raise forms.ValidationError(_("Enter an http:// or https:// URL."))
+        return url
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    """Clients create subscriptions through the API, which shows the secret once;
+    here an administrator can correct the URL, the events or switch one off."""
+
+    list_display = ["api_client", "url", "event_list", "is_active", "created_at"]
+    list_filter = ["is_active", "api_client"]
+    search_fields = ["url", "api_client__name"]
+    list_select_related = ["api_client"]
+    form = WebhookSubscriptionForm
+    fields = ["api_client", "url", "events", "is_active", "created_at"]
+    readonly_fields = ["api_client", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        webhook_subscription_update(obj, url=obj.url, events=obj.events, is_active=obj.is_active)
+
+    def delete_model(self, request, obj) -> None:
+        webhook_subscription_delete(obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for subscription in queryset:
+            webhook_subscription_delete(subscription)
+
+    @admin.display(description=_("events"))
+    def event_list(self, subscription: WebhookSubscription) -> str:
+        return ", ".join(subscription.events)
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    fields = ["number", "at", "url", "response_code", "duration_ms", "error", "response_excerpt"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log, read only: the outbox retries, nobody edits."""
+
+    list_display = [
+        "uuid",
+        "event",
+        "subscription",
+        "status",
+        "attempts",
+        "response_code",
+        "created_at",
+        "last_attempt_at",
+    ]
+    list_filter = ["event", "message__status", "subscription__api_client"]
+    search_fields = ["uuid", "event_id", "subscription__url"]
+    list_select_related = ["message", "subscription__api_client"]
+    fields = [
+        "uuid",
+        "event",
+        "event_id",
+        "subscription",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error",
+        "response_code",
+        "response_excerpt",
+        "duration_ms",
+        "last_attempt_at",
+        "body",
+    ]
+    readonly_fields = fields
+    inlines = [WebhookAttemptInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("status"), ordering="message__status")
+    def status(self, delivery: WebhookDelivery) -> str:
+        return delivery.message.get_status_display()
+
+    @admin.display(description=_("attempts"))
+    def attempts(self, delivery: WebhookDelivery) -> int:
+        return delivery.message.attempts
+
+    @admin.display(description=_("created at"), ordering="message__created_at")
+    def created_at(self, delivery: WebhookDelivery):
+        return delivery.message.created_at
+
+    @admin.display(description=_("next attempt at"))
+    def next_attempt_at(self, delivery: WebhookDelivery):
+        return delivery.message.next_attempt_at
+
+    @admin.display(description=_("sent at"))
+    def sent_at(self, delivery: WebhookDelivery):
+        return delivery.message.sent_at
+
+    @admin.display(description=_("last error"))
+    def last_error(self, delivery: WebhookDelivery) -> str:
+        return delivery.message.last_error
+
+    @admin.display(description=_("body"))
+    def body(self, delivery: WebhookDelivery) -> str:
+        return delivery.message.body

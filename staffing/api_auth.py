@@ -7,9 +7,12 @@ methods and `<resource>:write` for the rest. Browser sessions are checked
 against the user's Django permissions instead (`required_perms`).
 """
 
+import logging
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from redis.exceptions import RedisError
 from rest_framework import authentication, exceptions, permissions, throttling
 
 from staffing.models import ApiClient, hash_api_key
@@ -28,6 +31,8 @@ SCOPE_RESOURCES: tuple[str, ...] = (
 )
 SCOPE_ACCESS = ("read", "write")
 ALL_SCOPES: tuple[str, ...] = tuple(f"{r}:{a}" for r in SCOPE_RESOURCES for a in SCOPE_ACCESS)
+
+log = logging.getLogger(__name__)
 
 # last_used_at is written at most this often per client, not on every request.
 LAST_USED_RESOLUTION_SECONDS = 60
@@ -114,7 +119,13 @@ class ApiClientRateThrottle(throttling.SimpleRateThrottle):
         if client is not None and client.rate:
             self.rate = client.rate
             self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except RedisError:
+            # The counters live in Redis; while it is unreachable the API keeps
+            # serving (unthrottled) rather than failing every request.
+            log.warning("rate limit not checked: the cache is unreachable")
+            return True
 
     def get_cache_key(self, request, view):
         client = api_client_of(request)

@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -207,7 +208,7 @@ class Notification(models.Model):
 
 
 class OutboxMessage(models.Model):
-    """A message leaving the system (email, SMS, letter).
+    """A message leaving the system (email, SMS, letter, webhook).
 
     Written in the same transaction as the change that causes it and delivered
     by a Celery task after commit, or by the periodic flush when the broker was
@@ -218,6 +219,7 @@ class OutboxMessage(models.Model):
         EMAIL = "email", _("Email")
         SMS = "sms", _("SMS")
         LETTER = "letter", _("Letter")
+        WEBHOOK = "webhook", _("Webhook")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -286,3 +288,122 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.endpoint} {self.key}"
+
+
+class WebhookEvent(models.TextChoices):
+    """What an API client can be told of by webhook (DESIGN.md §3)."""
+
+    PING = "ping", _("Ping (a test delivery)")
+    TICKET_CREATED = "ticket.created", _("Ticket created")
+    TICKET_STATUS_CHANGED = "ticket.status_changed", _("Ticket status changed")
+    SLA_AT_RISK = "sla.at_risk", _("SLA deadline at risk")
+    SLA_BREACHED = "sla.breached", _("SLA deadline breached")
+    COMPLAINT_ESCALATED = "complaint.escalated", _("Complaint escalated")
+    COMPLAINT_FEEDBACK_GIVEN = "complaint.feedback_given", _("Complaint result given")
+
+
+# Ping is sent on request to one subscription, never subscribed to.
+SUBSCRIBABLE_EVENT_CHOICES = [(v, label) for v, label in WebhookEvent.choices if v != "ping"]
+SUBSCRIBABLE_EVENTS: tuple[str, ...] = tuple(v for v, _label in SUBSCRIBABLE_EVENT_CHOICES)
+
+
+class WebhookSubscription(models.Model):
+    """An API client's request to be told of events by a signed HTTP POST.
+
+    The secret signs every delivery; it is stored because signing needs it,
+    shown once when the subscription is created and never again.
+    """
+
+    api_client = models.ForeignKey(
+        ApiClient,
+        verbose_name=_("API client"),
+        on_delete=models.CASCADE,
+        related_name="webhook_subscriptions",
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    secret = models.CharField(max_length=100, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.api_client} → {self.url}"
+
+    def set_new_secret(self) -> str:
+        self.secret = f"whsec_{secrets.token_urlsafe(32)}"
+        return self.secret
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription.
+
+    Its outbox message carries the delivery state (pending, sent, failed),
+    the attempt count and the next retry: the outbox claims, retries and
+    flushes webhooks as it does every other message. This row adds what the
+    receiver and the integrator see: the delivery id, the event and the last
+    response.
+    """
+
+    uuid = models.UUIDField(_("delivery id"), unique=True, default=uuid.uuid4, editable=False)
+    subscription = models.ForeignKey(
+        WebhookSubscription,
+        verbose_name=_("subscription"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    message = models.OneToOneField(
+        OutboxMessage,
+        verbose_name=_("outbox message"),
+        on_delete=models.CASCADE,
+        related_name="webhook_delivery",
+    )
+    event = models.CharField(_("event"), max_length=50, choices=WebhookEvent.choices)
+    # The occurrence: the same for every subscription told of it.
+    event_id = models.UUIDField(_("event id"))
+    response_code = models.PositiveSmallIntegerField(_("last response code"), null=True)
+    response_excerpt = models.TextField(_("last response (start)"), blank=True)
+    duration_ms = models.PositiveIntegerField(_("last duration (ms)"), null=True)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [models.Index(fields=["subscription", "-id"], name="webhook_delivery_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.uuid}"
+
+
+class WebhookAttempt(models.Model):
+    """One HTTP POST of a delivery, kept as the delivery log."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery,
+        verbose_name=_("delivery"),
+        on_delete=models.CASCADE,
+        related_name="attempts",
+    )
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    at = models.DateTimeField(_("at"))
+    url = models.URLField(_("URL"), max_length=500)
+    response_code = models.PositiveSmallIntegerField(_("response code"), null=True)
+    response_excerpt = models.TextField(_("response (start)"), blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"))
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "number"], name="webhook_attempt_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery} #{self.number}"

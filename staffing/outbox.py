@@ -14,6 +14,7 @@ BROKER_RETRY_AFTER_SECONDS: the periodic flush delivers meanwhile.
 """
 
 import logging
+import random
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -29,6 +30,17 @@ from staffing.models import Notification, OutboxMessage, User
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+
+
+class Undeliverable(Exception):
+    """Raised by a sender when retrying cannot help (the webhook subscription is gone)."""
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff (1, 2, 4 ... minutes) with up to 20 % jitter, so messages
+    that failed together (a receiver was down) are not all retried at once."""
+    minutes = 2 ** (attempts - 1)
+    return timedelta(minutes=minutes * (1 + random.uniform(0, 0.2)))
 
 
 def notify(
@@ -256,13 +268,10 @@ def outbox_deliver(message_id: int) -> bool:
             _send(message)
         except Exception as exc:
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= MAX_ATTEMPTS:
+            if message.attempts >= MAX_ATTEMPTS or isinstance(exc, Undeliverable):
                 message.status = OutboxMessage.Status.FAILED
             else:
-                # Exponential backoff: 1, 2, 4 ... minutes.
-                message.next_attempt_at = timezone.now() + timedelta(
-                    minutes=2 ** (message.attempts - 1)
-                )
+                message.next_attempt_at = timezone.now() + retry_delay(message.attempts)
             message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
             log.warning("outbox message %s failed: %s", message.pk, message.last_error)
             return False
@@ -298,6 +307,10 @@ def _send(message: OutboxMessage) -> None:
         _send_sms(message)
     elif message.channel == OutboxMessage.Channel.LETTER:
         _write_letter(message)
+    elif message.channel == OutboxMessage.Channel.WEBHOOK:
+        from staffing.webhooks import webhook_send  # webhooks builds on this module
+
+        webhook_send(message)
     else:
         raise ValueError(f"unknown channel {message.channel}")
 

@@ -2,7 +2,14 @@
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from staffing.models import Agent, Team, User
+from staffing.models import (
+    Agent,
+    ApiClient,
+    Team,
+    User,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 
 def _kind_order() -> Case:
@@ -64,4 +71,19 @@ def teams_with_headcount() -> QuerySet[Team]:
             headcount=Count("agents", filter=active),
             available=Count("agents", filter=active & Q(agents__status=Agent.Status.AVAILABLE)),
         )
+    )
+
+
+def webhook_subscriptions_of(client: ApiClient) -> QuerySet[WebhookSubscription]:
+    """A client's own webhook subscriptions: no client sees another's."""
+    return WebhookSubscription.objects.filter(api_client=client).order_by("created_at", "pk")
+
+
+def webhook_deliveries_of(subscription: WebhookSubscription) -> QuerySet[WebhookDelivery]:
+    """Most recent first, with their outbox state and every attempt, in three queries."""
+    return (
+        WebhookDelivery.objects.filter(subscription=subscription)
+        .select_related("message")
+        .prefetch_related("attempts")
+        .order_by("-pk")
     )

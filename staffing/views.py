@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -8,11 +10,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from redis.exceptions import RedisError
 
 from csc.lib.errors import DomainError
 from staffing.models import Agent
 from staffing.selectors import agent_of
 from staffing.services import SELF_SET_STATUSES, agent_set_status
+
+log = logging.getLogger(__name__)
 
 
 def _failure_keys(request) -> list[str]:
@@ -28,8 +33,7 @@ class ThrottledLoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        keys = _failure_keys(request)
-        if any(cache.get(key, 0) >= settings.LOGIN_FAILURE_LIMIT for key in keys):
+        if _too_many_failures(_failure_keys(request)):
             messages.error(
                 request,
                 _("Too many failed sign-ins. Wait %(minutes)d minutes and try again.")
@@ -41,14 +45,30 @@ class ThrottledLoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        for key in _failure_keys(self.request):
-            cache.add(key, 0, settings.LOGIN_FAILURE_WINDOW_SECONDS)
-            cache.incr(key)
+        try:
+            for key in _failure_keys(self.request):
+                cache.add(key, 0, settings.LOGIN_FAILURE_WINDOW_SECONDS)
+                cache.incr(key)
+        except RedisError:
+            log.warning("sign-in failure not counted: the cache is unreachable")
         return super().form_invalid(form)
 
     def form_valid(self, form):
-        cache.delete_many(_failure_keys(self.request)[:1])
+        try:
+            cache.delete_many(_failure_keys(self.request)[:1])
+        except RedisError:
+            log.warning("sign-in failures not cleared: the cache is unreachable")
         return super().form_valid(form)
+
+
+def _too_many_failures(keys: list[str]) -> bool:
+    # The counters live in Redis; while it is unreachable staff can still sign in
+    # (the whole centre would otherwise stop), unthrottled.
+    try:
+        return any(cache.get(key, 0) >= settings.LOGIN_FAILURE_LIMIT for key in keys)
+    except RedisError:
+        log.warning("sign-in throttle not checked: the cache is unreachable")
+        return False
 
 
 class SignOutView(auth_views.LogoutView):

@@ -1,5 +1,8 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -16,6 +19,16 @@ from worktickets.choices import (
 )
 
 ACTIVE_CATEGORY_VALUES = ["open", "waiting_customer", "waiting_internal"]
+# Where a ticket with no running deadline sorts in "nearest deadline first".
+FAR_FUTURE = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
+
+
+def due_order() -> Coalesce:
+    """The deadline to sort by, never NULL, so the API's cursor can page on it.
+
+    The indexes below are on this very expression: keep the two in step.
+    """
+    return Coalesce("sla_due_at", models.Value(FAR_FUTURE, output_field=models.DateTimeField()))
 
 
 class BusinessType(models.Model):
@@ -230,6 +243,18 @@ class Ticket(models.Model):
             models.Index(fields=["customer", "-created_at"], name="ticket_customer_recent"),
             models.Index(fields=["status", "-created_at"], name="ticket_status_recent"),
             models.Index(fields=["kind", "-created_at"], name="ticket_kind_recent"),
+            # The API list in deadline order (`?ordering=due`), a page at a time
+            # without sorting every ticket, for one team or for all.
+            models.Index(
+                models.F("team"),
+                due_order(),
+                models.F("priority").desc(),
+                models.F("id"),
+                name="ticket_team_due_order",
+            ),
+            models.Index(
+                due_order(), models.F("priority").desc(), models.F("id"), name="ticket_due_order"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

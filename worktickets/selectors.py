@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from sla.selectors import annotate_sla
 from staffing.models import Team, User
+from worktickets.choices import TicketKind
 from worktickets.models import Ticket, TicketEvent
 
 LIST_RELATED = ("customer", "team", "assignee", "first_contact_agent", "business_type")
@@ -22,6 +23,16 @@ def user_team_ids(user: User) -> list[int]:
     return sorted(ids)
 
 
+def team_work(user: User, team_ids: list[int]) -> Q:
+    """The tickets of these teams the user sees as a member: all of them, except that
+    a team's complaints are for those who handle complaints (they may be about
+    colleagues; complaints.selectors.complaints_visible_to keeps the same rule)."""
+    work = Q(team_id__in=team_ids)
+    if not user.has_perm("complaints.handle_complaint"):
+        work &= ~Q(kind=TicketKind.COMPLAINT)
+    return work
+
+
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     """An agent sees their teams' tickets, and any ticket assigned to them or
     that they own as first-contact agent; supervisors and QA see all."""
@@ -29,7 +40,7 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     if user.has_perm("worktickets.view_all_tickets"):
         return tickets
     return tickets.filter(
-        Q(team_id__in=user_team_ids(user)) | Q(assignee=user) | Q(first_contact_agent=user)
+        team_work(user, user_team_ids(user)) | Q(assignee=user) | Q(first_contact_agent=user)
     )
 
 
@@ -53,7 +64,9 @@ def team_queue(user: User, team_id: int | None = None) -> QuerySet[Ticket]:
         if team_id not in team_ids and not user.has_perm("worktickets.view_all_tickets"):
             return Ticket.objects.none()
         team_ids = [team_id]
-    return _queue(Ticket.objects.filter(team_id__in=team_ids))
+    if user.has_perm("worktickets.view_all_tickets"):
+        return _queue(Ticket.objects.filter(team_id__in=team_ids))
+    return _queue(Ticket.objects.filter(team_work(user, team_ids)))
 
 
 def my_follow_ups(user: User) -> QuerySet[Ticket]:

@@ -6,12 +6,12 @@ choices.TRANSITIONS, saves, bumps the version and writes a timeline event in
 the same transaction.
 """
 
+import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from sla.choices import Metric
 from sla.matching import TicketFacts
 from staffing.models import Team, User
 from staffing.outbox import notify
-from worktickets import eligibility
+from worktickets import eligibility, webhooks
 from worktickets.choices import (
     INITIAL_STATUS,
     TRANSITIONS,
@@ -51,18 +51,37 @@ def reopen_window() -> timedelta:
 def next_ticket_number(now) -> str:
     """T<yyyymmdd>-<nnnnnn>, counted per local day.
 
-    The UPDATE takes the day row's lock until the transaction ends, so two
-    concurrent creations can never read the same counter.
+    One upsert on the day's row: it takes the row's lock until the transaction
+    ends, so two concurrent creations can never read the same counter.
     """
     day = timezone.localdate(now)
-    if not TicketDaySequence.objects.filter(day=day).update(last=F("last") + 1):
-        try:
-            with transaction.atomic():
-                TicketDaySequence.objects.create(day=day, last=1)
-        except IntegrityError:  # another request created the day's row first
-            TicketDaySequence.objects.filter(day=day).update(last=F("last") + 1)
-    last = TicketDaySequence.objects.values_list("last", flat=True).get(day=day)
+    table = connection.ops.quote_name(TicketDaySequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [day],
+        )
+        last = cursor.fetchone()[0]
     return f"T{day:%Y%m%d}-{last:06d}"
+
+
+def provisional_number() -> str:
+    """A unique stand-in for a new ticket's number until `number_ticket` gives it one."""
+    return f"~{secrets.token_hex(9)}"
+
+
+def number_ticket(ticket: Ticket, now) -> None:
+    """Give a new ticket its day number, as the last write of its creation.
+
+    The day's counter row stays locked until the creating transaction commits
+    and every concurrent creation queues on it: numbered last, a creation holds
+    it for two UPDATEs, not for the whole creation.
+    """
+    number = next_ticket_number(now)
+    Ticket.objects.filter(pk=ticket.pk).update(number=number)
+    Ticket.history.filter(id=ticket.pk, number=ticket.number).update(number=number)
+    ticket.number = number
 
 
 # ---------------------------------------------------------------- helpers
@@ -136,7 +155,7 @@ def change_status(ticket: Ticket, to_status: str, by: User, *, body: str = "", *
     from_status = ticket.status
     old_category = ticket.status_category
     ticket.set_status(to_status)
-    record_event(
+    event = record_event(
         ticket,
         EventKind.STATUS_CHANGED,
         by,
@@ -146,6 +165,7 @@ def change_status(ticket: Ticket, to_status: str, by: User, *, body: str = "", *
         data=data,
     )
     _on_status_category_change(ticket, old_category, ticket.status_category)
+    webhooks.ticket_status_changed_emit(ticket, event)
     return from_status
 
 
@@ -254,7 +274,7 @@ def ticket_create(
         )
     now = timezone.now()
     ticket = Ticket(
-        number=next_ticket_number(now),
+        number=provisional_number(),
         kind=kind,
         channel=channel,
         subject=subject,
@@ -274,6 +294,8 @@ def ticket_create(
     ticket.save()
     record_event(ticket, EventKind.CREATED, created_by, to_status=ticket.status, body=description)
     _on_ticket_created(ticket)
+    number_ticket(ticket, now)
+    webhooks.ticket_created_emit(ticket)
     return ticket
 
 

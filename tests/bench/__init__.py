@@ -1,0 +1,1 @@
+"""Benchmarks and the load run (`make bench`, `make load`); not part of `make test`."""

@@ -1,0 +1,787 @@
+"""Who may open what (DESIGN.md §4 "No leaks"): every role against every page and
+every API operation, integrations against every scope, agents against other
+teams' tickets, and QA against every write.
+
+The tables below are the design written down (staffing/migrations/0002_roles.py
+and each app's role_permissions migration say which role holds what); the
+tests compare them with what the running app answers. A role allowed a page
+gets 200 or a redirect (POST: also 400/409, the input was the problem, not
+the role); a role denied gets 403; an object outside what a person may see
+answers 404.
+"""
+
+from collections import Counter
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLResolver, get_resolver, resolve, reverse
+
+from complaints.evidence import evidence_add
+from complaints.models import Complaint, Evidence, OutageCluster
+from intake.models import Contact, Customer
+from sla.models import Clock
+from sla.services import clocks_start
+from staffing.api_auth import ALL_SCOPES
+from staffing.outbox import notify
+from tests.factories import (
+    AgentFactory,
+    TicketFactory,
+    UserFactory,
+    make_api_client,
+    make_complaint,
+)
+from tests.robustness.schema import api_schema
+from tests.sla.conftest import facts_for
+from worktickets.models import Ticket, TicketEvent
+
+pytestmark = pytest.mark.django_db
+
+AG, TL, CH, TS, ML, QA, CM, CD = (
+    "agent",
+    "team_lead",
+    "complaint_handler",
+    "tech_support",
+    "market_legal",
+    "qa_inspector",
+    "cs_manager",
+    "centre_director",
+)
+ROLES = (AG, TL, CH, TS, ML, QA, CM, CD)
+EVERYONE = frozenset(ROLES)
+WORKERS = EVERYONE - {QA}  # QA reads and changes nothing (DESIGN.md §4)
+RECORDERS = WORKERS - {CD}  # who records complaints
+HANDLERS = frozenset({TL, CH, TS, ML, CM})  # who works complaints
+SUPERVISORS = frozenset({TL, CM, CD})
+MANAGERS = frozenset({CM, CD})
+NOBODY = frozenset()
+
+# Each role's own team (conftest.World): its tickets and complaints are its work.
+ROLE_TEAM = {
+    AG: "hotline",
+    TL: "hotline",
+    CH: "complaints",
+    TS: "tech",
+    ML: "legal",
+    QA: "qa",
+    CM: "management",
+    CD: "management",
+}
+
+
+class Matrix:
+    """The objects one role's requests name: its own team's ticket and complaint."""
+
+    def __init__(self, world, role):
+        self.world = world
+        self.user = world.people[role]
+        self.ticket = world.own_tickets[role]
+        self.complaint = world.own_complaints[role]
+        self.customer = world.customers[0]
+        self.contact = world.contacts[0]
+        self.cluster = world.cluster
+        self.clock = Clock.objects.filter(ticket=self.ticket).order_by("pk").first()
+        self.notification = world.notifications[role]
+
+
+# (name, method, url(m), POST data(m), roles allowed)
+PAGES = [
+    ("home", "GET", lambda m: reverse("home"), None, EVERYONE),
+    ("team board", "GET", lambda m: reverse("staffing:team_board"), None, SUPERVISORS | {QA}),
+    (
+        "own status",
+        "POST",
+        lambda m: reverse("staffing:agent_status"),
+        {"status": "ready"},
+        EVERYONE,
+    ),
+    ("notifications", "GET", lambda m: reverse("notifications:inbox"), None, EVERYONE),
+    ("notification badge", "GET", lambda m: reverse("notifications:badge"), None, EVERYONE),
+    (
+        "open notification",
+        "GET",
+        lambda m: reverse("notifications:open", args=[m.notification.pk]),
+        None,
+        EVERYONE,
+    ),
+    (
+        "read all notifications",
+        "POST",
+        lambda m: reverse("notifications:mark_all_read"),
+        {},
+        EVERYONE,
+    ),
+    ("customers", "GET", lambda m: reverse("intake:customer_search"), None, EVERYONE),
+    ("register customer", "GET", lambda m: reverse("intake:customer_register"), None, WORKERS),
+    (
+        "register customer (send)",
+        "POST",
+        lambda m: reverse("intake:customer_register"),
+        {"name": ""},
+        WORKERS,
+    ),
+    (
+        "check customer field",
+        "POST",
+        lambda m: reverse("intake:customer_field_check", args=["phone"]),
+        {"phone": "138"},
+        WORKERS,
+    ),
+    (
+        "customer",
+        "GET",
+        lambda m: reverse("intake:customer_detail", args=[m.customer.pk]),
+        None,
+        EVERYONE,
+    ),
+    (
+        "customer history",
+        "GET",
+        lambda m: reverse("intake:customer_history", args=[m.customer.pk]),
+        None,
+        EVERYONE,
+    ),
+    (
+        "edit customer",
+        "GET",
+        lambda m: reverse("intake:customer_edit", args=[m.customer.pk]),
+        None,
+        WORKERS,
+    ),
+    (
+        "add service",
+        "GET",
+        lambda m: reverse("intake:service_add", args=[m.customer.pk]),
+        None,
+        WORKERS,
+    ),
+    ("contacts", "GET", lambda m: reverse("intake:contact_list"), None, EVERYONE),
+    ("record contact", "GET", lambda m: reverse("intake:contact_record"), None, WORKERS),
+    ("access log", "GET", lambda m: reverse("intake:access_log"), None, MANAGERS),
+    ("my queue", "GET", lambda m: reverse("worktickets:my_queue"), None, EVERYONE),
+    ("team queue", "GET", lambda m: reverse("worktickets:team_queue"), None, EVERYONE),
+    ("follow-ups", "GET", lambda m: reverse("worktickets:follow_ups"), None, EVERYONE),
+    (
+        "escalation queue",
+        "GET",
+        lambda m: reverse("worktickets:escalation_queue"),
+        None,
+        SUPERVISORS | {QA},
+    ),
+    ("search", "GET", lambda m: reverse("worktickets:search") + "?q=13800138000", None, EVERYONE),
+    ("new ticket", "GET", lambda m: reverse("worktickets:ticket_new"), None, WORKERS),
+    ("new ticket (send)", "POST", lambda m: reverse("worktickets:ticket_new"), {}, WORKERS),
+    (
+        "caller lookup",
+        "GET",
+        lambda m: reverse("worktickets:caller_lookup") + "?phone=13800138000",
+        None,
+        WORKERS,
+    ),
+    (
+        "register caller",
+        "POST",
+        lambda m: reverse("worktickets:caller_register"),
+        {"name": ""},
+        WORKERS,
+    ),
+    (
+        "business types",
+        "GET",
+        lambda m: reverse("worktickets:business_type_options") + "?channel=hotline",
+        None,
+        WORKERS,
+    ),
+    (
+        "ticket",
+        "GET",
+        lambda m: reverse("worktickets:ticket_detail", args=[m.ticket.pk]),
+        None,
+        EVERYONE,
+    ),
+    (
+        "ticket note",
+        "POST",
+        lambda m: reverse("worktickets:ticket_action", args=[m.ticket.pk, "note"]),
+        {"version": "x"},
+        WORKERS,
+    ),
+    (
+        "reassign ticket",
+        "POST",
+        lambda m: reverse("worktickets:ticket_reassign", args=[m.ticket.pk]),
+        {"version": "x"},
+        SUPERVISORS,
+    ),
+    ("SLA at risk", "GET", lambda m: reverse("sla:at_risk"), None, SUPERVISORS),
+    ("complaint workbench", "GET", lambda m: reverse("complaints:workbench"), None, EVERYONE),
+    ("complaints recorded", "GET", lambda m: reverse("complaints:recorded"), None, EVERYONE),
+    ("complaints assigned", "GET", lambda m: reverse("complaints:assigned"), None, EVERYONE),
+    ("leadership board", "GET", lambda m: reverse("complaints:leadership"), None, MANAGERS),
+    ("new complaint", "GET", lambda m: reverse("complaints:new"), None, RECORDERS),
+    ("new complaint (send)", "POST", lambda m: reverse("complaints:new"), {}, RECORDERS),
+    (
+        "repair limit",
+        "GET",
+        lambda m: reverse("complaints:repair_limit") + "?category=service_fault",
+        None,
+        RECORDERS,
+    ),
+    ("outage clusters", "GET", lambda m: reverse("complaints:cluster_list"), None, EVERYONE),
+    (
+        "outage cluster",
+        "GET",
+        lambda m: reverse("complaints:cluster_detail", args=[m.cluster.pk]),
+        None,
+        EVERYONE,
+    ),
+    (
+        "answer outage cluster",
+        "POST",
+        lambda m: reverse("complaints:cluster_detail", args=[m.cluster.pk]),
+        {},
+        HANDLERS,
+    ),
+    ("recurrence report", "GET", lambda m: reverse("complaints:recurrence"), None, MANAGERS),
+    (
+        "complaint",
+        "GET",
+        lambda m: reverse("complaints:detail", args=[m.complaint.pk]),
+        None,
+        EVERYONE,
+    ),
+    (
+        "accept complaint",
+        "POST",
+        lambda m: reverse("complaints:action", args=[m.complaint.pk, "accept"]),
+        {"version": "x"},
+        HANDLERS,
+    ),
+    (
+        "upload evidence",
+        "POST",
+        lambda m: reverse("complaints:evidence_upload", args=[m.complaint.pk]),
+        {},
+        HANDLERS,
+    ),
+    (
+        "evidence file",
+        "GET",
+        lambda m: reverse("complaints:evidence_download", args=[m.complaint.pk, 1]),
+        None,
+        EVERYONE - {AG},
+    ),
+    (
+        "evidence chain",
+        "GET",
+        lambda m: reverse("complaints:evidence_chain", args=[m.complaint.pk]),
+        None,
+        EVERYONE,
+    ),
+    (
+        "complaint archive",
+        "GET",
+        lambda m: reverse("complaints:archive", args=[m.complaint.pk]),
+        None,
+        EVERYONE,
+    ),
+]
+
+# API path prefix -> (scope resource, roles that may read, roles that may write)
+API_RESOURCES = [
+    ("/api/v1/customers/", "customers", EVERYONE, WORKERS),
+    ("/api/v1/contacts/", "contacts", EVERYONE, WORKERS),
+    ("/api/v1/tickets/", "tickets", EVERYONE, WORKERS),
+    ("/api/v1/complaints/recurrence-rate/", "complaints", MANAGERS, NOBODY),
+    ("/api/v1/complaints/{id}/approve_compensation/", "complaints", EVERYONE, EVERYONE),
+    ("/api/v1/complaints/{id}/extend/", "complaints", EVERYONE, EVERYONE),
+    ("/api/v1/complaints/{id}/", "complaints", EVERYONE, HANDLERS),
+    ("/api/v1/complaints/", "complaints", EVERYONE, RECORDERS),
+    ("/api/v1/complaint-clusters/", "complaints", EVERYONE, HANDLERS),
+    ("/api/v1/sla/", "sla", EVERYONE, NOBODY),
+    # Webhook subscriptions belong to integrations, not to people.
+    ("/api/v1/webhooks/", "webhooks", NOBODY, NOBODY),
+]
+# approve_compensation and extend: anyone who sees the complaint may try; the service
+# decides who may (complaints/actions.py). QA's attempts are covered below.
+
+
+def api_rule(path: str, method: str) -> tuple[str, frozenset]:
+    """The scope an operation needs and the roles that may call it."""
+    for prefix, resource, readers, writers in API_RESOURCES:
+        if path.startswith(prefix):
+            write = method not in ("GET", "HEAD", "OPTIONS")
+            return f"{resource}:{'write' if write else 'read'}", writers if write else readers
+    raise AssertionError(f"{method} {path} is in no row of API_RESOURCES: add it")
+
+
+def api_operations() -> list[tuple[str, str]]:
+    return [
+        (operation.path, operation.method.upper())
+        for result in api_schema.get_all_operations()
+        for operation in [result.ok()]
+    ]
+
+
+def _member_team(world, role):
+    return world.teams[ROLE_TEAM[role]]
+
+
+@pytest.fixture
+def centre(world):
+    """The world, plus for each role a ticket and a complaint of its own team."""
+    world.own_tickets, world.own_complaints, world.notifications = {}, {}, {}
+    for role in ROLES:
+        user, team = world.people[role], _member_team(world, role)
+        ticket = TicketFactory(team=team, first_contact_agent=user, customer=world.customers[1])
+        clocks_start(ticket, facts_for(ticket))
+        complaint = make_complaint(
+            recorded_by=world.people[AG], category="service_quality", customer=world.customers[2]
+        )
+        Ticket.objects.filter(pk=complaint.ticket_id).update(
+            team=team, first_contact_agent=user, assignee=None
+        )
+        evidence_add(
+            complaint,
+            by=world.people[CH],
+            file=SimpleUploadedFile("note.txt", b"what the customer said"),
+            kind="chat_log",
+        )
+        world.own_tickets[role] = ticket
+        world.notifications[role] = notify(user, kind="note", title="交接班提醒")
+        world.own_complaints[role] = Complaint.objects.select_related("ticket").get(pk=complaint.pk)
+    world.cluster = OutageCluster.objects.create(
+        service_type="broadband", area="朝阳", threshold=3, window_minutes=60
+    )
+    return world
+
+
+def _outcome(status: int, method: str) -> str:
+    if status == 403:
+        return "denied"
+    if status == 404:
+        return "not found"
+    if status >= 500:
+        return f"server error {status}"
+    ok = {200, 302} if method == "GET" else {200, 201, 302, 400, 409}
+    return "allowed" if status in ok else f"unexpected {status}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_page_answers_each_role_as_designed(client, centre, role):
+    matrix = Matrix(centre, role)
+    client.force_login(matrix.user)
+
+    got, expected = {}, {}
+    for name, method, url, data, allowed in PAGES:
+        path = url(matrix)
+        response = client.get(path) if method == "GET" else client.post(path, data or {})
+        got[name] = _outcome(response.status_code, method)
+        expected[name] = "allowed" if role in allowed else "denied"
+
+    assert got == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_admin_is_closed_to_every_role(client, centre, role):
+    client.force_login(centre.people[role])
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def _api_call(client, matrix, path: str, method: str, **extra):
+    ids = {
+        "/api/v1/customers/": matrix.customer.pk,
+        "/api/v1/contacts/": matrix.contact.pk,
+        "/api/v1/tickets/": matrix.ticket.pk,
+        "/api/v1/complaints/": matrix.complaint.pk,
+        "/api/v1/complaint-clusters/": matrix.cluster.pk,
+        "/api/v1/sla/clocks/": matrix.clock.pk,
+        "/api/v1/webhooks/": 1,
+    }
+    pk = next((pk for prefix, pk in ids.items() if path.startswith(prefix)), None)
+    url = path.replace("{id}", str(pk))
+    if method == "GET":
+        return client.get(url, **extra)
+    return client.generic(method, url, "{}", content_type="application/json", **extra)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_api_operation_answers_each_role_as_designed(client, centre, role):
+    matrix = Matrix(centre, role)
+    client.force_login(matrix.user)
+
+    got, expected = {}, {}
+    for path, method in api_operations():
+        _, allowed = api_rule(path, method)
+        if path.startswith("/api/v1/webhooks/{id}"):
+            continue  # no subscription is theirs to name; the list answers for the resource
+        response = _api_call(client, matrix, path, method)
+        got[f"{method} {path}"] = _outcome(response.status_code, method)
+        expected[f"{method} {path}"] = "allowed" if role in allowed else "denied"
+
+    assert got == expected
+
+
+@pytest.fixture
+def clients_by_scope(db):
+    """For each scope, a client holding only it and one holding every other scope."""
+    only, all_but = {}, {}
+    for n, scope in enumerate(ALL_SCOPES):
+        only[scope] = make_api_client(f"only-{n}", [scope])[1]
+        others = [s for s in ALL_SCOPES if s != scope]
+        all_but[scope] = make_api_client(f"all-but-{n}", others)[1]
+    return only, all_but
+
+
+def test_integrations_reach_exactly_the_operations_of_their_scopes(
+    client, centre, clients_by_scope
+):
+    only, all_but = clients_by_scope
+    matrix = Matrix(centre, AG)
+
+    wrong = {}
+    for path, method in api_operations():
+        scope, _ = api_rule(path, method)
+        with_scope = _api_call(
+            client, matrix, path, method, HTTP_AUTHORIZATION=f"Token {only[scope]}"
+        )
+        without = _api_call(
+            client, matrix, path, method, HTTP_AUTHORIZATION=f"Token {all_but[scope]}"
+        )
+        if with_scope.status_code in (401, 403) or with_scope.status_code >= 500:
+            wrong[f"{method} {path} with {scope}"] = with_scope.status_code
+        if without.status_code != 403:
+            wrong[f"{method} {path} without {scope}"] = without.status_code
+
+    assert wrong == {}
+
+
+def test_without_a_key_or_with_a_bad_one_every_operation_answers_401(client, centre):
+    matrix = Matrix(centre, AG)
+
+    statuses = Counter()
+    for path, method in api_operations():
+        statuses[_api_call(client, matrix, path, method).status_code] += 1
+        bad = _api_call(client, matrix, path, method, HTTP_AUTHORIZATION="Token not-a-key")
+        statuses[bad.status_code] += 1
+
+    assert set(statuses) == {401}
+
+
+# --- an agent and other teams' tickets -----------------------------------------------------
+
+
+@pytest.fixture
+def foreign(world):
+    """Tickets of Hotline B, which agent1 (Hotline A) does not work in."""
+    agent, outsider = world.people[AG], world.people["outsider"]
+    other = world.teams["other"]
+    return {
+        "own team": TicketFactory(team=world.teams["hotline"], first_contact_agent=outsider),
+        "other team": TicketFactory(team=other, first_contact_agent=outsider, assignee=outsider),
+        "other team, assigned to them": TicketFactory(
+            team=other, first_contact_agent=outsider, assignee=agent
+        ),
+        "other team, they took the call": TicketFactory(
+            team=other, first_contact_agent=agent, assignee=outsider
+        ),
+    }
+
+
+VISIBLE_TO_AGENT = {"own team", "other team, assigned to them", "other team, they took the call"}
+
+
+def test_an_agent_opens_only_tickets_of_their_team_or_theirs_by_assignment_or_first_contact(
+    client, world, foreign
+):
+    client.force_login(world.people[AG])
+
+    pages, api, notes = {}, {}, {}
+    for name, ticket in foreign.items():
+        pages[name] = client.get(reverse("worktickets:ticket_detail", args=[ticket.pk])).status_code
+        api[name] = client.get(f"/api/v1/tickets/{ticket.pk}/").status_code
+        notes[name] = client.post(
+            f"/api/v1/tickets/{ticket.pk}/note/", {"body": "看看"}, content_type="application/json"
+        ).status_code
+
+    expected = {name: 200 if name in VISIBLE_TO_AGENT else 404 for name in foreign}
+    assert pages == expected
+    assert api == expected
+    assert notes == {name: 201 if name in VISIBLE_TO_AGENT else 404 for name in foreign}
+
+
+def test_an_agent_lists_only_tickets_of_their_team_or_theirs(client, world, foreign):
+    client.force_login(world.people[AG])
+    visible_ids = {foreign[name].pk for name in VISIBLE_TO_AGENT}
+    hidden = foreign["other team"]
+
+    api_ids = {row["id"] for row in client.get("/api/v1/tickets/?page_size=200").json()["results"]}
+    other_team = client.get(f"/api/v1/tickets/?team={hidden.team_id}").json()["results"]
+    by_number = client.get(f"/api/v1/tickets/?number={hidden.number}").json()["results"]
+    queue = client.get(reverse("worktickets:team_queue"), {"team": hidden.team_id})
+    search = client.get(reverse("worktickets:search"), {"q": hidden.number})
+    follow_ups = client.get(reverse("worktickets:follow_ups"))
+    my_queue = client.get(reverse("worktickets:my_queue"))
+
+    def link(ticket) -> str:
+        return f'href="{reverse("worktickets:ticket_detail", args=[ticket.pk])}"'
+
+    assert visible_ids <= api_ids and hidden.pk not in api_ids
+    assert {row["id"] for row in other_team} == visible_ids - {foreign["own team"].pk}
+    assert by_number == []
+    # A visible number would redirect to the ticket; a hidden one is "not visible to you".
+    assert search.status_code == 200 and link(hidden) not in search.content.decode()
+    for page in (queue, follow_ups, my_queue):
+        assert page.status_code == 200
+        assert link(hidden) not in page.content.decode()
+    assert link(foreign["other team, assigned to them"]) in my_queue.content.decode()
+    assert link(foreign["other team, they took the call"]) in follow_ups.content.decode()
+    found = client.get(reverse("worktickets:search"), {"q": foreign["own team"].number})
+    assert found.status_code == 302
+
+
+def test_nobody_opens_another_persons_notification(client, centre):
+    client.force_login(centre.people[AG])
+
+    own = client.get(reverse("notifications:open", args=[centre.notifications[AG].pk]))
+    other = client.get(reverse("notifications:open", args=[centre.notifications[TL].pk]))
+
+    assert own.status_code in (200, 302)
+    assert other.status_code == 404
+
+
+def test_an_agent_does_not_see_another_teams_complaints(client, world):
+    client.force_login(world.people[AG])
+    outsider = world.people["outsider"]
+    hidden = make_complaint(recorded_by=outsider, category="service_quality")
+    assert hidden.ticket.team == world.teams["other"]
+
+    detail = client.get(reverse("complaints:detail", args=[hidden.pk]))
+    api_detail = client.get(f"/api/v1/complaints/{hidden.pk}/")
+    api_ticket = client.get(f"/api/v1/tickets/{hidden.ticket_id}/")
+    listed = {row["id"] for row in client.get("/api/v1/complaints/").json()["results"]}
+
+    assert (detail.status_code, api_detail.status_code, api_ticket.status_code) == (404, 404, 404)
+    assert hidden.pk not in listed
+
+
+# --- QA reads and writes nothing ---------------------------------------------------------
+
+
+def _counts() -> dict:
+    models = [Ticket, TicketEvent, Complaint, Evidence, Customer, Contact]
+    versions = sorted(Ticket.objects.values_list("pk", "version"))
+    return {**{m.__name__: m.objects.count() for m in models}, "versions": versions}
+
+
+def test_qa_changes_nothing_through_any_door(client, centre):
+    qa, agent = centre.people[QA], centre.people[AG]
+    ticket = centre.own_tickets[AG]
+    complaint = centre.own_complaints[TL]
+    customer = centre.customers[0]
+    version = ticket.version
+    cversion = complaint.ticket.version
+    client.force_login(qa)
+    before = _counts()
+
+    attempts = {
+        "page: note": client.post(
+            reverse("worktickets:ticket_action", args=[ticket.pk, "note"]),
+            {"version": version, "body": "质检意见"},
+        ),
+        "page: accept": client.post(
+            reverse("worktickets:ticket_action", args=[ticket.pk, "accept"]), {"version": version}
+        ),
+        "page: new ticket": client.post(
+            reverse("worktickets:ticket_new"),
+            {"kind": "inquiry", "channel": "hotline", "subject": "x", "customer": customer.pk},
+        ),
+        "page: register customer": client.post(
+            reverse("intake:customer_register"), {"name": "张三", "phone": "13912345678"}
+        ),
+        "page: record contact": client.post(
+            reverse("intake:contact_record"), {"channel": "hotline"}
+        ),
+        "page: new complaint": client.post(
+            reverse("complaints:new"),
+            {"channel": "hotline", "category": "billing", "content": "x", "customer": customer.pk},
+        ),
+        "page: accept complaint": client.post(
+            reverse("complaints:action", args=[complaint.pk, "accept"]), {"version": cversion}
+        ),
+        "page: extend complaint": client.post(
+            reverse("complaints:action", args=[complaint.pk, "extend"]),
+            {
+                "version": cversion,
+                "decision": "approve",
+                "metric": "complaint_feedback",
+                "working_days": 2,
+                "reason": "质检",
+            },
+        ),
+        "api: note": client.post(
+            f"/api/v1/tickets/{ticket.pk}/note/", {"body": "x"}, content_type="application/json"
+        ),
+        "api: accept": client.post(
+            f"/api/v1/tickets/{ticket.pk}/accept/",
+            {"version": version},
+            content_type="application/json",
+        ),
+        "api: patch ticket": client.patch(
+            f"/api/v1/tickets/{ticket.pk}/",
+            {"version": version, "subject": "改"},
+            content_type="application/json",
+        ),
+        "api: new ticket": client.post(
+            "/api/v1/tickets/",
+            {"kind": "inquiry", "channel": "hotline", "subject": "x", "customer": customer.pk},
+            content_type="application/json",
+        ),
+        "api: new complaint": client.post(
+            "/api/v1/complaints/",
+            {"channel": "hotline", "category": "billing", "content": "x", "customer": customer.pk},
+            content_type="application/json",
+        ),
+        "api: accept complaint": client.post(
+            f"/api/v1/complaints/{complaint.pk}/accept/",
+            {"version": cversion},
+            content_type="application/json",
+        ),
+        "api: extend complaint": client.post(
+            f"/api/v1/complaints/{complaint.pk}/extend/",
+            {
+                "version": cversion,
+                "decision": "approve",
+                "metric": "complaint_feedback",
+                "working_days": 2,
+                "reason": "质检",
+            },
+            content_type="application/json",
+        ),
+        "api: evidence": client.post(
+            f"/api/v1/complaints/{complaint.pk}/evidence/",
+            {"file": SimpleUploadedFile("a.txt", b"x"), "kind": "chat_log"},
+        ),
+        "api: new customer": client.post(
+            "/api/v1/customers/",
+            {"name": "张三", "phone": "13912345678"},
+            content_type="application/json",
+        ),
+        "api: change customer": client.patch(
+            f"/api/v1/customers/{customer.pk}/", {"city": "上海"}, content_type="application/json"
+        ),
+        "api: new contact": client.post(
+            "/api/v1/contacts/",
+            {"channel": "hotline", "queued_at": "2026-03-02T10:00:00+08:00"},
+            content_type="application/json",
+        ),
+    }
+
+    refused = {name: response.status_code for name, response in attempts.items()}
+    assert refused == dict.fromkeys(attempts, 403)
+    assert _counts() == before
+    # The same note from the ticket's agent goes through: the refusals are QA's.
+    client.force_login(agent)
+    assert (
+        client.post(
+            f"/api/v1/tickets/{ticket.pk}/note/", {"body": "x"}, content_type="application/json"
+        ).status_code
+        == 201
+    )
+
+
+def test_an_agent_does_not_read_a_colleagues_complaint_through_the_tickets_of_the_team(
+    client, world
+):
+    # Was a hole: complaints_visible_to hides a team's complaints from agents who only
+    # record them (they may be about colleagues), but the ticket API, its list and the
+    # team queue showed the complaint's ticket, content included, to the whole team.
+    colleague = UserFactory(username="agent2", roles=[AG])
+    AgentFactory(user=colleague, team=world.teams["hotline"])
+    complaint = make_complaint(
+        recorded_by=world.people[AG], category="service_quality", content="班长服务态度恶劣"
+    )
+    ticket = complaint.ticket
+    assert ticket.team == world.teams["hotline"]
+    client.force_login(colleague)
+
+    detail = client.get(f"/api/v1/tickets/{ticket.pk}/")
+    note = client.post(
+        f"/api/v1/tickets/{ticket.pk}/note/", {"body": "?"}, content_type="application/json"
+    )
+    listed = {row["id"] for row in client.get("/api/v1/tickets/").json()["results"]}
+    queue = client.get(reverse("worktickets:team_queue")).content.decode()
+
+    assert (detail.status_code, note.status_code) == (404, 404)
+    assert ticket.pk not in listed
+    assert ticket.number not in queue
+    # The team's other work is still theirs, and the team lead who handles it sees it.
+    assert world.tickets[0].pk in listed
+    client.force_login(world.people[TL])
+    assert client.get(f"/api/v1/tickets/{ticket.pk}/").status_code == 200
+    assert ticket.number in client.get(reverse("worktickets:team_queue")).content.decode()
+
+
+def _url_names(patterns, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _url_names(pattern.url_patterns, inner)
+        elif pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_the_page_matrix_covers_every_page_of_the_apps(centre):
+    # Every namespaced page and home; sign-in, the health probe, the language switch and
+    # the API's documents are public, the admin has its own test and every API
+    # operation is in the API matrix.
+    matrix = Matrix(centre, AG)
+    covered = {resolve(url(matrix).split("?")[0]).view_name for _, _, url, _, _ in PAGES}
+
+    pages = {
+        name
+        for name in _url_names(get_resolver().url_patterns)
+        if (not name.startswith("admin:") and ":" in name) or name == "home"
+    }
+
+    assert pages - covered == set(), "add a row to PAGES for each new page"
+
+
+def test_signed_out_visitors_are_sent_to_sign_in_from_every_page(client, centre):
+    matrix = Matrix(centre, AG)
+
+    answers = {}
+    for name, method, url, data, _ in PAGES:
+        path = url(matrix)
+        response = client.get(path) if method == "GET" else client.post(path, data or {})
+        answers[name] = (response.status_code, response.get("Location", "").split("?")[0])
+
+    assert answers == dict.fromkeys(answers, (302, reverse("login")))
+
+
+def test_a_handling_group_does_not_open_another_groups_complaints(client, world):
+    billing = world.complaints[0]  # routed to market & legal
+    assert billing.ticket.team == world.teams["legal"]
+    evidence_add(
+        billing,
+        by=world.people[ML],
+        file=SimpleUploadedFile("bill.txt", b"the disputed bill"),
+        kind="document",
+    )
+
+    answers = {}
+    for role in (CH, ML):
+        client.force_login(world.people[role])
+        answers[role] = (
+            client.get(reverse("complaints:detail", args=[billing.pk])).status_code,
+            client.get(reverse("complaints:evidence_download", args=[billing.pk, 1])).status_code,
+            client.get(f"/api/v1/complaints/{billing.pk}/").status_code,
+            client.get(f"/api/v1/complaints/{billing.pk}/evidence/").status_code,
+        )
+
+    assert answers == {CH: (404, 404, 404, 404), ML: (200, 200, 200, 200)}
