@@ -20,7 +20,7 @@ from complaints.models import Complaint, Subcategory
 from tests.robustness.schema import CHECKS, api_schema, keep_test_database_across_requests
 from worktickets.models import BusinessType, Ticket
 
-MAX_EXAMPLES = int(os.environ.get("CSC_FUZZ_EXAMPLES", "30"))
+MAX_EXAMPLES = int(os.environ.get("CSC_FUZZ_EXAMPLES", "25"))
 DERANDOMIZE = os.environ.get("CSC_FUZZ_RANDOM") != "1"
 
 # Path prefix -> the seeded rows its {id} names.
