@@ -1,6 +1,15 @@
-"""Reads of clocks for pages, the API and the upper apps."""
+"""Reads of clocks for pages, the API and the upper apps.
+
+A person sees a clock exactly when they may see its ticket. `sla` sits below
+`worktickets` and does not know that rule: worktickets registers it from
+`AppConfig.ready()` with `register_ticket_visibility(tickets_visible_to)`, the
+way upper apps register escalation actions (DESIGN.md §2).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.lookups import IsNull
@@ -11,18 +20,47 @@ from staffing.models import Agent, Team
 
 
 def team_ids_of(user) -> list[int]:
-    """The teams whose clocks a person sees: the teams they lead and their own."""
+    """The teams a person's at-risk list covers: the teams they lead and their own."""
     own = Agent.objects.filter(user_id=user.pk).values("team_id")
     return list(
         Team.objects.filter(Q(lead_id=user.pk) | Q(pk__in=own)).values_list("pk", flat=True)
     )
 
 
+TicketVisibility = Callable[[Any], QuerySet]
+
+_TICKET_VISIBILITY: dict[str, TicketVisibility] = {}
+
+
+def register_ticket_visibility(func: TicketVisibility | None) -> None:
+    """Set the rule `func(user) -> the queryset of tickets the user may see`.
+
+    Registering again replaces the rule; None removes it. Without a rule a
+    signed-in person sees no clock (an API client sees all, see sla.api).
+    """
+    if func is None:
+        _TICKET_VISIBILITY.pop("tickets", None)
+    else:
+        _TICKET_VISIBILITY["tickets"] = func
+
+
+def ticket_visibility() -> TicketVisibility | None:
+    return _TICKET_VISIBILITY.get("tickets")
+
+
 def visible_clocks(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The clocks of the tickets the user may see (the registered rule), filtered in
+    the database by a subquery on the ticket: the same for every page and the API."""
     queryset = Clock.objects.all() if queryset is None else queryset
-    if user.has_perm("sla.view_all_clocks"):
-        return queryset
-    return queryset.filter(ticket__team_id__in=team_ids_of(user))
+    rule = ticket_visibility()
+    if rule is None:
+        return queryset.none()  # fail closed: no rule, no clocks
+    tickets = rule(user)
+    if tickets.model is not Clock._meta.get_field("ticket").related_model:
+        raise TypeError(f"the ticket visibility rule returned {tickets.model.__name__} rows")
+    if not tickets.query.has_filters():
+        return queryset  # they see every ticket: no subquery over the whole table
+    return queryset.filter(ticket__in=tickets.order_by().values("pk"))
 
 
 def clocks_for_ticket(ticket) -> QuerySet:
@@ -54,8 +92,14 @@ def clocks_for_api(ticket) -> QuerySet:
 def attention_list(
     user, *, team: int | None = None, metric: str = "", breached_only: bool = False
 ) -> QuerySet:
-    """Open clocks at risk or breached that the user may see, most urgent first."""
+    """Open clocks at risk or breached that the user may see, most urgent first.
+
+    The list is of the user's teams (the ones they lead and their own) unless they
+    may see every team's clocks; either way only clocks of tickets they may see.
+    """
     clocks = visible_clocks(user, Clock.objects.needing_attention())
+    if not user.has_perm("sla.view_all_clocks"):
+        clocks = clocks.filter(ticket__team_id__in=team_ids_of(user))
     if team:
         clocks = clocks.filter(ticket__team_id=team)
     if metric:

@@ -8,7 +8,11 @@ class WorkticketsConfig(AppConfig):
 
     def ready(self) -> None:
         from sla.escalation import register_action
-        from worktickets import escalation
+        from sla.selectors import register_ticket_visibility
+        from worktickets import escalation, selectors
+
+        # A clock is seen by those who may see its ticket (pages and API alike).
+        register_ticket_visibility(selectors.tickets_visible_to)
 
         register_action(
             "raise_priority", escalation.raise_priority, _("Raise the priority"), many=True
