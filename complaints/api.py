@@ -51,6 +51,7 @@ from complaints.models import (
 )
 from csc.lib.masking import mask_phone
 from csc.lib.moments import validate_moment
+from csc.lib.serializers import ModelSerializer
 from intake.api import PersonalDataViewMixin
 from intake.choices import Channel, Region
 from intake.models import Contact, Customer
@@ -74,7 +75,7 @@ LIST_RELATED = (*selectors.LIST_RELATED, "ticket__first_contact_agent", "parent_
 # ---------------------------------------------------------------- output
 
 
-class ComplaintListSerializer(serializers.ModelSerializer):
+class ComplaintListSerializer(ModelSerializer):
     id = serializers.IntegerField(source="pk")
     number = serializers.CharField(source="ticket.number")
     kind = serializers.CharField(source="tier", help_text=_("complaint, upgraded or appeal"))
@@ -150,7 +151,7 @@ class CompensationDecisionSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
-class CompensationSerializer(serializers.ModelSerializer):
+class CompensationSerializer(ModelSerializer):
     proposed_by = PersonRefSerializer()
     decisions = CompensationDecisionSerializer(many=True)
 
@@ -201,7 +202,7 @@ class ComplaintEscalationSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
 
 
-class ExtensionSerializer(serializers.ModelSerializer):
+class ExtensionSerializer(ModelSerializer):
     requested_by = PersonRefSerializer()
     decided_by = PersonRefSerializer(allow_null=True)
 
@@ -223,7 +224,7 @@ class ExtensionSerializer(serializers.ModelSerializer):
         ]
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(ModelSerializer):
     uploaded_by = PersonRefSerializer()
     supersedes = serializers.IntegerField(source="supersedes_id", allow_null=True)
 
@@ -547,7 +548,7 @@ class EvidenceUploadSerializer(serializers.Serializer):
     )
 
 
-class ClusterSerializer(serializers.ModelSerializer):
+class ClusterSerializer(ModelSerializer):
     size = serializers.IntegerField()
     complaints = serializers.SerializerMethodField()
 

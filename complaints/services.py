@@ -73,14 +73,8 @@ from staffing.models import User
 from staffing.outbox import outbox_enqueue
 from worktickets.choices import EventKind, Priority, TicketKind, TicketStatus
 from worktickets.models import Ticket
-from worktickets.services import (
-    change_status,
-    lock_ticket,
-    next_ticket_number,
-    number_ticket,
-    provisional_number,
-    save_ticket,
-)
+from worktickets.numbering import next_ticket_number
+from worktickets.services import change_status, lock_ticket, save_ticket
 from worktickets.webhooks import ticket_created_emit
 
 SEVERITY_PRIORITY = {
@@ -355,7 +349,7 @@ def complaint_record(
         category, subcategory, agent_concerned=agent_concerned, recorded_by=recorded_by
     )
     ticket = Ticket(
-        number=provisional_number(),
+        number=next_ticket_number(now),
         kind=TicketKind.COMPLAINT,
         channel=channel,
         subject=(subject or "").strip()[:200] or content.splitlines()[0][:80],
@@ -412,8 +406,6 @@ def complaint_record(
         rule=route.rule.pk,
     )
     deadlines.start(complaint, at=now)
-    # Numbered before anything below writes the number into a message or event.
-    number_ticket(ticket, now)
     config = ComplaintSettings.current()
     _link_recurrence(complaint, config)
     cluster_change = clusters.cluster_check(complaint, config)

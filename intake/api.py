@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from csc.lib.moments import validate_moment
+from csc.lib.serializers import ModelSerializer
 from intake import selectors, services
 from intake.choices import Channel, CustomerType, Disposition, PaymentType, Region, VipTier
 from intake.filters import ContactFilter, CustomerFilter
@@ -86,7 +87,7 @@ class PermsByAction:
 # --- customers ---------------------------------------------------------------------------
 
 
-class CustomerServiceOutput(serializers.ModelSerializer):
+class CustomerServiceOutput(ModelSerializer):
     number = serializers.SerializerMethodField(help_text=_("Masked unless you may see it in full."))
 
     class Meta:
@@ -97,7 +98,7 @@ class CustomerServiceOutput(serializers.ModelSerializer):
         return self.context["personal_data"].service_number(service)
 
 
-class CustomerOutput(serializers.ModelSerializer):
+class CustomerOutput(ModelSerializer):
     phone = serializers.SerializerMethodField(
         help_text=_("Masked (138****1234) unless you may see it in full.")
     )
@@ -265,7 +266,7 @@ class CustomerViewSet(
 # --- contacts ----------------------------------------------------------------------------
 
 
-class ContactOutput(serializers.ModelSerializer):
+class ContactOutput(ModelSerializer):
     caller_number = serializers.SerializerMethodField(
         help_text=_("Masked unless you may see it in full.")
     )

@@ -1,5 +1,8 @@
 """REST API for SLA clocks (DESIGN.md §3): `GET /api/v1/sla/clocks/`.
 
+A signed-in person lists and opens the clocks of the tickets they may see
+(`visible_clocks`); an integration with the `sla:read` scope, every clock.
+
 `ClockSerializer` is also what the ticket detail embeds:
 `ClockSerializer(clocks_for_ticket(ticket), many=True).data`.
 """
@@ -11,13 +14,22 @@ from rest_framework import mixins, pagination, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from csc.lib.serializers import ModelSerializer
+from sla.choices import ClockState, Metric
 from sla.filters import ClockFilter
 from sla.models import Clock, EscalationRecord
 from sla.selectors import visible_clocks
 from staffing.api_auth import api_client_of
 
 
-class EscalationSerializer(serializers.ModelSerializer):
+def _label(choices, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+class EscalationSerializer(ModelSerializer):
     level = serializers.CharField(source="level.name", help_text=_("The ladder step."))
 
     class Meta:
@@ -25,9 +37,11 @@ class EscalationSerializer(serializers.ModelSerializer):
         fields = ["level", "due_at", "recorded_at", "outcome"]
 
 
-class ClockSerializer(serializers.ModelSerializer):
-    metric_label = serializers.CharField(source="get_metric_display", read_only=True)
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+class ClockSerializer(ModelSerializer):
+    # Labels from the choices enums: `get_metric_display` builds a dict of every
+    # choice, translating each, on every call.
+    metric_label = serializers.SerializerMethodField()
+    state_label = serializers.SerializerMethodField()
     policy = serializers.CharField(source="policy_version.policy.name", read_only=True)
     policy_version = serializers.IntegerField(source="policy_version.number", read_only=True)
     calendar = serializers.CharField(source="calendar.name", read_only=True)
@@ -64,6 +78,12 @@ class ClockSerializer(serializers.ModelSerializer):
             "escalations",
         ]
         read_only_fields = fields
+
+    def get_metric_label(self, clock: Clock) -> str:
+        return _label(Metric, clock.metric)
+
+    def get_state_label(self, clock: Clock) -> str:
+        return _label(ClockState, clock.state)
 
     def get_paused_seconds(self, clock: Clock) -> int:
         return int(clock.paused_total.total_seconds())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from csc.lib.reference import ReferenceCache
 from sla.choices import VipMatch
 from sla.models import PolicyVersion, SlaPolicy
 
@@ -64,14 +65,24 @@ def policy_matches(policy: SlaPolicy, facts: TicketFacts) -> bool:
     return vip_matches(policy.vip_match, facts.vip_tier)
 
 
-def policies_for(facts: TicketFacts) -> list[SlaPolicy]:
-    """The active, published policies matching the facts, in precedence order."""
-    candidates = (
+def _load_published_policies() -> list[SlaPolicy]:
+    policies = list(
         SlaPolicy.objects.filter(is_active=True, current_version__isnull=False)
         .select_related("current_version")
         .order_by("order")
     )
-    return [p for p in candidates if policy_matches(p, facts)]
+    for policy in policies:
+        policy.current_version.policy = policy
+    return policies
+
+
+# Read on every ticket's creation; policies change a few times a year.
+published_policies = ReferenceCache(_load_published_policies)
+
+
+def policies_for(facts: TicketFacts) -> list[SlaPolicy]:
+    """The active, published policies matching the facts, in precedence order."""
+    return [p for p in published_policies.get() if policy_matches(p, facts)]
 
 
 def targets_for(facts: TicketFacts) -> list[tuple[PolicyVersion, dict]]:
@@ -79,7 +90,6 @@ def targets_for(facts: TicketFacts) -> list[tuple[PolicyVersion, dict]]:
     chosen: dict[str, tuple[PolicyVersion, dict]] = {}
     for policy in policies_for(facts):
         version = policy.current_version
-        version.policy = policy
         for target in version.targets:
             chosen.setdefault(target["metric"], (version, target))
     return list(chosen.values())

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from csc.lib.errors import DomainError, IllegalTransition
+from csc.lib.reference import ReferenceCache, reference_data_changed
 from sla import webhooks
 from sla.calendars import add_business_time, business_time_between, local
 from sla.choices import (
@@ -47,6 +48,7 @@ from sla.models import (
     BusinessCalendar,
     Clock,
     ClockEvent,
+    EscalationRecord,
     PolicyVersion,
     RecomputeJob,
     SlaPolicy,
@@ -55,6 +57,9 @@ from sla.models import (
 log = logging.getLogger(__name__)
 
 RECOMPUTE_BATCH_SIZE = 200
+
+# Every calendar by id, read when clocks start; they change a few times a year.
+business_calendars = ReferenceCache(lambda: BusinessCalendar.objects.in_bulk())
 
 
 def ticket_model():
@@ -115,12 +120,13 @@ def _new_clock(
     """A clock for the target, scheduled and not yet saved."""
     calendar = calendars.get(target["calendar_id"])
     if calendar is None:
-        calendar = calendars[target["calendar_id"]] = BusinessCalendar.objects.get(
-            pk=target["calendar_id"]
-        )
+        calendar = business_calendars.get().get(target["calendar_id"])
+    if calendar is None:
+        calendar = BusinessCalendar.objects.get(pk=target["calendar_id"])
+    calendars[target["calendar_id"]] = calendar
     due, _limbs = base_due(calendar, at, target)
     clock = Clock(
-        ticket_id=ticket.pk,
+        ticket_id=ticket.pk if ticket is not None else None,
         metric=target["metric"],
         policy_version=version,
         calendar=calendar,
@@ -269,7 +275,51 @@ def _start_dependents(ticket, met: Clock, at: datetime) -> None:
 # --- the interface the ticket services call ------------------------------------
 
 
-@transaction.atomic
+def clocks_planned(facts: TicketFacts, *, at: datetime) -> list[Clock]:
+    """The clocks a new ticket starts with, scheduled and not yet saved.
+
+    The ticket service plans them before it inserts the ticket, so the ticket
+    is written once, with its nearest due time already set (`nearest_due`).
+    """
+    calendars: dict = {}
+    return [_new_clock(None, version, target, at, calendars) for version, target in _plan(facts)]
+
+
+def nearest_due(clocks: Iterable[Clock]) -> datetime | None:
+    return min((c.due_at for c in clocks if c.state in COUNTING_STATES), default=None)
+
+
+@transaction.atomic(savepoint=False)
+def clocks_save_planned(ticket, clocks: list[Clock], facts: TicketFacts) -> list[Clock]:
+    """Save the planned clocks of a ticket just inserted, each with its start event."""
+    for clock in clocks:
+        clock.ticket_id = ticket.pk
+        # A clock just started has climbed no rung of the ladder: nothing to read.
+        clock._prefetched_objects_cache = {"escalations": EscalationRecord.objects.none()}
+    _save_started(clocks, clocks[0].started_at if clocks else None)
+    if not clocks:
+        log.info("no SLA policy matches ticket %s (%s)", ticket.pk, facts)
+    return clocks
+
+
+def _save_started(clocks: list[Clock], at: datetime | None) -> None:
+    # One INSERT for the clocks and one for their events, whatever the number of metrics.
+    if not clocks:
+        return
+    Clock.objects.bulk_create(clocks)
+    ClockEvent.objects.bulk_create(
+        ClockEvent(
+            clock=clock,
+            kind=ClockEventKind.STARTED,
+            at=at,
+            due_at=clock.due_at,
+            data=_started_data(clock.policy_version),
+        )
+        for clock in clocks
+    )
+
+
+@transaction.atomic(savepoint=False)
 def clocks_start(ticket, facts: TicketFacts, *, at: datetime | None = None) -> list[Clock]:
     """Start a clock per metric the matching policies target; idempotent per metric."""
     at = at or timezone.now()
@@ -284,25 +334,14 @@ def clocks_start(ticket, facts: TicketFacts, *, at: datetime | None = None) -> l
         for version, target in _plan(facts)
         if target["metric"] not in running
     ]
-    # One INSERT for the clocks and one for their events, whatever the number of metrics.
-    Clock.objects.bulk_create(clocks)
-    ClockEvent.objects.bulk_create(
-        ClockEvent(
-            clock=clock,
-            kind=ClockEventKind.STARTED,
-            at=at,
-            due_at=clock.due_at,
-            data=_started_data(clock.policy_version),
-        )
-        for clock in clocks
-    )
+    _save_started(clocks, at)
     if not clocks and not running:
         log.info("no SLA policy matches ticket %s (%s)", ticket.pk, facts)
     if running:
         refresh_ticket_due(ticket)
     else:
         # A ticket's first clocks: its nearest deadline is theirs, no need to ask.
-        due = min((c.due_at for c in clocks if c.state in COUNTING_STATES), default=None)
+        due = nearest_due(clocks)
         ticket_model().objects.filter(pk=ticket.pk).update(sla_due_at=due)
         ticket.sla_due_at = due
     return clocks
@@ -560,6 +599,7 @@ def calendar_changed(calendar: BusinessCalendar) -> RecomputeJob:
     """Record a calendar edit: new revision, and a job recomputing its open clocks."""
     calendar.revision = secrets.randbits(62)
     BusinessCalendar.objects.filter(pk=calendar.pk).update(revision=calendar.revision)
+    reference_data_changed()
     return _recompute_job(RecomputeJob(scope=RecomputeScope.CALENDAR, calendar=calendar))
 
 
@@ -658,6 +698,7 @@ def policy_publish(policy: SlaPolicy, *, by=None, note: str = "") -> PolicyVersi
         policy=policy, number=number, criteria=criteria, targets=targets, created_by=by, note=note
     )
     SlaPolicy.objects.filter(pk=policy.pk).update(current_version=version)
+    reference_data_changed()
     return version
 
 

@@ -16,6 +16,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from csc.lib.serializers import ModelSerializer
 from staffing import selectors, webhooks
 from staffing.api_auth import api_client_of
 from staffing.api_idempotency import IdempotentCreateMixin
@@ -30,7 +31,7 @@ from staffing.models import (
 # ---------------------------------------------------------------- output
 
 
-class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+class WebhookSubscriptionSerializer(ModelSerializer):
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=SUBSCRIBABLE_EVENT_CHOICES)
     )
@@ -53,7 +54,7 @@ class WebhookSubscriptionCreatedSerializer(WebhookSubscriptionSerializer):
         read_only_fields = fields
 
 
-class WebhookAttemptSerializer(serializers.ModelSerializer):
+class WebhookAttemptSerializer(ModelSerializer):
     class Meta:
         model = WebhookAttempt
         fields = [
@@ -68,7 +69,7 @@ class WebhookAttemptSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class WebhookDeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(ModelSerializer):
     id = serializers.UUIDField(source="uuid", help_text=_("Sent as X-CSC-Delivery."))
     event_id = serializers.UUIDField(help_text=_("The body's id: the same for every receiver."))
     status = serializers.ChoiceField(

@@ -53,6 +53,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from csc.lib.errors import DomainError
+from csc.lib.reference import ReferenceCache
 from staffing.models import (
     SUBSCRIBABLE_EVENTS,
     ApiClient,
@@ -107,6 +108,18 @@ def webhook_signature(secret: str, timestamp: str, body: bytes) -> str:
 # ---------------------------------------------------------------- emitting
 
 
+def _load_active_subscriptions() -> list[WebhookSubscription]:
+    return list(
+        WebhookSubscription.objects.filter(is_active=True, api_client__is_active=True).only(
+            "pk", "url", "events"
+        )
+    )
+
+
+# Read on every ticket change; subscriptions change when an integration is set up.
+active_subscriptions = ReferenceCache(_load_active_subscriptions)
+
+
 def webhook_emit(
     event: str, data: dict[str, Any], *, dedupe_key: str, occurred_at: datetime | None = None
 ) -> int:
@@ -122,11 +135,7 @@ def webhook_emit_bulk(occurrences: list[Occurrence]) -> int:
     """Queue many events at once: a constant number of queries whatever their number."""
     if not occurrences:
         return 0
-    subscriptions = list(
-        WebhookSubscription.objects.filter(is_active=True, api_client__is_active=True).only(
-            "pk", "url", "events"
-        )
-    )
+    subscriptions = active_subscriptions.get()
     if not subscriptions:
         return 0
     now = timezone.now()

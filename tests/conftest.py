@@ -3,6 +3,7 @@ import os
 import pytest
 from django.core.cache import cache
 
+from csc.lib.reference import forget_reference_data
 from tests.factories import AgentFactory, TeamFactory, UserFactory
 
 
@@ -15,8 +16,22 @@ def _fast_and_isolated(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     cache.clear()
+    forget_reference_data()
     yield
     cache.clear()
+    forget_reference_data()
+    _forget_ticket_numbers()
+
+
+def _forget_ticket_numbers():
+    # Numbers are counted on a connection of their own, outside the test's
+    # transaction: the next test starts each day from 1 again, and no open
+    # connection keeps the test database from being dropped.
+    from worktickets import numbering
+
+    if numbering.counters_in_use():
+        numbering.reset_counters()
+        numbering.close_counter_connections()
 
 
 @pytest.fixture

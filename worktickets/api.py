@@ -21,6 +21,7 @@ from rest_framework.routers import SimpleRouter
 
 from csc.lib.masking import mask_phone
 from csc.lib.moments import validate_moment
+from csc.lib.serializers import ModelSerializer
 from intake.choices import Channel
 from intake.models import Contact, Customer
 from sla.api import ClockSerializer
@@ -66,7 +67,7 @@ class CustomerRefSerializer(serializers.Serializer):
         return mask_phone(customer.phone)
 
 
-class TicketListSerializer(serializers.ModelSerializer):
+class TicketListSerializer(ModelSerializer):
     customer = CustomerRefSerializer(allow_null=True)
     team = TeamRefSerializer()
     assignee = PersonRefSerializer(allow_null=True)
@@ -100,7 +101,7 @@ class TicketListSerializer(serializers.ModelSerializer):
         ]
 
 
-class TicketEventSerializer(serializers.ModelSerializer):
+class TicketEventSerializer(ModelSerializer):
     actor = PersonRefSerializer(allow_null=True)
 
     class Meta:
@@ -145,13 +146,22 @@ class TicketDetailSerializer(TicketListSerializer):
         data["caller_number"] = mask_phone(ticket.caller_number)
         return data
 
+    # A ticket just created comes with what its creation wrote (context "timeline"
+    # and "clocks"): the answer needs no read back.
+
     @extend_schema_field(TicketEventSerializer(many=True))
     def get_timeline(self, ticket: Ticket) -> list[dict]:
-        return TicketEventSerializer(selectors.ticket_timeline(ticket), many=True).data
+        events = self.context.get("timeline")
+        if events is None:
+            events = selectors.ticket_timeline(ticket)
+        return TicketEventSerializer(events, many=True).data
 
     @extend_schema_field(ClockSerializer(many=True))
     def get_clocks(self, ticket: Ticket) -> list[dict]:
-        return ClockSerializer(clocks_for_api(ticket), many=True).data
+        clocks = self.context.get("clocks")
+        if clocks is None:
+            clocks = clocks_for_api(ticket)
+        return ClockSerializer(clocks, many=True).data
 
     def get_allowed_actions(self, ticket: Ticket) -> list[str]:
         return services.allowed_actions(ticket)
@@ -350,7 +360,10 @@ class _ServiceCreate:
         data.is_valid(raise_exception=True)
         ticket = services.ticket_create(created_by=request.user, **data.validated_data)
         # The service's ticket carries every related row the answer shows: no re-read.
-        return self._detail(ticket, status.HTTP_201_CREATED, reload=False)
+        written = {"timeline": [ticket.created_event], "clocks": ticket.started_clocks}
+        return Response(
+            TicketDetailSerializer(ticket, context=written).data, status=status.HTTP_201_CREATED
+        )
 
 
 @extend_schema_view(
@@ -416,12 +429,9 @@ class TicketViewSet(
             return TicketDetailSerializer
         return TicketListSerializer
 
-    def _detail(
-        self, ticket: Ticket, status_code: int = status.HTTP_200_OK, *, reload: bool = True
-    ) -> Response:
-        if reload:
-            ticket = Ticket.objects.select_related(*selectors.LIST_RELATED).get(pk=ticket.pk)
-        return Response(TicketDetailSerializer(ticket).data, status=status_code)
+    def _detail(self, ticket: Ticket) -> Response:
+        ticket = Ticket.objects.select_related(*selectors.LIST_RELATED).get(pk=ticket.pk)
+        return Response(TicketDetailSerializer(ticket).data)
 
     def create(self, request, *args, **kwargs):
         if api_client_of(request) is None and not request.user.has_perm("worktickets.add_ticket"):

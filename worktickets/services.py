@@ -6,12 +6,11 @@ choices.TRANSITIONS, saves, bumps the version and writes a timeline event in
 the same transaction.
 """
 
-import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +33,8 @@ from worktickets.choices import (
     TicketKind,
     TicketStatus,
 )
-from worktickets.models import BusinessType, Ticket, TicketDaySequence, TicketEvent
+from worktickets.models import BusinessType, Ticket, TicketEvent
+from worktickets.numbering import next_ticket_number
 
 REOPEN_WINDOW_DAYS_DEFAULT = 7
 
@@ -43,45 +43,6 @@ def reopen_window() -> timedelta:
     return timedelta(
         days=getattr(settings, "TICKET_REOPEN_WINDOW_DAYS", REOPEN_WINDOW_DAYS_DEFAULT)
     )
-
-
-# ---------------------------------------------------------------- numbering
-
-
-def next_ticket_number(now) -> str:
-    """T<yyyymmdd>-<nnnnnn>, counted per local day.
-
-    One upsert on the day's row: it takes the row's lock until the transaction
-    ends, so two concurrent creations can never read the same counter.
-    """
-    day = timezone.localdate(now)
-    table = connection.ops.quote_name(TicketDaySequence._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "
-            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [day],
-        )
-        last = cursor.fetchone()[0]
-    return f"T{day:%Y%m%d}-{last:06d}"
-
-
-def provisional_number() -> str:
-    """A unique stand-in for a new ticket's number until `number_ticket` gives it one."""
-    return f"~{secrets.token_hex(9)}"
-
-
-def number_ticket(ticket: Ticket, now) -> None:
-    """Give a new ticket its day number, as the last write of its creation.
-
-    The day's counter row stays locked until the creating transaction commits
-    and every concurrent creation queues on it: numbered last, a creation holds
-    it for two UPDATEs, not for the whole creation.
-    """
-    number = next_ticket_number(now)
-    Ticket.objects.filter(pk=ticket.pk).update(number=number)
-    Ticket.history.filter(id=ticket.pk, number=ticket.number).update(number=number)
-    ticket.number = number
 
 
 # ---------------------------------------------------------------- helpers
@@ -274,7 +235,6 @@ def ticket_create(
         )
     now = timezone.now()
     ticket = Ticket(
-        number=provisional_number(),
         kind=kind,
         channel=channel,
         subject=subject,
@@ -291,10 +251,17 @@ def ticket_create(
         created_by=created_by,
     )
     ticket.set_status(INITIAL_STATUS[kind])
+    # The clocks are planned first so the ticket is written once, with its
+    # nearest deadline (the queue's order) and its number already set.
+    facts = ticket_facts(ticket)
+    clocks = sla_services.clocks_planned(facts, at=now)
+    ticket.sla_due_at = sla_services.nearest_due(clocks)
+    ticket.number = next_ticket_number(now)
     ticket.save()
-    record_event(ticket, EventKind.CREATED, created_by, to_status=ticket.status, body=description)
-    _on_ticket_created(ticket)
-    number_ticket(ticket, now)
+    ticket.created_event = record_event(
+        ticket, EventKind.CREATED, created_by, to_status=ticket.status, body=description
+    )
+    ticket.started_clocks = sla_services.clocks_save_planned(ticket, clocks, facts)
     webhooks.ticket_created_emit(ticket)
     return ticket
 
@@ -313,10 +280,6 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
         region=customer.region if customer else "",
         service_type=str(ticket.order_details.get("service_type", "")),
     )
-
-
-def _on_ticket_created(ticket: Ticket) -> None:
-    sla_services.clocks_start(ticket, ticket_facts(ticket))
 
 
 @transaction.atomic

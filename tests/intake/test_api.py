@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -97,12 +98,22 @@ def test_a_client_with_read_scope_may_read_but_not_write(integration):
     assert not Contact.objects.exists()
 
 
-def test_a_client_over_its_rate_is_throttled(integration):
+WINDOW_START = datetime.datetime(2026, 12, 4, 9, 30, tzinfo=datetime.UTC)
+
+
+def test_a_client_over_its_rate_is_throttled_until_the_window_ends(integration):
     api = integration(rate="3/min")
 
-    statuses = [api.get(CUSTOMERS).status_code for _ in range(4)]
+    with time_machine.travel(WINDOW_START + datetime.timedelta(seconds=15), tick=False):
+        statuses = [api.get(CUSTOMERS).status_code for _ in range(4)]
+        refused = api.get(CUSTOMERS)
+    with time_machine.travel(WINDOW_START + datetime.timedelta(seconds=61), tick=False):
+        next_window = api.get(CUSTOMERS).status_code
 
     assert statuses == [200, 200, 200, 429]
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "45"
+    assert next_window == 200
 
 
 def test_throttling_is_per_client(integration, api):

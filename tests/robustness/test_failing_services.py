@@ -44,6 +44,7 @@ from staffing import tasks as staffing_tasks
 from staffing.models import Notification, OutboxMessage
 from tests.factories import PASSWORD, TicketFactory, make_api_client
 from tests.sla.conftest import facts_for
+from worktickets import numbering
 from worktickets.choices import EventKind
 from worktickets.models import Ticket, TicketEvent
 
@@ -316,6 +317,7 @@ def due_clocks(world):
 def _wait_until_alone(timeout: float = 30) -> None:
     """PostgreSQL rolls back a dead client's transaction when it notices the closed socket."""
     deadline = time.monotonic() + timeout
+    numbering.close_counter_connections()  # this process's own, which stay open
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
             cursor.execute(

@@ -63,7 +63,8 @@ def test_the_first_policy_by_order_wins_per_metric_whatever_its_name_or_age(db, 
     assert normal[Metric.FIRST_RESPONSE] == 15
 
     # Moved after the default inquiry policy, it no longer wins.
-    SlaPolicy.objects.filter(pk=urgent.pk).update(order=300)
+    urgent.order = 300
+    urgent.save(update_fields=["order"])
     moved = {t["metric"]: t["amount"] for _, t in targets_for(inquiry_facts(priority=4))}
     assert moved[Metric.FIRST_RESPONSE] == 15
 

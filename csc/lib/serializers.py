@@ -1,0 +1,74 @@
+"""A ModelSerializer for output that does DRF's per-request set-up once per class.
+
+DRF builds a serializer's fields anew for every serializer made: it
+introspects the model (field kinds, choices, validators, relations) and deep
+copies every declared field, nested serializers included. For a ticket with
+its clocks and timeline that is several milliseconds per request, spent on
+an answer that depends on nothing but the class.
+
+Here each class keeps one long-lived *template* instance whose fields are
+built once; a serializer renders by handing each instance to its class's
+template. The template's context is a view of the context of the serializer
+being rendered now (a context variable), so method fields and nested
+serializers that read `self.context` see the caller's context exactly as
+before. Rendering does not change a field's state, so one template serves
+every thread. Input (validation, save) is untouched, apart from the model
+introspection, which is also done once per class.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
+from typing import Any
+
+from rest_framework import serializers
+
+_rendering: ContextVar[Mapping | None] = ContextVar("serializer_rendering", default=None)
+
+
+class _RenderContext(Mapping):
+    """A template's context: the context of the serializer rendering through it now."""
+
+    def _current(self) -> Mapping:
+        return _rendering.get() or {}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._current()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    @classmethod
+    def _template(cls) -> ModelSerializer:
+        # Kept on the class itself, never inherited: a subclass has fields of its own.
+        template = cls.__dict__.get("_render_template")
+        if template is None:
+            template = cls(context=_RenderContext())
+            cls._render_template = template
+        return template
+
+    def get_fields(self):
+        cls = type(self)
+        built = cls.__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            cls._built_fields = built
+        return copy.deepcopy(built)
+
+    def to_representation(self, instance):
+        context = self.context
+        if isinstance(context, _RenderContext):
+            # This is a template (or a field of one): render with its own fields.
+            return super().to_representation(instance)
+        token = _rendering.set(context)
+        try:
+            return type(self)._template().to_representation(instance)
+        finally:
+            _rendering.reset(token)
