@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 from rest_framework import authentication, exceptions, permissions, throttling
 
 from staffing.models import ApiClient, hash_api_key
+from staffing.reference import active_api_clients
 
 # Every resource a scope may name; `create_api_client` refuses others.
 SCOPE_RESOURCES: tuple[str, ...] = (
@@ -52,12 +53,10 @@ class ApiClientTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token header.")) from None
-        client = (
-            ApiClient.objects.select_related("service_user")
-            .filter(key_hash=hash_api_key(key))
-            .first()
-        )
-        if client is None or not client.is_active or not client.service_user.is_active:
+        # Kept per process; a revoked key or a deactivated client stops working
+        # everywhere within a second (staffing.reference).
+        client = active_api_clients.get().get(hash_api_key(key))
+        if client is None:
             raise exceptions.AuthenticationFailed(_("Invalid or inactive API key."))
         now = timezone.now()
         stale = client.last_used_at is None or (
@@ -65,6 +64,7 @@ class ApiClientTokenAuthentication(authentication.BaseAuthentication):
         )
         if stale:
             ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
+            client.last_used_at = now
         return client.service_user, client
 
     def authenticate_header(self, request) -> str:

@@ -10,9 +10,12 @@ class StaffingConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from csc.lib.reference import reference_data_changed
-        from staffing.models import ApiClient, WebhookSubscription
+        from staffing.models import WebhookSubscription
+        from staffing.reference import connect_signals
 
-        # Who receives webhooks depends on both (an inactive client receives nothing).
-        for model in (WebhookSubscription, ApiClient):
-            for signal in (post_save, post_delete):
-                signal.connect(reference_data_changed, sender=model, dispatch_uid=f"ref-{model}")
+        # Clients, teams and users; webhook receivers depend on their client too.
+        connect_signals()
+        for signal in (post_save, post_delete):
+            signal.connect(
+                reference_data_changed, sender=WebhookSubscription, dispatch_uid="ref-webhooks"
+            )

@@ -27,8 +27,9 @@ from intake.models import Contact, Customer
 from sla.api import ClockSerializer
 from sla.selectors import clocks_for_api
 from staffing.api_auth import api_client_of
+from staffing.api_fields import ActiveTeamField
 from staffing.api_idempotency import IdempotentCreateMixin
-from staffing.models import Team, User
+from staffing.models import User
 from worktickets import selectors, services
 from worktickets.choices import (
     STATUS_CATEGORY,
@@ -191,9 +192,7 @@ class TicketCreateSerializer(serializers.Serializer):
         allow_null=True,
     )
     order_details = serializers.DictField(required=False, default=dict)
-    team = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.filter(is_active=True), required=False, allow_null=True
-    )
+    team = ActiveTeamField(required=False, allow_null=True)
     assignee = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
@@ -230,9 +229,7 @@ class TicketNoteSerializer(serializers.Serializer):
 
 class TicketTransferSerializer(TicketVersionSerializer):
     reason = serializers.CharField()
-    team = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.filter(is_active=True), required=False, allow_null=True
-    )
+    team = ActiveTeamField(required=False, allow_null=True)
     assignee = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True, agent__isnull=False),
         required=False,

@@ -1,0 +1,38 @@
+"""Staffing's reference data kept per process (csc.lib.reference): the active
+API clients by key hash, read by every API request, and the teams by id, read
+by every ticket's creation. Both change rarely; any save of a client, a team
+or a user (but a sign-in) renews every process's copy within a second.
+"""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_delete, post_save
+
+from csc.lib.reference import ReferenceCache, reference_data_changed
+from staffing.models import ApiClient, Team, User
+
+
+def _load_api_clients() -> dict[str, ApiClient]:
+    clients = ApiClient.objects.select_related("service_user").filter(
+        is_active=True, service_user__is_active=True
+    )
+    return {client.key_hash: client for client in clients}
+
+
+active_api_clients = ReferenceCache(_load_api_clients)
+teams_by_id = ReferenceCache(lambda: Team.objects.in_bulk())
+
+
+def _user_saved(sender, instance: User, update_fields=None, **kwargs) -> None:
+    # A sign-in saves last_login only: no reason to drop anything.
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    reference_data_changed()
+
+
+def connect_signals() -> None:
+    for model in (Team, ApiClient):
+        post_save.connect(reference_data_changed, sender=model, dispatch_uid=f"ref-{model}")
+        post_delete.connect(reference_data_changed, sender=model, dispatch_uid=f"ref-{model}")
+    post_save.connect(_user_saved, sender=User, dispatch_uid="ref-user")
+    post_delete.connect(reference_data_changed, sender=User, dispatch_uid="ref-user")
