@@ -51,7 +51,7 @@ from complaints.models import (
 )
 from csc.lib.masking import mask_phone
 from csc.lib.moments import validate_moment
-from csc.lib.serializers import ModelSerializer
+from csc.lib.serializers import ModelSerializer, Serializer
 from intake.api import PersonalDataViewMixin
 from intake.choices import Channel, Region
 from intake.models import Contact, Customer
@@ -133,7 +133,7 @@ class ComplaintListSerializer(ModelSerializer):
         return complaint.parent.ticket.number if complaint.parent_id else None
 
 
-class ComplaintClockSerializer(serializers.Serializer):
+class ComplaintClockSerializer(Serializer):
     metric = serializers.CharField()
     state = serializers.CharField()
     started_at = serializers.DateTimeField()
@@ -143,7 +143,7 @@ class ComplaintClockSerializer(serializers.Serializer):
     at_risk = serializers.BooleanField()
 
 
-class CompensationDecisionSerializer(serializers.Serializer):
+class CompensationDecisionSerializer(Serializer):
     stage = serializers.CharField()
     decision = serializers.CharField()
     note = serializers.CharField()
@@ -172,7 +172,7 @@ class CompensationSerializer(ModelSerializer):
         ]
 
 
-class FeedbackSerializer(serializers.Serializer):
+class FeedbackSerializer(Serializer):
     id = serializers.IntegerField()
     cause = serializers.CharField()
     measures = serializers.CharField()
@@ -191,7 +191,7 @@ class FeedbackSerializer(serializers.Serializer):
     responded_at = serializers.DateTimeField(allow_null=True)
 
 
-class ComplaintEscalationSerializer(serializers.Serializer):
+class ComplaintEscalationSerializer(Serializer):
     kind = serializers.CharField()
     trigger = serializers.CharField()
     from_level = serializers.IntegerField()
@@ -336,7 +336,7 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
         return services.allowed_actions(complaint)
 
 
-class ChainReportSerializer(serializers.Serializer):
+class ChainReportSerializer(Serializer):
     complaint = serializers.CharField(source="complaint_number")
     ok = serializers.BooleanField()
     entries = serializers.IntegerField()
@@ -352,7 +352,7 @@ class ChainReportSerializer(serializers.Serializer):
 # ---------------------------------------------------------------- input
 
 
-class ComplaintCreateSerializer(serializers.Serializer):
+class ComplaintCreateSerializer(Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     kind = serializers.ChoiceField(
         choices=[Tier.COMPLAINT, Tier.APPEAL],
@@ -428,7 +428,7 @@ class ComplaintCreateSerializer(serializers.Serializer):
         return data
 
 
-class VersionedSerializer(serializers.Serializer):
+class VersionedSerializer(Serializer):
     version = serializers.IntegerField(
         min_value=1, help_text=_("The ticket version you read; a stale one gets 409.")
     )
@@ -535,7 +535,7 @@ ACTION_INPUT = {
 }
 
 
-class EvidenceUploadSerializer(serializers.Serializer):
+class EvidenceUploadSerializer(Serializer):
     file = serializers.FileField()
     kind = serializers.ChoiceField(choices=EvidenceKind.choices)
     title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -572,7 +572,7 @@ class ClusterSerializer(ModelSerializer):
         return [c.pk for c in cluster.complaints.all()]
 
 
-class ClusterFeedbackSerializer(serializers.Serializer):
+class ClusterFeedbackSerializer(Serializer):
     cause = serializers.CharField()
     measures = serializers.CharField()
     rectification = serializers.CharField(required=False, allow_blank=True, default="")
@@ -580,12 +580,12 @@ class ClusterFeedbackSerializer(serializers.Serializer):
     channel = serializers.ChoiceField(choices=FeedbackChannel.choices)
 
 
-class ClusterFeedbackResultSerializer(serializers.Serializer):
+class ClusterFeedbackResultSerializer(Serializer):
     given = serializers.ListField(child=serializers.IntegerField())
     skipped = serializers.ListField(child=serializers.DictField())
 
 
-class RecurrenceRowSerializer(serializers.Serializer):
+class RecurrenceRowSerializer(Serializer):
     month = serializers.DateField()
     category = serializers.CharField()
     complaints = serializers.IntegerField()

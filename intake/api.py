@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from csc.lib.moments import validate_moment
-from csc.lib.serializers import ModelSerializer
+from csc.lib.serializers import ModelSerializer, Serializer
 from intake import selectors, services
 from intake.choices import Channel, CustomerType, Disposition, PaymentType, Region, VipTier
 from intake.filters import ContactFilter, CustomerFilter
@@ -146,7 +146,7 @@ class CustomerOutput(ModelSerializer):
         return customer.account_manager.display_name if customer.account_manager else ""
 
 
-class CustomerInput(serializers.Serializer):
+class CustomerInput(Serializer):
     """Register a customer (POST) or change some fields (PATCH)."""
 
     name = serializers.CharField(max_length=100)
@@ -304,7 +304,7 @@ class ContactOutput(ModelSerializer):
         return contact.agent.display_name if contact.agent else ""
 
 
-class ContactInput(serializers.Serializer):
+class ContactInput(Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     customer = serializers.PrimaryKeyRelatedField(
         queryset=Customer.objects.all(),

@@ -16,7 +16,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from csc.lib.serializers import ModelSerializer
+from csc.lib.serializers import ModelSerializer, Serializer
 from staffing import selectors, webhooks
 from staffing.api_auth import api_client_of
 from staffing.api_idempotency import IdempotentCreateMixin
@@ -120,7 +120,7 @@ class WebhookDeliverySerializer(ModelSerializer):
 # ---------------------------------------------------------------- input
 
 
-class WebhookSubscriptionInputSerializer(serializers.Serializer):
+class WebhookSubscriptionInputSerializer(Serializer):
     url = serializers.CharField(
         max_length=500, help_text=_("Where deliveries are POSTed: an http:// or https:// URL.")
     )
@@ -130,7 +130,7 @@ class WebhookSubscriptionInputSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(default=True)
 
 
-class WebhookSubscriptionPatchSerializer(serializers.Serializer):
+class WebhookSubscriptionPatchSerializer(Serializer):
     url = serializers.CharField(max_length=500, required=False)
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=SUBSCRIBABLE_EVENT_CHOICES),

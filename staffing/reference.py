@@ -1,12 +1,14 @@
 """Staffing's reference data kept per process (csc.lib.reference): the active
 API clients by key hash, read by every API request, and the teams by id, read
 by every ticket's creation. Both change rarely; any save of a client, a team
-or a user (but a sign-in) renews every process's copy within a second.
+or a user (but a sign-in), and any change of a user's or a role's permissions,
+renews every process's copy within a second.
 """
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete, post_save
+from django.contrib.auth.models import Group
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from csc.lib.reference import ReferenceCache, reference_data_changed
 from staffing.models import ApiClient, Team, User
@@ -30,7 +32,15 @@ def _user_saved(sender, instance: User, update_fields=None, **kwargs) -> None:
     reference_data_changed()
 
 
+def _permissions_changed(sender, action: str, **kwargs) -> None:
+    # A service user's permissions are cached with the user kept here.
+    if action in ("post_add", "post_remove", "post_clear"):
+        reference_data_changed()
+
+
 def connect_signals() -> None:
+    for through in (User.user_permissions.through, User.groups.through, Group.permissions.through):
+        m2m_changed.connect(_permissions_changed, sender=through, dispatch_uid=f"ref-{through}")
     for model in (Team, ApiClient):
         post_save.connect(reference_data_changed, sender=model, dispatch_uid=f"ref-{model}")
         post_delete.connect(reference_data_changed, sender=model, dispatch_uid=f"ref-{model}")

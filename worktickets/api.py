@@ -21,7 +21,7 @@ from rest_framework.routers import SimpleRouter
 
 from csc.lib.masking import mask_phone
 from csc.lib.moments import validate_moment
-from csc.lib.serializers import ModelSerializer
+from csc.lib.serializers import ModelSerializer, Serializer
 from intake.choices import Channel
 from intake.models import Contact, Customer
 from sla.api import ClockSerializer
@@ -43,19 +43,19 @@ from worktickets.models import BusinessType, Ticket, TicketEvent, due_order
 # ---------------------------------------------------------------- output
 
 
-class PersonRefSerializer(serializers.Serializer):
+class PersonRefSerializer(Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     name = serializers.CharField(source="display_name")
 
 
-class TeamRefSerializer(serializers.Serializer):
+class TeamRefSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     kind = serializers.CharField()
 
 
-class CustomerRefSerializer(serializers.Serializer):
+class CustomerRefSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     phone = serializers.SerializerMethodField()
@@ -171,7 +171,7 @@ class TicketDetailSerializer(TicketListSerializer):
 # ---------------------------------------------------------------- input
 
 
-class TicketCreateSerializer(serializers.Serializer):
+class TicketCreateSerializer(Serializer):
     kind = serializers.ChoiceField(choices=[TicketKind.INQUIRY, TicketKind.BUSINESS])
     channel = serializers.ChoiceField(choices=Channel.choices)
     subject = serializers.CharField(max_length=200)
@@ -205,14 +205,14 @@ class TicketCreateSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
 
 
-class TicketPatchSerializer(serializers.Serializer):
+class TicketPatchSerializer(Serializer):
     version = serializers.IntegerField(min_value=1)
     subject = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
 
 
-class TicketVersionSerializer(serializers.Serializer):
+class TicketVersionSerializer(Serializer):
     version = serializers.IntegerField(
         min_value=1, help_text=_("The ticket version you read; a stale one gets 409.")
     )
@@ -223,7 +223,7 @@ class TicketReplySerializer(TicketVersionSerializer):
     gives_solution = serializers.BooleanField(default=False)
 
 
-class TicketNoteSerializer(serializers.Serializer):
+class TicketNoteSerializer(Serializer):
     body = serializers.CharField()
 
 
