@@ -290,6 +290,10 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
             "allowed_actions",
         ]
 
+    # A complaint just created comes with what its creation wrote (context "timeline"
+    # and "clocks", and empty lists for what a new complaint cannot have yet): the
+    # answer needs no read back.
+
     def _shown(self, complaint: Complaint, number: str) -> str:
         pd = self.context.get("personal_data")
         if not number:
@@ -306,31 +310,52 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
 
     @extend_schema_field(ComplaintClockSerializer(many=True))
     def get_clocks(self, complaint: Complaint) -> list[dict]:
-        return ComplaintClockSerializer(deadlines.clocks(complaint), many=True).data
+        clocks = self.context.get("clocks")
+        if clocks is None:
+            clocks = deadlines.clocks(complaint)
+        return ComplaintClockSerializer(clocks, many=True).data
 
     @extend_schema_field(CompensationSerializer(many=True))
     def get_compensations(self, complaint: Complaint) -> list[dict]:
-        return CompensationSerializer(selectors.compensations_of(complaint), many=True).data
+        rows = self.context.get("compensations")
+        if rows is None:
+            rows = selectors.compensations_of(complaint)
+        return CompensationSerializer(rows, many=True).data
 
     @extend_schema_field(FeedbackSerializer(many=True))
     def get_feedback(self, complaint: Complaint) -> list[dict]:
-        return FeedbackSerializer(selectors.feedback_of(complaint), many=True).data
+        rows = self.context.get("feedback")
+        if rows is None:
+            rows = selectors.feedback_of(complaint)
+        return FeedbackSerializer(rows, many=True).data
 
     @extend_schema_field(ComplaintEscalationSerializer(many=True))
     def get_escalations(self, complaint: Complaint) -> list[dict]:
-        return ComplaintEscalationSerializer(selectors.escalations_of(complaint), many=True).data
+        rows = self.context.get("escalations")
+        if rows is None:
+            rows = selectors.escalations_of(complaint)
+        return ComplaintEscalationSerializer(rows, many=True).data
 
     @extend_schema_field(ExtensionSerializer(many=True))
     def get_extensions(self, complaint: Complaint) -> list[dict]:
-        return ExtensionSerializer(selectors.extensions_of(complaint), many=True).data
+        rows = self.context.get("extensions")
+        if rows is None:
+            rows = selectors.extensions_of(complaint)
+        return ExtensionSerializer(rows, many=True).data
 
     @extend_schema_field(EvidenceSerializer(many=True))
     def get_evidence(self, complaint: Complaint) -> list[dict]:
-        return EvidenceSerializer(selectors.evidence_of(complaint), many=True).data
+        rows = self.context.get("evidence")
+        if rows is None:
+            rows = selectors.evidence_of(complaint)
+        return EvidenceSerializer(rows, many=True).data
 
     @extend_schema_field(TicketEventSerializer(many=True))
     def get_timeline(self, complaint: Complaint) -> list[dict]:
-        return TicketEventSerializer(selectors.timeline(complaint), many=True).data
+        events = self.context.get("timeline")
+        if events is None:
+            events = selectors.timeline(complaint)
+        return TicketEventSerializer(events, many=True).data
 
     def get_allowed_actions(self, complaint: Complaint) -> list[str]:
         return services.allowed_actions(complaint)
@@ -397,7 +422,8 @@ class ComplaintCreateSerializer(Serializer):
     region = serializers.ChoiceField(choices=Region.choices, required=False, allow_blank=True)
     area = serializers.CharField(max_length=60, required=False, allow_blank=True)
     agent_concerned = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True, agent__isnull=False),
+        # With the agent row: routing reads the team from it.
+        queryset=User.objects.filter(is_active=True, agent__isnull=False).select_related("agent"),
         required=False,
         allow_null=True,
     )
@@ -618,11 +644,27 @@ class ComplaintCursorPagination(CursorPagination):
 
 
 class _ServiceCreate:
+    """Create through the complaint service (the idempotency mixin wraps this)."""
+
     def create(self, request, *args, **kwargs):
         data = ComplaintCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         complaint = services.complaint_record(recorded_by=request.user, **data.validated_data)
-        return self._detail(complaint, status.HTTP_201_CREATED)
+        # The service's complaint carries every related row the answer shows: no re-read.
+        written = {
+            **self.get_serializer_context(),
+            "timeline": complaint.created_events,
+            "clocks": complaint.started_clocks,
+            "compensations": [],
+            "feedback": [],
+            "escalations": [],
+            "extensions": [],
+            "evidence": [],
+        }
+        return Response(
+            ComplaintDetailSerializer(complaint, context=written).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 @extend_schema_view(

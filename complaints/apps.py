@@ -8,5 +8,8 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         from complaints import escalation
+        from complaints.reference import connect_signals
 
         escalation.register()
+        # Routing rules and settings are kept per process: a change renews every copy.
+        connect_signals()

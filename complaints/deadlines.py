@@ -82,7 +82,10 @@ def repair_limit(
     )
     for _version, target in targets_for(facts):
         if target["metric"] == REPAIR:
-            calendar = BusinessCalendar.objects.get(pk=target["calendar_id"])
+            # Calendars are kept per process by the SLA engine; a missing one is read.
+            calendar = sla.business_calendars.get().get(target["calendar_id"])
+            if calendar is None:
+                calendar = BusinessCalendar.objects.get(pk=target["calendar_id"])
             due, _limbs = base_due(calendar, at, target)
             return RepairLimit(target["amount"], target["unit"], target.get("note") or "", due)
     return None
@@ -90,6 +93,21 @@ def repair_limit(
 
 def start(complaint, *, at: datetime | None = None) -> list[Clock]:
     return sla.clocks_start(complaint.ticket, facts_for(complaint), at=at)
+
+
+def planned(complaint, *, at: datetime) -> list[Clock]:
+    """The clocks a complaint not yet saved starts with, scheduled and not saved: the
+    ticket is then written once, with its nearest due time (`nearest_due`)."""
+    return sla.clocks_planned(facts_for(complaint), at=at)
+
+
+def nearest_due(clocks: list[Clock]) -> datetime | None:
+    return sla.nearest_due(clocks)
+
+
+def save_planned(complaint, clocks: list[Clock]) -> list[Clock]:
+    """Save the planned clocks of a complaint just inserted, with their start events."""
+    return sla.clocks_save_planned(complaint.ticket, clocks, facts_for(complaint))
 
 
 def meet(complaint, metric: str, *, at: datetime | None = None) -> Clock | None:

@@ -9,11 +9,11 @@ that cannot name a team (no such team, no agent concerned) gives way to the next
 
 from dataclasses import dataclass
 
-from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from complaints.choices import Category, RoutingTarget
 from complaints.models import RoutingRule, Subcategory
+from complaints.reference import RoutingTable, routing_table
 from csc.lib.errors import DomainError
 from staffing.models import Team, User
 
@@ -25,20 +25,21 @@ class Route:
     rule: RoutingRule
 
 
-def _own_team(user: User | None) -> Team | None:
+def _own_team(user: User | None, table: RoutingTable) -> Team | None:
     agent = getattr(user, "agent", None) if user is not None else None
-    if agent is None or not agent.team.is_active:
-        return None
-    return agent.team
+    # The kept teams are the active ones, each with its lead: no query for either.
+    return table.teams.get(agent.team_id) if agent is not None else None
 
 
-def _team_of(rule: RoutingRule, agent_concerned: User | None, recorded_by: User) -> Team | None:
+def _team_of(
+    rule: RoutingRule, agent_concerned: User | None, recorded_by: User, table: RoutingTable
+) -> Team | None:
     if rule.target == RoutingTarget.TEAM:
         return rule.team if rule.team is not None and rule.team.is_active else None
     if rule.target == RoutingTarget.TEAM_KIND:
-        return Team.objects.filter(kind=rule.team_kind, is_active=True).order_by("name").first()
+        return table.first_of_kind.get(rule.team_kind)
     # The agent the complaint is about; when none is named, the agent who recorded it.
-    return _own_team(agent_concerned) or _own_team(recorded_by)
+    return _own_team(agent_concerned, table) or _own_team(recorded_by, table)
 
 
 def route_for(
@@ -48,16 +49,13 @@ def route_for(
     agent_concerned: User | None,
     recorded_by: User,
 ) -> Route:
-    scope = Q(subcategory__isnull=True)
-    if subcategory is not None:
-        scope |= Q(subcategory=subcategory)
-    rules = (
-        RoutingRule.objects.filter(scope, is_active=True, category=category)
-        .select_related("team__lead")
-        .order_by(F("subcategory").asc(nulls_last=True), "order", "pk")
-    )
-    for rule in rules:
-        team = _team_of(rule, agent_concerned, recorded_by)
+    # The rules and teams are kept per process (complaints.reference), already in order.
+    table = routing_table.get()
+    subcategory_id = subcategory.pk if subcategory is not None else None
+    for rule in table.rules.get(category, ()):
+        if rule.subcategory_id not in (None, subcategory_id):
+            continue
+        team = _team_of(rule, agent_concerned, recorded_by, table)
         if team is None:
             continue
         return Route(team=team, assignee=team.lead if rule.assign_to_lead else None, rule=rule)

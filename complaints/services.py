@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from complaints import clusters, deadlines, webhooks
+from complaints import clusters, deadlines, reference, webhooks
 from complaints.choices import (
     CASH_KINDS,
     OPEN_STAGES,
@@ -72,7 +72,7 @@ from intake.models import Contact, Customer
 from staffing.models import User
 from staffing.outbox import outbox_enqueue
 from worktickets.choices import EventKind, Priority, TicketKind, TicketStatus
-from worktickets.models import Ticket
+from worktickets.models import Ticket, TicketEvent
 from worktickets.numbering import next_ticket_number
 from worktickets.services import change_status, lock_ticket, save_ticket
 from worktickets.webhooks import ticket_created_emit
@@ -349,7 +349,6 @@ def complaint_record(
         category, subcategory, agent_concerned=agent_concerned, recorded_by=recorded_by
     )
     ticket = Ticket(
-        number=next_ticket_number(now),
         kind=TicketKind.COMPLAINT,
         channel=channel,
         subject=(subject or "").strip()[:200] or content.splitlines()[0][:80],
@@ -364,8 +363,7 @@ def complaint_record(
         created_by=recorded_by,
     )
     ticket.set_status(TicketStatus.NEW)
-    ticket.save()
-    complaint = Complaint.objects.create(
+    complaint = Complaint(
         ticket=ticket,
         customer_name=customer_name,
         contact_phone=contact_phone,
@@ -387,34 +385,50 @@ def complaint_record(
         regulator_involved=regulator_involved,
         promised_repair_at=promised_repair_at if category == Category.SERVICE_FAULT else None,
     )
-    event(
-        ticket,
-        EventCode.RECORDED,
-        recorded_by,
-        kind=EventKind.CREATED,
-        body=content,
-        to_status=ticket.status,
-        tier=tier,
-        category=category,
-    )
-    event(
-        ticket,
-        EventCode.ROUTED,
-        recorded_by,
-        body=_("Routed to %(team)s (%(rule)s).") % {"team": route.team, "rule": route.rule},
-        team=route.team.name,
-        rule=route.rule.pk,
-    )
-    deadlines.start(complaint, at=now)
-    config = ComplaintSettings.current()
-    _link_recurrence(complaint, config)
+    # The clocks are planned first so the ticket is written once, with its
+    # nearest deadline (the queue's order) and its number already set.
+    clocks = deadlines.planned(complaint, at=now)
+    ticket.sla_due_at = deadlines.nearest_due(clocks)
+    ticket.number = next_ticket_number(now)
+    ticket.save()
+    # Its key is the ticket's, already set: without force_insert Django tries an UPDATE first.
+    complaint.save(force_insert=True)
+    written = [
+        event(
+            ticket,
+            EventCode.RECORDED,
+            recorded_by,
+            kind=EventKind.CREATED,
+            body=content,
+            to_status=ticket.status,
+            tier=tier,
+            category=category,
+        ),
+        event(
+            ticket,
+            EventCode.ROUTED,
+            recorded_by,
+            body=_("Routed to %(team)s (%(rule)s).") % {"team": route.team, "rule": route.rule},
+            team=route.team.name,
+            rule=route.rule.pk,
+        ),
+    ]
+    complaint.started_clocks = deadlines.save_planned(complaint, clocks)
+    # The settings are kept per process (complaints.reference), renewed when saved.
+    config = reference.complaint_settings.get()
+    written += _link_recurrence(complaint, config)
     cluster_change = clusters.cluster_check(complaint, config)
     ticket_created_emit(ticket)
     if tier == Tier.APPEAL:
         _tell_about_appeal(complaint, recorded_by)
     if cluster_change is not None:
-        _after_cluster_change(cluster_change, recorded_by, config)
-    _refresh_major(complaint, recorded_by, config)
+        written += _after_cluster_change(cluster_change, recorded_by, config)
+    written += _refresh_major(complaint, recorded_by, config)
+    # The complaint's timeline as the creation wrote it (others' lines are left out):
+    # the API answers with it and the started clocks instead of reading them back.
+    complaint.created_events = sorted(
+        (line for line in written if line.ticket_id == ticket.pk), key=lambda e: (e.at, e.pk)
+    )
     return complaint
 
 
@@ -422,7 +436,7 @@ def _tell_about_appeal(appeal: Complaint, by: User) -> None:
     """Appeals are shown to the CS manager from the start (DOMAIN.md P-2)."""
     ticket = appeal.ticket
     tell(
-        holders_of(LEADERSHIP_PERM),
+        reference.leadership_group.get(),
         kind="complaint.appeal",
         title=_("Appeal %(number)s: %(subject)s")
         % {"number": ticket.number, "subject": ticket.subject},
@@ -462,12 +476,15 @@ def major_reasons(complaint: Complaint, config: ComplaintSettings) -> list[str]:
 
 def _refresh_major(
     complaint: Complaint, by: User | None, config: ComplaintSettings, *, notify: bool = True
-) -> None:
-    """Mark a major complaint and report it to the leadership group at once (C-10)."""
+) -> list[TicketEvent]:
+    """Mark a major complaint and report it to the leadership group at once (C-10).
+
+    Returns the timeline lines written."""
     reasons = major_reasons(complaint, config)
     is_major = bool(reasons)
     if reasons == complaint.major_reasons and is_major == complaint.is_major:
-        return
+        return []
+    written = []
     complaint.is_major, complaint.major_reasons = is_major, reasons
     fields = ["is_major", "major_reasons"]
     if is_major and complaint.leadership_notified_at is None:
@@ -477,7 +494,7 @@ def _refresh_major(
         ticket = complaint.ticket
         if notify:
             tell(
-                holders_of(LEADERSHIP_PERM),
+                reference.leadership_group.get(),
                 kind="complaint.major",
                 title=_("Major complaint %(number)s: %(subject)s")
                 % {"number": ticket.number, "subject": ticket.subject},
@@ -485,17 +502,24 @@ def _refresh_major(
                 link=complaint_link(complaint.pk),
                 key=f"complaint-major:{complaint.pk}",
             )
-        event(ticket, EventCode.MAJOR, by, kind=EventKind.NOTIFIED, body=labels, reasons=reasons)
+        written.append(
+            event(
+                ticket, EventCode.MAJOR, by, kind=EventKind.NOTIFIED, body=labels, reasons=reasons
+            )
+        )
     complaint.save(update_fields=fields)
+    return written
 
 
 # ---------------------------------------------------------------- recurrence
 
 
-def _link_recurrence(complaint: Complaint, config: ComplaintSettings) -> None:
-    """A complaint of the same customer and category within the window (DOMAIN.md C-25, C-36)."""
+def _link_recurrence(complaint: Complaint, config: ComplaintSettings) -> list[TicketEvent]:
+    """A complaint of the same customer and category within the window (DOMAIN.md C-25, C-36).
+
+    Returns the timeline lines written (on this complaint's and the earlier one's)."""
     if complaint.tier != Tier.COMPLAINT or not config.recurrence_window_days:
-        return
+        return []
     ticket = complaint.ticket
     same_customer = (
         {"ticket__customer_id": ticket.customer_id}
@@ -503,9 +527,11 @@ def _link_recurrence(complaint: Complaint, config: ComplaintSettings) -> None:
         else {"ticket__customer__isnull": True, "contact_phone": complaint.contact_phone}
     )
     if not ticket.customer_id and not complaint.contact_phone:
-        return
+        return []
+    # Only what the link and its lines show: this runs for every complaint recorded.
     earlier = list(
         Complaint.objects.select_related("ticket")
+        .only("ticket__number")
         .filter(
             tier=Tier.COMPLAINT,
             category=complaint.category,
@@ -517,27 +543,30 @@ def _link_recurrence(complaint: Complaint, config: ComplaintSettings) -> None:
         .order_by("-ticket__created_at", "-pk")
     )
     if not earlier:
-        return
+        return []
     latest = earlier[0]
     complaint.recurrence_of = latest
     complaint.recurrence_count = len(earlier)
     complaint.save(update_fields=["recurrence_of", "recurrence_count"])
     values = {"number": latest.ticket.number, "count": len(earlier)}
-    event(
-        ticket,
-        EventCode.RECURRENCE,
-        None,
-        body=_("Recurrence of %(number)s (%(count)s earlier complaint(s) in the window).") % values,
-        earlier=latest.pk,
-        count=len(earlier),
-    )
-    event(
-        latest.ticket,
-        EventCode.RECURRENCE,
-        None,
-        body=_("The customer complained again: %(number)s.") % {"number": ticket.number},
-        later=complaint.pk,
-    )
+    return [
+        event(
+            ticket,
+            EventCode.RECURRENCE,
+            None,
+            body=_("Recurrence of %(number)s (%(count)s earlier complaint(s) in the window).")
+            % values,
+            earlier=latest.pk,
+            count=len(earlier),
+        ),
+        event(
+            latest.ticket,
+            EventCode.RECURRENCE,
+            None,
+            body=_("The customer complained again: %(number)s.") % {"number": ticket.number},
+            later=complaint.pk,
+        ),
+    ]
 
 
 # ---------------------------------------------------------------- outage clusters
@@ -545,28 +574,33 @@ def _link_recurrence(complaint: Complaint, config: ComplaintSettings) -> None:
 
 def _after_cluster_change(
     change: clusters.ClusterChange, by: User | None, config: ComplaintSettings
-) -> None:
+) -> list[TicketEvent]:
+    """Tell the members and the leadership group; returns the timeline lines written."""
     cluster = change.cluster
     label = str(cluster)
+    written = []
     for member in change.joined:
-        event(
-            member.ticket,
-            EventCode.CLUSTER,
-            by,
-            body=_("Part of the outage %(cluster)s.") % {"cluster": label},
-            cluster=cluster.pk,
+        written.append(
+            event(
+                member.ticket,
+                EventCode.CLUSTER,
+                by,
+                body=_("Part of the outage %(cluster)s.") % {"cluster": label},
+                cluster=cluster.pk,
+            )
         )
         # The cluster's notice tells the leadership group; members are not told one by one.
-        _refresh_major(member, by, config, notify=False)
+        written += _refresh_major(member, by, config, notify=False)
     if change.opened:
         tell(
-            holders_of(LEADERSHIP_PERM),
+            reference.leadership_group.get(),
             kind="complaint.cluster",
             title=_("Outage: %(count)s service-fault complaints, %(cluster)s")
             % {"count": len(change.joined), "cluster": label},
             link=cluster_link(cluster.pk),
             key=f"complaint-cluster:{cluster.pk}",
         )
+    return written
 
 
 # ---------------------------------------------------------------- stages

@@ -41,7 +41,8 @@ def _permissions_changed(sender, action: str, **kwargs) -> None:
 def connect_signals() -> None:
     for through in (User.user_permissions.through, User.groups.through, Group.permissions.through):
         m2m_changed.connect(_permissions_changed, sender=through, dispatch_uid=f"ref-{through}")
-    for model in (Team, ApiClient):
+    # A role deleted drops its members' permissions without an m2m signal.
+    for model in (Team, ApiClient, Group):
         post_save.connect(reference_data_changed, sender=model, dispatch_uid=f"ref-{model}")
         post_delete.connect(reference_data_changed, sender=model, dispatch_uid=f"ref-{model}")
     post_save.connect(_user_saved, sender=User, dispatch_uid="ref-user")
