@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from csc.lib.reference import ReferenceCache, reference_data_changed
-from staffing.models import ApiClient, Team, User
+from staffing.models import Agent, ApiClient, Team, User
 
 
 def _load_api_clients() -> dict[str, ApiClient]:
@@ -41,8 +41,9 @@ def _permissions_changed(sender, action: str, **kwargs) -> None:
 def connect_signals() -> None:
     for through in (User.user_permissions.through, User.groups.through, Group.permissions.through):
         m2m_changed.connect(_permissions_changed, sender=through, dispatch_uid=f"ref-{through}")
-    # A role deleted drops its members' permissions without an m2m signal.
-    for model in (Team, ApiClient, Group):
+    # A role deleted drops its members' permissions without an m2m signal; an
+    # agent moved to another team changes who the desk offers for transfers.
+    for model in (Team, ApiClient, Group, Agent):
         post_save.connect(reference_data_changed, sender=model, dispatch_uid=f"ref-{model}")
         post_delete.connect(reference_data_changed, sender=model, dispatch_uid=f"ref-{model}")
     post_save.connect(_user_saved, sender=User, dispatch_uid="ref-user")

@@ -7,14 +7,19 @@ the user may see it in full; full views are recorded after rendering).
 
 import re
 from dataclasses import dataclass
+from html import escape
+from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Prefetch
-from django.forms import Form
+from django.forms import Form, ModelChoiceField, Select
+from django.forms.utils import flatatt
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,6 +29,7 @@ from csc.lib.errors import DomainError, NotAllowed, StaleVersion, http_status
 from csc.lib.masking import mask_phone
 from csc.lib.paging import int_or_none, page_context
 from csc.lib.phones import InvalidPhoneNumber, normalise_phone
+from csc.lib.reference import ReferenceCache
 from intake import selectors as intake_selectors
 from intake import services as intake_services
 from intake.choices import Channel, PaymentSegment
@@ -207,6 +213,13 @@ def _visible_ticket(user, pk: int) -> Ticket:
         raise Http404 from None
 
 
+def _page_ticket(user, pk: int) -> Ticket:
+    try:
+        return selectors.ticket_page(user, pk)
+    except Ticket.DoesNotExist:
+        raise Http404 from None
+
+
 def _action_label(action: str) -> str:
     if action == EDIT:
         return _("Edit details")
@@ -220,7 +233,10 @@ def _offered_to(user, ticket: Ticket) -> bool:
     or one waiting in a team they work in (a colleague's ticket is the lead's to reassign)."""
     if ticket.assignee_id is not None:
         return ticket.transfer_pending and ticket.assignee_id == user.pk
-    return ticket.team_id in selectors.user_team_ids(user)
+    in_user_teams = getattr(ticket, "in_user_teams", None)  # read with the page's ticket
+    if in_user_teams is None:
+        in_user_teams = ticket.team_id in selectors.user_team_ids(user)
+    return in_user_teams
 
 
 def desk_actions(user, ticket: Ticket) -> list[str]:
@@ -265,6 +281,76 @@ def _initial(action: str, ticket: Ticket) -> dict:
     return initial
 
 
+# The action forms' model choice fields: the transfer's team and agent, the reassignment's agent.
+LISTED_FIELDS = frozenset(
+    (form_class, name)
+    for form_class in ACTION_FORMS.values()
+    for name, field in form_class.base_fields.items()
+    if isinstance(field, ModelChoiceField)
+)
+
+
+def _load_listed_options() -> dict[tuple[type[Form], str], list[tuple[int, str]]]:
+    """The options of LISTED_FIELDS as (pk, label)."""
+    listed = {}
+    for form_class, name in LISTED_FIELDS:
+        field = form_class.base_fields[name]
+        # .all(): a copy, so the form class's own queryset never keeps rows.
+        rows = field.queryset.all()
+        listed[form_class, name] = [(row.pk, field.label_from_instance(row)) for row in rows]
+    return listed
+
+
+# The transfer and reassign forms list every active agent (hundreds) and every team.
+# They change a few times a week, so each process keeps the options (csc.lib.reference:
+# a saved user or team renews them at once, any other change within a minute). What
+# is posted is still checked against the database by the form.
+listed_options = ReferenceCache(_load_listed_options)
+
+
+class ListedSelect(Select):
+    """A select of options listed once per process, written out directly: Django
+    renders one template per option, which took most of the ticket page's time with
+    hundreds of agents."""
+
+    def __init__(self, options: list[tuple], attrs=None):
+        super().__init__(attrs)
+        self.options = options  # (value, label), the empty choice first if any
+
+    def use_required_attribute(self, initial) -> bool:
+        # As Select: only when the first option is the empty one.
+        return not self.is_hidden and bool(self.options) and self.options[0][0] in ("", None)
+
+    def render(self, name, value, attrs=None, renderer=None) -> SafeString:
+        chosen = set(self.format_value(value))
+        options = "\n".join(
+            f'<option value="{escape(str(key))}"{" selected" if str(key) in chosen else ""}>'
+            f"{escape(str(label))}</option>"
+            for key, label in self.options
+        )
+        attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>\n{}\n</select>', name, attrs, mark_safe(options))
+
+
+def _with_listed_options(forms: list[Form]) -> None:
+    """Give the forms' model choice fields their options from listed_options; what is
+    posted is still parsed and checked by the fields against the database."""
+    fields = [
+        (form, name)
+        for form in forms
+        for name in form.fields
+        if (type(form), name) in LISTED_FIELDS
+    ]
+    if not fields:
+        return
+    listed = listed_options.get()
+    for form, name in fields:
+        field = form.fields[name]
+        empty = [] if field.empty_label is None else [("", field.empty_label)]
+        field.widget = ListedSelect([*empty, *listed[type(form), name]], attrs=field.widget.attrs)
+        field.widget.is_required = field.required
+
+
 def _action_panels(user, ticket: Ticket, failed: tuple[str, Form] | None) -> list[ActionPanel]:
     actions = desk_actions(user, ticket)
     if failed and failed[0] not in actions:
@@ -279,6 +365,7 @@ def _action_panels(user, ticket: Ticket, failed: tuple[str, Form] | None) -> lis
         panels.append(
             ActionPanel(action, _action_label(action), form, is_open, action in DANGER_ACTIONS)
         )
+    _with_listed_options([panel.form for panel in panels])
     return panels
 
 
@@ -298,9 +385,17 @@ def _field_label(field: str) -> str:
         return field
 
 
-def timeline(ticket: Ticket) -> list:
-    """The ticket's events, each with the labels its template line needs."""
-    events = list(selectors.ticket_timeline(ticket))
+TIMELINE_LATEST = 50  # events shown unless the whole timeline is asked for
+WHOLE_TIMELINE = "all"  # ?timeline=all
+
+
+def timeline(ticket: Ticket, *, latest: int | None = None) -> tuple[list, bool]:
+    """The ticket's events (only the `latest` ones when given), each with the labels its
+    template line needs, and whether earlier events were left out."""
+    if latest is None:
+        events, earlier = list(selectors.ticket_timeline(ticket)), False
+    else:
+        events, earlier = selectors.ticket_timeline_latest(ticket, latest)
     for event in events:
         event.from_label = STATUS_LABELS.get(event.from_status, event.from_status)
         event.to_label = STATUS_LABELS.get(event.to_status, event.to_status)
@@ -321,7 +416,15 @@ def timeline(ticket: Ticket) -> list:
                 for key in dict.fromkeys([*before, *after])
                 if before.get(key) != after.get(key)
             ]
-    return events
+    return events, earlier
+
+
+def _whole_timeline(request: HttpRequest) -> bool:
+    """Asked for on the page, or on the page an htmx action was posted from."""
+    if request.method == "GET":
+        return request.GET.get("timeline") == WHOLE_TIMELINE
+    page = (request.htmx.current_url if request.htmx else None) or ""
+    return parse_qs(urlsplit(page).query).get("timeline") == [WHOLE_TIMELINE]
 
 
 def _duration(minutes: int | None) -> str:
@@ -355,10 +458,15 @@ def _main_context(
     failed: tuple[str, Form] | None = None,
     notice: str = "",
 ) -> dict:
+    events, earlier_events = timeline(
+        ticket, latest=None if _whole_timeline(request) else TIMELINE_LATEST
+    )
     return {
         "ticket": ticket,
         "panels": _action_panels(request.user, ticket, failed),
-        "events": timeline(ticket),
+        "events": events,
+        "earlier_events": earlier_events,
+        "whole_timeline": WHOLE_TIMELINE,
         "clocks": list(clocks_for_ticket(ticket)),
         "order_lines": list((ticket.order_details or {}).items()),
         "delivery_limit": _duration(
@@ -379,11 +487,7 @@ def _visible_ids(user, tickets) -> set[int]:
 def _customer_context(user, customer_id: int | None) -> dict:
     if customer_id is None:
         return {"customer": None}
-    customer = intake_selectors.customer_with_details().get(pk=customer_id)
-    recent = selectors.customer_recent_tickets(customer_id)
-    visible = _visible_ids(user, recent)
-    for ticket in recent:
-        ticket.is_visible = ticket.pk in visible
+    customer, recent = selectors.customer_panel(user, customer_id)
     return {
         "customer": customer,
         "segment_label": PaymentSegment(customer.payment_segment).label,
@@ -415,7 +519,7 @@ def _ticket_response(
 @permission(VIEW)
 @require_GET
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    ticket = _visible_ticket(request.user, pk)
+    ticket = _page_ticket(request.user, pk)
     if ticket.kind == TicketKind.COMPLAINT:
         # Complaints are worked on their own page (stages, evidence, compensation).
         return redirect("complaints:detail", pk=ticket.pk)
@@ -450,7 +554,7 @@ def ticket_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             form.add_validation_error(error)
         else:
             return _after_action(request, pk, action)
-    ticket = _visible_ticket(request.user, pk)
+    ticket = _page_ticket(request.user, pk)
     if stale:
         # The fragment now shows what changed and the message says so; their text
         # stays, and a second submit is a decision taken knowing the current state.
@@ -462,7 +566,7 @@ def ticket_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def _after_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     done = _("Done: %(action)s.") % {"action": _action_label(action)}
     try:
-        ticket = selectors.ticket_detail(request.user, pk)
+        ticket = selectors.ticket_page(request.user, pk)
     except Ticket.DoesNotExist:
         # Handed to a team this user does not see.
         gone = _("The ticket is no longer in your teams.")

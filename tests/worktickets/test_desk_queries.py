@@ -129,7 +129,9 @@ def test_ticket_page_queries_do_not_grow_with_its_timeline(
             ContactFactory(customer=customer, agent=colleague)
 
     client.force_login(agent_user)
-    assert_constant(client, reverse("worktickets:ticket_detail", args=[ticket.pk]), grow)
+    url = reverse("worktickets:ticket_detail", args=[ticket.pk])
+    client.get(url)  # the first request loads what each process keeps (the action forms' options)
+    assert_constant(client, url, grow)
 
 
 def test_ticket_action_fragment_queries_do_not_grow_with_its_timeline(client, agent_user):
@@ -143,6 +145,7 @@ def test_ticket_action_fragment_queries_do_not_grow_with_its_timeline(client, ag
         assert response.status_code == 200
         return len(captured)
 
+    note_queries()  # the first request loads what each process keeps (the action forms' options)
     TicketEvent.objects.bulk_create(
         TicketEvent(ticket=ticket, kind="note", actor=agent_user, body="旧备注") for _ in range(10)
     )
