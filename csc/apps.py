@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CscConfig(AppConfig):
     name = "csc"
     verbose_name = _("Customer-service centre")
+
+    def ready(self) -> None:
+        from csc.lib.history import keep_history_managers
+
+        keep_history_managers()

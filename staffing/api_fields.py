@@ -9,9 +9,8 @@ from staffing.reference import teams_by_id
 class ActiveTeamField(serializers.PrimaryKeyRelatedField):
     """An active team by id, looked up in the teams kept per process (no query)."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", Team.objects.filter(is_active=True))
-        super().__init__(**kwargs)
+    # For the schema and the browsable API; validation reads the kept teams.
+    queryset = Team.objects.filter(is_active=True)
 
     def to_internal_value(self, data):
         if isinstance(data, bool):
