@@ -22,6 +22,7 @@ creating transaction.)
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from datetime import datetime
 
@@ -103,6 +104,18 @@ def _close(raw) -> None:
     # A dead connection may fail to close: it is dropped all the same.
     with contextlib.suppress(Exception):
         raw.close()
+
+
+def _forget_after_fork() -> None:
+    # A forked child (a Celery or gunicorn worker forked after a number was taken)
+    # must neither use the parent's socket nor close it under the parent: it drops
+    # the parent's connections and opens its own on first use.
+    with _open_lock:
+        _open.clear()
+    _counter.raw = _counter.params = None
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def close_counter_connections() -> None:

@@ -93,3 +93,17 @@ def test_inside_the_transaction_when_configured_so(agent_user, settings):
 
     assert first.number.endswith("-000001")
     assert make_ticket(created_by=agent_user).number.endswith("-000002")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_forked_worker_takes_numbers_on_its_own_connection(agent_user):
+    first = make_ticket(created_by=agent_user)
+    parents = numbering._counter.raw
+
+    numbering._forget_after_fork()  # what the fork hook runs in the child
+    second = make_ticket(created_by=agent_user)
+
+    assert numbering._counter.raw is not parents
+    assert not parents.closed  # left to the parent, not closed under it
+    assert [first.number[-6:], second.number[-6:]] == ["000001", "000002"]
+    parents.close()
