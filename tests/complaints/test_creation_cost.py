@@ -128,9 +128,14 @@ def test_a_major_repeat_complaint_reads_only_the_earlier_complaints(
     queries = captured_creation(portal, customer=customer)
 
     # Linked to the earlier two and reported to the leadership group, whose members
-    # are kept per process too: the only reads are the input and the lookup.
+    # are kept per process too: the only reads are the input, the lookup, and which
+    # leaders were already told of it (one read for all of them).
     reads = [s for s in statements(queries) if s.startswith("SELECT")]
-    assert reads == ["SELECT intake_customer", "SELECT complaints_complaint"], "\n".join(queries)
+    assert reads == [
+        "SELECT intake_customer",
+        "SELECT complaints_complaint",
+        "SELECT staffing_notification",
+    ], "\n".join(queries)
     assert Notification.objects.filter(kind="complaint.major", recipient=manager_user).exists()
 
 

@@ -42,3 +42,39 @@ def test_same_dedupe_key_notifies_once(agent_user):
     assert notify(agent_user, kind="sla", title="a", dedupe_key="clock-1-level-1") is not None
     assert notify(agent_user, kind="sla", title="a", dedupe_key="clock-1-level-1") is None
     assert Notification.objects.filter(recipient=agent_user).count() == 1
+
+
+def test_notify_many_tells_each_active_person_once_per_key(agent_user, lead_user, outsider_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from staffing.outbox import notify_many
+
+    outsider_user.is_active = False
+    outsider_user.save()
+    people = [agent_user, lead_user, agent_user, None, outsider_user]
+
+    with CaptureQueriesContext(connection) as queries:
+        first = notify_many(people, kind="complaint", title="重大投诉", dedupe_key="major:1")
+    again = notify_many(
+        [*people, lead_user], kind="complaint", title="重大投诉", dedupe_key="major:1"
+    )
+    other_key = notify_many([lead_user], kind="complaint", title="重大投诉", dedupe_key="major:2")
+    no_key = notify_many([lead_user, lead_user], kind="info", title="通知")
+
+    assert (first, again, other_key, no_key) == (2, 0, 1, 1)
+    assert len(queries) == 2
+    told = Notification.objects.filter(dedupe_key="major:1")
+    assert sorted(told.values_list("recipient__username", flat=True)) == ["agent1", "lead1"]
+    assert not Notification.objects.filter(recipient=outsider_user).exists()
+
+
+def test_notify_many_skips_a_person_told_meanwhile_by_another_call(agent_user, lead_user):
+    from staffing.outbox import notify, notify_many
+
+    notify(lead_user, kind="complaint", title="重大投诉", dedupe_key="major:7")
+
+    assert (
+        notify_many([agent_user, lead_user], kind="complaint", title="x", dedupe_key="major:7") == 1
+    )
+    assert Notification.objects.filter(dedupe_key="major:7").count() == 2
