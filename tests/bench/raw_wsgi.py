@@ -64,17 +64,23 @@ COMPLAINT_CLOCKS = (
 _local = threading.local()
 
 
+def _connect(*, autocommit: bool = False):
+    url = urlsplit(os.environ["DATABASE_URL"])
+    connection = psycopg2.connect(
+        host=url.hostname,
+        port=url.port or 5432,
+        user=url.username,
+        password=url.password,
+        dbname=url.path.lstrip("/"),
+    )
+    connection.autocommit = autocommit
+    return connection
+
+
 def db():
     connection = getattr(_local, "connection", None)
     if connection is None or connection.closed:
-        url = urlsplit(os.environ["DATABASE_URL"])
-        connection = _local.connection = psycopg2.connect(
-            host=url.hostname,
-            port=url.port or 5432,
-            user=url.username,
-            password=url.password,
-            dbname=url.path.lstrip("/"),
-        )
+        connection = _local.connection = _connect()
         with connection.cursor() as cursor:
             cursor.execute("SET TIME ZONE 'UTC'")
         connection.commit()
@@ -209,15 +215,7 @@ def numbering_db():
     """csc's numbering technique: a connection of its own, autocommit, no flush wait."""
     connection = getattr(_local, "numbering", None)
     if connection is None or connection.closed:
-        url = urlsplit(os.environ["DATABASE_URL"])
-        connection = _local.numbering = psycopg2.connect(
-            host=url.hostname,
-            port=url.port or 5432,
-            user=url.username,
-            password=url.password,
-            dbname=url.path.lstrip("/"),
-        )
-        connection.autocommit = True
+        connection = _local.numbering = _connect(autocommit=True)
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit = off")
     return connection

@@ -1,8 +1,9 @@
 """Handling groups and their people (DOMAIN.md C-9 to C-12)."""
 
 import pytest
+from rest_framework.test import APIClient
 
-from tests.factories import AgentFactory, TeamFactory, UserFactory
+from tests.factories import AgentFactory, TeamFactory, UserFactory, make_api_client
 
 
 def _member(role: str, team, username: str):
@@ -59,3 +60,12 @@ def handler_user(complaints_team):
 @pytest.fixture
 def director_user(db):
     return _member("centre_director", TeamFactory(name="Direction", kind="management"), "director1")
+
+
+@pytest.fixture
+def portal(groups):
+    """The regulator's appeal portal and the CTI as integrations with the complaints scope."""
+    _, key = make_api_client("portal", ["complaints:read", "complaints:write"])
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return api

@@ -25,15 +25,6 @@ def api_as(user) -> APIClient:
     return api
 
 
-@pytest.fixture
-def portal(groups):
-    """The regulator's appeal portal and the CTI as integrations with the complaints scope."""
-    _, key = make_api_client("portal", ["complaints:read", "complaints:write"])
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return api
-
-
 def body(**extra):
     return {
         "channel": "hotline",

@@ -7,12 +7,10 @@ complaint, and the answer is the complaint as a read shows it."""
 
 import datetime
 
-import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from complaints.choices import Category, RoutingTarget
 from complaints.models import Complaint, ComplaintSettings, RoutingRule
@@ -22,19 +20,10 @@ from tests.factories import (
     CustomerFactory,
     TeamFactory,
     UserFactory,
-    make_api_client,
     make_complaint,
 )
 
 BASE = "/api/v1/complaints/"
-
-
-@pytest.fixture
-def portal(groups):
-    _, key = make_api_client("portal", ["complaints:read", "complaints:write"])
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return api
 
 
 def body(**extra) -> dict:
