@@ -108,13 +108,19 @@ def customer_list(
     return customers.prefetch_related("services")
 
 
-def customer_with_details() -> QuerySet[Customer]:
-    """Customers with their services and most recent contacts, in three queries."""
+def customer_details() -> tuple:
+    """What customer_with_details prefetches: services and the most recent contacts
+    (for prefetch_related, or prefetch_related_objects on a customer read otherwise)."""
     recent = Contact.objects.select_related("agent").order_by("-queued_at", "-id")
-    return Customer.objects.select_related("account_manager").prefetch_related(
+    return (
         "services",
         Prefetch("contacts", queryset=recent[:RECENT_CONTACTS], to_attr="recent_contacts"),
     )
+
+
+def customer_with_details() -> QuerySet[Customer]:
+    """Customers with their services and most recent contacts, in three queries."""
+    return Customer.objects.select_related("account_manager").prefetch_related(*customer_details())
 
 
 def _start_of_day(day: datetime.date) -> datetime.datetime:

@@ -11,25 +11,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.lookups import IsNull
 
 from sla.choices import OPEN_STATES, ClockState
 from sla.models import Clock, ClockEvent, EscalationRecord
-from staffing.models import Agent, Team
+from staffing.selectors import worked_team_ids
 
 
 def team_ids_of(user) -> list[int]:
     """The teams a person's at-risk list covers: the teams they lead and their own."""
-    own = Agent.objects.filter(user_id=user.pk).values("team_id")
-    return list(
-        Team.objects.filter(Q(lead_id=user.pk) | Q(pk__in=own)).values_list("pk", flat=True)
-    )
+    return list(worked_team_ids(user).values_list("pk", flat=True))
 
 
 TicketVisibility = Callable[[Any], QuerySet]
 
-_TICKET_VISIBILITY: dict[str, TicketVisibility] = {}
+_ticket_visibility: TicketVisibility | None = None
 
 
 def register_ticket_visibility(func: TicketVisibility | None) -> None:
@@ -38,14 +35,12 @@ def register_ticket_visibility(func: TicketVisibility | None) -> None:
     Registering again replaces the rule; None removes it. Without a rule a
     signed-in person sees no clock (an API client sees all, see sla.api).
     """
-    if func is None:
-        _TICKET_VISIBILITY.pop("tickets", None)
-    else:
-        _TICKET_VISIBILITY["tickets"] = func
+    global _ticket_visibility
+    _ticket_visibility = func
 
 
 def ticket_visibility() -> TicketVisibility | None:
-    return _TICKET_VISIBILITY.get("tickets")
+    return _ticket_visibility
 
 
 def visible_clocks(user, queryset: QuerySet | None = None) -> QuerySet:

@@ -7,18 +7,18 @@ number of queries, whatever the number of tickets.
 from django.db.models import (
     BooleanField,
     ExpressionWrapper,
-    Prefetch,
     Q,
     QuerySet,
     Value,
     prefetch_related_objects,
 )
 
-from intake.models import Contact, Customer
-from intake.selectors import RECENT_CONTACTS, customer_with_details
+from intake.models import Customer
+from intake.selectors import customer_details, customer_with_details
 from sla.selectors import annotate_sla
-from staffing.models import Agent, Team, User
+from staffing.models import Team, User
 from staffing.reference import teams_by_id
+from staffing.selectors import worked_team_ids
 from worktickets.choices import TicketKind
 from worktickets.models import Ticket, TicketEvent
 
@@ -44,13 +44,6 @@ def team_work(user: User, team_ids: list[int]) -> Q:
     return work
 
 
-def user_team_ids_query(user: User) -> QuerySet[Team]:
-    """The teams of user_team_ids, as a subquery: a query that needs them reads them
-    itself instead of taking two queries first."""
-    own = Agent.objects.filter(user_id=user.pk).values("team_id")
-    return Team.objects.filter(Q(lead_id=user.pk) | Q(pk__in=own)).values("pk")
-
-
 def _visible(user: User, team_ids) -> Q:
     return team_work(user, team_ids) | Q(assignee=user) | Q(first_contact_agent=user)
 
@@ -68,7 +61,7 @@ def _visible_flag(user: User) -> ExpressionWrapper | Value:
     """tickets_visible_to's rule as a column: whether the user may open the row."""
     if user.has_perm("worktickets.view_all_tickets"):
         return Value(True, output_field=BooleanField())
-    return ExpressionWrapper(_visible(user, user_team_ids_query(user)), output_field=BooleanField())
+    return ExpressionWrapper(_visible(user, worked_team_ids(user)), output_field=BooleanField())
 
 
 def ticket_list(user: User, *, filters: dict | None = None) -> QuerySet[Ticket]:
@@ -132,7 +125,7 @@ def ticket_page(user: User, pk: int) -> Ticket:
     """The ticket for its page, in one query: visible to the user (tickets_visible_to's
     rule, the user's teams read in the same query), with the rows the page shows, and
     `in_user_teams`: whether it waits in a team the user works (theirs to accept)."""
-    team_ids = user_team_ids_query(user)
+    team_ids = worked_team_ids(user)
     tickets = Ticket.objects.all()
     if not user.has_perm("worktickets.view_all_tickets"):
         tickets = tickets.filter(_visible(user, team_ids))
@@ -149,14 +142,6 @@ def ticket_timeline_latest(ticket: Ticket, limit: int) -> tuple[list[TicketEvent
     """The ticket's latest `limit` events, oldest first, and whether earlier ones exist."""
     latest = list(ticket_timeline(ticket).reverse()[: limit + 1])
     return latest[:limit][::-1], len(latest) > limit
-
-
-def customer_recent_tickets(customer_id: int, *, limit: int = 10) -> list[Ticket]:
-    return list(
-        Ticket.objects.filter(customer_id=customer_id)
-        .select_related("team", "assignee")
-        .order_by("-created_at")[:limit]
-    )
 
 
 LONG_FIELDS = ("description", "order_details", "resolution", "rejection_reason")  # not in lists
@@ -180,12 +165,7 @@ def customer_panel(
     if not recent:  # not for a ticket of theirs
         return customer_with_details().get(pk=customer_id), []
     customer = recent[0].customer
-    contacts = Contact.objects.select_related("agent").order_by("-queued_at", "-id")
-    prefetch_related_objects(
-        [customer],
-        "services",
-        Prefetch("contacts", queryset=contacts[:RECENT_CONTACTS], to_attr="recent_contacts"),
-    )
+    prefetch_related_objects([customer], *customer_details())
     return customer, recent
 
 
