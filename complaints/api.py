@@ -51,7 +51,7 @@ from complaints.models import (
 )
 from csc.lib.masking import mask_phone
 from csc.lib.moments import validate_moment
-from csc.lib.serializers import ModelSerializer, Serializer
+from csc.lib.serializers import ModelSerializer, Serializer, written_or_read
 from intake.api import PersonalDataViewMixin
 from intake.choices import Channel, Region
 from intake.models import Contact, Customer
@@ -310,52 +310,38 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
 
     @extend_schema_field(ComplaintClockSerializer(many=True))
     def get_clocks(self, complaint: Complaint) -> list[dict]:
-        clocks = self.context.get("clocks")
-        if clocks is None:
-            clocks = deadlines.clocks(complaint)
-        return ComplaintClockSerializer(clocks, many=True).data
+        rows = written_or_read(self, "clocks", deadlines.clocks, complaint)
+        return ComplaintClockSerializer(rows, many=True).data
 
     @extend_schema_field(CompensationSerializer(many=True))
     def get_compensations(self, complaint: Complaint) -> list[dict]:
-        rows = self.context.get("compensations")
-        if rows is None:
-            rows = selectors.compensations_of(complaint)
+        rows = written_or_read(self, "compensations", selectors.compensations_of, complaint)
         return CompensationSerializer(rows, many=True).data
 
     @extend_schema_field(FeedbackSerializer(many=True))
     def get_feedback(self, complaint: Complaint) -> list[dict]:
-        rows = self.context.get("feedback")
-        if rows is None:
-            rows = selectors.feedback_of(complaint)
+        rows = written_or_read(self, "feedback", selectors.feedback_of, complaint)
         return FeedbackSerializer(rows, many=True).data
 
     @extend_schema_field(ComplaintEscalationSerializer(many=True))
     def get_escalations(self, complaint: Complaint) -> list[dict]:
-        rows = self.context.get("escalations")
-        if rows is None:
-            rows = selectors.escalations_of(complaint)
+        rows = written_or_read(self, "escalations", selectors.escalations_of, complaint)
         return ComplaintEscalationSerializer(rows, many=True).data
 
     @extend_schema_field(ExtensionSerializer(many=True))
     def get_extensions(self, complaint: Complaint) -> list[dict]:
-        rows = self.context.get("extensions")
-        if rows is None:
-            rows = selectors.extensions_of(complaint)
+        rows = written_or_read(self, "extensions", selectors.extensions_of, complaint)
         return ExtensionSerializer(rows, many=True).data
 
     @extend_schema_field(EvidenceSerializer(many=True))
     def get_evidence(self, complaint: Complaint) -> list[dict]:
-        rows = self.context.get("evidence")
-        if rows is None:
-            rows = selectors.evidence_of(complaint)
+        rows = written_or_read(self, "evidence", selectors.evidence_of, complaint)
         return EvidenceSerializer(rows, many=True).data
 
     @extend_schema_field(TicketEventSerializer(many=True))
     def get_timeline(self, complaint: Complaint) -> list[dict]:
-        events = self.context.get("timeline")
-        if events is None:
-            events = selectors.timeline(complaint)
-        return TicketEventSerializer(events, many=True).data
+        rows = written_or_read(self, "timeline", selectors.timeline, complaint)
+        return TicketEventSerializer(rows, many=True).data
 
     def get_allowed_actions(self, complaint: Complaint) -> list[str]:
         return services.allowed_actions(complaint)

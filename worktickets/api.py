@@ -21,7 +21,7 @@ from rest_framework.routers import SimpleRouter
 
 from csc.lib.masking import mask_phone
 from csc.lib.moments import validate_moment
-from csc.lib.serializers import ModelSerializer, Serializer
+from csc.lib.serializers import ModelSerializer, Serializer, written_or_read
 from intake.choices import Channel
 from intake.models import Contact, Customer
 from sla.api import ClockSerializer
@@ -152,17 +152,13 @@ class TicketDetailSerializer(TicketListSerializer):
 
     @extend_schema_field(TicketEventSerializer(many=True))
     def get_timeline(self, ticket: Ticket) -> list[dict]:
-        events = self.context.get("timeline")
-        if events is None:
-            events = selectors.ticket_timeline(ticket)
-        return TicketEventSerializer(events, many=True).data
+        rows = written_or_read(self, "timeline", selectors.ticket_timeline, ticket)
+        return TicketEventSerializer(rows, many=True).data
 
     @extend_schema_field(ClockSerializer(many=True))
     def get_clocks(self, ticket: Ticket) -> list[dict]:
-        clocks = self.context.get("clocks")
-        if clocks is None:
-            clocks = clocks_for_api(ticket)
-        return ClockSerializer(clocks, many=True).data
+        rows = written_or_read(self, "clocks", clocks_for_api, ticket)
+        return ClockSerializer(rows, many=True).data
 
     def get_allowed_actions(self, ticket: Ticket) -> list[str]:
         return services.allowed_actions(ticket)

@@ -89,3 +89,10 @@ class ModelSerializer(serializers.ModelSerializer):
             return type(self)._template().to_representation(instance)
         finally:
             _rendering.reset(token)
+
+
+def written_or_read(serializer: serializers.BaseSerializer, name: str, read, instance):
+    """The rows named `name` that a creation just wrote, passed in the serializer's
+    context so its answer needs no read back; otherwise `read(instance)`."""
+    rows = serializer.context.get(name)
+    return read(instance) if rows is None else rows
