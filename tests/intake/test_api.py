@@ -116,6 +116,17 @@ def test_a_client_over_its_rate_is_throttled_until_the_window_ends(integration):
     assert next_window == 200
 
 
+def test_the_embedded_setup_throttles_through_its_local_cache(integration, settings):
+    # Without Redis (make run) the window's counter lives in the process's cache.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    api = integration(rate="3/min")
+
+    with time_machine.travel(WINDOW_START + datetime.timedelta(seconds=15), tick=False):
+        statuses = [api.get(CUSTOMERS).status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+
+
 def test_throttling_is_per_client(integration, api):
     integration(rate="3/min")
     for _ in range(3):
