@@ -16,7 +16,7 @@ from sla.choices import OPEN_STATES, Metric, StatusCategory
 from sla.deadlines import base_due
 from sla.explain import amount_text
 from sla.matching import TicketFacts, targets_for
-from sla.models import BusinessCalendar, Clock
+from sla.models import Clock
 from sla.selectors import clocks_for_ticket
 
 NO_VIP = "none"
@@ -82,10 +82,7 @@ def repair_limit(
     )
     for _version, target in targets_for(facts):
         if target["metric"] == REPAIR:
-            # Calendars are kept per process by the SLA engine; a missing one is read.
-            calendar = sla.business_calendars.get().get(target["calendar_id"])
-            if calendar is None:
-                calendar = BusinessCalendar.objects.get(pk=target["calendar_id"])
+            calendar = sla.business_calendar(target["calendar_id"])
             due, _limbs = base_due(calendar, at, target)
             return RepairLimit(target["amount"], target["unit"], target.get("note") or "", due)
     return None

@@ -62,6 +62,12 @@ RECOMPUTE_BATCH_SIZE = 200
 business_calendars = ReferenceCache(lambda: BusinessCalendar.objects.in_bulk())
 
 
+def business_calendar(pk: int) -> BusinessCalendar:
+    """A calendar from the kept ones; one made a moment ago elsewhere is read."""
+    calendar = business_calendars.get().get(pk)
+    return calendar if calendar is not None else BusinessCalendar.objects.get(pk=pk)
+
+
 def ticket_model():
     """worktickets.Ticket, reached through the foreign key (sla never imports it)."""
     return Clock._meta.get_field("ticket").related_model
@@ -101,10 +107,8 @@ def _schedule(clock: Clock, at: datetime) -> None:
         clock.sweep_at = None
 
 
-def _start_clock(
-    ticket, version: PolicyVersion, target: dict, at: datetime, calendars: dict
-) -> Clock:
-    clock = _new_clock(ticket, version, target, at, calendars)
+def _start_clock(ticket, version: PolicyVersion, target: dict, at: datetime) -> Clock:
+    clock = _new_clock(ticket, version, target, at)
     clock.save()
     _event(clock, ClockEventKind.STARTED, at, **_started_data(version))
     return clock
@@ -114,16 +118,9 @@ def _started_data(version: PolicyVersion) -> dict:
     return {"policy": version.policy.name, "version": version.number}
 
 
-def _new_clock(
-    ticket, version: PolicyVersion, target: dict, at: datetime, calendars: dict
-) -> Clock:
+def _new_clock(ticket, version: PolicyVersion, target: dict, at: datetime) -> Clock:
     """A clock for the target, scheduled and not yet saved."""
-    calendar = calendars.get(target["calendar_id"])
-    if calendar is None:
-        calendar = business_calendars.get().get(target["calendar_id"])
-    if calendar is None:
-        calendar = BusinessCalendar.objects.get(pk=target["calendar_id"])
-    calendars[target["calendar_id"]] = calendar
+    calendar = business_calendar(target["calendar_id"])
     due, _limbs = base_due(calendar, at, target)
     clock = Clock(
         ticket_id=ticket.pk if ticket is not None else None,
@@ -265,11 +262,10 @@ def _start_dependents(ticket, met: Clock, at: datetime) -> None:
     versions = PolicyVersion.objects.select_related("policy").in_bulk(
         {d["version_id"] for d in dependents}
     )
-    calendars: dict = {}
     for dependent in dependents:
         version = versions.get(dependent["version_id"])
         if version is not None and dependent["target"]["metric"] not in started:
-            _start_clock(ticket, version, dependent["target"], at, calendars)
+            _start_clock(ticket, version, dependent["target"], at)
 
 
 # --- the interface the ticket services call ------------------------------------
@@ -281,8 +277,7 @@ def clocks_planned(facts: TicketFacts, *, at: datetime) -> list[Clock]:
     The ticket service plans them before it inserts the ticket, so the ticket
     is written once, with its nearest due time already set (`nearest_due`).
     """
-    calendars: dict = {}
-    return [_new_clock(None, version, target, at, calendars) for version, target in _plan(facts)]
+    return [_new_clock(None, version, target, at) for version, target in _plan(facts)]
 
 
 def nearest_due(clocks: Iterable[Clock]) -> datetime | None:
@@ -332,9 +327,8 @@ def clocks_start(ticket, facts: TicketFacts, *, at: datetime | None = None) -> l
             "metric", flat=True
         )
     )
-    calendars: dict = {}
     clocks = [
-        _new_clock(ticket, version, target, at, calendars)
+        _new_clock(ticket, version, target, at)
         for version, target in _plan(facts)
         if target["metric"] not in running
     ]
@@ -409,9 +403,7 @@ def _reopen(ticket, at: datetime) -> None:
             continue
         rule = clock.target.get("on_reopen", ReopenRule.KEEP)
         if rule == ReopenRule.RESTART:
-            _start_clock(
-                ticket, clock.policy_version, clock.target, at, {clock.calendar_id: clock.calendar}
-            )
+            _start_clock(ticket, clock.policy_version, clock.target, at)
         elif rule == ReopenRule.RESUME:
             _resume_closed_clock(clock, at)
 
@@ -457,10 +449,8 @@ def clocks_rematch(ticket, facts: TicketFacts, *, at: datetime | None = None) ->
             new_targets.pop(metric)
         else:
             _stop(clock, at, reason="rematched")
-    calendars: dict = {}
     started = [
-        _start_clock(ticket, version, target, at, calendars)
-        for version, target in new_targets.values()
+        _start_clock(ticket, version, target, at) for version, target in new_targets.values()
     ]
     refresh_ticket_due(ticket)
     return started
