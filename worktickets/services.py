@@ -199,7 +199,11 @@ def ticket_create(
     order_details: dict | None = None,
     priority: int = Priority.NORMAL,
 ) -> Ticket:
-    """Open an inquiry or a business order (complaints open through the complaints app)."""
+    """Open an inquiry or a business order (complaints open through the complaints app).
+
+    The ticket returned carries what its creation wrote, `created_event` and
+    `started_clocks`, so the caller can answer without reading them back.
+    """
     if kind not in INITIAL_STATUS:
         raise DomainError(
             _("Tickets of kind %(kind)s are opened elsewhere.") % {"kind": kind},
