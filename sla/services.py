@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from csc.lib.errors import DomainError, IllegalTransition
+from csc.lib.inserts import insert
 from csc.lib.reference import ReferenceCache, reference_data_changed
 from sla import webhooks
 from sla.calendars import add_business_time, business_time_between, local
@@ -305,16 +306,18 @@ def _save_started(clocks: list[Clock], at: datetime | None) -> None:
     # One INSERT for the clocks and one for their events, whatever the number of metrics.
     if not clocks:
         return
-    Clock.objects.bulk_create(clocks)
-    ClockEvent.objects.bulk_create(
-        ClockEvent(
-            clock=clock,
-            kind=ClockEventKind.STARTED,
-            at=at,
-            due_at=clock.due_at,
-            data=_started_data(clock.policy_version),
-        )
-        for clock in clocks
+    insert(clocks)
+    insert(
+        [
+            ClockEvent(
+                clock=clock,
+                kind=ClockEventKind.STARTED,
+                at=at,
+                due_at=clock.due_at,
+                data=_started_data(clock.policy_version),
+            )
+            for clock in clocks
+        ]
     )
 
 

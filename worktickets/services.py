@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from csc.lib.errors import DomainError, IllegalTransition, NotAllowed, StaleVersion
+from csc.lib.history import record_created
+from csc.lib.inserts import insert
 from intake.choices import Channel
 from intake.models import Contact, Customer
 from sla import services as sla_services
@@ -53,7 +55,10 @@ def reopen_window() -> timedelta:
 
 
 def record_event(ticket: Ticket, kind: str, by: User | None, **fields) -> TicketEvent:
-    return TicketEvent.objects.create(ticket=ticket, kind=kind, actor=by, **fields)
+    # Every action writes one; the prepared INSERT keeps that cheap.
+    event = TicketEvent(ticket=ticket, kind=kind, actor=by, **fields)
+    insert([event])
+    return event
 
 
 def lock_ticket(ticket: Ticket | int, expected_version: int | None) -> Ticket:
@@ -261,7 +266,9 @@ def ticket_create(
     clocks = sla_services.clocks_planned(facts, at=now)
     ticket.sla_due_at = sla_services.nearest_due(clocks)
     ticket.number = next_ticket_number(now)
-    ticket.save()
+    # The prepared INSERT sends no signals: the history row is written here.
+    insert([ticket])
+    record_created(ticket)
     ticket.created_event = record_event(
         ticket, EventKind.CREATED, created_by, to_status=ticket.status, body=description
     )

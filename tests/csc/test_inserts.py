@@ -1,0 +1,191 @@
+"""The prepared INSERT writes what `save()` writes, and its history row is simple-history's."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.db.models import F
+from django.utils import timezone
+
+from csc.lib import inserts
+from csc.lib.history import record_created
+from csc.lib.inserts import insert
+from intake.choices import Channel
+from tests.factories import CustomerFactory, TicketFactory
+from worktickets.choices import EventKind
+from worktickets.models import Ticket, TicketEvent
+
+pytestmark = pytest.mark.django_db
+
+SAVED_BY_BOTH = (
+    "kind",
+    "actor_id",
+    "from_status",
+    "to_status",
+    "body",
+    "is_customer_facing",
+    "data",
+)
+
+
+def _event(ticket, actor, **fields):
+    fields = {
+        "kind": EventKind.CREATED,
+        "to_status": "new",
+        "body": "客户来电询问：“流量包”怎么退订？",
+        "data": {"nested": {"list": [1, "二"]}, "quote": "it's"},
+        **fields,
+    }
+    return TicketEvent(ticket=ticket, actor=actor, **fields)
+
+
+def _row(model, pk, names):
+    return model.objects.filter(pk=pk).values(*names).get()
+
+
+def test_a_row_inserted_reads_back_as_the_same_row_saved(agent_user):
+    ticket = TicketFactory()
+    saved = _event(ticket, agent_user)
+    saved.save()
+    inserted = _event(ticket, agent_user)
+
+    insert([inserted])
+
+    assert inserted.pk is not None and inserted.pk != saved.pk
+    assert not inserted._state.adding
+    assert _row(TicketEvent, inserted.pk, SAVED_BY_BOTH) == _row(
+        TicketEvent, saved.pk, SAVED_BY_BOTH
+    )
+    # auto_now_add is stamped as save() stamps it, on the object too.
+    assert inserted.at is not None
+    assert _row(TicketEvent, inserted.pk, ["at"])["at"] == inserted.at
+
+
+def test_several_rows_take_one_statement_and_get_their_own_keys(
+    agent_user, django_assert_num_queries
+):
+    ticket = TicketFactory()
+    events = [_event(ticket, agent_user, body=f"第 {n} 条") for n in range(3)]
+    events[1].actor = None
+
+    with django_assert_num_queries(1):
+        insert(events)
+
+    for event in events:
+        assert _row(TicketEvent, event.pk, ["body", "actor_id"]) == {
+            "body": event.body,
+            "actor_id": event.actor_id,
+        }
+
+
+def test_values_psycopg_does_not_take_as_they_are_go_through_django(agent_user):
+    # An enum member and a naive time: Django makes the one a string and
+    # reads the other in the default zone (with its warning).
+    naive = datetime(2026, 3, 2, 9, 30)
+    ticket = _new_ticket("T20990101-000004", agent_user, CustomerFactory())
+    ticket.sla_due_at = naive
+    ticket.channel = Channel.HOTLINE
+
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        insert([ticket])
+
+    row = _row(Ticket, ticket.pk, ["sla_due_at", "channel"])
+    assert row == {"sla_due_at": timezone.make_aware(naive), "channel": "hotline"}
+
+
+def test_every_field_through_django_gives_the_same_row(agent_user, monkeypatch):
+    """The path every field takes on databases other than PostgreSQL."""
+    monkeypatch.setattr(inserts, "_PLAIN_ON_POSTGRESQL", {})
+    monkeypatch.setattr(inserts, "_statements", {})
+    ticket = TicketFactory()
+    saved = _event(ticket, agent_user)
+    saved.save()
+    inserted = _event(ticket, agent_user)
+
+    insert([inserted])
+
+    assert _row(TicketEvent, inserted.pk, SAVED_BY_BOTH) == _row(
+        TicketEvent, saved.pk, SAVED_BY_BOTH
+    )
+
+
+def test_expressions_and_mixed_rows_are_refused(agent_user):
+    ticket = TicketFactory()
+    with_expression = _event(ticket, agent_user)
+    with_expression.body = F("body")
+    with pytest.raises(TypeError, match="expressions"):
+        insert([with_expression])
+
+    keyed = _event(ticket, agent_user)
+    keyed.pk = 10**9
+    with pytest.raises(ValueError, match="one model"):
+        insert([_event(ticket, agent_user), keyed])
+    with pytest.raises(ValueError, match="one model"):
+        insert([_event(ticket, agent_user), ticket])
+    assert not TicketEvent.objects.filter(ticket=ticket).exists()
+
+
+HISTORY_COMPARED = (
+    "kind",
+    "status",
+    "status_category",
+    "priority",
+    "customer_id",
+    "caller_number",
+    "channel",
+    "subject",
+    "description",
+    "team_id",
+    "first_contact_agent_id",
+    "created_by_id",
+    "order_details",
+    "version",
+    "history_type",
+    "history_user_id",
+    "history_change_reason",
+)
+
+
+def _new_ticket(number, creator, customer):
+    ticket = Ticket(
+        number=number,
+        kind="inquiry",
+        channel="hotline",
+        subject="查询 5G 套餐",
+        description="客户问：能否“叠加”流量包？",
+        customer=customer,
+        caller_number=customer.phone,
+        team=creator.agent.team,
+        first_contact_agent=creator,
+        created_by=creator,
+        order_details={"service_type": "mobile"},
+        sla_due_at=timezone.now() + timedelta(minutes=15),
+    )
+    ticket.set_status("new")
+    ticket._history_user = creator
+    ticket._change_reason = "opened from the hotline"
+    return ticket
+
+
+def test_the_creation_history_row_is_the_one_simple_history_writes(agent_user):
+    customer = CustomerFactory()
+    through_signal = _new_ticket("T20990101-000001", agent_user, customer)
+    through_signal.save()
+    prepared = _new_ticket("T20990101-000002", agent_user, customer)
+
+    insert([prepared])
+    record_created(prepared)
+
+    expected = Ticket.history.filter(id=through_signal.pk).values(*HISTORY_COMPARED).get()
+    written = Ticket.history.filter(id=prepared.pk).values(*HISTORY_COMPARED, "number").get()
+    assert written.pop("number") == "T20990101-000002"
+    assert written == expected
+    assert expected["history_user_id"] == agent_user.pk
+    assert expected["history_change_reason"] == "opened from the hotline"
+
+
+def test_no_history_row_when_history_is_off(agent_user, settings):
+    settings.SIMPLE_HISTORY_ENABLED = False
+    ticket = _new_ticket("T20990101-000003", agent_user, CustomerFactory())
+    insert([ticket])
+    record_created(ticket)
+    assert not Ticket.history.filter(id=ticket.pk).exists()
