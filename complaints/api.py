@@ -51,7 +51,12 @@ from complaints.models import (
 )
 from csc.lib.masking import mask_phone
 from csc.lib.moments import validate_moment
-from csc.lib.serializers import ModelSerializer, Serializer, written_or_read
+from csc.lib.serializers import (
+    ModelSerializer,
+    PreparedPrimaryKeyRelatedField,
+    Serializer,
+    written_or_read,
+)
 from intake.api import PersonalDataViewMixin
 from intake.choices import Channel, Region
 from intake.models import Contact, Customer
@@ -382,10 +387,10 @@ class ComplaintCreateSerializer(Serializer):
         allow_null=True,
     )
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.NORMAL)
-    customer = serializers.PrimaryKeyRelatedField(
+    customer = PreparedPrimaryKeyRelatedField(
         queryset=Customer.objects.all(), required=False, allow_null=True
     )
-    contact = serializers.PrimaryKeyRelatedField(
+    contact = PreparedPrimaryKeyRelatedField(
         queryset=Contact.objects.all(), required=False, allow_null=True
     )
     customer_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -418,7 +423,7 @@ class ComplaintCreateSerializer(Serializer):
     promised_repair_at = serializers.DateTimeField(
         required=False, allow_null=True, validators=[validate_moment]
     )
-    first_contact_agent = serializers.PrimaryKeyRelatedField(
+    first_contact_agent = PreparedPrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True, agent__isnull=False),
         required=False,
         allow_null=True,
@@ -469,7 +474,7 @@ class ProposeCompensationSerializer(VersionedSerializer):
 
 
 class DecideCompensationSerializer(VersionedSerializer):
-    compensation = serializers.PrimaryKeyRelatedField(queryset=Compensation.objects.all())
+    compensation = PreparedPrimaryKeyRelatedField(queryset=Compensation.objects.all())
     decision = serializers.ChoiceField(choices=Decision.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -505,7 +510,7 @@ class RequestExtensionSerializer(VersionedSerializer):
 
 
 class ExtendSerializer(VersionedSerializer):
-    extension = serializers.PrimaryKeyRelatedField(
+    extension = PreparedPrimaryKeyRelatedField(
         queryset=DeadlineExtension.objects.all(),
         required=False,
         allow_null=True,

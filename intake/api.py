@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from csc.lib.moments import validate_moment
-from csc.lib.serializers import ModelSerializer, Serializer
+from csc.lib.serializers import ModelSerializer, PreparedPrimaryKeyRelatedField, Serializer
 from intake import selectors, services
 from intake.choices import Channel, CustomerType, Disposition, PaymentType, Region, VipTier
 from intake.filters import ContactFilter, CustomerFilter
@@ -161,7 +161,7 @@ class CustomerInput(Serializer):
     vip_tier = serializers.ChoiceField(choices=VipTier.choices, required=False)
     region = serializers.ChoiceField(choices=Region.choices, required=False)
     city = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    account_manager = serializers.PrimaryKeyRelatedField(
+    account_manager = PreparedPrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
 
@@ -306,7 +306,7 @@ class ContactOutput(ModelSerializer):
 
 class ContactInput(Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
-    customer = serializers.PrimaryKeyRelatedField(
+    customer = PreparedPrimaryKeyRelatedField(
         queryset=Customer.objects.all(),
         required=False,
         allow_null=True,
@@ -320,7 +320,7 @@ class ContactInput(Serializer):
     ended_at = serializers.DateTimeField(
         required=False, allow_null=True, validators=[validate_moment]
     )
-    agent = serializers.PrimaryKeyRelatedField(
+    agent = PreparedPrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True, agent__isnull=False),
         required=False,
         allow_null=True,

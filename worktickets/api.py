@@ -21,7 +21,12 @@ from rest_framework.routers import SimpleRouter
 
 from csc.lib.masking import mask_phone
 from csc.lib.moments import validate_moment
-from csc.lib.serializers import ModelSerializer, Serializer, written_or_read
+from csc.lib.serializers import (
+    ModelSerializer,
+    PreparedPrimaryKeyRelatedField,
+    Serializer,
+    written_or_read,
+)
 from intake.choices import Channel
 from intake.models import Contact, Customer
 from sla.api import ClockSerializer
@@ -172,10 +177,10 @@ class TicketCreateSerializer(Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    customer = serializers.PrimaryKeyRelatedField(
+    customer = PreparedPrimaryKeyRelatedField(
         queryset=Customer.objects.all(), required=False, allow_null=True
     )
-    contact = serializers.PrimaryKeyRelatedField(
+    contact = PreparedPrimaryKeyRelatedField(
         queryset=Contact.objects.all(), required=False, allow_null=True
     )
     caller_number = serializers.CharField(
@@ -189,10 +194,10 @@ class TicketCreateSerializer(Serializer):
     )
     order_details = serializers.DictField(required=False, default=dict)
     team = ActiveTeamField(required=False, allow_null=True)
-    assignee = serializers.PrimaryKeyRelatedField(
+    assignee = PreparedPrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
-    first_contact_agent = serializers.PrimaryKeyRelatedField(
+    first_contact_agent = PreparedPrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True, agent__isnull=False),
         required=False,
         allow_null=True,
@@ -226,7 +231,7 @@ class TicketNoteSerializer(Serializer):
 class TicketTransferSerializer(TicketVersionSerializer):
     reason = serializers.CharField()
     team = ActiveTeamField(required=False, allow_null=True)
-    assignee = serializers.PrimaryKeyRelatedField(
+    assignee = PreparedPrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True, agent__isnull=False),
         required=False,
         allow_null=True,
