@@ -55,6 +55,7 @@ from csc.lib.serializers import (
     ModelSerializer,
     PreparedPrimaryKeyRelatedField,
     Serializer,
+    render_rows,
     written_or_read,
 )
 from intake.api import PersonalDataViewMixin
@@ -316,37 +317,37 @@ class ComplaintDetailSerializer(ComplaintListSerializer):
     @extend_schema_field(ComplaintClockSerializer(many=True))
     def get_clocks(self, complaint: Complaint) -> list[dict]:
         rows = written_or_read(self, "clocks", deadlines.clocks, complaint)
-        return ComplaintClockSerializer(rows, many=True).data
+        return render_rows(ComplaintClockSerializer, rows)
 
     @extend_schema_field(CompensationSerializer(many=True))
     def get_compensations(self, complaint: Complaint) -> list[dict]:
         rows = written_or_read(self, "compensations", selectors.compensations_of, complaint)
-        return CompensationSerializer(rows, many=True).data
+        return render_rows(CompensationSerializer, rows)
 
     @extend_schema_field(FeedbackSerializer(many=True))
     def get_feedback(self, complaint: Complaint) -> list[dict]:
         rows = written_or_read(self, "feedback", selectors.feedback_of, complaint)
-        return FeedbackSerializer(rows, many=True).data
+        return render_rows(FeedbackSerializer, rows)
 
     @extend_schema_field(ComplaintEscalationSerializer(many=True))
     def get_escalations(self, complaint: Complaint) -> list[dict]:
         rows = written_or_read(self, "escalations", selectors.escalations_of, complaint)
-        return ComplaintEscalationSerializer(rows, many=True).data
+        return render_rows(ComplaintEscalationSerializer, rows)
 
     @extend_schema_field(ExtensionSerializer(many=True))
     def get_extensions(self, complaint: Complaint) -> list[dict]:
         rows = written_or_read(self, "extensions", selectors.extensions_of, complaint)
-        return ExtensionSerializer(rows, many=True).data
+        return render_rows(ExtensionSerializer, rows)
 
     @extend_schema_field(EvidenceSerializer(many=True))
     def get_evidence(self, complaint: Complaint) -> list[dict]:
         rows = written_or_read(self, "evidence", selectors.evidence_of, complaint)
-        return EvidenceSerializer(rows, many=True).data
+        return render_rows(EvidenceSerializer, rows)
 
     @extend_schema_field(TicketEventSerializer(many=True))
     def get_timeline(self, complaint: Complaint) -> list[dict]:
         rows = written_or_read(self, "timeline", selectors.timeline, complaint)
-        return TicketEventSerializer(rows, many=True).data
+        return render_rows(TicketEventSerializer, rows)
 
     def get_allowed_actions(self, complaint: Complaint) -> list[str]:
         return services.allowed_actions(complaint)

@@ -291,11 +291,12 @@ def clocks_save_planned(ticket, clocks: list[Clock], facts: TicketFacts) -> list
     for clock in clocks:
         clock.ticket_id = ticket.pk
     _save_started(clocks, clocks[0].started_at if clocks else None)
+    # A clock just started has climbed no rung of the ladder: nothing to read.
+    # (Stored the way prefetch_related stores what it read; read only through
+    # `clock.escalations.all()`, which returns it as it is.)
+    none_yet = EscalationRecord.objects.none()
+    none_yet._result_cache, none_yet._prefetch_done = [], True
     for clock in clocks:
-        # A clock just started has climbed no rung of the ladder: nothing to read.
-        # (Stored the way prefetch_related stores what it read.)
-        none_yet = EscalationRecord.objects.filter(clock=clock)
-        none_yet._result_cache, none_yet._prefetch_done = [], True
         clock._prefetched_objects_cache = {"escalations": none_yet}
     if not clocks:
         log.info("no SLA policy matches ticket %s (%s)", ticket.pk, facts)

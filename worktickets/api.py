@@ -25,6 +25,7 @@ from csc.lib.serializers import (
     ModelSerializer,
     PreparedPrimaryKeyRelatedField,
     Serializer,
+    render_rows,
     written_or_read,
 )
 from intake.choices import Channel
@@ -158,12 +159,12 @@ class TicketDetailSerializer(TicketListSerializer):
     @extend_schema_field(TicketEventSerializer(many=True))
     def get_timeline(self, ticket: Ticket) -> list[dict]:
         rows = written_or_read(self, "timeline", selectors.ticket_timeline, ticket)
-        return TicketEventSerializer(rows, many=True).data
+        return render_rows(TicketEventSerializer, rows)
 
     @extend_schema_field(ClockSerializer(many=True))
     def get_clocks(self, ticket: Ticket) -> list[dict]:
         rows = written_or_read(self, "clocks", clocks_for_api, ticket)
-        return ClockSerializer(rows, many=True).data
+        return render_rows(ClockSerializer, rows)
 
     def get_allowed_actions(self, ticket: Ticket) -> list[str]:
         return services.allowed_actions(ticket)
