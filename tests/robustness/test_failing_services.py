@@ -87,7 +87,7 @@ class RedisDown:
         self.cache = override_settings(
             CACHES={
                 "default": {
-                    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                    "BACKEND": "csc.lib.cache.KeptClientRedisCache",
                     "LOCATION": DEAD_REDIS,
                 }
             }
