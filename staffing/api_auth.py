@@ -139,13 +139,15 @@ class ApiClientRateThrottle(throttling.SimpleRateThrottle):
         """This request's number in the window."""
         redis_cache = getattr(self.cache, "_cache", None)
         if isinstance(redis_cache, RedisCacheClient):
-            # One round trip: the window's counter made (with its expiry) by the
-            # first request, then raised.
+            # One command per request; the window's first request gives its
+            # counter an end. (A counter left without one by a worker dying in
+            # between only holds a little memory: the next window has its own.)
             key = self.cache.make_and_validate_key(counter)
-            pipeline = redis_cache.get_client(key, write=True).pipeline()
-            pipeline.set(key, 0, ex=self.duration + 1, nx=True)
-            pipeline.incr(key)
-            return pipeline.execute()[1]
+            client = redis_cache.get_client(key, write=True)
+            count = client.incr(key)
+            if count == 1:
+                client.expire(key, self.duration + 1)
+            return count
         for _attempt in (1, 2):
             self.cache.add(counter, 0, timeout=self.duration + 1)
             try:

@@ -116,6 +116,24 @@ def test_a_client_over_its_rate_is_throttled_until_the_window_ends(integration):
     assert next_window == 200
 
 
+def test_a_windows_counter_ends_with_its_window(integration):
+    from django.core.cache import cache
+
+    if not hasattr(cache, "_cache") or not hasattr(cache._cache, "get_client"):
+        pytest.skip("needs Redis")
+    api = integration(rate="3/min")
+    redis = cache._cache.get_client(write=True)
+    before = set(redis.scan_iter("*throttle*"))
+
+    with time_machine.travel(WINDOW_START + datetime.timedelta(seconds=15), tick=False):
+        api.get(CUSTOMERS)
+        api.get(CUSTOMERS)
+
+    (counter,) = set(redis.scan_iter("*throttle*")) - before
+    assert int(redis.get(counter)) == 2
+    assert 0 < redis.ttl(counter) <= 61
+
+
 def test_the_embedded_setup_throttles_through_its_local_cache(integration, settings):
     # Without Redis (make run) the window's counter lives in the process's cache.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
