@@ -148,7 +148,13 @@ def advance(
                     "kind": ClockEventKind.WARNED,
                     "at": clock.warn_at,
                     "due_at": clock.due_at,
-                    "data": {"fraction": fractions[clock.warnings_sent]},
+                    # A warning time with no fraction left for it (a row written
+                    # elsewhere) is still sent, not left to halt every sweep.
+                    "data": {
+                        "fraction": fractions[clock.warnings_sent]
+                        if clock.warnings_sent < len(fractions)
+                        else None
+                    },
                 }
             )
             if not clock.at_risk:

@@ -312,7 +312,14 @@ def start_clocks(cursor, ticket_id: int, now: datetime, clocks) -> None:
     rows = []
     for metric, minutes in clocks:
         due = now + timedelta(minutes=minutes)
-        target = {"metric": metric, "amount": minutes, "unit": "minutes", "calendar_id": 1}
+        # Warned at half the target, as its fractions say (the sweeper reads them).
+        target = {
+            "metric": metric,
+            "amount": minutes,
+            "unit": "minutes",
+            "calendar_id": 1,
+            "warn_fractions": [0.5],
+        }
         rows.append(
             (
                 ticket_id,

@@ -127,6 +127,23 @@ def test_a_warning_already_sent_keeps_its_at_risk_step_when_the_breach_follows(
     assert levels_taken(first_response(inquiry)) == [10, 20, 30]
 
 
+def test_a_warning_time_without_its_fraction_does_not_halt_the_sweep(inquiry, test_actions):
+    # Rows written by another system (a migration, a bulk load) may carry a
+    # warning time their target has no fraction for.
+    clock = first_response(inquiry)
+    Clock.objects.filter(pk=clock.pk).update(target={**clock.target, "warn_fractions": []})
+
+    result = swept(T0 + datetime.timedelta(minutes=8))
+
+    clock.refresh_from_db()
+    assert clock.at_risk and clock.warn_at is None
+    assert clock.events.get(kind=ClockEventKind.WARNED).data == {"fraction": None}
+    assert result.warnings == 1
+    swept(T0 + datetime.timedelta(minutes=15))
+    clock.refresh_from_db()
+    assert clock.state == ClockState.BREACHED
+
+
 def test_met_and_paused_clocks_are_not_swept(inquiry, test_actions):
     with time_machine.travel(T0 + datetime.timedelta(minutes=1), tick=False):
         services.clock_meet(inquiry, Metric.FIRST_RESPONSE)
