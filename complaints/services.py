@@ -66,6 +66,8 @@ from complaints.notices import (
 )
 from complaints.routing import route_for
 from csc.lib.errors import DomainError, IllegalTransition, NotAllowed
+from csc.lib.history import record_created
+from csc.lib.inserts import insert
 from csc.lib.phones import InvalidPhoneNumber, normalise_phone
 from intake.choices import Channel, Region
 from intake.models import Contact, Customer
@@ -385,14 +387,27 @@ def complaint_record(
         regulator_involved=regulator_involved,
         promised_repair_at=promised_repair_at if category == Category.SERVICE_FAULT else None,
     )
-    # The clocks are planned first so the ticket is written once, with its
-    # nearest deadline (the queue's order) and its number already set.
+    # The settings are kept per process (complaints.reference), renewed when saved.
+    config = reference.complaint_settings.get()
+    # Recurrence, the major criteria and the clocks are worked out first, so
+    # the ticket and the complaint are each written once (one INSERT, one
+    # history row) with their number and nearest deadline (the queue's order).
+    earlier = _earlier_complaints(complaint, config, now)
+    if earlier:
+        complaint.recurrence_of, complaint.recurrence_count = earlier[0], len(earlier)
+    major = major_reasons(complaint, config)
+    if major:
+        complaint.is_major, complaint.major_reasons = True, major
+        complaint.leadership_notified_at = now
     clocks = deadlines.planned(complaint, at=now)
     ticket.sla_due_at = deadlines.nearest_due(clocks)
     ticket.number = next_ticket_number(now)
-    ticket.save()
-    # Its key is the ticket's, already set: without force_insert Django tries an UPDATE first.
-    complaint.save(force_insert=True)
+    # The prepared INSERTs send no signals: the history rows are written here.
+    insert([ticket])
+    record_created(ticket)
+    complaint.ticket = ticket  # the complaint's key is the ticket's, set now
+    insert([complaint])
+    record_created(complaint)
     written = [
         event(
             ticket,
@@ -414,16 +429,16 @@ def complaint_record(
         ),
     ]
     complaint.started_clocks = deadlines.save_planned(complaint, clocks)
-    # The settings are kept per process (complaints.reference), renewed when saved.
-    config = reference.complaint_settings.get()
-    written += _link_recurrence(complaint, config)
+    if earlier:
+        written += _recurrence_lines(complaint, earlier)
+    if major:
+        written.append(_report_major(complaint, recorded_by))
     cluster_change = clusters.cluster_check(complaint, config)
     ticket_created_emit(ticket)
     if tier == Tier.APPEAL:
         _tell_about_appeal(complaint, recorded_by)
     if cluster_change is not None:
         written += _after_cluster_change(cluster_change, recorded_by, config)
-    written += _refresh_major(complaint, recorded_by, config)
     # The complaint's timeline as the creation wrote it (others' lines are left out):
     # the API answers with it and the started clocks instead of reading them back.
     complaint.created_events = sorted(
@@ -490,64 +505,69 @@ def _refresh_major(
     if is_major and complaint.leadership_notified_at is None:
         complaint.leadership_notified_at = timezone.now()
         fields.append("leadership_notified_at")
-        labels = "、".join(str(MajorReason(r).label) for r in reasons)
-        ticket = complaint.ticket
-        if notify:
-            tell(
-                reference.leadership_group.get(),
-                kind="complaint.major",
-                title=_("Major complaint %(number)s: %(subject)s")
-                % {"number": ticket.number, "subject": ticket.subject},
-                body=labels,
-                link=complaint_link(complaint.pk),
-                key=f"complaint-major:{complaint.pk}",
-            )
-        written.append(
-            event(
-                ticket, EventCode.MAJOR, by, kind=EventKind.NOTIFIED, body=labels, reasons=reasons
-            )
-        )
+        written.append(_report_major(complaint, by, notify=notify))
     complaint.save(update_fields=fields)
     return written
+
+
+def _report_major(complaint: Complaint, by: User | None, *, notify: bool = True) -> TicketEvent:
+    """Tell the leadership group of a complaint just found major; its timeline line."""
+    labels = "、".join(str(MajorReason(r).label) for r in complaint.major_reasons)
+    ticket = complaint.ticket
+    if notify:
+        tell(
+            reference.leadership_group.get(),
+            kind="complaint.major",
+            title=_("Major complaint %(number)s: %(subject)s")
+            % {"number": ticket.number, "subject": ticket.subject},
+            body=labels,
+            link=complaint_link(complaint.pk),
+            key=f"complaint-major:{complaint.pk}",
+        )
+    return event(
+        ticket,
+        EventCode.MAJOR,
+        by,
+        kind=EventKind.NOTIFIED,
+        body=labels,
+        reasons=complaint.major_reasons,
+    )
 
 
 # ---------------------------------------------------------------- recurrence
 
 
-def _link_recurrence(complaint: Complaint, config: ComplaintSettings) -> list[TicketEvent]:
-    """A complaint of the same customer and category within the window (DOMAIN.md C-25, C-36).
-
-    Returns the timeline lines written (on this complaint's and the earlier one's)."""
+def _earlier_complaints(
+    complaint: Complaint, config: ComplaintSettings, now: datetime
+) -> list[Complaint]:
+    """The same customer's complaints of the same category within the window,
+    latest first (DOMAIN.md C-25, C-36), for a complaint being recorded now."""
     if complaint.tier != Tier.COMPLAINT or not config.recurrence_window_days:
         return []
     ticket = complaint.ticket
-    same_customer = (
-        {"ticket__customer_id": ticket.customer_id}
-        if ticket.customer_id
-        else {"ticket__customer__isnull": True, "contact_phone": complaint.contact_phone}
-    )
-    if not ticket.customer_id and not complaint.contact_phone:
+    if ticket.customer_id:
+        same_customer = {"ticket__customer_id": ticket.customer_id}
+    elif complaint.contact_phone:
+        same_customer = {"ticket__customer__isnull": True, "contact_phone": complaint.contact_phone}
+    else:
         return []
     # Only what the link and its lines show: this runs for every complaint recorded.
-    earlier = list(
+    return list(
         Complaint.objects.select_related("ticket")
         .only("ticket__number")
         .filter(
             tier=Tier.COMPLAINT,
             category=complaint.category,
-            ticket__created_at__gte=ticket.created_at
-            - timedelta(days=config.recurrence_window_days),
+            ticket__created_at__gte=now - timedelta(days=config.recurrence_window_days),
             **same_customer,
         )
-        .exclude(pk=complaint.pk)
         .order_by("-ticket__created_at", "-pk")
     )
-    if not earlier:
-        return []
-    latest = earlier[0]
-    complaint.recurrence_of = latest
-    complaint.recurrence_count = len(earlier)
-    complaint.save(update_fields=["recurrence_of", "recurrence_count"])
+
+
+def _recurrence_lines(complaint: Complaint, earlier: list[Complaint]) -> list[TicketEvent]:
+    """The timeline lines of a recurrence, on this complaint's and the latest earlier one's."""
+    ticket, latest = complaint.ticket, earlier[0]
     values = {"number": latest.ticket.number, "count": len(earlier)}
     return [
         event(

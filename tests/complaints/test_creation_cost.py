@@ -71,14 +71,16 @@ def test_recording_a_complaint_through_the_api_costs_a_fixed_number_of_queries(p
 
     queries = captured_creation(portal, first_contact_agent=agent_user.pk)
 
-    # The input's customer and agent; the ticket, the complaint and their history;
-    # the two timeline lines; the clocks and their start events in one INSERT each;
-    # the recurrence lookup. Nothing is read back for the answer. (The savepoint is
-    # the test's: in a request the creation's transaction is the outermost.)
+    # The input's customer and agent; the recurrence lookup, before anything is
+    # written; the ticket, the complaint and their history; the two timeline
+    # lines; the clocks and their start events in one INSERT each. Nothing is
+    # updated after its INSERT, nor read back for the answer. (The savepoint
+    # is the test's: in a request the creation's transaction is the outermost.)
     assert statements(queries) == [
         "SELECT intake_customer",
         "SELECT staffing_user",
         "SAVEPOINT",
+        "SELECT complaints_complaint",
         "INSERT worktickets_ticket",
         "INSERT worktickets_historicalticket",
         "INSERT complaints_complaint",
@@ -87,7 +89,6 @@ def test_recording_a_complaint_through_the_api_costs_a_fixed_number_of_queries(p
         "INSERT worktickets_ticketevent",
         "INSERT sla_clock",
         "INSERT sla_clockevent",
-        "SELECT complaints_complaint",
         "RELEASE",
     ], "\n".join(queries)
 
@@ -126,6 +127,12 @@ def test_a_major_repeat_complaint_reads_only_the_earlier_complaints(
         "SELECT staffing_notification",
     ], "\n".join(queries)
     assert Notification.objects.filter(kind="complaint.major", recipient=manager_user).exists()
+    # Written once: its one history row already holds the link and the major mark.
+    latest = Complaint.objects.filter(ticket__customer_id=customer).order_by("-pk").first()
+    (history,) = latest.history.all()
+    assert history.recurrence_count == 2 and history.recurrence_of_id is not None
+    assert history.is_major and history.major_reasons == ["repeat"]
+    assert latest.ticket.history.count() == 1
 
 
 # ---------------------------------------------------------------- the answer
