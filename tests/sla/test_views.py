@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.contrib.staticfiles import finders
 from django.db import connection
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -159,24 +160,44 @@ def test_badge_states(due_in, state, at_risk, code, css):
     assert (status["code"], status["css"]) == (code, css)
 
 
+BADGE = Template("{% load sla %}{% sla_badge due state at_risk %}")
+
+
 def test_badge_for_a_queue_row_from_the_ticket_alone(make_ticket, english):
     ticket = started(make_ticket)
     Clock.objects.filter(ticket=ticket, metric=Metric.FIRST_RESPONSE).update(at_risk=True)
     row = annotate_sla(Ticket.objects.filter(pk=ticket.pk)).get()
 
     with time_machine.travel(T0 + datetime.timedelta(minutes=10), tick=False):
-        html = render_to_string(
-            "sla/badge.html", {"due": row.sla_due_at, "at_risk": row.sla_at_risk}
-        )
+        html = BADGE.render(Context({"due": row.sla_due_at, "at_risk": row.sla_at_risk}))
 
     assert row.sla_at_risk and not row.sla_breached
-    assert 'class="badge badge-warn sla-badge"' in html
-    assert 'data-sla-due="2026-03-02T10:15:00+08:00"' in html
-    assert "5 min left" in html
+    assert html == (
+        '<span class="badge badge-warn sla-badge" data-sla-state="at_risk" '
+        'data-sla-due="2026-03-02T10:15:00+08:00" title="Due 2026-03-02 10:15">'
+        '<span class="sla-label">At risk</span> <span class="sla-countdown">5 min left</span>'
+        "</span>"
+    )
+
+
+def test_badges_of_stopped_clocks_show_no_countdown_nor_due_time(english):
+    with time_machine.travel(T0, tick=False):
+        paused = BADGE.render(Context({"due": T0, "state": "paused"}))
+        met = BADGE.render(Context({"due": None, "state": "met"}))
+
+    assert paused == (
+        '<span class="badge  sla-badge" data-sla-state="paused" '
+        'data-sla-due="2026-03-02T10:00:00+08:00" title="Due 2026-03-02 10:00">'
+        '<span class="sla-label">Paused</span></span>'
+    )
+    assert met == (
+        '<span class="badge badge-ok sla-badge" data-sla-state="met">'
+        '<span class="sla-label">Met</span></span>'
+    )
 
 
 def test_badge_without_a_due_time_renders_nothing():
-    assert render_to_string("sla/badge.html", {"due": None}).strip() == ""
+    assert BADGE.render(Context({"due": None})) == ""
 
 
 def test_countdown_script_is_a_local_static_file():
