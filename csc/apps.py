@@ -7,6 +7,8 @@ class CscConfig(AppConfig):
     verbose_name = _("Customer-service centre")
 
     def ready(self) -> None:
+        from csc.lib.choices import keep_choice_labels
         from csc.lib.history import keep_history_managers
 
         keep_history_managers()
+        keep_choice_labels()
