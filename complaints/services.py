@@ -405,7 +405,6 @@ def complaint_record(
     # The prepared INSERTs send no signals: the history rows are written here.
     insert([ticket])
     record_created(ticket)
-    complaint.ticket = ticket  # the complaint's key is the ticket's, set now
     insert([complaint])
     record_created(complaint)
     written = [

@@ -70,6 +70,7 @@ class _Statement:
             for with_pk in (True, False)
         }
         self._returning = f" RETURNING {quote(meta.db_table)}.{quote(meta.pk.column)}"
+        self.foreign_keys = [f for f in self.fields if isinstance(f, models.ForeignKey)]
         plain = connection.vendor == "postgresql"
         # Per field: the type of value passed as it is (None: none is) and
         # Django's preparation for every other value.
@@ -83,6 +84,19 @@ class _Statement:
         columns = len(self.fields if with_pk else self.fields_without_pk)
         row = "(" + ", ".join(["%s"] * columns) + ")"
         return self._head[with_pk] + ", ".join([row] * rows) + self._returning
+
+    def take_related_keys(self, obj: models.Model) -> None:
+        """As save() does: a related object saved after it was assigned gives
+        its key now (the key may be the row's own); one never saved is refused."""
+        for field in self.foreign_keys:
+            if getattr(obj, field.attname) is None and field.is_cached(obj):
+                related = field.get_cached_value(obj)
+                if related is not None:
+                    if related.pk is None:
+                        raise ValueError(
+                            f"insert(): the {field.name} of a {type(obj).__name__} is not saved"
+                        )
+                    setattr(obj, field.name, related)  # sets the key, keeps the object
 
     def params(self, obj: models.Model, fields: list[models.Field]) -> list[Any]:
         values = []
@@ -131,8 +145,12 @@ def insert(objs: Sequence[models.Model]) -> None:
     statement = _statements.get((model, alias))
     if statement is None:
         statement = _statements[model, alias] = _Statement(model, alias)
+    if any(type(obj) is not model for obj in objs):
+        raise ValueError("insert() takes rows of one model, all with or all without keys")
+    for obj in objs:
+        statement.take_related_keys(obj)
     with_pk = objs[0].pk is not None
-    if any((obj.pk is not None) != with_pk or type(obj) is not model for obj in objs):
+    if any((obj.pk is not None) != with_pk for obj in objs):
         raise ValueError("insert() takes rows of one model, all with or all without keys")
     fields = statement.fields if with_pk else statement.fields_without_pk
     params = []

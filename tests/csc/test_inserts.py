@@ -108,6 +108,23 @@ def test_every_field_through_django_gives_the_same_row(agent_user, monkeypatch):
     )
 
 
+def test_a_related_row_saved_after_it_was_assigned_gives_its_key(
+    agent_user, django_assert_num_queries
+):
+    ticket = _new_ticket("T20990101-000005", agent_user, CustomerFactory())
+    event = _event(ticket, agent_user)  # assigned while the ticket has no key yet
+    with pytest.raises(ValueError, match="not saved"):
+        insert([event])
+
+    insert([ticket])
+    insert([event])
+
+    assert event.ticket_id == ticket.pk
+    with django_assert_num_queries(0):
+        assert event.ticket is ticket  # the object assigned is kept, as save() keeps it
+    assert TicketEvent.objects.get(pk=event.pk).ticket_id == ticket.pk
+
+
 def test_expressions_and_mixed_rows_are_refused(agent_user):
     ticket = TicketFactory()
     with_expression = _event(ticket, agent_user)
