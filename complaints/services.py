@@ -66,8 +66,7 @@ from complaints.notices import (
 )
 from complaints.routing import route_for
 from csc.lib.errors import DomainError, IllegalTransition, NotAllowed
-from csc.lib.history import record_created
-from csc.lib.inserts import insert
+from csc.lib.history import insert_created
 from csc.lib.phones import InvalidPhoneNumber, normalise_phone
 from intake.choices import Channel, Region
 from intake.models import Contact, Customer
@@ -402,11 +401,9 @@ def complaint_record(
     clocks = deadlines.planned(complaint, at=now)
     ticket.sla_due_at = deadlines.nearest_due(clocks)
     ticket.number = next_ticket_number(now)
-    # The prepared INSERTs send no signals: the history rows are written here.
-    insert([ticket])
-    record_created(ticket)
-    insert([complaint])
-    record_created(complaint)
+    # Each with its history row, in one statement (csc.lib.history; no model signals).
+    insert_created(ticket)
+    insert_created(complaint)
     written = [
         event(
             ticket,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from csc.lib.errors import DomainError, IllegalTransition, NotAllowed, StaleVersion
-from csc.lib.history import record_created
+from csc.lib.history import insert_created
 from csc.lib.inserts import insert
 from intake.choices import Channel
 from intake.models import Contact, Customer
@@ -266,9 +266,8 @@ def ticket_create(
     clocks = sla_services.clocks_planned(facts, at=now)
     ticket.sla_due_at = sla_services.nearest_due(clocks)
     ticket.number = next_ticket_number(now)
-    # The prepared INSERT sends no signals: the history row is written here.
-    insert([ticket])
-    record_created(ticket)
+    # With its history row, in one statement (csc.lib.history; no model signals).
+    insert_created(ticket)
     ticket.created_event = record_event(
         ticket, EventKind.CREATED, created_by, to_status=ticket.status, body=description
     )

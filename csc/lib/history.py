@@ -8,6 +8,7 @@ every save writing a history row reads it: about 0.2 ms per row written.
 
 from django.apps import apps
 from django.conf import settings
+from django.db import connections, router
 from django.db.models import Model
 from django.utils import timezone
 from simple_history.manager import HistoryDescriptor
@@ -15,7 +16,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
 from simple_history.utils import get_change_reason_from_object
 
-from csc.lib.inserts import insert
+from csc.lib.inserts import insert, prepare_insert
 
 
 class KeptHistoryDescriptor(HistoryDescriptor):
@@ -91,3 +92,77 @@ def _history_user(instance: Model):
         request = getattr(HistoricalRecords.context, "request", None)
         user = getattr(request, "user", None)
         return user if user is not None and user.is_authenticated else None
+
+
+# The columns simple-history adds to the tracked ones.
+_HISTORY_OWN = (
+    "history_id",
+    "history_date",
+    "history_type",
+    "history_user",
+    "history_change_reason",
+)
+
+
+def insert_created(instance: Model) -> None:
+    """Insert a new row and its creation history row, in one statement on
+    PostgreSQL: the history row is copied from the row as inserted.
+
+    Where that cannot be done (another database, history signals listened
+    to, history switched off, a history model with more columns), it is
+    `insert([instance])` then `record_created(instance)`: the same rows.
+    """
+    history_model = _copyable_history(instance)
+    if history_model is None:
+        insert([instance])
+        record_created(instance)
+        return
+    prepared = prepare_insert([instance])
+    connection = connections[prepared.alias]
+    quote = connection.ops.quote_name
+    tracked = ", ".join(quote(field.column) for field in history_model.tracked_fields)
+    own = history_model._meta
+    user = _history_user(instance)
+    sql = (
+        f"WITH created AS ({prepared.sql} RETURNING {tracked}) "
+        f"INSERT INTO {quote(own.db_table)} ({tracked}, "
+        f"{quote(own.get_field('history_date').column)}, "
+        f"{quote(own.get_field('history_type').column)}, "
+        f"{quote(own.get_field('history_user').column)}, "
+        f"{quote(own.get_field('history_change_reason').column)}) "
+        f"SELECT {tracked}, %s, '+', %s, %s FROM created "
+        f"RETURNING {quote(instance._meta.pk.column)}"
+    )
+    params = [
+        *prepared.params,
+        getattr(instance, "_history_date", timezone.now()),
+        user.pk if user is not None else None,
+        get_change_reason_from_object(instance),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (key,) = cursor.fetchone()
+    prepared.saved([key])
+
+
+def _copyable_history(instance: Model):
+    """The history model, when the creation's row can be copied by the database."""
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True) or hasattr(
+        instance, "skip_history_when_saving"
+    ):
+        return None
+    manager = getattr(instance, instance._meta.simple_history_manager_attribute)
+    history_model = manager.model
+    if connections[router.db_for_write(type(instance))].vendor != "postgresql":
+        return None
+    if pre_create_historical_record.has_listeners(
+        history_model
+    ) or post_create_historical_record.has_listeners(history_model):
+        return None
+    tracked = {field.column for field in history_model.tracked_fields}
+    own = {
+        field.name for field in history_model._meta.concrete_fields if field.column not in tracked
+    }
+    if own != set(_HISTORY_OWN) or history_model._history_m2m_fields:
+        return None
+    return history_model

@@ -24,6 +24,7 @@ and the transaction are the ORM's.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -69,7 +70,7 @@ class _Statement:
             + ") VALUES "
             for with_pk in (True, False)
         }
-        self._returning = f" RETURNING {quote(meta.db_table)}.{quote(meta.pk.column)}"
+        self.returning = f" RETURNING {quote(meta.db_table)}.{quote(meta.pk.column)}"
         self.foreign_keys = [f for f in self.fields if isinstance(f, models.ForeignKey)]
         plain = connection.vendor == "postgresql"
         # Per field: the type of value passed as it is (None: none is) and
@@ -81,9 +82,10 @@ class _Statement:
 
     @cache  # noqa: B019 - statements live as long as the process, like the models
     def sql(self, rows: int, with_pk: bool) -> str:
+        """The INSERT, without its RETURNING clause."""
         columns = len(self.fields if with_pk else self.fields_without_pk)
         row = "(" + ", ".join(["%s"] * columns) + ")"
-        return self._head[with_pk] + ", ".join([row] * rows) + self._returning
+        return self._head[with_pk] + ", ".join([row] * rows)
 
     def take_related_keys(self, obj: models.Model) -> None:
         """As save() does: a related object saved after it was assigned gives
@@ -132,6 +134,25 @@ def _orm_preparer(field: models.Field, connection) -> Callable[[models.Model], A
 _statements: dict[tuple[type[models.Model], str], _Statement] = {}
 
 
+@dataclass
+class PreparedInsert:
+    """An INSERT of some rows, ready to run (alone, or inside a larger statement)."""
+
+    objs: Sequence[models.Model]
+    alias: str
+    sql: str  # without RETURNING
+    params: list[Any]
+    returning: str  # " RETURNING <table>.<key>"
+
+    def saved(self, keys: Sequence[Any]) -> None:
+        """Mark the rows saved, with the keys the database gave them."""
+        pk_attname = self.objs[0]._meta.pk.attname
+        for obj, key in zip(self.objs, keys, strict=True):
+            setattr(obj, pk_attname, key)
+            obj._state.adding = False
+            obj._state.db = self.alias
+
+
 def insert(objs: Sequence[models.Model]) -> None:
     """Write new rows of one model in one statement and set their primary keys.
 
@@ -140,6 +161,15 @@ def insert(objs: Sequence[models.Model]) -> None:
     """
     if not objs:
         return
+    prepared = prepare_insert(objs)
+    with connections[prepared.alias].cursor() as cursor:
+        cursor.execute(prepared.sql + prepared.returning, prepared.params)
+        keys = [key for (key,) in cursor.fetchall()]
+    prepared.saved(keys)
+
+
+def prepare_insert(objs: Sequence[models.Model]) -> PreparedInsert:
+    """The INSERT `insert(objs)` runs, with its values prepared."""
     model = type(objs[0])
     alias = router.db_for_write(model)
     statement = _statements.get((model, alias))
@@ -156,11 +186,6 @@ def insert(objs: Sequence[models.Model]) -> None:
     params = []
     for obj in objs:
         params.extend(statement.params(obj, fields))
-    with connections[alias].cursor() as cursor:
-        cursor.execute(statement.sql(len(objs), with_pk), params)
-        keys = cursor.fetchall()
-    pk_attname = statement.pk.attname
-    for obj, (key,) in zip(objs, keys, strict=True):
-        setattr(obj, pk_attname, key)
-        obj._state.adding = False
-        obj._state.db = alias
+    return PreparedInsert(
+        objs, alias, statement.sql(len(objs), with_pk), params, statement.returning
+    )

@@ -7,7 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from csc.lib import inserts
-from csc.lib.history import record_created
+from csc.lib.history import insert_created, record_created
 from csc.lib.inserts import insert
 from intake.choices import Channel
 from tests.factories import CustomerFactory, TicketFactory
@@ -205,4 +205,54 @@ def test_no_history_row_when_history_is_off(agent_user, settings):
     ticket = _new_ticket("T20990101-000003", agent_user, CustomerFactory())
     insert([ticket])
     record_created(ticket)
+    assert not Ticket.history.filter(id=ticket.pk).exists()
+
+
+def _history_rows(*tickets):
+    return [
+        Ticket.history.filter(id=t.pk).values(*HISTORY_COMPARED, "number").get() for t in tickets
+    ]
+
+
+def test_a_row_and_its_history_in_one_statement_are_what_save_writes(
+    agent_user, django_assert_num_queries
+):
+    customer = CustomerFactory()
+    through_signal = _new_ticket("T20990101-000011", agent_user, customer)
+    through_signal.save()
+    together = _new_ticket("T20990101-000012", agent_user, customer)
+
+    with django_assert_num_queries(1):
+        insert_created(together)
+
+    assert together.pk is not None and not together._state.adding
+    expected, written = _history_rows(through_signal, together)
+    assert written.pop("number") == "T20990101-000012"
+    expected.pop("number")
+    assert written == expected
+    assert Ticket.objects.get(pk=together.pk).subject == together.subject
+
+
+def test_history_signals_listened_to_are_sent(agent_user):
+    from simple_history.signals import post_create_historical_record
+
+    heard = []
+
+    def listener(sender, history_instance, **kwargs):
+        heard.append(history_instance.number)
+
+    post_create_historical_record.connect(listener, sender=Ticket.history.model)
+    try:
+        insert_created(_new_ticket("T20990101-000013", agent_user, CustomerFactory()))
+    finally:
+        post_create_historical_record.disconnect(listener, sender=Ticket.history.model)
+
+    assert heard == ["T20990101-000013"]
+
+
+def test_no_history_row_from_insert_created_when_history_is_off(agent_user, settings):
+    settings.SIMPLE_HISTORY_ENABLED = False
+    ticket = _new_ticket("T20990101-000014", agent_user, CustomerFactory())
+    insert_created(ticket)
+    assert Ticket.objects.filter(pk=ticket.pk).exists()
     assert not Ticket.history.filter(id=ticket.pk).exists()
