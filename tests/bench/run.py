@@ -9,7 +9,8 @@
    SECRET_KEY, hashed static files from a temporary STATIC_ROOT, Redis on a
    spare database) and the raw baseline (tests/bench/raw_wsgi.py) under the
    same gunicorn.
-3. Measures ticket and complaint creation through the API (1 and 8 clients),
+3. Measures ticket and complaint creation through the API (1 client, and 8
+   clients in three rounds, of which the median round is reported),
    the team queue page, the API ticket list (first page and a filtered page),
    the ticket page and the complaint workbench (p50, p95, the SQL statements
    the server ran per request, counted inside gunicorn by
@@ -148,12 +149,28 @@ class Bodies:
 # ---------------------------------------------------------------- measurements
 
 
+# The 8-client rate is the median of this many rounds: on two shared cores a
+# neighbour's burst can halve one round's rate, and one round is one sample.
+CONCURRENT_ROUNDS = 3
+
+
 def measure_creation(server, key: str, path: str, make_body, *, count: int, meter) -> dict:
     http = client.Http(server.port, headers={"Authorization": f"Token {key}"})
     one = client.sequential(lambda i: http.post(path, make_body()), count, warmup=10, meter=meter)
     per_client = max(1, count * 4 // 8)
-    eight = client.concurrent(lambda c, i: http.post(path, make_body()), 8, per_client, meter=meter)
-    return {"1": one.summary(), "8": eight.summary()}
+    rounds = [
+        client.concurrent(lambda c, i: http.post(path, make_body()), 8, per_client, meter=meter)
+        for _ in range(CONCURRENT_ROUNDS)
+    ]
+    summaries = [figures.summary() for figures in rounds]
+    eight = sorted(summaries, key=lambda s: s["requests_per_s"])[len(summaries) // 2]
+    # Every round's rate is kept; errors count in all of them.
+    eight = {
+        **eight,
+        "rounds_rps": [s["requests_per_s"] for s in summaries],
+        "errors": sum(s["errors"] for s in summaries),
+    }
+    return {"1": one.summary(), "8": eight}
 
 
 def measure_reads(http: client.Http, paths: list[str], *, count: int, meter) -> dict:
@@ -298,6 +315,10 @@ def print_table(results: dict) -> None:
             f"{_num(row.get('ratio_p50')):>7}{_num(row.get('ratio_p95')):>7}"
             f"{_num(row.get('ratio_rps')):>7}{_num(ratio(_cpu(row), _cpu(raw))):>7}"
         )
+    log(
+        f"8 clients: the median of {CONCURRENT_ROUNDS} rounds by rate (its p50, p95 and CPU); "
+        "errors in all rounds."
+    )
     sweep = results["sweep"]
     log()
     log(
@@ -459,8 +480,11 @@ def main() -> int:
                     row["ratio_rps"] = ratio(row["requests_per_s"], base["requests_per_s"])
                     label = f"create {what}, {clients} client{'s' if clients == '8' else ''}"
                     table[label] = row
+                    rounds = row.get("rounds_rps")
                     log(
-                        f"  {label}: {row['requests_per_s']} req/s, p95 {row['p95_ms']} ms, "
+                        f"  {label}: {row['requests_per_s']} req/s"
+                        + (f" (median of {', '.join(map(str, rounds))})" if rounds else "")
+                        + f", p95 {row['p95_ms']} ms, "
                         f"CPU {row['cpu_ms_app']} + {row['cpu_ms_db']} ms/request, "
                         f"errors {row['errors']}"
                     )
