@@ -106,7 +106,9 @@ def sweep_batch(
         return claimed
     calendars = BusinessCalendar.objects.in_bulk({c.calendar_id for c in clocks})
     taken = set(
-        EscalationRecord.objects.filter(clock__in=clocks).values_list("clock_id", "level_id")
+        EscalationRecord.objects.filter(clock__in=clocks)
+        .order_by()
+        .values_list("clock_id", "level_id")
     )
     events: list[dict] = []
     firings: list[tuple[Clock, EscalationLevel, datetime]] = []

@@ -4,9 +4,10 @@ Registered with the sla registry from WorkticketsConfig.ready(); each takes a
 whole sweep batch at once so a batch costs a fixed number of queries.
 """
 
-from django.db.models import Case, F, Value, When
+from django.db.models import F
 from django.utils.translation import gettext as _
 
+from staffing.outbox import bulk_insert
 from worktickets.choices import EventKind, Priority
 from worktickets.models import Ticket, TicketEvent
 
@@ -25,18 +26,23 @@ def raise_priority(firings) -> None:
     )
     if not tickets:
         return
+    # Each is below urgent, and the sweep holds their rows locked: one step up
+    # is priority + 1, for all of them in one plain UPDATE.
     Ticket.objects.filter(pk__in=[pk for pk, _p in tickets]).update(
-        priority=Case(*[When(pk=pk, then=Value(min(p + 1, Priority.URGENT))) for pk, p in tickets]),
-        version=F("version") + 1,
+        priority=F("priority") + 1, version=F("version") + 1
     )
-    TicketEvent.objects.bulk_create(
-        TicketEvent(
-            ticket_id=pk,
-            kind=EventKind.PRIORITY_RAISED,
-            body=_("Priority raised by the SLA escalation ladder."),
-            data={"from": priority, "to": min(priority + 1, Priority.URGENT)},
-        )
-        for pk, priority in tickets
+    body = _("Priority raised by the SLA escalation ladder.")
+    bulk_insert(
+        TicketEvent,
+        [
+            {
+                "ticket_id": pk,
+                "kind": EventKind.PRIORITY_RAISED,
+                "body": body,
+                "data": {"from": priority, "to": priority + 1},
+            }
+            for pk, priority in tickets
+        ],
     )
 
 
@@ -50,11 +56,7 @@ def move_to_escalation_queue(firings) -> None:
     if not ids:
         return
     Ticket.objects.filter(pk__in=ids).update(in_escalation_queue=True, version=F("version") + 1)
-    TicketEvent.objects.bulk_create(
-        TicketEvent(
-            ticket_id=pk,
-            kind=EventKind.ESCALATED,
-            body=_("Moved to the escalation queue by the SLA escalation ladder."),
-        )
-        for pk in ids
+    body = _("Moved to the escalation queue by the SLA escalation ladder.")
+    bulk_insert(
+        TicketEvent, [{"ticket_id": pk, "kind": EventKind.ESCALATED, "body": body} for pk in ids]
     )

@@ -1,0 +1,56 @@
+"""The ticket actions the SLA ladder runs, on a whole sweep batch at once."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from tests.factories import TicketFactory
+from worktickets import escalation
+from worktickets.choices import EventKind, Priority
+from worktickets.models import Ticket, TicketEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def firings(*tickets):
+    # The sweeper passes (clock, level) pairs; the actions read the clock's ticket id.
+    return [(SimpleNamespace(ticket_id=t.pk), None) for t in tickets]
+
+
+def test_a_breach_raises_each_ticket_one_step_up_to_urgent(django_assert_num_queries):
+    normal, high, urgent = (TicketFactory(priority=p) for p in (2, 3, Priority.URGENT))
+    versions = {t.pk: t.version for t in (normal, high, urgent)}
+
+    with django_assert_num_queries(3):  # read, one UPDATE, one INSERT of the lines
+        escalation.raise_priority(firings(normal, high, urgent))
+
+    after = dict(Ticket.objects.values_list("pk", "priority"))
+    assert (after[normal.pk], after[high.pk], after[urgent.pk]) == (
+        3,
+        Priority.URGENT,
+        Priority.URGENT,
+    )
+    lines = {
+        e.ticket_id: e.data for e in TicketEvent.objects.filter(kind=EventKind.PRIORITY_RAISED)
+    }
+    assert lines == {normal.pk: {"from": 2, "to": 3}, high.pk: {"from": 3, "to": 4}}
+    for ticket in (normal, high):
+        ticket.refresh_from_db()
+        assert ticket.version == versions[ticket.pk] + 1
+    urgent.refresh_from_db()
+    assert urgent.version == versions[urgent.pk]
+
+
+def test_a_further_breach_moves_tickets_to_the_escalation_queue_once():
+    first, second = TicketFactory(), TicketFactory()
+
+    escalation.move_to_escalation_queue(firings(first, second))
+    escalation.move_to_escalation_queue(firings(first, second))
+
+    assert set(Ticket.objects.filter(in_escalation_queue=True).values_list("pk", flat=True)) == {
+        first.pk,
+        second.pk,
+    }
+    assert TicketEvent.objects.filter(kind=EventKind.ESCALATED).count() == 2
+    line = TicketEvent.objects.filter(kind=EventKind.ESCALATED).first()
+    assert line.at is not None and line.body
