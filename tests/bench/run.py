@@ -224,6 +224,10 @@ def breach_wave(connection, now, count: int, kind_filter: str) -> None:
             WHERE due_at = %s AND state = 'running' AND sweep_at = %s""",
             [at_risk_level.pk, due, due],
         )
+        # In service clocks fall due as time passes, and the planner's statistics
+        # on sweep_at already count them; here a bulk UPDATE moved them into the
+        # past a moment ago, so the statistics are renewed to match.
+        cursor.execute("ANALYZE sla_clock, sla_escalationrecord")
 
 
 def timed_sweep(sweeper, connection, now) -> tuple[object, float, int]:
