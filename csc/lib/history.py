@@ -1,5 +1,6 @@
-"""simple-history's `Model.history` made once per model, not per access, and
-creation rows written through the prepared INSERT.
+"""simple-history's `Model.history` made once per model, not per access; and
+the creation's history row of a row written by `csc.lib.inserts`
+(`record_created`, or `insert_created` for the row and its history at once).
 
 Its descriptor builds a new manager class (`from_queryset`, copying every
 queryset method) each time `instance.history` or `Model.history` is read, and
@@ -49,12 +50,9 @@ def record_created(instance: Model) -> None:
     the prepared one. (Models with history on many-to-many fields are not
     written this way.)
     """
-    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True) or hasattr(
-        instance, "skip_history_when_saving"
-    ):
+    history_model = _history_model(instance)
+    if history_model is None:
         return
-    manager = getattr(instance, instance._meta.simple_history_manager_attribute)
-    history_model = manager.model
     if history_model._history_m2m_fields:
         raise ValueError(f"{history_model.__name__} records many-to-many fields")
     history_date = getattr(instance, "_history_date", timezone.now())
@@ -82,6 +80,15 @@ def record_created(instance: Model) -> None:
     pre_create_historical_record.send(**signal_arguments)
     insert([record])
     post_create_historical_record.send(**signal_arguments)
+
+
+def _history_model(instance: Model):
+    """The model of the instance's history rows; None while history is off for it."""
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True) or hasattr(
+        instance, "skip_history_when_saving"
+    ):
+        return None
+    return getattr(instance, instance._meta.simple_history_manager_attribute).model
 
 
 def _history_user(instance: Model):
@@ -147,12 +154,9 @@ def insert_created(instance: Model) -> None:
 
 def _copyable_history(instance: Model):
     """The history model, when the creation's row can be copied by the database."""
-    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True) or hasattr(
-        instance, "skip_history_when_saving"
-    ):
+    history_model = _history_model(instance)
+    if history_model is None:
         return None
-    manager = getattr(instance, instance._meta.simple_history_manager_attribute)
-    history_model = manager.model
     if connections[router.db_for_write(type(instance))].vendor != "postgresql":
         return None
     if pre_create_historical_record.has_listeners(

@@ -35,7 +35,8 @@ class KeyLookup:
             raise ValueError("key_lookup() takes a plain queryset of model rows")
         self.model = queryset.model
         self.alias = queryset.db
-        compiler = queryset.filter(pk=_KEY_MARKER).query.get_compiler(self.alias)
+        # Without ordering, as get() reads one row.
+        compiler = queryset.filter(pk=_KEY_MARKER).order_by().query.get_compiler(self.alias)
         self.sql, params = compiler.as_sql()
         self.params = list(params)
         (self.key_position,) = [i for i, p in enumerate(self.params) if p == _KEY_MARKER]

@@ -124,6 +124,24 @@ def test_ten_faults_in_thirty_minutes_in_one_area_make_one_outage(
     assert not Notification.objects.filter(kind="complaint.major").exists()
 
 
+def test_a_complaint_major_on_its_own_is_reported_even_when_it_joins_an_outage(
+    groups, agent_user, manager_user
+):
+    ComplaintSettings.objects.update(cluster_threshold=3)
+    with time_machine.travel(START, tick=False):
+        fault(agent_user)
+        fault(agent_user)  # the outage opens with the next one
+        in_the_press = fault(agent_user, media_involved=True)
+
+    in_the_press.refresh_from_db()
+    assert in_the_press.cluster is not None
+    assert set(in_the_press.major_reasons) == {MajorReason.MEDIA, MajorReason.MASS_FAULT}
+    # Its own notice, at its recording; the other members' only through the outage's.
+    (major,) = Notification.objects.filter(kind="complaint.major", recipient=manager_user)
+    assert in_the_press.ticket.number in major.title
+    assert in_the_press.history.count() == 2  # recorded major, then joined the outage
+
+
 def test_nine_faults_or_a_slow_trickle_make_no_outage(groups, agent_user):
     with time_machine.travel(START, tick=False) as clock:
         for _ in range(9):
