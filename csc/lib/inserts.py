@@ -29,6 +29,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models, router
 
 # Field classes whose values psycopg takes as they are on PostgreSQL, when the
@@ -55,7 +56,7 @@ class _Statement:
     def __init__(self, model: type[models.Model], alias: str):
         connection = connections[alias]
         if not connection.features.can_return_rows_from_bulk_insert:
-            raise NotImplementedError(f"{connection.vendor} cannot return the inserted keys")
+            raise ImproperlyConfigured(f"{connection.vendor} cannot return the inserted keys")
         meta = model._meta
         self.alias = alias
         self.pk = meta.pk
