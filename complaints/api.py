@@ -19,7 +19,6 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -51,6 +50,7 @@ from complaints.models import (
 )
 from csc.lib.masking import mask_phone
 from csc.lib.moments import validate_moment
+from csc.lib.paging import ApiCursorPagination
 from csc.lib.serializers import (
     ModelSerializer,
     PreparedPrimaryKeyRelatedField,
@@ -622,14 +622,9 @@ ORDERINGS = {
 }
 
 
-class ComplaintCursorPagination(CursorPagination):
-    page_size = 50
-    max_page_size = 200
-    page_size_query_param = "page_size"
+class ComplaintCursorPagination(ApiCursorPagination):
+    orderings = ORDERINGS
     ordering = ORDERINGS["-created_at"]
-
-    def get_ordering(self, request, queryset, view):
-        return ORDERINGS.get(request.query_params.get("ordering", ""), self.ordering)
 
 
 # ---------------------------------------------------------------- viewsets

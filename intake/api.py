@@ -17,11 +17,12 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, pagination, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from csc.lib.moments import validate_moment
+from csc.lib.paging import ApiCursorPagination
 from csc.lib.serializers import ModelSerializer, PreparedPrimaryKeyRelatedField, Serializer
 from intake import selectors, services
 from intake.choices import Channel, CustomerType, Disposition, PaymentType, Region, VipTier
@@ -166,11 +167,8 @@ class CustomerInput(Serializer):
     )
 
 
-class CustomerCursorPagination(pagination.CursorPagination):
+class CustomerCursorPagination(ApiCursorPagination):
     ordering = "-id"
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 class _CustomerRegister:
@@ -341,11 +339,8 @@ class ContactInput(Serializer):
     )
 
 
-class ContactCursorPagination(pagination.CursorPagination):
+class ContactCursorPagination(ApiCursorPagination):
     ordering = ("-queued_at", "-id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 class _ContactRecord:

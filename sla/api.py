@@ -10,10 +10,11 @@ A signed-in person lists and opens the clocks of the tickets they may see
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, pagination, serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from csc.lib.paging import ApiCursorPagination
 from csc.lib.serializers import ModelSerializer
 from sla.choices import ClockState, Metric
 from sla.filters import ClockFilter
@@ -92,11 +93,8 @@ class ClockSerializer(ModelSerializer):
         return None if clock.lateness is None else int(clock.lateness.total_seconds())
 
 
-class ClockCursorPagination(pagination.CursorPagination):
+class ClockCursorPagination(ApiCursorPagination):
     ordering = ("due_at", "id")
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 @extend_schema_view(

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from csc.lib.paging import ApiCursorPagination
 from csc.lib.serializers import ModelSerializer, Serializer
 from staffing import selectors, webhooks
 from staffing.api_auth import api_client_of
@@ -143,11 +143,8 @@ class WebhookSubscriptionPatchSerializer(Serializer):
 # ---------------------------------------------------------------- viewset
 
 
-class DeliveryCursorPagination(CursorPagination):
+class DeliveryCursorPagination(ApiCursorPagination):
     ordering = ("-id",)
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 class _ServiceCreate:

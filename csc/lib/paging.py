@@ -1,6 +1,7 @@
-"""Paging for server-rendered lists."""
+"""Paging for server-rendered lists and for the API's lists."""
 
 from django.core.paginator import Paginator
+from rest_framework.pagination import CursorPagination
 
 
 def page_context(request, queryset, per_page: int) -> dict:
@@ -14,3 +15,20 @@ def page_context(request, queryset, per_page: int) -> dict:
 
 def int_or_none(value) -> int | None:
     return int(value) if value and str(value).isdigit() else None
+
+
+class ApiCursorPagination(CursorPagination):
+    """Keyset pages of the API: constant cost on any page of millions of rows.
+
+    A list names its `ordering` (unique, so no row is skipped or repeated);
+    one with `orderings` also lets `?ordering=` choose among them by name.
+    """
+
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+    orderings: dict[str, tuple[str, ...]] = {}
+
+    def get_ordering(self, request, queryset, view):
+        chosen = self.orderings.get(request.query_params.get("ordering", ""))
+        return chosen or super().get_ordering(request, queryset, view)
