@@ -2,8 +2,10 @@
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from csc import selectors
+from sla.selectors import holiday_data_gaps
 from staffing.models import Agent, Team
 from staffing.roles import Role, primary_role
 from staffing.selectors import (
@@ -80,6 +82,7 @@ def _overview_context(role: str) -> dict:
         "statuses": agent_status_counts(),
         "teams": teams_with_headcount(),
         "show_admin_links": role == Role.ADMINISTRATOR,
+        "holiday_data_gaps": holiday_data_gaps(timezone.localdate()),
     }
 
 

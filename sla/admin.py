@@ -1,11 +1,18 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from csc.lib.errors import DomainError
 from sla import services
+from sla.choices import CalendarKind
 from sla.escalation import action_choices
+from sla.forms import HolidayEntryForm
 from sla.models import (
     BusinessCalendar,
     CalendarOverride,
@@ -37,6 +44,51 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
         "revision",
     ]
     inlines = [CalendarOverrideInline]
+    change_form_template = "admin/sla/businesscalendar/change_form.html"
+
+    def get_urls(self):
+        enter_holidays = self.admin_site.admin_view(self.enter_holidays_view)
+        return [
+            path(
+                "<int:calendar_id>/holidays/", enter_holidays, name="sla_businesscalendar_holidays"
+            ),
+            *super().get_urls(),
+        ]
+
+    def enter_holidays_view(self, request, calendar_id: int):
+        """A year's holidays and make-up days in one go, before the holiday package has them."""
+        calendar = get_object_or_404(BusinessCalendar, pk=calendar_id)
+        if not self.has_change_permission(request, calendar):
+            raise PermissionDenied
+        form = HolidayEntryForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            closed, working = form.cleaned_data["closed_days"], form.cleaned_data["working_days"]
+            try:
+                services.calendar_enter_holidays(calendar, closed_days=closed, working_days=working)
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                entered = gettext(
+                    "Entered %(closed)s holidays and %(working)s make-up working days."
+                ) % {"closed": len(closed), "working": len(working)}
+                self.log_change(request, calendar, entered)
+                messages.success(
+                    request,
+                    entered
+                    + " "
+                    + gettext("Due times of open tickets on this calendar are being recomputed."),
+                )
+                return redirect("admin:sla_businesscalendar_change", calendar.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": calendar,
+            "title": gettext("Enter holidays: %(calendar)s") % {"calendar": calendar},
+            "form": form,
+            "working_time": calendar.kind == CalendarKind.WORKING_TIME,
+            "recent_overrides": calendar.overrides.order_by("-date")[:40],
+        }
+        return TemplateResponse(request, "admin/sla/businesscalendar/holidays.html", context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -207,6 +207,17 @@ def statutory_day(day: date) -> tuple[str, str]:
 
 
 @cache
+def statutory_year_covered(year: int) -> bool:
+    """Whether the holiday package knows the year's public holidays and make-up days
+    (the State Council publishes them late in the year before)."""
+    try:
+        chinese_calendar.get_holiday_detail(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+@cache
 def _warn_year_not_covered(year: int) -> None:
     log.warning(
         "chinesecalendar has no holiday data for %s; working days follow weekdays and "

@@ -9,13 +9,16 @@ way upper apps register escalation actions (DESIGN.md §2).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.lookups import IsNull
 
-from sla.choices import OPEN_STATES, ClockState
-from sla.models import Clock, ClockEvent, EscalationRecord
+from sla.calendars import statutory_year_covered
+from sla.choices import OPEN_STATES, CalendarKind, ClockState
+from sla.models import BusinessCalendar, CalendarOverride, Clock, ClockEvent, EscalationRecord
 from staffing.selectors import worked_team_ids
 
 
@@ -129,3 +132,42 @@ def annotate_sla(tickets: QuerySet) -> QuerySet:
         sla_at_risk=any_clock(open_clocks.filter(at_risk=True)),
         sla_breached=any_clock(open_clocks.filter(state=ClockState.BREACHED)),
     )
+
+
+# The longest working-day deadline (a complaint's 30-working-day cap) ends about
+# six weeks after it starts, seven across Spring Festival: look that far ahead.
+HOLIDAY_DATA_LOOKAHEAD = timedelta(days=60)
+
+
+@dataclass(frozen=True)
+class HolidayDataGap:
+    calendar: BusinessCalendar
+    year: int
+
+
+def holiday_data_gaps(today: date) -> list[HolidayDataGap]:
+    """Working-time calendars whose deadlines reach into a year with no public holidays known.
+
+    A year is known when the holiday package has its data, or when an administrator
+    entered any date of it as an override of the calendar. Until then working days
+    in that year are Monday to Friday, holidays and make-up days unseen. No query
+    while the package knows every year in reach.
+    """
+    years = sorted({today.year, (today + HOLIDAY_DATA_LOOKAHEAD).year})
+    missing = [year for year in years if not statutory_year_covered(year)]
+    if not missing:
+        return []
+    calendars = BusinessCalendar.objects.filter(
+        kind=CalendarKind.WORKING_TIME, follows_statutory_holidays=True
+    ).order_by("name", "pk")
+    entered = set(
+        CalendarOverride.objects.filter(calendar__in=calendars, date__year__in=missing)
+        .values_list("calendar_id", "date__year")
+        .distinct()
+    )
+    return [
+        HolidayDataGap(calendar, year)
+        for year in missing
+        for calendar in calendars
+        if (calendar.pk, year) not in entered
+    ]

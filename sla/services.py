@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterable
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -28,6 +28,7 @@ from sla.choices import (
     ACTIVE_CATEGORIES,
     COUNTING_STATES,
     OPEN_STATES,
+    CalendarKind,
     ClockEventKind,
     ClockState,
     RecomputeScope,
@@ -47,6 +48,7 @@ from sla.deadlines import (
 from sla.matching import TicketFacts, targets_for
 from sla.models import (
     BusinessCalendar,
+    CalendarOverride,
     Clock,
     ClockEvent,
     EscalationRecord,
@@ -599,6 +601,49 @@ def calendar_changed(calendar: BusinessCalendar) -> RecomputeJob:
     BusinessCalendar.objects.filter(pk=calendar.pk).update(revision=calendar.revision)
     reference_data_changed()
     return _recompute_job(RecomputeJob(scope=RecomputeScope.CALENDAR, calendar=calendar))
+
+
+@transaction.atomic
+def calendar_enter_holidays(
+    calendar: BusinessCalendar,
+    *,
+    closed_days: Mapping[date, str],
+    working_days: Mapping[date, str],
+) -> RecomputeJob:
+    """Enter public holidays (closed) and make-up working days (调休, open) as overrides.
+
+    For a year the holiday package does not know yet. A date entered before is
+    replaced; other overrides stay. The calendar's open clocks are recomputed.
+    """
+    if calendar.kind != CalendarKind.WORKING_TIME:
+        raise DomainError(_("A 24×7 calendar has no holidays."), code="invalid")
+    both = sorted(set(closed_days) & set(working_days))
+    if both:
+        listed = {"days": ", ".join(day.isoformat() for day in both)}
+        raise DomainError(
+            _("A day cannot be both a holiday and a working day: %(days)s.") % listed,
+            code="invalid",
+            details={"working_days": [_("Also entered as a holiday: %(days)s.") % listed]},
+        )
+    if not closed_days and not working_days:
+        raise DomainError(
+            _("Enter at least one holiday or make-up working day."),
+            code="invalid",
+            details={"closed_days": [_("This field is required.")]},
+        )
+    overrides = [
+        CalendarOverride(calendar=calendar, date=day, is_working_day=is_working, note=note)
+        for days, is_working in ((closed_days, False), (working_days, True))
+        for day, note in days.items()
+    ]
+    # The calendar's own hours on make-up days: an earlier override's hours do not linger.
+    CalendarOverride.objects.bulk_create(
+        overrides,
+        update_conflicts=True,
+        unique_fields=["calendar", "date"],
+        update_fields=["is_working_day", "note", "opens_at", "closes_at"],
+    )
+    return calendar_changed(calendar)
 
 
 def policy_apply_to_open_clocks(version: PolicyVersion) -> RecomputeJob:

@@ -8,7 +8,7 @@ from sla import escalation
 from sla.calendars import SHANGHAI
 from sla.matching import TicketFacts
 from sla.models import BusinessCalendar
-from tests.factories import CustomerFactory, TicketFactory
+from tests.factories import CustomerFactory, TicketFactory, UserFactory
 
 
 def sh(*args) -> datetime.datetime:
@@ -29,6 +29,16 @@ def facts_for(ticket, **extra) -> TicketFacts:
         values["delivery_limit_minutes"] = ticket.business_type.delivery_limit_minutes
     values.update(extra)
     return TicketFacts(**values)
+
+
+@pytest.fixture
+def admin_client(client, db):
+    """A client signed in as an administrator (the Django admin's superuser)."""
+    admin = UserFactory(username="root", roles=["administrator"])
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    return client
 
 
 @pytest.fixture

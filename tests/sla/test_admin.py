@@ -3,16 +3,6 @@
 import pytest
 
 from sla.models import BusinessCalendar, PolicyTarget, RecomputeJob, SlaPolicy
-from tests.factories import UserFactory
-
-
-@pytest.fixture
-def admin_client(client, db):
-    admin = UserFactory(username="root", roles=["administrator"])
-    admin.is_staff = admin.is_superuser = True
-    admin.save()
-    client.force_login(admin)
-    return client
 
 
 def formset(prefix: str, rows: list[dict], initial: int = 0) -> dict:
