@@ -7,7 +7,7 @@ from staffing.models import User
 from staffing.outbox import notify_many
 from worktickets.choices import EventKind
 from worktickets.models import Ticket, TicketEvent
-from worktickets.services import record_event
+from worktickets.services import record_events
 
 LEADERSHIP_PERM = "complaints.view_leadership_board"
 EXTENSION_PERM = "complaints.approve_extension"
@@ -44,7 +44,12 @@ def tell(recipients, *, kind: str, title: str, body: str = "", link: str = "", k
     )
 
 
-def event(
+def event(ticket: Ticket, code: str, by: User | None, **fields) -> TicketEvent:
+    """A complaint line on the ticket's timeline, written now (fields as `event_line`)."""
+    return record_events([event_line(ticket, code, by, **fields)])[0]
+
+
+def event_line(
     ticket: Ticket,
     code: str,
     by: User | None,
@@ -54,11 +59,12 @@ def event(
     customer_facing: bool = False,
     **data,
 ) -> TicketEvent:
-    """A complaint line on the ticket's timeline; `code` is an EventCode."""
-    return record_event(
-        ticket,
-        kind,
-        by,
+    """A complaint line on the ticket's timeline; `code` is an EventCode. Not yet
+    written: several go in one INSERT (record_events), or one through `event`."""
+    return TicketEvent(
+        ticket=ticket,
+        kind=kind,
+        actor=by,
         body=body,
         is_customer_facing=customer_facing,
         data={"complaint_event": code, **data},

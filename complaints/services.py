@@ -61,6 +61,7 @@ from complaints.notices import (
     cluster_link,
     complaint_link,
     event,
+    event_line,
     holders_of,
     tell,
 )
@@ -75,7 +76,7 @@ from staffing.outbox import outbox_enqueue
 from worktickets.choices import EventKind, Priority, TicketKind, TicketStatus
 from worktickets.models import Ticket, TicketEvent
 from worktickets.numbering import next_ticket_number
-from worktickets.services import change_status, lock_ticket, save_ticket
+from worktickets.services import change_status, lock_ticket, record_events, save_ticket
 from worktickets.webhooks import ticket_created_emit
 
 SEVERITY_PRIORITY = {
@@ -404,8 +405,9 @@ def complaint_record(
     # Each with its history row, in one statement (csc.lib.history; no model signals).
     insert_created(ticket)
     insert_created(complaint)
-    written = [
-        event(
+    # The creation's lines, with a recurrence's, in one INSERT.
+    lines = [
+        event_line(
             ticket,
             EventCode.RECORDED,
             recorded_by,
@@ -415,7 +417,7 @@ def complaint_record(
             tier=tier,
             category=category,
         ),
-        event(
+        event_line(
             ticket,
             EventCode.ROUTED,
             recorded_by,
@@ -424,9 +426,10 @@ def complaint_record(
             rule=route.rule.pk,
         ),
     ]
-    complaint.started_clocks = deadlines.save_planned(complaint, clocks)
     if earlier:
-        written += _recurrence_lines(complaint, earlier)
+        lines += _recurrence_lines(complaint, earlier)
+    written = record_events(lines)
+    complaint.started_clocks = deadlines.save_planned(complaint, clocks)
     if major:
         written.append(_report_major(complaint, recorded_by))
     cluster_change = clusters.cluster_check(complaint, config)
@@ -562,11 +565,12 @@ def _earlier_complaints(
 
 
 def _recurrence_lines(complaint: Complaint, earlier: list[Complaint]) -> list[TicketEvent]:
-    """The timeline lines of a recurrence, on this complaint's and the latest earlier one's."""
+    """The timeline lines of a recurrence, on this complaint's and the latest earlier one's
+    (not yet written)."""
     ticket, latest = complaint.ticket, earlier[0]
     values = {"number": latest.ticket.number, "count": len(earlier)}
     return [
-        event(
+        event_line(
             ticket,
             EventCode.RECURRENCE,
             None,
@@ -575,7 +579,7 @@ def _recurrence_lines(complaint: Complaint, earlier: list[Complaint]) -> list[Ti
             earlier=latest.pk,
             count=len(earlier),
         ),
-        event(
+        event_line(
             latest.ticket,
             EventCode.RECURRENCE,
             None,

@@ -61,6 +61,12 @@ def record_event(ticket: Ticket, kind: str, by: User | None, **fields) -> Ticket
     return event
 
 
+def record_events(events: list[TicketEvent]) -> list[TicketEvent]:
+    """Several timeline lines built by the caller, in one INSERT."""
+    insert(events)
+    return events
+
+
 def lock_ticket(ticket: Ticket | int, expected_version: int | None) -> Ticket:
     """Reload the ticket under a row lock and refuse a stale version."""
     pk = ticket.pk if isinstance(ticket, Ticket) else ticket
