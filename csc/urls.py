@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from complaints.api import api_urlpatterns as complaints_api
@@ -17,6 +18,12 @@ from worktickets.api import api_urlpatterns as worktickets_api
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
+
+# The admin is where administrators keep the centre's configuration: name it so.
+admin.site.site_header = _("Customer-service centre administration")
+admin.site.site_title = _("csc administration")
+admin.site.index_title = _("Configuration and records")
+admin.site.site_url = "/"
 
 api_v1 = [*intake_api, *sla_api, *worktickets_api, *complaints_api, *staffing_api]
 

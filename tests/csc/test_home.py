@@ -234,6 +234,20 @@ def test_administrator_overview_links_admin_and_api_docs(client):
     assert 'href="/admin/"' in main and 'href="/api/docs/"' in main
 
 
+def test_the_admin_is_named_for_the_centre_and_leads_back_to_it(client):
+    admin = UserFactory(username="root")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+
+    html = client.get("/admin/").content.decode()
+    english = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "<title>配置与记录 | 客服中心管理后台</title>" in html
+    assert "Customer-service centre administration" in english and "Django" not in english
+    assert 'href="/"' in html
+
+
 def test_user_without_a_role_is_told_so(client):
     client.force_login(UserFactory(username="newcomer"))
 
