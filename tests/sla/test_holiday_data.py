@@ -109,6 +109,7 @@ def test_a_manager_is_told_who_can_enter_them(client, known_until_2026, workdays
     html = client.get("/").content.decode()
 
     assert "2027 年的法定节假日尚未公布" in html
+    assert "日历“工作日 09:00–18:00”" in html  # the default calendar's name, translated
     assert "/admin/sla/businesscalendar/" not in html
     assert "请管理员在日历上录入" in html
 
