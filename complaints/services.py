@@ -405,7 +405,7 @@ def complaint_record(
     # Each with its history row, in one statement (csc.lib.history; no model signals).
     insert_created(ticket)
     insert_created(complaint)
-    # The creation's lines, with a recurrence's, in one INSERT.
+    # The creation's lines, with a recurrence's and the major report's, in one INSERT.
     lines = [
         event_line(
             ticket,
@@ -428,10 +428,11 @@ def complaint_record(
     ]
     if earlier:
         lines += _recurrence_lines(complaint, earlier)
+    if major:
+        lines.append(_major_line(complaint, recorded_by))
+        _tell_leadership_of_major(complaint)
     written = record_events(lines)
     complaint.started_clocks = deadlines.save_planned(complaint, clocks)
-    if major:
-        written.append(_report_major(complaint, recorded_by))
     cluster_change = clusters.cluster_check(complaint, config)
     ticket_created_emit(ticket)
     if tier == Tier.APPEAL:
@@ -511,26 +512,38 @@ def _refresh_major(
 
 def _report_major(complaint: Complaint, by: User | None, *, notify: bool = True) -> TicketEvent:
     """Tell the leadership group of a complaint just found major; its timeline line."""
-    labels = "、".join(str(MajorReason(r).label) for r in complaint.major_reasons)
-    ticket = complaint.ticket
     if notify:
-        tell(
-            reference.leadership_group.get(),
-            kind="complaint.major",
-            title=_("Major complaint %(number)s: %(subject)s")
-            % {"number": ticket.number, "subject": ticket.subject},
-            body=labels,
-            link=complaint_link(complaint.pk),
-            key=f"complaint-major:{complaint.pk}",
-        )
-    return event(
-        ticket,
+        _tell_leadership_of_major(complaint)
+    return record_events([_major_line(complaint, by)])[0]
+
+
+def _tell_leadership_of_major(complaint: Complaint) -> None:
+    ticket = complaint.ticket
+    tell(
+        reference.leadership_group.get(),
+        kind="complaint.major",
+        title=_("Major complaint %(number)s: %(subject)s")
+        % {"number": ticket.number, "subject": ticket.subject},
+        body=_major_labels(complaint),
+        link=complaint_link(complaint.pk),
+        key=f"complaint-major:{complaint.pk}",
+    )
+
+
+def _major_line(complaint: Complaint, by: User | None) -> TicketEvent:
+    """The timeline line of a complaint found major (not yet written)."""
+    return event_line(
+        complaint.ticket,
         EventCode.MAJOR,
         by,
         kind=EventKind.NOTIFIED,
-        body=labels,
+        body=_major_labels(complaint),
         reasons=complaint.major_reasons,
     )
+
+
+def _major_labels(complaint: Complaint) -> str:
+    return "、".join(str(MajorReason(r).label) for r in complaint.major_reasons)
 
 
 # ---------------------------------------------------------------- recurrence

@@ -22,9 +22,10 @@ from pathlib import Path
 from celery import current_app
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
+from csc.lib.inserts import prepare_insert
 from staffing.models import Notification, OutboxMessage, User
 
 log = logging.getLogger(__name__)
@@ -82,33 +83,30 @@ def notify_many(
 ) -> int:
     """Notify each distinct active recipient; returns how many were written.
 
-    Two statements whatever the number of people (one insert each, in a
-    savepoint each, cost three per person): the ones already told under this
-    key are read first, and the insert skips any that a concurrent call told
-    meanwhile (ON CONFLICT DO NOTHING).
+    One statement whatever the number of people (one insert each, in a
+    savepoint each, cost three per person): with a key, the insert skips
+    anyone already told under it, by this call's caller or a concurrent one
+    (ON CONFLICT DO NOTHING on the key's unique index), and counts the rows it
+    did write.
     """
     people = {}
     for user in recipients:
         if user is not None and user.is_active:
             people.setdefault(user.pk, user)
-    if dedupe_key and people:
-        told = Notification.objects.filter(
-            recipient_id__in=list(people), dedupe_key=dedupe_key
-        ).values_list("recipient_id", flat=True)
-        for recipient_id in told:
-            people.pop(recipient_id, None)
     if not people:
         return 0
-    Notification.objects.bulk_create(
+    prepared = prepare_insert(
         [
             Notification(
                 recipient=user, kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key
             )
             for user in people.values()
-        ],
-        ignore_conflicts=bool(dedupe_key),
+        ]
     )
-    return len(people)
+    skip_told = " ON CONFLICT DO NOTHING" if dedupe_key else ""
+    with connections[prepared.alias].cursor() as cursor:
+        cursor.execute(prepared.sql + skip_told + prepared.returning, prepared.params)
+        return len(cursor.fetchall())
 
 
 def notifications_mark_read(user: User, ids: list[int] | None = None) -> int:
