@@ -240,6 +240,13 @@ def timed_sweep(sweeper, connection, now) -> tuple[object, float, int]:
     return result, seconds, len(queries)
 
 
+def sweep_seconds(sweeper, now) -> float:
+    """A sweep timed without counting its statements (a complaint upgrade runs tens)."""
+    began = time.perf_counter()
+    sweeper.sweep(now=now)
+    return time.perf_counter() - began
+
+
 def measure_sweep() -> dict:
     """The SLA sweep in this process, as the beat task runs it: nothing due; 10,000
     inquiry and business clocks due at once; and, apart, complaint clocks whose breach
@@ -267,7 +274,7 @@ def measure_sweep() -> dict:
     again = sweeper.sweep(now=now)
     complaints = 500
     breach_wave(connection, now, complaints, "t.kind = 'complaint'")
-    _result, upgrade_seconds, _queries = timed_sweep(sweeper, connection, now)
+    upgrade_seconds = sweep_seconds(sweeper, now)
     return {
         "caught_up_first": caught_up.clocks,
         "idle_median_ms": round(statistics.median(idle), 2),
