@@ -217,6 +217,23 @@ def statutory_year_covered(year: int) -> bool:
     return True
 
 
+def holidays_unknown_between(
+    calendar: BusinessCalendar | CalendarRules, start: datetime, end: datetime
+) -> list[int]:
+    """Years of the span whose public holidays the calendar cannot see: the package has
+    no data for them and no date of theirs was entered as an override. Their days
+    count as plain weekdays."""
+    rules = rules_for(calendar)
+    if rules.always_open or not rules.statutory_holidays:
+        return []
+    entered = {day.year for day in rules.overrides}
+    return [
+        year
+        for year in range(local(start).year, local(end).year + 1)
+        if year not in entered and not statutory_year_covered(year)
+    ]
+
+
 @cache
 def _warn_year_not_covered(year: int) -> None:
     log.warning(

@@ -11,7 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from sla.calendars import DayInfo, SkippedPeriod, business_time_between, explain_span, local
+from sla.calendars import (
+    DayInfo,
+    SkippedPeriod,
+    business_time_between,
+    explain_span,
+    holidays_unknown_between,
+    local,
+)
 from sla.choices import ClockEventKind, ClockState, TargetUnit
 from sla.deadlines import Step, replay
 from sla.models import Clock
@@ -71,6 +78,7 @@ class Explanation:
     base_due: datetime
     skipped: list[SkippedPeriod]
     special_days: list[DayInfo]
+    holidays_unknown: list[int]  # years counted as plain weekdays (no holiday data)
     steps: list[StepLine]
     paused_total: timedelta
     due_at: datetime
@@ -143,6 +151,9 @@ def explain_clock(clock: Clock, *, now: datetime | None = None) -> Explanation:
         base_due=result.base_due,
         skipped=span.skipped,
         special_days=span.special_working_days,
+        holidays_unknown=holidays_unknown_between(
+            calendar, clock.started_at, max(clock.due_at, result.base_due)
+        ),
         steps=[_step_line(clock, step) for step in result.steps],
         paused_total=result.paused_total,
         due_at=clock.due_at,

@@ -219,3 +219,26 @@ def test_breached_state_shown_for_a_breached_clock_in_panel(make_ticket, english
 
     assert 'data-sla-state="breached"' in html
     assert "Breached at" in html
+
+
+def test_clock_panel_says_when_a_year_had_no_holidays_to_skip(make_ticket, english, workdays):
+    # 2099: a year the holiday package cannot know; 2098 had its holidays entered.
+    services.calendar_enter_holidays(
+        workdays, closed_days={datetime.date(2098, 10, 1): "国庆"}, working_days={}
+    )
+    ticket = make_ticket(kind="complaint")
+    facts = facts_for(ticket, complaint_category="billing", complaint_tier="complaint")
+    services.clocks_start(ticket, facts, at=sh(2098, 12, 30, 10, 0))
+
+    html = render_to_string("sla/clock_panel.html", {"clocks": clocks_for_ticket(ticket)})
+
+    assert "The public holidays of 2099 are not known yet" in html
+    assert "The public holidays of 2098" not in html
+
+
+def test_clock_panel_is_silent_on_years_whose_holidays_are_known(make_ticket, english):
+    ticket = started(make_ticket, kind="complaint")
+
+    html = render_to_string("sla/clock_panel.html", {"clocks": clocks_for_ticket(ticket)})
+
+    assert "are not known yet" not in html
