@@ -66,7 +66,13 @@ def _migration_data(transactional_db, migration_rows):
     """Put back the rows data migrations created, which earlier transactional
     tests flushed; pytest-django's own restore cannot see them (see migration_rows)."""
     from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
     from django.db import connection
 
     if migration_rows and not Group.objects.exists():
+        # The flush after a browser test ran post_migrate (its connection is not the
+        # one that knows the serialized rows), which made the content types and
+        # permissions anew under other keys: the rows put back bring the originals.
+        ContentType.objects.all().delete()  # and their permissions, by cascade
+        ContentType.objects.clear_cache()
         connection.creation.deserialize_db_from_string(migration_rows)
