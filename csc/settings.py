@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csc.middleware.htmx_sign_in_redirect",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 

@@ -1,7 +1,10 @@
 """Cross-app pages: the landing page of each role and the team board."""
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 from csc import selectors
@@ -39,14 +42,22 @@ def _agent_desk(request, role):
     return render(request, "csc/home_agent.html", context)
 
 
+def _live(request) -> bool:
+    """The page's live region polling for fresh figures (htmx, ?live=1)."""
+    return bool(request.htmx) and request.GET.get("live") == "1"
+
+
 def _team_home(request, role):
     team = team_of(request.user)
     context = {
         "team": team,
         "board": selectors.team_board(team) if team else None,
-        "agent": agent_of(request.user),
-        "self_statuses": _self_statuses(),
+        "live_url": f"{reverse('home')}?live=1",
+        "refreshed_at": timezone.localtime(),
     }
+    if _live(request) and team:
+        return render(request, "csc/partials/team_board_live.html", context)
+    context.update(agent=agent_of(request.user), self_statuses=_self_statuses())
     return render(request, "csc/home_team.html", context)
 
 
@@ -56,7 +67,14 @@ def _qa_home(request, role):
 
 
 def _overview(request, role):
-    return render(request, "csc/home_overview.html", _overview_context(role))
+    if _live(request):
+        return render(request, "csc/partials/overview_figures.html", _overview_figures())
+    context = {
+        **_overview_figures(),
+        "show_admin_links": role == Role.ADMINISTRATOR,
+        "holiday_data_gaps": holiday_data_gaps(timezone.localdate()),
+    }
+    return render(request, "csc/home_overview.html", context)
 
 
 _HOME_PAGES = {
@@ -72,7 +90,7 @@ _HOME_PAGES = {
 }
 
 
-def _overview_context(role: str) -> dict:
+def _overview_figures() -> dict:
     today = selectors.contacts_today()
     return {
         "channels": selectors.contacts_by_channel(today),
@@ -81,8 +99,7 @@ def _overview_context(role: str) -> dict:
         "service_levels": selectors.service_level_today(),
         "statuses": agent_status_counts(),
         "teams": teams_with_headcount(),
-        "show_admin_links": role == Role.ADMINISTRATOR,
-        "holiday_data_gaps": holiday_data_gaps(timezone.localdate()),
+        "refreshed_at": timezone.localtime(),
     }
 
 
@@ -101,6 +118,10 @@ def team_board(request):
     context = {
         "team": team,
         "board": selectors.team_board(team) if team else None,
-        "teams": active_teams(),
+        "live_url": f"{request.path}?{urlencode({'team': team.pk if team else '', 'live': 1})}",
+        "refreshed_at": timezone.localtime(),
     }
+    if _live(request) and team:
+        return render(request, "csc/partials/team_board_live.html", context)
+    context["teams"] = active_teams()
     return render(request, "csc/team_board.html", context)

@@ -286,6 +286,67 @@ def test_team_board_shows_the_viewers_team_or_the_one_picked(client, lead_user, 
     assert client.get("/team/?team=999999").status_code == 404
 
 
+# --- live figures: the boards refresh themselves -----------------------------------
+
+HX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/"}
+
+
+def test_the_overview_figures_refresh_in_place(client, manager_user, agent_user):
+    client.force_login(manager_user)
+    page = client.get("/").content.decode()
+    assert 'hx-get="/?live=1" hx-trigger="every 30s"' in page
+
+    call(10, agent=agent_user)
+    live = client.get("/?live=1", **HX)
+
+    html = live.content.decode()
+    assert html.lstrip().startswith('<div id="live-figures"') and "<html" not in html
+    assert live.context["contacts_today"] == 1
+    assert "数据截至 15:00:00，每 30 秒刷新" in html
+
+
+def test_a_team_board_refreshes_the_team_it_shows(client, lead_user, outsider_user):
+    client.force_login(lead_user)
+    other = outsider_user.agent.team_id
+
+    home = client.get("/?live=1", **HX)
+    board = client.get(f"/team/?team={other}&live=1", **HX)
+
+    assert home.context["team"].name == "Hotline A" and "<html" not in home.content.decode()
+    assert (
+        f'hx-get="/team/?team={other}&amp;live=1"'
+        in client.get(f"/team/?team={other}").content.decode()
+    )
+    assert board.context["board"].team.pk == other
+    assert "<html" not in board.content.decode()
+    # Without htmx, ?live=1 is the whole page.
+    assert "<html" in client.get("/?live=1").content.decode()
+
+
+def test_a_fragment_whose_session_ended_sends_the_page_to_sign_in(client):
+    expired = client.get("/?live=1", **HX)
+
+    assert expired.status_code == 200
+    assert expired["HX-Redirect"] == "/login/?next=%2F"
+    # A full page keeps the ordinary redirect.
+    assert client.get("/").status_code == 302
+
+
+def test_other_redirects_of_fragments_are_left_alone(rf):
+    from django.http import HttpResponseRedirect
+    from django_htmx.middleware import HtmxDetails
+
+    from csc.middleware import htmx_sign_in_redirect
+
+    request = rf.get("/tickets/1/", HTTP_HX_REQUEST="true")
+    request.htmx = HtmxDetails(request)
+    middleware = htmx_sign_in_redirect(lambda request: HttpResponseRedirect("/tickets/2/"))
+
+    response = middleware(request)
+
+    assert response.status_code == 302 and response["Location"] == "/tickets/2/"
+
+
 # --- query counts ------------------------------------------------------------------
 
 
@@ -299,13 +360,21 @@ def staff(team, count: int) -> None:
 
 
 def queries_for(client, path: str) -> int:
+    headers = HX if "live=1" in path else {}  # the live region's own request
     with CaptureQueriesContext(connection) as captured:
-        assert client.get(path).status_code == 200
+        assert client.get(path, **headers).status_code == 200
     return len(captured)
 
 
 @pytest.mark.parametrize(
-    ("viewer", "path"), [("lead_user", "/team/"), ("lead_user", "/"), ("manager_user", "/")]
+    ("viewer", "path"),
+    [
+        ("lead_user", "/team/"),
+        ("lead_user", "/"),
+        ("manager_user", "/"),
+        ("lead_user", "/?live=1"),
+        ("manager_user", "/?live=1"),
+    ],
 )
 def test_board_and_overview_cost_the_same_queries_for_5_or_20_agents(
     client, request, hotline_team, viewer, path
