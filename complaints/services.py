@@ -449,24 +449,31 @@ def complaint_record(
 
 def _tell_about_appeal(appeal: Complaint, by: User) -> None:
     """Appeals are shown to the CS manager from the start (DOMAIN.md P-2)."""
-    ticket = appeal.ticket
-    tell(
-        reference.leadership_group.get(),
-        kind="complaint.appeal",
-        title=_("Appeal %(number)s: %(subject)s")
-        % {"number": ticket.number, "subject": ticket.subject},
-        body=appeal.regulator_reference,
-        link=complaint_link(appeal.pk),
-        key=f"complaint-appeal:{appeal.pk}",
+    _tell_leadership(
+        appeal, "appeal", _("Appeal %(number)s: %(subject)s"), body=appeal.regulator_reference
     )
     if appeal.parent is not None:
         event(
             appeal.parent.ticket,
             EventCode.APPEALED,
             by,
-            body=_("The customer appealed: %(number)s.") % {"number": ticket.number},
+            body=_("The customer appealed: %(number)s.") % {"number": appeal.ticket.number},
             appeal=appeal.pk,
         )
+
+
+def _tell_leadership(complaint: Complaint, what: str, title: str, *, body: str) -> None:
+    """Notify the leadership group once of this complaint's `what` (appeal, major);
+    `title` takes the ticket's number and subject."""
+    ticket = complaint.ticket
+    tell(
+        reference.leadership_group.get(),
+        kind=f"complaint.{what}",
+        title=title % {"number": ticket.number, "subject": ticket.subject},
+        body=body,
+        link=complaint_link(complaint.pk),
+        key=f"complaint-{what}:{complaint.pk}",
+    )
 
 
 # ---------------------------------------------------------------- major complaints
@@ -518,15 +525,11 @@ def _report_major(complaint: Complaint, by: User | None, *, notify: bool = True)
 
 
 def _tell_leadership_of_major(complaint: Complaint) -> None:
-    ticket = complaint.ticket
-    tell(
-        reference.leadership_group.get(),
-        kind="complaint.major",
-        title=_("Major complaint %(number)s: %(subject)s")
-        % {"number": ticket.number, "subject": ticket.subject},
+    _tell_leadership(
+        complaint,
+        "major",
+        _("Major complaint %(number)s: %(subject)s"),
         body=_major_labels(complaint),
-        link=complaint_link(complaint.pk),
-        key=f"complaint-major:{complaint.pk}",
     )
 
 

@@ -221,11 +221,15 @@ def test_manager_and_director_see_the_centre_overview(client, role, agent_user, 
     assert "/admin/" not in html.split("<main", 1)[1]
 
 
-def test_administrator_overview_links_admin_and_api_docs(client):
+def sign_in_superuser(client) -> None:
     admin = UserFactory(username="root")
     admin.is_staff = admin.is_superuser = True
     admin.save()
     client.force_login(admin)
+
+
+def test_administrator_overview_links_admin_and_api_docs(client):
+    sign_in_superuser(client)
 
     html = client.get("/").content.decode()
 
@@ -235,10 +239,7 @@ def test_administrator_overview_links_admin_and_api_docs(client):
 
 
 def test_the_admin_is_named_for_the_centre_and_leads_back_to_it(client):
-    admin = UserFactory(username="root")
-    admin.is_staff = admin.is_superuser = True
-    admin.save()
-    client.force_login(admin)
+    sign_in_superuser(client)
 
     html = client.get("/admin/").content.decode()
     english = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
