@@ -22,10 +22,10 @@ from pathlib import Path
 from celery import current_app
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from csc.lib.inserts import prepare_insert
+from csc.lib.inserts import insert, insert_skipping_conflicts
 from staffing.models import Notification, OutboxMessage, User
 
 log = logging.getLogger(__name__)
@@ -83,30 +83,24 @@ def notify_many(
 ) -> int:
     """Notify each distinct active recipient; returns how many were written.
 
-    One statement whatever the number of people (one insert each, in a
-    savepoint each, cost three per person): with a key, the insert skips
-    anyone already told under it, by this call's caller or a concurrent one
-    (ON CONFLICT DO NOTHING on the key's unique index), and counts the rows it
-    did write.
+    One statement whatever the number of people. With a key, anyone already
+    told under it (by an earlier call or a concurrent one) is skipped by the
+    key's unique index, not read first.
     """
     people = {}
     for user in recipients:
         if user is not None and user.is_active:
             people.setdefault(user.pk, user)
-    if not people:
-        return 0
-    prepared = prepare_insert(
-        [
-            Notification(
-                recipient=user, kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key
-            )
-            for user in people.values()
-        ]
-    )
-    skip_told = " ON CONFLICT DO NOTHING" if dedupe_key else ""
-    with connections[prepared.alias].cursor() as cursor:
-        cursor.execute(prepared.sql + skip_told + prepared.returning, prepared.params)
-        return len(cursor.fetchall())
+    notifications = [
+        Notification(
+            recipient=user, kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key
+        )
+        for user in people.values()
+    ]
+    if dedupe_key:
+        return insert_skipping_conflicts(notifications)
+    insert(notifications)
+    return len(notifications)
 
 
 def notifications_mark_read(user: User, ids: list[int] | None = None) -> int:

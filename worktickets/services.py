@@ -56,9 +56,7 @@ def reopen_window() -> timedelta:
 
 def record_event(ticket: Ticket, kind: str, by: User | None, **fields) -> TicketEvent:
     # Every action writes one; the prepared INSERT keeps that cheap.
-    event = TicketEvent(ticket=ticket, kind=kind, actor=by, **fields)
-    insert([event])
-    return event
+    return record_events([TicketEvent(ticket=ticket, kind=kind, actor=by, **fields)])[0]
 
 
 def record_events(events: list[TicketEvent]) -> list[TicketEvent]:

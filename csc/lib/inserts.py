@@ -169,6 +169,20 @@ def insert(objs: Sequence[models.Model]) -> None:
     prepared.saved(keys)
 
 
+def insert_skipping_conflicts(objs: Sequence[models.Model]) -> int:
+    """Write the rows no unique constraint refuses (ON CONFLICT DO NOTHING), in one
+    statement; returns how many were written. Which ones is not known, so the
+    objects are not marked saved."""
+    if not objs:
+        return 0
+    prepared = prepare_insert(objs)
+    with connections[prepared.alias].cursor() as cursor:
+        cursor.execute(
+            prepared.sql + " ON CONFLICT DO NOTHING" + prepared.returning, prepared.params
+        )
+        return len(cursor.fetchall())
+
+
 def prepare_insert(objs: Sequence[models.Model]) -> PreparedInsert:
     """The INSERT `insert(objs)` runs, with its values prepared."""
     model = type(objs[0])

@@ -256,3 +256,17 @@ def test_no_history_row_from_insert_created_when_history_is_off(agent_user, sett
     insert_created(ticket)
     assert Ticket.objects.filter(pk=ticket.pk).exists()
     assert not Ticket.history.filter(id=ticket.pk).exists()
+
+
+def test_rows_a_unique_constraint_refuses_are_skipped_and_not_counted(agent_user, lead_user):
+    from staffing.models import Notification
+
+    def told(user):
+        return Notification(recipient=user, kind="sla", title="x", dedupe_key="clock-1")
+
+    assert inserts.insert_skipping_conflicts([told(agent_user)]) == 1
+    assert inserts.insert_skipping_conflicts([told(agent_user), told(lead_user)]) == 1
+    assert inserts.insert_skipping_conflicts([]) == 0
+    assert sorted(
+        Notification.objects.filter(dedupe_key="clock-1").values_list("recipient_id", flat=True)
+    ) == sorted([agent_user.pk, lead_user.pk])
