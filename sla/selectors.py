@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.lookups import IsNull
 
-from sla.calendars import statutory_year_covered
+from sla.calendars import SHANGHAI, holidays_unknown_between, statutory_year_covered
 from sla.choices import OPEN_STATES, CalendarKind, ClockState
-from sla.models import BusinessCalendar, CalendarOverride, Clock, ClockEvent, EscalationRecord
+from sla.models import BusinessCalendar, Clock, ClockEvent, EscalationRecord
 from staffing.selectors import worked_team_ids
 
 
@@ -146,28 +146,21 @@ class HolidayDataGap:
 
 
 def holiday_data_gaps(today: date) -> list[HolidayDataGap]:
-    """Working-time calendars whose deadlines reach into a year with no public holidays known.
-
-    A year is known when the holiday package has its data, or when an administrator
-    entered any date of it as an override of the calendar. Until then working days
-    in that year are Monday to Friday, holidays and make-up days unseen. No query
-    while the package knows every year in reach.
+    """Working-time calendars whose deadlines reach into a year with no public holidays
+    known (`sla.calendars.holidays_unknown_between`): working days there are Monday to
+    Friday, holidays and make-up days unseen. No query while the package knows every
+    year in reach; then one, plus one per calendar whose rules (kept per process,
+    by revision) this process has not read yet.
     """
-    years = sorted({today.year, (today + HOLIDAY_DATA_LOOKAHEAD).year})
-    missing = [year for year in years if not statutory_year_covered(year)]
-    if not missing:
+    start = datetime.combine(today, time(), tzinfo=SHANGHAI)
+    end = start + HOLIDAY_DATA_LOOKAHEAD
+    if all(statutory_year_covered(year) for year in {start.year, end.year}):
         return []
     calendars = BusinessCalendar.objects.filter(
         kind=CalendarKind.WORKING_TIME, follows_statutory_holidays=True
     ).order_by("name", "pk")
-    entered = set(
-        CalendarOverride.objects.filter(calendar__in=calendars, date__year__in=missing)
-        .values_list("calendar_id", "date__year")
-        .distinct()
-    )
     return [
         HolidayDataGap(calendar, year)
-        for year in missing
         for calendar in calendars
-        if (calendar.pk, year) not in entered
+        for year in holidays_unknown_between(calendar, start, end)
     ]

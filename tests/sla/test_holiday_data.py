@@ -22,7 +22,7 @@ from sla import calendars, selectors
 from sla.calendars import add_business_time, statutory_year_covered
 from sla.forms import parse_day_lines
 from sla.models import BusinessCalendar, CalendarOverride, RecomputeJob
-from sla.services import calendar_enter_holidays
+from sla.services import calendar_changed, calendar_enter_holidays
 from tests.factories import UserFactory
 from tests.sla.conftest import sh
 
@@ -38,7 +38,8 @@ def in_english():
 @pytest.fixture
 def known_until_2026(monkeypatch):
     """The package as it stands before the 2027 schedule is published."""
-    monkeypatch.setattr(selectors, "statutory_year_covered", lambda year: year <= 2026)
+    for module in (selectors, calendars):
+        monkeypatch.setattr(module, "statutory_year_covered", lambda year: year <= 2026)
 
 
 def gaps_on(day: datetime.date) -> set[tuple[str, int]]:
@@ -76,6 +77,8 @@ def test_an_administrator_entering_dates_of_the_year_closes_the_gap(known_until_
     CalendarOverride.objects.create(
         calendar=other, date=datetime.date(2026, 12, 31), is_working_day=False
     )
+    for calendar in (workdays, other):
+        calendar_changed(calendar)  # as the admin does after saving its dates
 
     assert gaps_on(datetime.date(2026, 12, 5)) == {(other.name, 2027)}
 
