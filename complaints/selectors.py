@@ -26,7 +26,7 @@ from complaints.models import (
 from staffing.models import User
 from worktickets.choices import EventKind, TicketStatus
 from worktickets.models import ACTIVE_CATEGORY_VALUES, TicketEvent
-from worktickets.selectors import user_team_ids
+from worktickets.selectors import complaint_visibility, user_team_ids
 
 LIST_RELATED = (
     "ticket",
@@ -43,20 +43,16 @@ QUEUE_ORDER = (
 )
 
 
-def complaints_visible_to(user: User) -> QuerySet[Complaint]:
-    """A handling group sees its complaints; anyone sees those assigned to them or that
-    they first took (首问负责制); the leadership group also sees major complaints and
-    appeals; managers and QA see all. An agent who only records complaints does not
-    see the team's others (they may be about colleagues)."""
+def _visible_among(user: User, team_ids: list[int]) -> QuerySet[Complaint]:
+    rule = complaint_visibility(user, team_ids, ticket="ticket__", complaint="")
     complaints = Complaint.objects.all()
-    if user.has_perm("complaints.view_all_complaints"):
-        return complaints
-    visible = Q(ticket__assignee=user) | Q(ticket__first_contact_agent=user)
-    if user.has_perm("complaints.handle_complaint"):
-        visible |= Q(ticket__team_id__in=user_team_ids(user))
-    if user.has_perm("complaints.view_leadership_board"):
-        visible |= Q(is_major=True) | Q(tier=Tier.APPEAL)
-    return complaints.filter(visible)
+    return complaints if rule is None else complaints.filter(rule)
+
+
+def complaints_visible_to(user: User) -> QuerySet[Complaint]:
+    """The complaints the user may see: worktickets' complaint_visibility, the rule the
+    ticket doors apply to complaint tickets too, read from the complaint's side."""
+    return _visible_among(user, user_team_ids(user))
 
 
 def complaint_list(user: User) -> QuerySet[Complaint]:
@@ -66,14 +62,18 @@ def complaint_list(user: User) -> QuerySet[Complaint]:
 def workbench(user: User, team_id: int | None = None) -> QuerySet[Complaint]:
     """Open complaints, nearest deadline first: one handling group's, or all of the
     person's groups'; for those who oversee every group, all of them."""
-    complaints = Complaint.objects.filter(ticket__status_category__in=ACTIVE_CATEGORY_VALUES)
+    team_ids = user_team_ids(user)
+    # Of those the person may see: a group's complaints are not every member's to read.
+    complaints = _visible_among(user, team_ids).filter(
+        ticket__status_category__in=ACTIVE_CATEGORY_VALUES
+    )
     sees_all = user.has_perm("complaints.view_all_complaints")
     if team_id is not None:
-        if team_id not in user_team_ids(user) and not sees_all:
+        if team_id not in team_ids and not sees_all:
             return Complaint.objects.none()
         complaints = complaints.filter(ticket__team_id=team_id)
     elif not sees_all:
-        complaints = complaints.filter(ticket__team_id__in=user_team_ids(user))
+        complaints = complaints.filter(ticket__team_id__in=team_ids)
     return complaints.select_related(*LIST_RELATED).order_by(*QUEUE_ORDER)
 
 

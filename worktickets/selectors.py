@@ -7,6 +7,7 @@ number of queries, whatever the number of tickets.
 from django.db.models import (
     BooleanField,
     ExpressionWrapper,
+    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -34,34 +35,71 @@ def user_team_ids(user: User) -> list[int]:
     return sorted(ids)
 
 
-def team_work(user: User, team_ids: list[int]) -> Q:
-    """The tickets of these teams the user sees as a member: all of them, except that
-    a team's complaints are for those who handle complaints (they may be about
-    colleagues; complaints.selectors.complaints_visible_to keeps the same rule)."""
-    work = Q(team_id__in=team_ids)
-    if not user.has_perm("complaints.handle_complaint"):
-        work &= ~Q(kind=TicketKind.COMPLAINT)
-    return work
+# The permissions that govern complaints (their app sits above this one and reuses
+# complaint_visibility below, so the rule is written once).
+HANDLE_COMPLAINTS = "complaints.handle_complaint"
+VIEW_ALL_COMPLAINTS = "complaints.view_all_complaints"
+LEADERSHIP_BOARD = "complaints.view_leadership_board"
+VIEW_ALL_TICKETS = "worktickets.view_all_tickets"
+APPEAL_TIER = "appeal"  # complaints.choices.Tier.APPEAL
 
 
-def _visible(user: User, team_ids) -> Q:
-    return team_work(user, team_ids) | Q(assignee=user) | Q(first_contact_agent=user)
+def complaint_visibility(
+    user: User, team_ids, *, ticket: str = "", complaint: str = "complaint__"
+) -> Q | None:
+    """The one rule for complaints, whichever door shows them: anyone sees those assigned
+    to them or that they first took (首问负责制); a handling group sees its own; the
+    leadership group also sees major complaints and appeals; managers and QA see all
+    (None). An agent who only records complaints does not see the team's others: they
+    may be about colleagues. Seeing every team's tickets does not widen it.
+
+    `ticket` and `complaint` prefix the field paths: on tickets the complaint is the
+    reverse one-to-one `complaint__`; on complaints, the ticket is `ticket__`.
+    """
+    if user.has_perm(VIEW_ALL_COMPLAINTS):
+        return None
+    rule = Q(**{f"{ticket}assignee": user}) | Q(**{f"{ticket}first_contact_agent": user})
+    if user.has_perm(HANDLE_COMPLAINTS):
+        rule |= Q(**{f"{ticket}team_id__in": team_ids})
+    if user.has_perm(LEADERSHIP_BOARD):
+        rule |= Q(**{f"{complaint}is_major": True}) | Q(**{f"{complaint}tier": APPEAL_TIER})
+    return rule
+
+
+def _visible(user: User, team_ids) -> Q | None:
+    """Which tickets the user may open (None: all): of the inquiries and business
+    orders, their teams' and their own, or all for supervisors and QA; of the
+    complaints, what complaint_visibility allows.
+
+    Written as one flat OR so PostgreSQL can use the team, assignee and first-contact
+    indexes: the complaint rule's own and team terms are the ticket rule's too, so
+    they add only complaints to what the other terms give."""
+    complaints = complaint_visibility(user, team_ids)
+    not_complaint = ~Q(kind=TicketKind.COMPLAINT)
+    if user.has_perm(VIEW_ALL_TICKETS):
+        return None if complaints is None else not_complaint | complaints
+    team = Q(team_id__in=team_ids)
+    if complaints is None:
+        return team | Q(assignee=user) | Q(first_contact_agent=user)
+    return (team & not_complaint) | complaints
+
+
+def _only_visible(user: User, tickets: QuerySet[Ticket], team_ids) -> QuerySet[Ticket]:
+    rule = _visible(user, team_ids)
+    return tickets if rule is None else tickets.filter(rule)
 
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
-    """An agent sees their teams' tickets, and any ticket assigned to them or
-    that they own as first-contact agent; supervisors and QA see all."""
-    tickets = Ticket.objects.all()
-    if user.has_perm("worktickets.view_all_tickets"):
-        return tickets
-    return tickets.filter(_visible(user, user_team_ids(user)))
+    """Every door's rule for tickets (_visible), complaints included."""
+    return _only_visible(user, Ticket.objects.all(), user_team_ids(user))
 
 
 def _visible_flag(user: User) -> ExpressionWrapper | Value:
     """tickets_visible_to's rule as a column: whether the user may open the row."""
-    if user.has_perm("worktickets.view_all_tickets"):
+    rule = _visible(user, worked_team_ids(user))
+    if rule is None:
         return Value(True, output_field=BooleanField())
-    return ExpressionWrapper(_visible(user, worked_team_ids(user)), output_field=BooleanField())
+    return ExpressionWrapper(rule, output_field=BooleanField())
 
 
 def ticket_list(user: User, *, filters: dict | None = None) -> QuerySet[Ticket]:
@@ -79,14 +117,15 @@ def my_queue(user: User) -> QuerySet[Ticket]:
 
 
 def team_queue(user: User, team_id: int | None = None) -> QuerySet[Ticket]:
+    """A team's active tickets (one of the user's teams, or any for supervisors), less
+    those the user may not open (a team's complaints, for those who only record them)."""
     team_ids = user_team_ids(user)
+    shown = team_ids
     if team_id is not None:
-        if team_id not in team_ids and not user.has_perm("worktickets.view_all_tickets"):
+        if team_id not in team_ids and not user.has_perm(VIEW_ALL_TICKETS):
             return Ticket.objects.none()
-        team_ids = [team_id]
-    if user.has_perm("worktickets.view_all_tickets"):
-        return _queue(Ticket.objects.filter(team_id__in=team_ids))
-    return _queue(Ticket.objects.filter(team_work(user, team_ids)))
+        shown = [team_id]
+    return _queue(_only_visible(user, Ticket.objects.filter(team_id__in=shown), team_ids))
 
 
 def my_follow_ups(user: User) -> QuerySet[Ticket]:
@@ -126,9 +165,7 @@ def ticket_page(user: User, pk: int) -> Ticket:
     rule, the user's teams read in the same query), with the rows the page shows, and
     `in_user_teams`: whether it waits in a team the user works (theirs to accept)."""
     team_ids = worked_team_ids(user)
-    tickets = Ticket.objects.all()
-    if not user.has_perm("worktickets.view_all_tickets"):
-        tickets = tickets.filter(_visible(user, team_ids))
+    tickets = _only_visible(user, Ticket.objects.all(), team_ids)
     in_user_teams = ExpressionWrapper(Q(team_id__in=team_ids), output_field=BooleanField())
     ticket = tickets.select_related(*PAGE_RELATED).annotate(in_user_teams=in_user_teams).get(pk=pk)
     return _with_team(ticket)
@@ -147,6 +184,28 @@ def ticket_timeline_latest(ticket: Ticket, limit: int) -> tuple[list[TicketEvent
 LONG_FIELDS = ("description", "order_details", "resolution", "rejection_reason")  # not in lists
 
 
+def withhold_hidden(tickets: list[Ticket]) -> list[Ticket]:
+    """Tickets listed beside a customer that the user may not open (`is_visible` false)
+    show their number, status and team, not their subject: it may name a colleague (a
+    complaint) and is not theirs to read."""
+    for ticket in tickets:
+        if not ticket.is_visible:
+            ticket.subject = ""
+    return tickets
+
+
+def recent_tickets(user: User, limit: int) -> Prefetch:
+    """Prefetch each customer's latest tickets as `recent_tickets`, each with
+    `is_visible` (whether the user may open it): pass them to withhold_hidden."""
+    recent = (
+        Ticket.objects.select_related("team")
+        .defer(*LONG_FIELDS)
+        .annotate(is_visible=_visible_flag(user))
+        .order_by("-created_at", "-pk")
+    )
+    return Prefetch("tickets", queryset=recent[:limit], to_attr="recent_tickets")
+
+
 def customer_panel(
     user: User, customer_id: int, *, limit: int = 10
 ) -> tuple[Customer, list[Ticket]]:
@@ -162,6 +221,7 @@ def customer_panel(
     )
     for ticket in recent:
         _with_team(ticket)
+    withhold_hidden(recent)
     if not recent:  # not for a ticket of theirs
         return customer_with_details().get(pk=customer_id), []
     customer = recent[0].customer

@@ -12,7 +12,6 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import Prefetch
 from django.forms import Form, ModelChoiceField, Select
 from django.forms.utils import flatatt
 from django.http import Http404, HttpRequest, HttpResponse
@@ -477,13 +476,6 @@ def _main_context(
     }
 
 
-def _visible_ids(user, tickets) -> set[int]:
-    ids = [ticket.pk for ticket in tickets]
-    if not ids:
-        return set()
-    return set(selectors.tickets_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
-
-
 def _customer_context(user, customer_id: int | None) -> dict:
     if customer_id is None:
         return {"customer": None}
@@ -602,11 +594,8 @@ def ticket_reassign(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- a new ticket
 
 
-def _with_recent_tickets(customers):
-    recent = Ticket.objects.select_related("team").order_by("-created_at", "-pk")
-    return customers.prefetch_related(
-        Prefetch("tickets", queryset=recent[:LOOKUP_LIMIT], to_attr="recent_tickets")
-    )
+def _with_recent_tickets(user, customers):
+    return customers.prefetch_related(selectors.recent_tickets(user, LOOKUP_LIMIT))
 
 
 def _caller_panel(
@@ -623,14 +612,14 @@ def _caller_panel(
     # A contact's own number is looked up without ever being put in an input.
     lookup = phone or (contact.caller_number if contact is not None else "")
     if customer is not None:
-        customers = [_with_recent_tickets(Customer.objects.filter(pk=customer.pk)).get()]
+        customers = [_with_recent_tickets(user, Customer.objects.filter(pk=customer.pk)).get()]
         panel.update(customers=customers, chosen=customer.pk)
     elif register_form is not None:
         panel.update(unknown=True, register_form=register_form)
     elif lookup:
         try:
             found = intake_selectors.customer_find_by_phone(lookup)
-            customers = list(_with_recent_tickets(found)[:LOOKUP_LIMIT])
+            customers = list(_with_recent_tickets(user, found)[:LOOKUP_LIMIT])
         except ValidationError as error:
             panel["error"] = " ".join(error.messages)
             return panel
@@ -643,12 +632,9 @@ def _caller_panel(
             panel.update(
                 unknown=True, register_form=_register_form(phone=phone) if may_register else None
             )
-    if panel["customers"]:
-        visible = _visible_ids(user, [t for c in panel["customers"] for t in c.recent_tickets])
-        for listed in panel["customers"]:
-            listed.segment_label = PaymentSegment(listed.payment_segment).label
-            for ticket in listed.recent_tickets:
-                ticket.is_visible = ticket.pk in visible
+    for listed in panel["customers"]:
+        listed.segment_label = PaymentSegment(listed.payment_segment).label
+        selectors.withhold_hidden(listed.recent_tickets)
     return panel
 
 

@@ -25,6 +25,8 @@ from staffing.api_auth import ALL_SCOPES
 from staffing.outbox import notify
 from tests.factories import (
     AgentFactory,
+    BusinessTicketFactory,
+    CustomerFactory,
     TicketFactory,
     UserFactory,
     make_api_client,
@@ -785,3 +787,138 @@ def test_a_handling_group_does_not_open_another_groups_complaints(client, world)
         )
 
     assert answers == {CH: (404, 404, 404, 404), ML: (200, 200, 200, 200)}
+
+
+# --- every kind of ticket through every door ------------------------------------------------
+
+KINDS = ("inquiry", "business", "complaint")
+PLACES = ("hotline", "other")  # the team the ticket is in: agent1's and lead1's, or Hotline B
+# Who may open which (place, kind), as DOMAIN and the roles say: a team's inquiries and
+# business orders are its members'; supervisors and QA see every team's; complaints follow
+# the complaint rule (handling group, assignee, first-contact agent, leadership, managers
+# and QA), which seeing every team's tickets does not widen. Nobody here is the tickets'
+# assignee or first-contact agent (a colleague or the outsider is).
+ALL_PLACED = frozenset((place, kind) for place in PLACES for kind in KINDS)
+OPENS = {
+    AG: frozenset({("hotline", "inquiry"), ("hotline", "business")}),
+    TL: ALL_PLACED - {("other", "complaint")},
+    CH: frozenset(),
+    QA: ALL_PLACED,
+    CM: ALL_PLACED,
+}
+
+
+def _placed_ticket(world, place: str, kind: str, customer, holder) -> Ticket:
+    subject = f"矩阵-{place}-{kind}"
+    team = world.teams[place]
+    if kind == "complaint":
+        complaint = make_complaint(
+            recorded_by=holder, category="service_quality", customer=customer, subject=subject
+        )
+        Ticket.objects.filter(pk=complaint.ticket_id).update(
+            team=team, first_contact_agent=holder, assignee=holder
+        )
+        return Ticket.objects.get(pk=complaint.ticket_id)
+    factory = BusinessTicketFactory if kind == "business" else TicketFactory
+    return factory(
+        team=team, customer=customer, first_contact_agent=holder, assignee=holder, subject=subject
+    )
+
+
+@pytest.fixture
+def placed(world):
+    """One ticket of each kind in each team, a customer per team, and the colleague of
+    agent1 who holds the team's tickets (a complaint may be about them)."""
+    colleague = UserFactory(username="colleague1", roles=[AG])
+    AgentFactory(user=colleague, team=world.teams["hotline"])
+    holders = {"hotline": colleague, "other": world.people["outsider"]}
+    world.place_customers = {place: CustomerFactory(payment_type="postpaid") for place in PLACES}
+    world.placed = {
+        (place, kind): _placed_ticket(
+            world, place, kind, world.place_customers[place], holders[place]
+        )
+        for place in PLACES
+        for kind in KINDS
+    }
+    return world
+
+
+def _doors_reached(client, world, role) -> dict[str, set]:
+    """For each door, which of the placed tickets it let the person reach."""
+    user = world.people[role]
+    # A ticket of theirs for each customer, so the customer panel has a page to sit on.
+    anchors = {
+        place: TicketFactory(
+            team=world.teams["qa"],
+            customer=customer,
+            first_contact_agent=user,
+            assignee=user,
+            subject=f"锚-{place}",
+        )
+        for place, customer in world.place_customers.items()
+    }
+    client.force_login(user)
+    reached: dict[str, set] = {}
+
+    def door(name: str, key, hit: bool) -> None:
+        reached.setdefault(name, set())
+        if hit:
+            reached[name].add(key)
+
+    listed = {row["id"] for row in client.get("/api/v1/tickets/?page_size=200").json()["results"]}
+    for key, ticket in world.placed.items():
+        page = reverse("worktickets:ticket_detail", args=[ticket.pk])
+        api = f"/api/v1/tickets/{ticket.pk}/"
+        json = {"content_type": "application/json"}
+        door("page", key, client.get(page).status_code != 404)
+        door("htmx fragment", key, client.get(page, HTTP_HX_REQUEST="true").status_code != 404)
+        for action in ("note", "edit"):
+            answer = client.post(
+                reverse("worktickets:ticket_action", args=[ticket.pk, action]),
+                {"version": ticket.version, "body": "?", "subject": "改"},
+                HTTP_HX_REQUEST="true",
+            )
+            door(f"page {action}", key, answer.status_code != 404)
+        door("api list", key, ticket.pk in listed)
+        door("api detail", key, client.get(api).status_code == 200)
+        patch = client.patch(api, {"version": ticket.version, "priority": 3}, **json)
+        door("api patch", key, patch.status_code != 404)
+        note = client.post(f"{api}note/", {"body": "?"}, **json)
+        door("api note", key, note.status_code != 404)
+        accept = client.post(f"{api}accept/", {"version": ticket.version}, **json)
+        door("api action", key, accept.status_code != 404)
+        by_number = client.get(reverse("worktickets:search"), {"q": ticket.number})
+        door("search by number", key, by_number.status_code == 302)
+        if key[1] == "complaint":
+            archive = client.get(reverse("complaints:archive", args=[ticket.pk]))
+            door("export", key, archive.status_code == 200)
+            api_complaint = client.get(f"/api/v1/complaints/{ticket.pk}/")
+            door("complaint api", key, api_complaint.status_code == 200)
+    for place, customer in world.place_customers.items():
+        by_phone = client.get(reverse("worktickets:search"), {"q": customer.phone})
+        caller = client.get(reverse("worktickets:caller_lookup"), {"phone": customer.phone})
+        panel = client.get(reverse("worktickets:ticket_detail", args=[anchors[place].pk]))
+        queue = client.get(reverse("worktickets:team_queue"), {"team": world.teams[place].pk})
+        for kind in KINDS:
+            ticket = world.placed[place, kind]
+            door("search by phone", (place, kind), ticket.number in by_phone.content.decode())
+            for name, response in (("caller panel", caller), ("customer panel", panel)):
+                # The caller panel is for those who open tickets (QA does not: 403).
+                assert response.status_code in (200, 403)
+                door(name, (place, kind), ticket.subject in response.content.decode())
+            door("team queue", (place, kind), ticket.number in queue.content.decode())
+    return reached
+
+
+@pytest.mark.parametrize("role", sorted(OPENS))
+def test_every_kind_of_ticket_reaches_a_person_through_every_door_or_none(client, placed, role):
+    reached = _doors_reached(client, placed, role)
+
+    opens = OPENS[role]
+    complaints = {key for key in opens if key[1] == "complaint"}
+    expected = {door: set(opens) for door in reached}
+    expected["export"] = expected["complaint api"] = complaints
+    if role == QA:
+        expected["caller panel"] = set()  # the new-ticket page is not QA's
+    assert reached == expected
+
