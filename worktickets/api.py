@@ -13,7 +13,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -45,6 +45,8 @@ from worktickets.choices import (
     TicketStatus,
 )
 from worktickets.models import BusinessType, Ticket, TicketEvent, due_order
+
+COMPLAINTS_READ, COMPLAINTS_WRITE = "complaints:read", "complaints:write"
 
 # ---------------------------------------------------------------- output
 
@@ -409,14 +411,38 @@ class TicketViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Ticket.objects.none()
-        if api_client_of(self.request) is not None:
-            tickets = Ticket.objects.all()  # integrations are limited by scope, not by team
+        client = api_client_of(self.request)
+        if client is not None:
+            # Integrations are limited by scope, not by team: a complaint's ticket is
+            # read through the complaints scope, whichever endpoint serves it.
+            tickets = Ticket.objects.all()
+            if not client.has_scope(COMPLAINTS_READ):
+                tickets = tickets.exclude(kind=TicketKind.COMPLAINT)
         else:
             tickets = selectors.tickets_visible_to(self.request.user)
         tickets = tickets.select_related(*selectors.LIST_RELATED)
         if self.action == "list":
             tickets = tickets.annotate(due_order=due_order())
         return tickets
+
+    def get_object(self):
+        ticket = super().get_object()
+        if self.request.method not in permissions.SAFE_METHODS:
+            self._check_may_change(ticket)
+        return ticket
+
+    def _check_may_change(self, ticket: Ticket) -> None:
+        """Changing a complaint's ticket takes what changing the complaint takes: the
+        complaints write scope for integrations, handling complaints for people."""
+        client = api_client_of(self.request)
+        if client is None:
+            services.check_may_change(ticket, self.request.user)
+        elif ticket.kind == TicketKind.COMPLAINT and not client.has_scope(COMPLAINTS_WRITE):
+            self.permission_denied(
+                self.request,
+                message=_("This API client lacks the scope %(scope)s.")
+                % {"scope": COMPLAINTS_WRITE},
+            )
 
     def get_serializer_class(self):
         if self.action == "retrieve":

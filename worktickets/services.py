@@ -37,6 +37,7 @@ from worktickets.choices import (
 )
 from worktickets.models import BusinessType, Ticket, TicketEvent
 from worktickets.numbering import next_ticket_number
+from worktickets.selectors import HANDLE_COMPLAINTS
 
 REOPEN_WINDOW_DAYS_DEFAULT = 7
 
@@ -142,6 +143,15 @@ def change_status(ticket: Ticket, to_status: str, by: User, *, body: str = "", *
 def _on_status_category_change(ticket: Ticket, old: str, new: str) -> None:
     # The SLA engine pauses, resumes, meets or restarts the clocks by category.
     sla_services.clocks_status_changed(ticket, old, new)
+
+
+def check_may_change(ticket: Ticket, user: User) -> None:
+    """A complaint's ticket (its subject, content, priority and notes) is changed only by
+    those who handle complaints, through whichever door: the agent who took the call sees
+    it but does not rewrite it. Doors call this for people; integrations need the
+    complaints scope instead (worktickets.api)."""
+    if ticket.kind == TicketKind.COMPLAINT and not user.has_perm(HANDLE_COMPLAINTS):
+        raise NotAllowed(_("Only those who handle complaints may change a complaint."))
 
 
 def allowed_actions(ticket: Ticket) -> list[str]:

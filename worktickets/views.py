@@ -519,6 +519,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _perform(action: str, ticket: Ticket, user, data: dict) -> None:
+    services.check_may_change(ticket, user)
     if action == Action.NOTE:
         # A note changes nothing else on the ticket, so the service takes no version.
         services.ticket_add_note(ticket, by=user, body=data["body"])

@@ -922,3 +922,35 @@ def test_every_kind_of_ticket_reaches_a_person_through_every_door_or_none(client
         expected["caller panel"] = set()  # the new-ticket page is not QA's
     assert reached == expected
 
+
+def test_the_tickets_scope_alone_neither_reads_nor_changes_complaints(client, placed):
+    complaint = placed.placed["other", "complaint"]
+    inquiry = placed.placed["other", "inquiry"]
+    tickets_only = make_api_client("t-only", ["tickets:read", "tickets:write"])[1]
+    reads_complaints = make_api_client(
+        "t-cr", ["tickets:read", "tickets:write", "complaints:read"]
+    )[1]
+    full = make_api_client(
+        "t-full", ["tickets:read", "tickets:write", "complaints:read", "complaints:write"]
+    )[1]
+
+    def answers(key: str, ticket) -> tuple:
+        auth = {"HTTP_AUTHORIZATION": f"Token {key}"}
+        json = {"content_type": "application/json", **auth}
+        listed = {
+            row["id"]
+            for row in client.get("/api/v1/tickets/?page_size=200", **auth).json()["results"]
+        }
+        return (
+            ticket.pk in listed,
+            client.get(f"/api/v1/tickets/{ticket.pk}/", **auth).status_code,
+            client.patch(
+                f"/api/v1/tickets/{ticket.pk}/", {"version": ticket.version, "priority": 3}, **json
+            ).status_code,
+            client.post(f"/api/v1/tickets/{ticket.pk}/note/", {"body": "?"}, **json).status_code,
+        )
+
+    assert answers(tickets_only, complaint) == (False, 404, 404, 404)
+    assert answers(reads_complaints, complaint) == (True, 200, 403, 403)
+    assert answers(full, complaint) == (True, 200, 200, 201)
+    assert answers(tickets_only, inquiry) == (True, 200, 200, 201)
