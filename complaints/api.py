@@ -369,6 +369,14 @@ class ChainReportSerializer(Serializer):
 # ---------------------------------------------------------------- input
 
 
+class AppealableField(serializers.PrimaryKeyRelatedField):
+    """The complaint an appeal names, among those the caller may name (context
+    "appealable", selectors.appealable): another one reads as missing."""
+
+    def get_queryset(self):
+        return self.context.get("appealable", Complaint.objects.none())
+
+
 class ComplaintCreateSerializer(Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     kind = serializers.ChoiceField(
@@ -400,9 +408,7 @@ class ComplaintCreateSerializer(Serializer):
     contact_address = serializers.CharField(max_length=300, required=False, allow_blank=True)
     subject = serializers.CharField(max_length=200, required=False, allow_blank=True)
     content = serializers.CharField(help_text=_("What the customer complains about."))
-    parent = serializers.PrimaryKeyRelatedField(
-        queryset=Complaint.objects.select_related("ticket"), required=False, allow_null=True
-    )
+    parent = AppealableField(queryset=Complaint.objects.none(), required=False, allow_null=True)
     parent_number = serializers.CharField(
         max_length=20, required=False, allow_blank=True, help_text=_("Or the appealed number.")
     )
@@ -434,9 +440,7 @@ class ComplaintCreateSerializer(Serializer):
     def validate(self, data):
         number = (data.pop("parent_number", "") or "").strip().upper()
         if number and data.get("parent") is None:
-            parent = (
-                Complaint.objects.select_related("ticket").filter(ticket__number=number).first()
-            )
+            parent = self.fields["parent"].get_queryset().filter(ticket__number=number).first()
             if parent is None:
                 raise serializers.ValidationError(
                     {"parent_number": [_("No complaint has this number.")]}
@@ -634,7 +638,10 @@ class _ServiceCreate:
     """Create through the complaint service (the idempotency mixin wraps this)."""
 
     def create(self, request, *args, **kwargs):
-        data = ComplaintCreateSerializer(data=request.data)
+        appealable = selectors.appealable(
+            request.user, any_complaint=api_client_of(request) is not None
+        )
+        data = ComplaintCreateSerializer(data=request.data, context={"appealable": appealable})
         data.is_valid(raise_exception=True)
         complaint = services.complaint_record(recorded_by=request.user, **data.validated_data)
         # The service's complaint carries every related row the answer shows: no re-read.

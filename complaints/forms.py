@@ -5,6 +5,7 @@ view calls the service with them as they are.
 """
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from complaints.choices import (
@@ -134,14 +135,17 @@ class ComplaintForm(ServiceErrorsMixin, forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
     content = _text(_("What the customer complains about"), rows=5)
 
+    def __init__(self, *args, appealable: QuerySet[Complaint], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.appealable = appealable  # what an appeal may name (selectors.appealable)
+
     def clean(self):
         data = super().clean()
         number = (data.get("parent_number") or "").strip().upper()
         data["parent"] = None
         if number:
-            parent = (
-                Complaint.objects.select_related("ticket").filter(ticket__number=number).first()
-            )
+            # One the person may not see reads as missing: its number tells them nothing.
+            parent = self.appealable.filter(ticket__number=number).first()
             if parent is None:
                 self.add_error("parent_number", _("No complaint has this number."))
             data["parent"] = parent

@@ -55,6 +55,13 @@ def complaints_visible_to(user: User) -> QuerySet[Complaint]:
     return _visible_among(user, user_team_ids(user))
 
 
+def appealable(user: User, *, any_complaint: bool = False) -> QuerySet[Complaint]:
+    """The earlier complaints a person may name in an appeal: only those they may see, as
+    the appeal copies its customer, category and service (integrations: any_complaint)."""
+    complaints = Complaint.objects.all() if any_complaint else complaints_visible_to(user)
+    return complaints.select_related("ticket")
+
+
 def complaint_list(user: User) -> QuerySet[Complaint]:
     return complaints_visible_to(user).select_related(*LIST_RELATED)
 

@@ -160,7 +160,7 @@ def _customers_for_phone(phone: str) -> tuple[list[Customer], str]:
 def complaint_new(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
-        form = ComplaintForm(request.POST)
+        form = ComplaintForm(request.POST, appealable=selectors.appealable(request.user))
         if form.is_valid():
             try:
                 complaint = services.complaint_record(
@@ -197,7 +197,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         if customer is not None:
             # The phone is not put in the form: shown in full it would be a disclosure.
             initial.update(customer=customer, customer_name=customer.name, region=customer.region)
-        form = ComplaintForm(initial=initial)
+        form = ComplaintForm(initial=initial, appealable=selectors.appealable(request.user))
     found, lookup_error = _customers_for_phone(phone) if customer is None else ([], "")
     context = {
         "form": form,

@@ -620,3 +620,45 @@ def test_the_page_warns_when_evidence_outlasts_the_result_deadline(
 
     # Evidence: 7 calendar days from acceptance; the result: 5 working days from receipt.
     assert "Evidence collection is due after the result feedback deadline" in page
+
+
+def test_an_appeal_cannot_name_a_complaint_the_recorder_may_not_see(
+    client, groups, agent_user, outsider_user, portal
+):
+    # Was a hole: the appeal copied that complaint's customer, category and service.
+    hidden = make_complaint(recorded_by=outsider_user, category="billing")
+    theirs = make_complaint(recorded_by=agent_user, category="billing")
+    as_user(client, agent_user)
+    appeal = {"channel": "hotline", "tier": "appeal", "severity": "normal", "content": "不服"}
+
+    page = client.post(reverse("complaints:new"), {**appeal, "parent_number": hidden.ticket.number})
+    api_by_number = client.post(
+        "/api/v1/complaints/",
+        {
+            "channel": "hotline",
+            "kind": "appeal",
+            "content": "不服",
+            "parent_number": hidden.ticket.number,
+        },
+        content_type="application/json",
+    )
+    api_by_id = client.post(
+        "/api/v1/complaints/",
+        {"channel": "hotline", "kind": "appeal", "content": "不服", "parent": hidden.pk},
+        content_type="application/json",
+    )
+    own = client.post(reverse("complaints:new"), {**appeal, "parent_number": theirs.ticket.number})
+
+    assert page.status_code == 400 and "parent_number" in page.context["form"].errors
+    assert api_by_number.status_code == 400 and "parent_number" in api_by_number.json()
+    assert api_by_id.status_code == 400 and "parent" in api_by_id.json()
+    assert Complaint.objects.filter(parent=hidden).count() == 0
+    assert own.status_code == 302
+    assert Complaint.objects.get(parent=theirs).ticket.customer == theirs.ticket.customer
+    # An integration with the complaints scope (a regulator's portal) names any complaint.
+    by_portal = portal.post(
+        "/api/v1/complaints/",
+        {"channel": "hotline", "kind": "appeal", "content": "不服", "parent": hidden.pk},
+        format="json",
+    )
+    assert by_portal.status_code == 201, by_portal.content
