@@ -64,7 +64,7 @@ def _refuse_duplicate_resident_id(customer: Customer, errors: dict[str, list]) -
     # One person, one customer record: their lines are added as services.
     if not customer.id_number or "id_number" in errors:
         return
-    taken = Customer.objects.filter(id_number=customer.id_number).exclude(pk=customer.pk)
+    taken = Customer.objects.with_id_number(customer.id_number).exclude(pk=customer.pk)
     if taken.exists():
         errors.setdefault("id_number", []).append(
             ValidationError(
