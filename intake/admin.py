@@ -14,6 +14,7 @@ from intake.models import (
     validate_resident_id,
 )
 from intake.personal_data import PersonalDataDisclosure, sees_full_personal_data
+from intake.services import CUSTOMER_EDITABLE_FIELDS
 
 
 class PersonalDataAdminMixin:
@@ -75,17 +76,7 @@ class CustomerAdminForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = [
-            "name",
-            "phone",
-            "id_number",
-            "customer_type",
-            "payment_type",
-            "vip_tier",
-            "region",
-            "city",
-            "account_manager",
-        ]
+        fields = CUSTOMER_EDITABLE_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

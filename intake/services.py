@@ -25,19 +25,18 @@ from intake.models import (
 )
 from intake.selectors import customers_with_number
 
-# What customer_update may change; everything else about a customer is derived or automatic.
-CUSTOMER_EDITABLE_FIELDS = frozenset(
-    {
-        "name",
-        "phone",
-        "id_number",
-        "customer_type",
-        "payment_type",
-        "vip_tier",
-        "region",
-        "city",
-        "account_manager",
-    }
+# What customer_update may change, in the order forms show them; everything else
+# about a customer is derived or automatic.
+CUSTOMER_EDITABLE_FIELDS = (
+    "name",
+    "phone",
+    "id_number",
+    "customer_type",
+    "payment_type",
+    "vip_tier",
+    "region",
+    "city",
+    "account_manager",
 )
 
 
@@ -123,7 +122,7 @@ def customer_register(
 @transaction.atomic
 def customer_update(customer: Customer, *, changed_by, **fields: Any) -> Customer:
     """Change the given fields; a change that alters nothing leaves no history."""
-    unknown = set(fields) - CUSTOMER_EDITABLE_FIELDS
+    unknown = set(fields).difference(CUSTOMER_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"customer_update cannot change {', '.join(sorted(unknown))}")
     # Lock the row so two agents editing different fields do not undo each other.
