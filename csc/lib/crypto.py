@@ -51,6 +51,11 @@ def _index_key(key: str) -> bytes:
     return key.encode()
 
 
+def _bytes(text: str) -> bytes:
+    # Any str round-trips, even a lone surrogate from JSON input still to be validated.
+    return text.encode("utf-8", "surrogatepass")
+
+
 def check_keys() -> None:
     """Raise ImproperlyConfigured if a key is missing or malformed."""
     _keys()
@@ -61,14 +66,14 @@ def encrypt(plain: str) -> str:
     """The value encrypted with the newest key ("" stays "")."""
     if not plain:
         return ""
-    return _keys()[1].encrypt(plain.encode()).decode()
+    return _keys()[1].encrypt(_bytes(plain)).decode()
 
 
 def decrypt(token: str) -> str:
     if not token:
         return ""
     try:
-        return _keys()[1].decrypt(token.encode()).decode()
+        return _keys()[1].decrypt(token.encode()).decode("utf-8", "surrogatepass")
     except InvalidToken:
         raise UndecryptableValue(
             "No key in PERSONAL_DATA_KEYS decrypts a stored value; "
@@ -98,4 +103,4 @@ def blind_index(plain: str) -> str:
     if not plain:
         return ""
     key = _index_key(settings.PERSONAL_DATA_INDEX_KEY)
-    return hmac.new(key, plain.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, _bytes(plain), hashlib.sha256).hexdigest()

@@ -59,3 +59,10 @@ def test_malformed_keys_are_refused_with_a_reason(settings, name, value, message
 
     with pytest.raises(ImproperlyConfigured, match=message):
         crypto.check_keys()
+
+
+def test_any_text_round_trips_even_a_lone_surrogate_from_json_input():
+    odd = "11010519491231\ud800"
+
+    assert crypto.decrypt(crypto.encrypt(odd)) == odd
+    assert crypto.blind_index(odd) != crypto.blind_index("11010519491231")

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from csc.lib import crypto
 from intake import selectors, services
@@ -303,3 +304,17 @@ def test_the_admin_change_form_keeps_the_id_number_of_staff_who_may_not_see_it(c
     assert response.status_code == 302
     customer.refresh_from_db()
     assert (customer.city, customer.id_number) == ("上海", FIRST_ID)
+
+
+def test_an_id_number_with_a_lone_surrogate_is_a_400_not_a_500(agent_user):
+    api = APIClient()
+    api.force_login(agent_user)
+
+    response = api.post(
+        "/api/v1/customers/",
+        '{"name": "王五", "phone": "13800138000", "id_number": "1101051949\\ud800"}',
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert "id_number" in response.json()
