@@ -20,9 +20,11 @@ RUN pip install -r requirements/base.txt
 
 COPY . .
 
-# The build-time key only lets settings load (DEBUG=0 refuses to start without
-# one); it is not kept in the image, and the real key comes from the environment.
+# The build-time keys only let settings load (DEBUG=0 refuses to start without
+# them); they are not kept in the image, and the real keys come from the environment.
 RUN export DEBUG=0 SECRET_KEY="build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+    PERSONAL_DATA_KEYS="$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
+    PERSONAL_DATA_INDEX_KEY="build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(48))')" \
     && python manage.py compiletranslations \
     && python manage.py collectstatic --noinput \
     && useradd --system --uid 10001 --user-group --home-dir /app --no-create-home csc \

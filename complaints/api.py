@@ -660,6 +660,9 @@ class _ServiceCreate:
             status=status.HTTP_201_CREATED,
         )
 
+    def replay_created(self, object_id: int) -> Response:
+        return self._detail(Complaint(pk=object_id))
+
 
 @extend_schema_view(
     list=extend_schema(

@@ -7,6 +7,7 @@ class CscConfig(AppConfig):
     verbose_name = _("Customer-service centre")
 
     def ready(self) -> None:
+        from csc import checks  # noqa: F401 (registers the system checks)
         from csc.lib.choices import keep_choice_labels
         from csc.lib.history import keep_history_managers
 

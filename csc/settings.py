@@ -25,6 +25,21 @@ if not SECRET_KEY:
     # Development only: a fixed key so sessions survive restarts of `make run`.
     SECRET_KEY = "csc-development-only-key-not-for-production-use-0123456789abcdef"
 
+# Resident ID numbers are encrypted at rest (csc/lib/crypto.py): Fernet keys,
+# newest first (the first encrypts, all decrypt), and the key of the blind index
+# that finds a number without decrypting.
+PERSONAL_DATA_KEYS = env.list("PERSONAL_DATA_KEYS", default=[])
+PERSONAL_DATA_INDEX_KEY = env.str("PERSONAL_DATA_INDEX_KEY", default="")
+if not DEBUG and not (PERSONAL_DATA_KEYS and PERSONAL_DATA_INDEX_KEY):
+    raise ImproperlyConfigured(
+        "PERSONAL_DATA_KEYS and PERSONAL_DATA_INDEX_KEY must be set when DEBUG is off."
+    )
+# Development only: fixed keys, so the data of `make run` stays readable across restarts.
+PERSONAL_DATA_KEYS = PERSONAL_DATA_KEYS or ["Y3NjLWRldmVsb3BtZW50LW9ubHktbm90LXNlY3JldCE="]
+PERSONAL_DATA_INDEX_KEY = (
+    PERSONAL_DATA_INDEX_KEY or "csc-development-only-index-key-not-for-production"
+)
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -1,11 +1,20 @@
 """Admin for intake: numbers masked in lists; full numbers only for holders of the
 permission, and each full view of a change form recorded like any page."""
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from intake.models import Contact, Customer, CustomerService, PersonalDataAccess
+from csc.lib.resident_id import normalise_resident_id
+from intake.models import (
+    Contact,
+    Customer,
+    CustomerService,
+    PersonalDataAccess,
+    validate_resident_id,
+)
 from intake.personal_data import PersonalDataDisclosure, sees_full_personal_data
+from intake.services import CUSTOMER_EDITABLE_FIELDS
 
 
 class PersonalDataAdminMixin:
@@ -54,8 +63,40 @@ class CustomerServiceInline(admin.TabularInline):
         return service.masked_number
 
 
+class CustomerAdminForm(forms.ModelForm):
+    """The resident ID number is stored encrypted, so it is no model field: this form
+    edits it through `Customer.id_number`."""
+
+    id_number = forms.CharField(
+        label=_("resident ID number"),
+        max_length=30,
+        required=False,
+        validators=[validate_resident_id],
+    )
+
+    class Meta:
+        model = Customer
+        fields = CUSTOMER_EDITABLE_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["id_number"].initial = self.instance.id_number
+
+    def clean_id_number(self) -> str:
+        value = self.cleaned_data["id_number"]
+        return normalise_resident_id(value) if value else ""
+
+    def _post_clean(self) -> None:
+        # Left out of the page for users who may not see it: then it is not in the
+        # submitted data, and the stored number is kept.
+        if self.add_prefix("id_number") in self.data and "id_number" in self.cleaned_data:
+            self.instance.id_number = self.cleaned_data["id_number"]
+        super()._post_clean()
+
+
 @admin.register(Customer)
 class CustomerAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    form = CustomerAdminForm
     list_display = [
         "name",
         "masked_phone",

@@ -180,6 +180,9 @@ class _CustomerRegister:
         customer = services.customer_register(**payload.validated_data, registered_by=request.user)
         return self._output(customer.pk, status.HTTP_201_CREATED)
 
+    def replay_created(self, object_id: int) -> Response:
+        return self._output(object_id)
+
 
 @extend_schema_view(
     list=extend_schema(
@@ -350,8 +353,14 @@ class _ContactRecord:
         payload = ContactInput(data=request.data)
         payload.is_valid(raise_exception=True)
         contact = services.contact_record(**payload.validated_data, recorded_by=request.user)
-        contact = self.get_queryset().get(pk=contact.pk)
-        return Response(self.get_serializer(contact).data, status=status.HTTP_201_CREATED)
+        return self._output(contact.pk, status.HTTP_201_CREATED)
+
+    def replay_created(self, object_id: int) -> Response:
+        return self._output(object_id)
+
+    def _output(self, contact_id: int, status_code: int = status.HTTP_200_OK) -> Response:
+        contact = self.get_queryset().get(pk=contact_id)
+        return Response(self.get_serializer(contact).data, status=status_code)
 
 
 @extend_schema_view(

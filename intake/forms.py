@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from csc.lib.masking import mask_id_number, mask_phone
+from csc.lib.masking import mask_phone
 from intake.choices import (
     Channel,
     CustomerType,
@@ -80,8 +80,8 @@ class CustomerForm(forms.Form):
             ) % {"masked": mask_phone(customer.phone)}
             self.fields["id_number"].help_text = (
                 _("Stored: %(masked)s. Leave empty to keep it, or type the new number.")
-                % {"masked": mask_id_number(customer.id_number)}
-                if customer.id_number
+                % {"masked": customer.masked_id_number}
+                if customer.id_number_masked
                 else _("None stored. 18 characters; the last may be X.")
             )
 

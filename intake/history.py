@@ -23,6 +23,9 @@ HISTORY_TYPES = {
 }
 # Automatic timestamps say nothing a reader needs.
 SKIPPED_FIELDS = {"id", "created_at", "updated_at", "customer"}
+# The resident ID number is stored encrypted: a change shows in its blind index, and
+# its values are shown through the disclosure (decrypted only for a full view).
+ID_NUMBER_INDEX = "id_number_index"
 
 
 @dataclass
@@ -42,7 +45,11 @@ class HistoryEntry:
 
 
 def _tracked_fields(model) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.editable and f.name not in SKIPPED_FIELDS]
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if (f.editable or f.name == ID_NUMBER_INDEX) and f.name not in SKIPPED_FIELDS
+    ]
 
 
 def _display(model_field: models.Field, value, *, customer_id: int, pd, users: dict) -> str:
@@ -51,8 +58,6 @@ def _display(model_field: models.Field, value, *, customer_id: int, pd, users: d
     name = model_field.name
     if name in ("phone", "number"):
         return pd.customer_phone(customer_id, value)
-    if name == "id_number":
-        return pd.customer_id_number(customer_id, value)
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(model_field, models.ForeignKey):
@@ -76,13 +81,19 @@ def _entries(records: list, model, subject, *, customer_id: int, pd, users: dict
                 continue
             if previous is None and new in (None, ""):
                 continue
-            changes.append(
-                FieldChange(
+            if attname == ID_NUMBER_INDEX:
+                change = FieldChange(
+                    label=str(_("resident ID number")),
+                    old=pd.stored_id_number(customer_id, previous) if previous is not None else "",
+                    new=pd.stored_id_number(customer_id, record),
+                )
+            else:
+                change = FieldChange(
                     label=str(model_field.verbose_name),
                     old=_display(model_field, old, customer_id=customer_id, pd=pd, users=users),
                     new=_display(model_field, new, customer_id=customer_id, pd=pd, users=users),
                 )
-            )
+            changes.append(change)
         previous_by_object[record.id] = record
         if changes or record.history_type != "~":
             entries.append(

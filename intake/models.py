@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from csc.lib.crypto import blind_index, decrypt, encrypt
 from csc.lib.masking import mask_id_number, mask_phone
 from csc.lib.phones import InvalidPhoneNumber, normalise_phone
 from csc.lib.resident_id import InvalidResidentId, normalise_resident_id
@@ -49,16 +50,34 @@ def validate_resident_id(value: str) -> None:
         raise ValidationError(RESIDENT_ID_ERRORS[str(exc)], code="invalid_resident_id") from None
 
 
+class CustomerQuerySet(models.QuerySet):
+    def with_id_number(self, id_number: str) -> "CustomerQuerySet":
+        """Customers with this normalised resident ID number, found by its blind index."""
+        if not id_number:
+            return self.none()
+        return self.filter(id_number_index=blind_index(id_number))
+
+
 class Customer(models.Model):
     # Indexed for the name search, which matches from the start (an index range scan).
     name = models.CharField(pgettext_lazy("person", "name"), max_length=100, db_index=True)
     phone = models.CharField(_("phone"), max_length=20, db_index=True, validators=[validate_phone])
-    id_number = models.CharField(
-        _("resident ID number"),
-        max_length=18,
+    # The resident ID number is stored encrypted only (`id_number` below reads and
+    # writes it); its blind index finds it and its masked form shows it, neither
+    # decrypting. History rows copy these three columns, so they hold no plain number.
+    id_number_encrypted = models.TextField(
+        _("resident ID number (encrypted)"), blank=True, default="", editable=False
+    )
+    id_number_index = models.CharField(
+        _("resident ID number (lookup index)"),
+        max_length=64,
         blank=True,
+        default="",
         db_index=True,
-        validators=[validate_resident_id],
+        editable=False,
+    )
+    id_number_masked = models.CharField(
+        _("resident ID number (masked)"), max_length=18, blank=True, default="", editable=False
     )
     customer_type = models.CharField(
         _("customer type"),
@@ -88,6 +107,8 @@ class Customer(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
 
+    objects = CustomerQuerySet.as_manager()
+
     class Meta:
         ordering = ["-id"]  # newest first, on the primary key index
         verbose_name = _("customer")
@@ -97,8 +118,14 @@ class Customer(models.Model):
     def __str__(self) -> str:
         return f"{self.name} {self.masked_phone}"
 
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_id_number", None)  # the plain number is never pickled (caches, tasks)
+        return state
+
     def clean(self) -> None:
-        # A number that does not normalise is left as typed: its field validator reports it.
+        # A number that does not normalise is left as typed: the phone's field validator
+        # reports it, and whoever sets the ID number (services, forms) checks that one.
         if self.phone:
             with contextlib.suppress(InvalidPhoneNumber):
                 self.phone = normalise_phone(self.phone)
@@ -111,8 +138,28 @@ class Customer(models.Model):
         return mask_phone(self.phone)
 
     @property
+    def id_number(self) -> str:
+        """The plain number, decrypted on first read (masked display needs no decryption)."""
+        token = self.id_number_encrypted
+        known = self.__dict__.get("_id_number")
+        if known is None or known[0] != token:
+            known = self.__dict__["_id_number"] = (token, decrypt(token))
+        return known[1]
+
+    @id_number.setter
+    def id_number(self, value: str) -> None:
+        value = value or ""
+        known = self.__dict__.get("_id_number")
+        if known is not None and known == (self.id_number_encrypted, value):
+            return  # unchanged: no new encryption (nor a spurious history change)
+        self.id_number_encrypted = encrypt(value)
+        self.id_number_index = blind_index(value)
+        self.id_number_masked = mask_id_number(value)
+        self.__dict__["_id_number"] = (self.id_number_encrypted, value)
+
+    @property
     def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
+        return self.id_number_masked
 
     @property
     def is_vip(self) -> bool:

@@ -14,6 +14,7 @@ customer (or anonymous contact) that was shown in full.
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from csc.lib.crypto import decrypt
 from csc.lib.masking import mask_id_number, mask_phone
 from intake.choices import AccessVia
 from intake.models import Contact, Customer, CustomerService, PersonalDataAccess
@@ -68,7 +69,17 @@ class PersonalDataDisclosure:
         return self.customer_phone(customer.pk, customer.phone)
 
     def id_number(self, customer: Customer) -> str:
-        return self.customer_id_number(customer.pk, customer.id_number)
+        return self.stored_id_number(customer.pk, customer)
+
+    def stored_id_number(self, customer_id: int, row) -> str:
+        """The ID number of a customer or of one of its history rows: its stored masked
+        form, or decrypted (and recorded) for a user who may see it in full."""
+        if not row.id_number_masked:
+            return ""
+        if not self.full:
+            return row.id_number_masked
+        self._customer_ids.add(customer_id)
+        return decrypt(row.id_number_encrypted)
 
     def service_number(self, service: CustomerService) -> str:
         return self.customer_phone(service.customer_id, service.number)

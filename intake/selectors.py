@@ -70,7 +70,7 @@ def customer_search(query: str) -> CustomerSearch:
     except InvalidResidentId:
         pass
     else:
-        customers = Customer.objects.filter(id_number=id_number).select_related("account_manager")
+        customers = Customer.objects.with_id_number(id_number).select_related("account_manager")
         return CustomerSearch("id_number", customers)
     if _NUMBER_LIKE.match(query):
         return CustomerSearch("partial_number", Customer.objects.none())

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from csc.lib import crypto
 from csc.lib.phones import InvalidPhoneNumber, is_mobile, normalise_phone
 from csc.lib.resident_id import InvalidResidentId, normalise_resident_id
 from intake.choices import CustomerType, PaymentType, Region, ServiceStatus, ServiceType, VipTier
@@ -24,19 +25,18 @@ from intake.models import (
 )
 from intake.selectors import customers_with_number
 
-# What customer_update may change; everything else about a customer is derived or automatic.
-CUSTOMER_EDITABLE_FIELDS = frozenset(
-    {
-        "name",
-        "phone",
-        "id_number",
-        "customer_type",
-        "payment_type",
-        "vip_tier",
-        "region",
-        "city",
-        "account_manager",
-    }
+# What customer_update may change, in the order forms show them; everything else
+# about a customer is derived or automatic.
+CUSTOMER_EDITABLE_FIELDS = (
+    "name",
+    "phone",
+    "id_number",
+    "customer_type",
+    "payment_type",
+    "vip_tier",
+    "region",
+    "city",
+    "account_manager",
 )
 
 
@@ -64,7 +64,7 @@ def _refuse_duplicate_resident_id(customer: Customer, errors: dict[str, list]) -
     # One person, one customer record: their lines are added as services.
     if not customer.id_number or "id_number" in errors:
         return
-    taken = Customer.objects.filter(id_number=customer.id_number).exclude(pk=customer.pk)
+    taken = Customer.objects.with_id_number(customer.id_number).exclude(pk=customer.pk)
     if taken.exists():
         errors.setdefault("id_number", []).append(
             ValidationError(
@@ -122,7 +122,7 @@ def customer_register(
 @transaction.atomic
 def customer_update(customer: Customer, *, changed_by, **fields: Any) -> Customer:
     """Change the given fields; a change that alters nothing leaves no history."""
-    unknown = set(fields) - CUSTOMER_EDITABLE_FIELDS
+    unknown = set(fields).difference(CUSTOMER_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"customer_update cannot change {', '.join(sorted(unknown))}")
     # Lock the row so two agents editing different fields do not undo each other.
@@ -302,3 +302,52 @@ def contact_record(
             raise
         return Contact.objects.get(channel=channel, external_id=external_id)
     return contact
+
+
+def _rotate_batch(model, pk_name: str, after: int, batch_size: int) -> tuple[int | None, int]:
+    """Re-encrypt and re-index one batch of rows past `after`; (last key seen, rows rewritten)."""
+    with transaction.atomic():
+        # Locked, so a concurrent edit of the same customer cannot be overwritten.
+        rows = list(
+            model.objects.select_for_update()
+            .filter(**{f"{pk_name}__gt": after})
+            .exclude(id_number_encrypted="")
+            .order_by(pk_name)
+            .only(pk_name, "id_number_encrypted", "id_number_index")[:batch_size]
+        )
+        if not rows:
+            return None, 0
+        rewritten = []
+        for row in rows:
+            plain = crypto.decrypt(row.id_number_encrypted)
+            index = crypto.blind_index(plain)
+            if crypto.encrypted_with_newest_key(row.id_number_encrypted) and (
+                row.id_number_index == index
+            ):
+                continue
+            row.id_number_encrypted = crypto.encrypt(plain)
+            row.id_number_index = index
+            rewritten.append(row)
+        model.objects.bulk_update(rewritten, ["id_number_encrypted", "id_number_index"])
+    return getattr(rows[-1], pk_name), len(rewritten)
+
+
+def customer_id_numbers_rotate(*, batch_size: int = 1000) -> dict[str, int]:
+    """Re-encrypt with the newest key every resident ID number an older key wrote, and
+    recompute blind indexes under the current index key, in customers and their history.
+
+    Run after putting a new key first in PERSONAL_DATA_KEYS (or changing
+    PERSONAL_DATA_INDEX_KEY); an old key may be dropped once this has run. One
+    transaction per batch, so a large table is never locked whole. The values do not
+    change, so no history is written.
+    """
+    rewritten = {}
+    for label, model, pk_name in (
+        ("customers", Customer, "id"),
+        ("history rows", Customer.history.model, "history_id"),
+    ):
+        rewritten[label], after = 0, 0
+        while after is not None:
+            after, count = _rotate_batch(model, pk_name, after, batch_size)
+            rewritten[label] += count
+    return rewritten

@@ -162,6 +162,10 @@ class _ServiceCreate:
             status=status.HTTP_201_CREATED,
         )
 
+    def replay_created(self, object_id: int) -> Response:
+        subscription = self.get_queryset().get(pk=object_id)
+        return Response(WebhookSubscriptionCreatedSerializer(subscription).data)
+
 
 @extend_schema_view(
     list=extend_schema(summary="Your webhook subscriptions"),

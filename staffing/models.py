@@ -265,10 +265,12 @@ class OutboxMessage(models.Model):
 
 
 class IdempotentRequest(models.Model):
-    """The first response to a create request sent with an Idempotency-Key.
+    """A create request sent with an Idempotency-Key: a keyed hash of its body and
+    the object it created (staffing/api_idempotency.py).
 
-    A replay with the same key and body gets this response back; the same key
-    with another body is refused (DESIGN.md §3).
+    A replay with the same key and body gets the create's answer for that object,
+    rendered afresh; the same key with another body is refused (DESIGN.md §3). No
+    body is stored, so no personal data is either.
     """
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -276,7 +278,7 @@ class IdempotentRequest(models.Model):
     endpoint = models.CharField(max_length=200)
     request_hash = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField(null=True)
-    response_body = models.JSONField(null=True)
+    object_id = models.BigIntegerField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

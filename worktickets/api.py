@@ -361,6 +361,9 @@ class _ServiceCreate:
             TicketDetailSerializer(ticket, context=written).data, status=status.HTTP_201_CREATED
         )
 
+    def replay_created(self, object_id: int) -> Response:
+        return self._detail(Ticket(pk=object_id))
+
 
 @extend_schema_view(
     list=extend_schema(

@@ -561,7 +561,9 @@ def load(connection, *, tickets: int, customers: int, progress_stream=sys.stderr
             "id",
             "name",
             "phone",
-            "id_number",
+            "id_number_encrypted",
+            "id_number_index",
+            "id_number_masked",
             "customer_type",
             "payment_type",
             "vip_tier",
@@ -587,6 +589,8 @@ def load(connection, *, tickets: int, customers: int, progress_stream=sys.stderr
             customer_id,
             name,
             phone,
+            "",
+            "",
             "",
             "enterprise" if rng.random() < 0.05 else "individual",
             "postpaid" if vip != "none" or rng.random() < 0.4 else "prepaid",
@@ -1035,9 +1039,11 @@ def load(connection, *, tickets: int, customers: int, progress_stream=sys.stderr
     with connection.cursor() as cursor:
         cursor.execute(
             """INSERT INTO intake_historicalcustomer
-                (id, name, phone, id_number, customer_type, payment_type, vip_tier, region, city,
+                (id, name, phone, id_number_encrypted, id_number_index, id_number_masked,
+                 customer_type, payment_type, vip_tier, region, city,
                  created_at, updated_at, history_date, history_change_reason, history_type)
-            SELECT id, name, phone, id_number, customer_type, payment_type, vip_tier, region,
+            SELECT id, name, phone, id_number_encrypted, id_number_index, id_number_masked,
+                   customer_type, payment_type, vip_tier, region,
                    city, created_at, updated_at, created_at, NULL, '+'
             FROM intake_customer"""
         )

@@ -29,6 +29,9 @@ def production_environment(static_root: Path) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="csc.settings",
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(64),
+        # Fixed, not random: the bench database is kept from one run to the next.
+        PERSONAL_DATA_KEYS="Y3NjLWJlbmNobWFyay1vbmx5LW5vdC1zZWNyZXQhISE=",
+        PERSONAL_DATA_INDEX_KEY="csc-benchmark-only-index-key-not-for-production",
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="0",
         SESSION_COOKIE_SECURE="0",

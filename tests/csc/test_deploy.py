@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 
 MANAGE = Path(settings.BASE_DIR) / "manage.py"
@@ -23,6 +24,7 @@ _OVERRIDABLE_PREFIXES = (
     "CSRF_",
     "STATIC_",
     "BEHIND_TLS_PROXY",
+    "PERSONAL_DATA_",
     "DJANGO_SETTINGS_MODULE",
 )
 
@@ -32,6 +34,8 @@ def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     env.update(
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(64),
+        PERSONAL_DATA_KEYS=Fernet.generate_key().decode(),
+        PERSONAL_DATA_INDEX_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="csc.example.com",
         DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/csc"),
         REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
@@ -78,6 +82,32 @@ def test_settings_refuse_to_start_without_secret_key_when_debug_is_off(tmp_path)
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+@pytest.mark.parametrize("variable", ["PERSONAL_DATA_KEYS", "PERSONAL_DATA_INDEX_KEY"])
+def test_settings_refuse_to_start_without_personal_data_keys_when_debug_is_off(tmp_path, variable):
+    env = production_env(tmp_path)
+    del env[variable]
+
+    result = manage(env, "check")
+
+    assert result.returncode != 0
+    assert "PERSONAL_DATA_KEYS and PERSONAL_DATA_INDEX_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"PERSONAL_DATA_KEYS": "not-a-fernet-key"}, "must be a Fernet key"),
+        ({"PERSONAL_DATA_INDEX_KEY": "short"}, "at least 32 characters"),
+    ],
+)
+def test_check_refuses_malformed_personal_data_keys(tmp_path, overrides, message):
+    result = manage(production_env(tmp_path, **overrides), "check")
+
+    assert result.returncode != 0
+    assert "csc.E001" in result.stderr
+    assert message in result.stderr
 
 
 def test_collectstatic_with_production_storage_hashes_every_asset(tmp_path):

@@ -198,6 +198,9 @@ def _server_env(**extra) -> dict[str, str]:
         "DATABASE_URL": _database_url(),
         "DEBUG": "0",
         "SECRET_KEY": "robustness-tests-only-" + "x" * 40,
+        # The servers share the tests' database, so they read it with the same keys.
+        "PERSONAL_DATA_KEYS": ",".join(settings.PERSONAL_DATA_KEYS),
+        "PERSONAL_DATA_INDEX_KEY": settings.PERSONAL_DATA_INDEX_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "STATIC_MANIFEST": "0",
