@@ -323,6 +323,7 @@ def _page_context(
         "clocks": clocks,
         "repair_clock": next((c for c in clocks if c.metric == deadlines.REPAIR), None),
         "evidence_clock": next((c for c in clocks if c.metric == deadlines.EVIDENCE), None),
+        "reply_limit": deadlines.reply_limit(complaint),
         "evidence": selectors.evidence_of(complaint),
         "compensations": selectors.compensations_of(complaint),
         "feedback": selectors.feedback_of(complaint),
