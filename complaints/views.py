@@ -438,7 +438,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_download(request: HttpRequest, pk: int, seq: int) -> HttpResponse:
     complaint = _visible(request.user, pk)
     entry = Evidence.objects.filter(complaint=complaint, seq=seq).first()
-    if entry is None:
+    if entry is None or not entry.file:  # no file: deleted at the end of its retention
         raise Http404
     try:
         handle = entry.file.open("rb")
