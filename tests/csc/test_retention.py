@@ -3,12 +3,14 @@ record type anonymised or deleted exactly when past its period, in batches, reru
 safely, reported; evidence files go while the chains still verify."""
 
 import datetime
+import uuid
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
 from complaints.evidence import evidence_add, evidence_verify
@@ -18,7 +20,14 @@ from csc.lib.anonymise import MARKER
 from csc.models import RetentionPolicy, RetentionRun
 from csc.retention import retention_apply
 from intake.models import Contact, PersonalDataAccess
-from staffing.models import IdempotentRequest, Notification, OutboxMessage
+from staffing.models import (
+    IdempotentRequest,
+    Notification,
+    OutboxMessage,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from tests.complaints.conftest import (  # noqa: F401 (fixtures)
     _media_in_tmp,
     complaints_team,
@@ -26,7 +35,13 @@ from tests.complaints.conftest import (  # noqa: F401 (fixtures)
     legal_team,
     tech_team,
 )
-from tests.factories import ContactFactory, TicketFactory, UserFactory, make_complaint
+from tests.factories import (
+    ContactFactory,
+    TicketFactory,
+    UserFactory,
+    make_api_client,
+    make_complaint,
+)
 from worktickets.models import Ticket, TicketEvent
 
 NOW = datetime.datetime(2026, 6, 1, 2, 0, tzinfo=datetime.UTC)
@@ -295,3 +310,46 @@ def test_each_run_is_reported(db, now):
         "count": 1,
     }
     assert set(run.results) == set(RecordType.values)
+
+
+def test_webhook_deliveries_go_with_their_attempts_after_six_months(db, now):
+    api_client, _key = make_api_client("crm", ["webhooks:write"])
+    subscription = WebhookSubscription.objects.create(
+        api_client=api_client, url="https://crm.example.com/hook", events=["ticket.created"]
+    )
+    for days in (190, 100):
+        with time_machine.travel(NOW - days * DAY, tick=False):
+            message = OutboxMessage.objects.create(
+                channel="webhook", recipient=subscription.url, status="sent"
+            )
+            delivery = WebhookDelivery.objects.create(
+                subscription=subscription,
+                message=message,
+                event="ticket.created",
+                event_id=uuid.uuid4(),
+            )
+            WebhookAttempt.objects.create(
+                delivery=delivery, number=1, at=NOW, url=subscription.url, duration_ms=5
+            )
+
+    run = retention_apply()
+
+    assert WebhookDelivery.objects.count() == WebhookAttempt.objects.count() == 1
+    assert counts(run)["webhook_delivery"] == 1
+    assert counts(run)["outbox"] == 0
+
+
+def test_the_admin_refuses_a_period_below_the_law_and_shows_the_runs(client, db, now):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    policy = RetentionPolicy.objects.get(record_type="complaint_billing")
+    url = reverse("admin:csc_retentionpolicy_change", args=[policy.pk])
+    retention_apply()
+
+    refused = client.post(url, {"keep_days": "100", "legal_source": policy.legal_source})
+    accepted = client.post(url, {"keep_days": "200", "legal_source": policy.legal_source})
+    runs = client.get(reverse("admin:csc_retentionrun_changelist"))
+
+    assert refused.status_code == 200 and "155" in refused.content.decode()
+    assert accepted.status_code == 302
+    assert RetentionPolicy.objects.get(pk=policy.pk).keep_days == 200
+    assert runs.status_code == 200
