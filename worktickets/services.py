@@ -749,4 +749,6 @@ def tickets_anonymise(ids: Iterable[int], *, keep_customer: bool = False) -> int
         values["customer"] = None
     count = anonymise_rows(Ticket, ids, values)
     TicketEvent.objects.filter(ticket_id__in=ids).update(body=marked("body"))
+    # An edit's line keeps the old and new texts in its details.
+    TicketEvent.objects.filter(ticket_id__in=ids, kind=EventKind.FIELDS_CHANGED).update(data={})
     return count

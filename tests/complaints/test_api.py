@@ -488,4 +488,5 @@ def test_an_extension_past_the_reply_limit_gets_400_with_the_reason(
     )
 
     assert response.status_code == 400
-    assert "appeal path" in str(response.json())
+    assert response.json()["code"] == "reply_limit"
+    assert "申诉途径" in response.json()["detail"]  # the appeal path

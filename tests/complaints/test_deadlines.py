@@ -244,7 +244,7 @@ def test_an_extension_stops_at_the_fifteen_day_reply_limit(
     assert dues(complaint)["complaint_feedback"] == at(10, 15)
     assert extension.due_after.astimezone(SH) == at(10, 15)
     line = complaint.ticket.events.filter(data__complaint_event="extension").get()
-    assert "appeal path" in line.body
+    assert "申诉途径" in line.body  # the appeal path
 
 
 def test_the_overall_limit_at_the_reply_limit_cannot_be_extended(
@@ -264,7 +264,7 @@ def test_the_overall_limit_at_the_reply_limit_cannot_be_extended(
         )
 
     assert refusal.value.code == "reply_limit"
-    assert "appeal path" in refusal.value.message
+    assert "申诉途径" in refusal.value.message  # the appeal path
     assert dues(complaint)["complaint_overall"] == at(10, 15)
     assert not DeadlineExtension.objects.filter(complaint=complaint).exists()
 
