@@ -183,6 +183,7 @@ class EventCode(models.TextChoices):
     EXTENSION = "extension", _("Deadline extension")
     REPAIR = "repair", _("Repair recorded")
     APPEALED = "appealed", _("Appealed")
+    EVIDENCE_PURGED = "evidence_purged", _("Evidence files deleted (retention)")
 
 
 # Stages (ticket statuses) of the complaint life cycle, in order (DOMAIN.md C-20, C-21).

@@ -7,7 +7,7 @@ extension. This module is the only place in complaints that calls `sla`.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 
@@ -28,6 +28,12 @@ FEEDBACK = Metric.COMPLAINT_FEEDBACK
 OVERALL = Metric.COMPLAINT_OVERALL
 EVIDENCE = Metric.EVIDENCE_COLLECTION
 REPAIR = Metric.REPAIR
+
+# DOMAIN.md R-1 (MIIT Order 35) and P-2: the result reaches the customer within 15
+# calendar days of receipt. Extensions lengthen the 30-working-day cap, never this.
+REPLY_LIMIT_DAYS = 15
+# The deadlines that lead up to the reply; evidence collection runs on its own (K-3).
+BOUND_BY_REPLY_LIMIT = frozenset({INVESTIGATION, FEEDBACK, OVERALL})
 
 
 def facts_for(complaint) -> TicketFacts:
@@ -133,9 +139,40 @@ def due_at(complaint, metric: str) -> datetime | None:
     return clock.due_at if clock is not None else None
 
 
-def extend(clock: Clock, *, working_days: int, reason: str, approved_by) -> Clock:
+def reply_limit(complaint) -> datetime:
+    """The latest moment the result may reach the customer: receipt + 15 calendar days (R-1).
+
+    Receipt is when the overall clock started (its cap counts the same 15 days); the
+    ticket row is written a moment after its clocks are planned.
+    """
+    started = (
+        Clock.objects.filter(ticket_id=complaint.pk, metric=OVERALL)
+        .order_by("pk")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    return (started or complaint.ticket.created_at) + timedelta(days=REPLY_LIMIT_DAYS)
+
+
+def extension_limit(complaint, metric: str) -> datetime | None:
+    """How far an extension may move the metric's deadline (None: no fixed limit)."""
+    return reply_limit(complaint) if metric in BOUND_BY_REPLY_LIMIT else None
+
+
+def extend(
+    clock: Clock,
+    *,
+    working_days: int,
+    reason: str,
+    approved_by,
+    not_after: datetime | None = None,
+) -> Clock:
     return sla.clock_extend(
-        clock, by_working_days=working_days, reason=reason, approved_by=approved_by
+        clock,
+        by_working_days=working_days,
+        reason=reason,
+        approved_by=approved_by,
+        not_after=not_after,
     )
 
 

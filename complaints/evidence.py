@@ -126,9 +126,16 @@ class ChainReport:
     problem: str = ""
     # record_changed, link_broken, file_changed, file_missing or entry_missing
     problem_code: str = ""
+    # Entries whose file was deleted at the end of the retention period.
+    purged: int = 0
 
     @property
     def message(self) -> str:
+        if self.ok and self.purged:
+            return _(
+                "The evidence chain of %(number)s is intact (%(count)s entries; the files of "
+                "%(purged)s were deleted at the end of the retention period)."
+            ) % {"number": self.complaint_number, "count": self.entries, "purged": self.purged}
         if self.ok:
             return _("The evidence chain of %(number)s is intact (%(count)s entries).") % {
                 "number": self.complaint_number,
@@ -142,6 +149,9 @@ class ChainReport:
 
 
 def _file_problem(entry: Evidence) -> tuple[str, str]:
+    if not entry.file:
+        # Deleted at the end of the retention period: the row and hashes still vouch for it.
+        return "", ""
     try:
         with entry.file.open("rb") as handle:
             actual = file_sha256(handle)
@@ -183,7 +193,8 @@ def evidence_verify(complaint: Complaint) -> ChainReport:
             str(_("the chain ends before its recorded head; later entries are missing")),
             "entry_missing",
         )
-    return ChainReport(number, len(entries), True)
+    purged = sum(1 for entry in entries if not entry.file)
+    return ChainReport(number, len(entries), True, purged=purged)
 
 
 def evidence_audit() -> list[ChainReport]:

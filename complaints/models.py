@@ -446,6 +446,12 @@ class EvidenceQuerySet(models.QuerySet):
     def delete(self):
         raise TypeError("Evidence is never deleted (一事一档).")
 
+    def purge_files(self) -> int:
+        """The one change an entry takes: at the end of its retention period (DOMAIN.md
+        R-1, R-3) its file goes and its name is blanked; the fields the chain hash
+        covers stay, so the chain still verifies."""
+        return super().update(file="")
+
 
 class Evidence(models.Model):
     """One piece of evidence (DOMAIN.md C-28); append-only, chained per complaint.

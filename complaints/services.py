@@ -1268,6 +1268,24 @@ def _extension_days(working_days) -> int:
     return working_days
 
 
+def _check_reply_limit(complaint: Complaint, clock) -> datetime | None:
+    """Refuse an extension of a deadline already at the 15-day reply limit (R-1, P-2);
+    returns the limit the extension may reach."""
+    limit = deadlines.extension_limit(complaint, clock.metric)
+    if limit is not None and clock.due_at >= limit:
+        raise _refuse(
+            _(
+                "The result must reach the customer by %(limit)s, 15 calendar days after "
+                "receipt (MIIT Order 35); no extension can move it. Answer the customer, "
+                "or hand the complaint to the appeal path."
+            )
+            % {"limit": _when(limit)},
+            "working_days",
+            "reply_limit",
+        )
+    return limit
+
+
 @transaction.atomic
 def complaint_request_extension(
     complaint: Complaint,
@@ -1284,8 +1302,10 @@ def complaint_request_extension(
     reason = _text(reason, "reason", _("Say why the deadline must move."))
     complaint = _lock(complaint, version)
     _check(complaint, Action.REQUEST_EXTENSION)
-    if deadlines.open_clock(complaint, metric) is None:
+    clock = deadlines.open_clock(complaint, metric)
+    if clock is None:
         raise _refuse(_("That deadline is not running."), "metric", "no_clock")
+    _check_reply_limit(complaint, clock)
     if complaint.extensions.filter(metric=metric, status=ExtensionStatus.REQUESTED).exists():
         raise IllegalTransition(_("An extension of this deadline already awaits a decision."))
     extension = DeadlineExtension.objects.create(
@@ -1367,12 +1387,14 @@ def complaint_extend(
         clock = deadlines.open_clock(complaint, extension.metric)
         if clock is None:
             raise _refuse(_("That deadline is not running."), "metric", "no_clock")
+        limit = _check_reply_limit(complaint, clock)
         extension.due_before = clock.due_at
         clock = deadlines.extend(
             clock,
             working_days=extension.working_days,
             reason=extension.reason,
             approved_by=by,
+            not_after=limit,
         )
         extension.due_after = clock.due_at
         extension.status = ExtensionStatus.APPROVED
@@ -1382,6 +1404,11 @@ def complaint_extend(
             "due": _when(clock.due_at),
             "reason": extension.reason,
         }
+        if limit is not None and clock.due_at == limit:
+            body += " " + _(
+                "(held at the 15-day reply limit of MIIT Order 35: answer the customer by then "
+                "or hand the complaint to the appeal path)"
+            )
     else:
         extension.status = ExtensionStatus.REFUSED
         body = _("Extension of %(metric)s refused: %(note)s") % {

@@ -323,6 +323,7 @@ def _page_context(
         "clocks": clocks,
         "repair_clock": next((c for c in clocks if c.metric == deadlines.REPAIR), None),
         "evidence_clock": next((c for c in clocks if c.metric == deadlines.EVIDENCE), None),
+        "reply_limit": deadlines.reply_limit(complaint),
         "evidence": selectors.evidence_of(complaint),
         "compensations": selectors.compensations_of(complaint),
         "feedback": selectors.feedback_of(complaint),
@@ -437,7 +438,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_download(request: HttpRequest, pk: int, seq: int) -> HttpResponse:
     complaint = _visible(request.user, pk)
     entry = Evidence.objects.filter(complaint=complaint, seq=seq).first()
-    if entry is None:
+    if entry is None or not entry.file:  # no file: deleted at the end of its retention
         raise Http404
     try:
         handle = entry.file.open("rb")

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from complaints.api import api_urlpatterns as complaints_api
 from csc import views
+from csc.api_erasure import api_urlpatterns as erasure_api
 from intake.api import api_urlpatterns as intake_api
 from sla.api import api_urlpatterns as sla_api
 from staffing import urls as staffing_urls
@@ -25,7 +26,7 @@ admin.site.site_title = _("csc administration")
 admin.site.index_title = _("Configuration and records")
 admin.site.site_url = "/"
 
-api_v1 = [*intake_api, *sla_api, *worktickets_api, *complaints_api, *staffing_api]
+api_v1 = [*intake_api, *sla_api, *worktickets_api, *complaints_api, *staffing_api, *erasure_api]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("login/", staffing_views.login, name="login"),
     path("logout/", staffing_views.logout, name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("customers/<int:pk>/erase/", views.customer_erase, name="customer_erase"),
     path("", include("intake.urls")),
     path("tickets/", include("worktickets.urls")),
     path("sla/", include("sla.urls")),

@@ -2,13 +2,23 @@
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from csc import selectors
+from csc.erasure import ERASE_PERM
+from csc.erasure import customer_erase as customer_erase_service
+from csc.forms import CustomerEraseForm
+from csc.lib.errors import DomainError, http_status
+from intake.models import Customer
 from sla.selectors import holiday_data_gaps
+from staffing.access import permission
 from staffing.models import Agent, Team
 from staffing.roles import Role, primary_role
 from staffing.selectors import (
@@ -125,3 +135,28 @@ def team_board(request):
         return render(request, "csc/partials/team_board_live.html", context)
     context["teams"] = active_teams()
     return render(request, "csc/team_board.html", context)
+
+
+@permission("intake.view_customer", ERASE_PERM)
+@require_http_methods(["GET", "POST"])
+def customer_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    """Erase a cancelled customer's personal data, after a confirmation with a reason."""
+    customer = get_object_or_404(Customer, pk=pk)
+    form = CustomerEraseForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                customer_erase_service(
+                    customer, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+                status = http_status(error)
+            else:
+                messages.success(request, _("The customer's personal data has been erased."))
+                return redirect("intake:customer_detail", pk=pk)
+    return render(
+        request, "csc/customer_erase.html", {"customer": customer, "form": form}, status=status
+    )

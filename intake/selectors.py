@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from csc.lib.anonymise import MARKER
 from csc.lib.phones import InvalidPhoneNumber, normalise_phone
 from csc.lib.resident_id import InvalidResidentId, normalise_resident_id
 from intake.models import PHONE_ERROR, Contact, Customer, CustomerService, PersonalDataAccess
@@ -165,3 +166,17 @@ def personal_data_access_list(*, user=None, customer=None, via: str = "") -> Que
     if via:
         accesses = accesses.filter(via=via)
     return accesses
+
+
+# --- retention (DOMAIN.md R-3) ----------------------------------------------------
+
+
+def contacts_holding_personal_data_before(cutoff: datetime.datetime) -> QuerySet[Contact]:
+    """Contacts queued before the cutoff whose number, channel ID, customer or summary remain."""
+    return Contact.objects.filter(queued_at__lt=cutoff).exclude(
+        caller_number="", external_id="", customer=None, summary__in=["", MARKER]
+    )
+
+
+def personal_data_accesses_before(cutoff: datetime.datetime) -> QuerySet[PersonalDataAccess]:
+    return PersonalDataAccess.objects.filter(accessed_at__lt=cutoff)

@@ -6,6 +6,7 @@ Django's ValidationError with a message per field.
 """
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from csc.lib import crypto
+from csc.lib.anonymise import ERASED, anonymise_rows, marked
 from csc.lib.phones import InvalidPhoneNumber, is_mobile, normalise_phone
 from csc.lib.resident_id import InvalidResidentId, normalise_resident_id
 from intake.choices import CustomerType, PaymentType, Region, ServiceStatus, ServiceType, VipTier
@@ -351,3 +353,60 @@ def customer_id_numbers_rotate(*, batch_size: int = 1000) -> dict[str, int]:
             after, count = _rotate_batch(model, pk_name, after, batch_size)
             rewritten[label] += count
     return rewritten
+
+
+# --- retention and erasure (DOMAIN.md R-3; PIPL Art. 19, 47) ------------------------
+
+
+@transaction.atomic
+def contacts_anonymise(ids: Iterable[int], *, keep_customer: bool = False) -> int:
+    """Blank these contacts' caller number and channel ID, mark their summary and,
+    unless kept, unlink the customer; times, channel and disposition stay for statistics."""
+    values: dict[str, Any] = {
+        "caller_number": "",
+        "external_id": "",
+        "summary": marked("summary"),
+    }
+    if not keep_customer:
+        values["customer"] = None
+    return anonymise_rows(Contact, ids, values)
+
+
+@transaction.atomic
+def customer_anonymise(customer: Customer) -> Customer:
+    """Replace a cancelled customer's identity by a pseudonym (PIPL Art. 47).
+
+    The row stays, so the records the law keeps (complaints within R-1's period)
+    still point at one customer; the name becomes a pseudonym, the numbers are
+    blanked through the model (so a protected ID field stays consistent), and
+    the history copies are overwritten too.
+    """
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    pseudonym = customer_pseudonym(customer.pk)
+    customer.name = pseudonym
+    customer.phone = ""
+    customer.id_number = ""
+    customer.city = ""
+    customer.account_manager = None
+    customer.save()
+    # Earlier versions in the history hold the old identity: overwrite them too.
+    Customer.history.filter(id=customer.pk).update(
+        name=pseudonym,
+        phone="",
+        id_number_encrypted="",
+        id_number_index="",
+        id_number_masked="",
+        city="",
+        account_manager=None,
+    )
+    for service in customer.services.all():
+        number = f"{ERASED} #{service.pk}"
+        CustomerService.objects.filter(pk=service.pk).update(
+            number=number, status=ServiceStatus.CLOSED
+        )
+        CustomerService.history.filter(id=service.pk).update(number=number)
+    return customer
+
+
+def customer_pseudonym(customer_id: int) -> str:
+    return f"{ERASED} #{customer_id}"

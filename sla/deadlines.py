@@ -118,8 +118,14 @@ def base_due(calendar, start: datetime, target: dict) -> tuple[datetime, list[Li
 
 def extension_after(calendar, due: datetime, data: dict) -> datetime:
     if data.get("working_days"):
-        return add_business_time(calendar, due, working_days=int(data["working_days"]))
-    return add_business_time(calendar, due, minutes=int(data.get("minutes") or 0))
+        after = add_business_time(calendar, due, working_days=int(data["working_days"]))
+    else:
+        after = add_business_time(calendar, due, minutes=int(data.get("minutes") or 0))
+    # An extension granted up to a fixed limit (a complaint's 15-day reply, DOMAIN.md R-1)
+    # stays under it when the log is replayed.
+    if data.get("not_after"):
+        after = min(after, datetime.fromisoformat(data["not_after"]))
+    return after
 
 
 def replay(calendar, started_at: datetime, target: dict, events: Iterable) -> Replay:

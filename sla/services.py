@@ -471,8 +471,13 @@ def clock_extend(
     reason: str,
     approved_by,
     at: datetime | None = None,
+    not_after: datetime | None = None,
 ) -> Clock:
-    """Move a clock's due time later with a recorded approval (complaint extensions)."""
+    """Move a clock's due time later with a recorded approval (complaint extensions).
+
+    With `not_after` the due time moves at most to that moment (the limit is logged
+    with the extension, so a recomputation keeps it).
+    """
     at = at or timezone.now()
     if (by_working_days is None) == (by_minutes is None):
         raise DomainError(_("Give the extension in working days or in minutes."), code="extension")
@@ -489,6 +494,8 @@ def clock_extend(
     if not clock.is_open:
         raise IllegalTransition(_("This clock has already stopped; it cannot be extended."))
     data = {"working_days": by_working_days} if by_working_days else {"minutes": by_minutes}
+    if not_after is not None:
+        data["not_after"] = not_after.isoformat()
     clock.due_at = extension_after(clock.calendar, clock.due_at, data)
     if clock.state == ClockState.BREACHED and clock.due_at > at:
         clock.state = ClockState.RUNNING

@@ -1,10 +1,15 @@
 """Reads of people and teams for pages and the API."""
 
+from datetime import datetime
+
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from staffing.models import (
     Agent,
     ApiClient,
+    IdempotentRequest,
+    Notification,
+    OutboxMessage,
     Team,
     User,
     WebhookDelivery,
@@ -94,3 +99,25 @@ def webhook_deliveries_of(subscription: WebhookSubscription) -> QuerySet[Webhook
         .prefetch_related("attempts")
         .order_by("-pk")
     )
+
+
+# --- retention (DOMAIN.md R-3) ----------------------------------------------------
+
+
+def outbox_messages_done_before(cutoff: datetime, *, webhooks: bool) -> QuerySet[OutboxMessage]:
+    """Sent or given-up messages created before the cutoff: webhook deliveries (whose
+    delivery and attempt rows go with them) or every other channel. Pending ones stay."""
+    done = OutboxMessage.objects.filter(
+        created_at__lt=cutoff,
+        status__in=[OutboxMessage.Status.SENT, OutboxMessage.Status.FAILED],
+    )
+    webhook = Q(channel=OutboxMessage.Channel.WEBHOOK)
+    return done.filter(webhook if webhooks else ~webhook)
+
+
+def idempotent_requests_before(cutoff: datetime) -> QuerySet[IdempotentRequest]:
+    return IdempotentRequest.objects.filter(created_at__lt=cutoff)
+
+
+def notifications_before(cutoff: datetime) -> QuerySet[Notification]:
+    return Notification.objects.filter(created_at__lt=cutoff)

@@ -4,6 +4,8 @@ Every list selects the rows it shows and their related objects in a fixed
 number of queries, whatever the number of tickets.
 """
 
+from datetime import datetime
+
 from django.db.models import (
     BooleanField,
     ExpressionWrapper,
@@ -14,6 +16,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 
+from csc.lib.anonymise import MARKER
 from intake.models import Customer
 from intake.selectors import customer_details, customer_with_details
 from sla.selectors import annotate_sla
@@ -231,3 +234,17 @@ def customer_panel(
 
 def find_ticket_by_number(user: User, number: str) -> Ticket | None:
     return tickets_visible_to(user).filter(number=number.strip().upper()).first()
+
+
+# --- retention (DOMAIN.md R-3) ----------------------------------------------------
+
+
+def tickets_closed_before(cutoff: datetime) -> QuerySet[Ticket]:
+    """Closed inquiry and business tickets (complaints keep their own period) whose
+    closure is before the cutoff and whose personal data is still there."""
+    return (
+        Ticket.objects.filter(status_category="closed")
+        .exclude(kind=TicketKind.COMPLAINT)
+        .filter(Q(closed_at__lt=cutoff) | Q(closed_at__isnull=True, updated_at__lt=cutoff))
+        .exclude(subject=MARKER)
+    )

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from csc.lib.anonymise import MARKER, anonymise_rows, marked
 from csc.lib.errors import DomainError, IllegalTransition, NotAllowed, StaleVersion
 from csc.lib.history import insert_created
 from csc.lib.inserts import insert
@@ -733,3 +734,31 @@ def business_cancel(ticket: Ticket, *, by: User, version: int, reason: str) -> T
     )
     _tell_first_contact_agent_closed(ticket, by)
     return ticket
+
+
+# --- retention and erasure (DOMAIN.md R-3; PIPL Art. 19, 47) ------------------------
+
+# A ticket's free texts; the subject always becomes the marker, which is how the
+# retention job knows a ticket is done.
+TICKET_TEXTS = ("description", "resolution", "rejection_reason")
+
+
+@transaction.atomic
+def tickets_anonymise(ids: Iterable[int], *, keep_customer: bool = False) -> int:
+    """Blank these tickets' caller number and order details, mark their texts and
+    timeline bodies and, unless kept, unlink the customer. Kind, category, team,
+    times and SLA outcome stay for statistics."""
+    ids = list(ids)
+    values = {
+        "caller_number": "",
+        "order_details": {},
+        "subject": MARKER,
+        **{name: marked(name) for name in TICKET_TEXTS},
+    }
+    if not keep_customer:
+        values["customer"] = None
+    count = anonymise_rows(Ticket, ids, values)
+    TicketEvent.objects.filter(ticket_id__in=ids).update(body=marked("body"))
+    # An edit's line keeps the old and new texts in its details.
+    TicketEvent.objects.filter(ticket_id__in=ids, kind=EventKind.FIELDS_CHANGED).update(data={})
+    return count

@@ -471,3 +471,22 @@ def test_the_schema_documents_the_complaint_endpoints(client, db):
         "/api/v1/complaint-clusters/{id}/feedback/",
     ):
         assert path in schema
+
+
+def test_an_extension_past_the_reply_limit_gets_400_with_the_reason(
+    groups, agent_user, manager_user
+):
+    complaint = make_complaint(recorded_by=agent_user)
+
+    response = act(
+        api_as(manager_user),
+        complaint.pk,
+        "extend",
+        metric="complaint_overall",
+        working_days=5,
+        reason="需要跨省协查",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "reply_limit"
+    assert "申诉途径" in response.json()["detail"]  # the appeal path

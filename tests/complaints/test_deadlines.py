@@ -213,15 +213,108 @@ def test_a_manager_extends_directly_with_a_reason(groups, agent_user, manager_us
         complaint,
         by=manager_user,
         version=complaint.ticket.version,
-        metric="complaint_overall",
-        working_days=5,
+        metric="complaint_investigation",
+        working_days=1,
         reason="需要跨省协查",
     )
 
     extension = DeadlineExtension.objects.get(complaint=complaint)
     assert extension.status == "approved"
     assert extension.requested_by == extension.decided_by == manager_user
-    assert dues(complaint)["complaint_overall"] > at(10, 15)
+    assert dues(complaint)["complaint_investigation"] == at(10, 12)
+
+
+def test_an_extension_stops_at_the_fifteen_day_reply_limit(
+    groups, agent_user, legal_user, manager_user, received
+):
+    # R-1, P-2: the result feedback (due 13 October) may move, but never past
+    # receipt + 15 calendar days (15 October 10:00), whatever the manager grants.
+    complaint = make_complaint(recorded_by=agent_user)
+
+    services.complaint_extend(
+        complaint,
+        by=manager_user,
+        version=complaint.ticket.version,
+        metric="complaint_feedback",
+        working_days=5,
+        reason="等待省公司核查",
+    )
+
+    extension = DeadlineExtension.objects.get(complaint=complaint)
+    assert dues(complaint)["complaint_feedback"] == at(10, 15)
+    assert extension.due_after.astimezone(SH) == at(10, 15)
+    line = complaint.ticket.events.filter(data__complaint_event="extension").get()
+    assert "申诉途径" in line.body  # the appeal path
+
+
+def test_the_overall_limit_at_the_reply_limit_cannot_be_extended(
+    groups, agent_user, manager_user, received
+):
+    # The 30-working-day cap is already held by the 15 calendar days: nothing to extend.
+    complaint = make_complaint(recorded_by=agent_user)
+
+    with pytest.raises(DomainError) as refusal:
+        services.complaint_extend(
+            complaint,
+            by=manager_user,
+            version=complaint.ticket.version,
+            metric="complaint_overall",
+            working_days=5,
+            reason="需要跨省协查",
+        )
+
+    assert refusal.value.code == "reply_limit"
+    assert "申诉途径" in refusal.value.message  # the appeal path
+    assert dues(complaint)["complaint_overall"] == at(10, 15)
+    assert not DeadlineExtension.objects.filter(complaint=complaint).exists()
+
+
+def test_a_request_to_extend_past_the_reply_limit_is_refused_when_asked(
+    groups, agent_user, legal_user, manager_user, received
+):
+    complaint = make_complaint(recorded_by=agent_user)
+    services.complaint_extend(
+        complaint,
+        by=manager_user,
+        version=complaint.ticket.version,
+        metric="complaint_feedback",
+        working_days=2,
+        reason="等证据",
+    )
+    complaint.ticket.refresh_from_db()
+
+    with pytest.raises(DomainError) as refusal:
+        services.complaint_request_extension(
+            complaint,
+            by=legal_user,
+            version=complaint.ticket.version,
+            metric="complaint_feedback",
+            working_days=1,
+            reason="还要一天",
+        )
+
+    assert refusal.value.code == "reply_limit"
+    assert "working_days" in refusal.value.details
+
+
+def test_a_recomputation_keeps_an_extension_under_the_reply_limit(
+    groups, agent_user, manager_user, received
+):
+    from sla.services import clocks_recompute
+
+    complaint = make_complaint(recorded_by=agent_user)
+    services.complaint_extend(
+        complaint,
+        by=manager_user,
+        version=complaint.ticket.version,
+        metric="complaint_feedback",
+        working_days=5,
+        reason="等待省公司核查",
+    )
+
+    clocks_recompute([complaint.pk])
+
+    assert dues(complaint)["complaint_feedback"] == at(10, 15)
 
 
 def test_a_refused_extension_leaves_the_deadline(

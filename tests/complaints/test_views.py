@@ -254,7 +254,7 @@ def test_every_stage_action_works_from_the_complaint_page(
             client,
             complaint,
             "request_extension",
-            metric="complaint_overall",
+            metric="complaint_feedback",
             working_days=3,
             reason="协查",
         ).status_code
@@ -662,3 +662,26 @@ def test_an_appeal_cannot_name_a_complaint_the_recorder_may_not_see(
         format="json",
     )
     assert by_portal.status_code == 201, by_portal.content
+
+def test_the_deadline_panel_shows_the_reply_limit_and_an_extension_past_it_is_refused(
+    english, groups, agent_user, manager_user
+):
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 2, 0, tzinfo=datetime.UTC), tick=False):
+        complaint = make_complaint(recorded_by=agent_user)
+        as_user(english, manager_user)
+
+        page = english.get(detail_url(complaint)).content.decode()
+        response = act(
+            english,
+            complaint,
+            "extend",
+            metric="complaint_overall",
+            working_days="5",
+            reason="需要跨省协查",
+        )
+
+    # Receipt 2 March 10:00 Beijing time + 15 calendar days (MIIT Order 35, R-1).
+    assert "Reply limit (15 calendar days)" in page
+    assert "2026-03-17 10:00" in page
+    assert response.status_code == 400
+    assert "appeal path" in response.content.decode()
