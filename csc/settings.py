@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csc.middleware.refuse_unstorable_text",
     "csc.middleware.htmx_sign_in_redirect",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -196,6 +197,12 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["staffing.api_auth.ApiClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_client": env.str("API_CLIENT_RATE", default="600/min")},
     "DEFAULT_SCHEMA_CLASS": "csc.api.AutoSchema",
+    # Bounded JSON (depth, size, no NUL or lone surrogates): csc.lib.parsers.
+    "DEFAULT_PARSER_CLASSES": [
+        "csc.lib.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

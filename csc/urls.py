@@ -56,6 +56,7 @@ urlpatterns = [
 
 # API paths that match no route answer JSON, not the HTML page.
 handler404 = "csc.api.not_found"
+handler400 = "csc.api.bad_request"
 
 if settings.DEBUG:
     from django.conf.urls.static import static
