@@ -144,6 +144,9 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Stored files are served only by views that check permissions (csc.lib.files). Behind
+# nginx, name an `internal` location aliasing MEDIA_ROOT here to have nginx send them.
+MEDIA_INTERNAL_REDIRECT = env.str("MEDIA_INTERNAL_REDIRECT", default="")
 
 # Cache: Redis when there is one, process memory otherwise.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
@@ -9,6 +8,7 @@ from complaints.api import api_urlpatterns as complaints_api
 from csc import views
 from intake.api import api_urlpatterns as intake_api
 from sla.api import api_urlpatterns as sla_api
+from staffing import letter_views
 from staffing import urls as staffing_urls
 from staffing import views as staffing_views
 from staffing.api import api_urlpatterns as staffing_api
@@ -48,6 +48,7 @@ urlpatterns = [
         ),
     ),
     path("notifications/", include("staffing.notification_urls")),
+    path("letters/<int:pk>/", letter_views.letter_download, name="letter_download"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -57,8 +58,5 @@ urlpatterns = [
 # API paths that match no route answer JSON, not the HTML page.
 handler404 = "csc.api.not_found"
 handler400 = "csc.api.bad_request"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Stored files (evidence, letters) have no public route, not even with DEBUG on:
+# each is served by a view that checks who asks (csc.lib.files).
