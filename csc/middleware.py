@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render, resolve_url
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -65,5 +66,22 @@ def refuse_unstorable_text(get_response: Callable[[HttpRequest], HttpResponse]):
             return JsonResponse(body, status=400)
         template = "partials/bad_request.html" if getattr(request, "htmx", False) else "400.html"
         return render(request, template, {"message": message}, status=400)
+
+    return middleware
+
+
+def no_store_when_signed_in(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Nothing shown to a signed-in person or an API client is kept by a browser or
+    proxy (Cache-Control: no-store): pages and answers may hold full numbers,
+    names and addresses, and a shared workstation's back button or disk cache
+    must not show them to the next person. (DRF puts an API client's user on
+    the request, so token requests are covered too.)"""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
 
     return middleware

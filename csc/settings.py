@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csc.middleware.refuse_unstorable_text",
     "csc.middleware.htmx_sign_in_redirect",
+    "csc.middleware.no_store_when_signed_in",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
