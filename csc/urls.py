@@ -1,10 +1,12 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import IsAuthenticated
 
 from complaints.api import api_urlpatterns as complaints_api
 from csc import views
@@ -53,13 +55,20 @@ urlpatterns = [
     path("letters/<int:pk>/", letter_views.letter_download, name="letter_download"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The contract is for our staff and integrations, not for anyone who finds the host.
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
+        name="schema",
+    ),
     path(
         "api/docs/",
         # Swagger UI's page has an inline <style>; its script is a separate file (the
         # split view), so only styles are relaxed, and only here.
-        csp_update({"style-src": [UNSAFE_INLINE]})(
-            SpectacularSwaggerSplitView.as_view(url_name="schema")
+        login_required(
+            csp_update({"style-src": [UNSAFE_INLINE]})(
+                SpectacularSwaggerSplitView.as_view(url_name="schema")
+            )
         ),
         name="swagger-ui",
     ),

@@ -11,6 +11,13 @@ from drf_spectacular.validation import validate_schema
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def client(client, agent_user):
+    """The schema and docs are for signed-in staff (test_schema_access.py)."""
+    client.force_login(agent_user)
+    return client
+
+
 def test_schema_is_a_valid_openapi_3_document(client):
     response = client.get("/api/schema/", {"format": "json"})
 
