@@ -1,9 +1,10 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
@@ -36,6 +37,22 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("login/", staffing_views.login, name="login"),
     path("logout/", staffing_views.logout, name="logout"),
+    # Staff change their own password; AUTH_PASSWORD_VALIDATORS judge the new one.
+    path(
+        "account/password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="staffing/password_change.html",
+            success_url=reverse_lazy("password_change_done"),
+        ),
+        name="password_change",
+    ),
+    path(
+        "account/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="staffing/password_change_done.html"
+        ),
+        name="password_change_done",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("intake.urls")),
     path("tickets/", include("worktickets.urls")),
