@@ -3,7 +3,8 @@ of the schema (DESIGN.md §3: bad input gets a clear 4xx, never a 500):
 
 - a JSON body nested 1,000 deep (2 KB; json.loads recursed until Python's stack ran out),
 - a lone UTF-16 surrogate in every body field (the 400 that echoed it could not be encoded),
-- NUL in every body field, query parameter and header parameter (PostgreSQL refuses it).
+- NUL in every body field (JSON, form or multipart), query parameter and header
+  parameter (PostgreSQL refuses it).
 
 Each request names real rows, so it gets past "not found" into the serializers.
 """
@@ -12,6 +13,7 @@ import json
 import logging
 
 import pytest
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from complaints.models import OutageCluster
 from csc.lib.untrusted import MAX_JSON_DEPTH
@@ -88,14 +90,22 @@ def send(client, ids, full_token):
     level = logger.level
     logger.setLevel(logging.CRITICAL)  # hundreds of expected 4xx lines
 
-    def send(path: str, method: str, *, body: str = "", query: str = "", headers=None):
+    def send(
+        path: str,
+        method: str,
+        *,
+        body: str | bytes = "",
+        query: str = "",
+        headers=None,
+        content_type: str = "application/json",
+    ):
         url = _path_of(path, ids) + (f"?{query}" if query else "")
         with keep_test_database_across_requests():
             return client.generic(
                 method,
                 url,
                 body,
-                content_type="application/json",
+                content_type=content_type,
                 headers={"Authorization": f"Token {full_token}", **(headers or {})},
             )
 
@@ -125,6 +135,22 @@ def test_a_lone_surrogate_or_nul_in_any_body_field_is_a_400(send):
                 response = send(path, method, body=json.dumps({name: bad}))
                 if response.status_code != 400 or SURROGATE in response.content.decode():
                     failures[f"{method} {path} {name}={bad!r}"] = response.status_code
+
+    assert failures == {}
+
+
+def test_nul_in_any_form_or_multipart_field_is_a_400(send):
+    failures = {}
+    for path, method, operation in WRITES:
+        for name in body_fields(operation):
+            multipart = encode_multipart(BOUNDARY, {name: "a\x00b"})
+            for content_type, body in (
+                (MULTIPART_CONTENT, multipart),
+                ("application/x-www-form-urlencoded", f"{name}=a%00b"),
+            ):
+                response = send(path, method, body=body, content_type=content_type)
+                if response.status_code != 400:
+                    failures[f"{method} {path} {name} ({content_type})"] = response.status_code
 
     assert failures == {}
 
