@@ -203,7 +203,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["staffing.api_auth.ApiClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_client": env.str("API_CLIENT_RATE", default="600/min")},
     "DEFAULT_SCHEMA_CLASS": "csc.api.AutoSchema",
-    # Bounded JSON (depth, size, no NUL or lone surrogates): csc.lib.parsers.
+    # JSON of bounded depth, without NUL or lone surrogates: csc.lib.parsers.
     "DEFAULT_PARSER_CLASSES": [
         "csc.lib.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
@@ -251,7 +251,7 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Scripts and styles come from our own static files only: no inline script, no
 # eval (htmx runs with allowEval off), inline <style> only with the request's
-# nonce. Swagger UI at /api/docs/ relaxes styles and images for itself (csc/urls.py).
+# nonce. Swagger UI at /api/docs/ relaxes styles for itself (csc/urls.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
