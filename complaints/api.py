@@ -12,14 +12,15 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -38,7 +39,12 @@ from complaints.choices import (
     Severity,
     Tier,
 )
-from complaints.evidence import evidence_add, evidence_verify
+from complaints.evidence import (
+    evidence_add,
+    evidence_max_bytes,
+    evidence_too_large,
+    evidence_verify,
+)
 from complaints.filters import ComplaintFilter
 from complaints.models import (
     Compensation,
@@ -51,6 +57,7 @@ from complaints.models import (
 from csc.lib.masking import mask_phone
 from csc.lib.moments import validate_moment
 from csc.lib.paging import ApiCursorPagination
+from csc.lib.parsers import JSONParser
 from csc.lib.serializers import (
     ModelSerializer,
     PreparedPrimaryKeyRelatedField,
@@ -58,6 +65,7 @@ from csc.lib.serializers import (
     render_rows,
     written_or_read,
 )
+from csc.lib.uploads import limit_upload, upload_exceeded
 from intake.api import PersonalDataViewMixin
 from intake.choices import Channel, Region
 from intake.models import Contact, Customer
@@ -557,6 +565,11 @@ ACTION_INPUT = {
 }
 
 
+class EvidenceTooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+
 class EvidenceUploadSerializer(Serializer):
     file = serializers.FileField()
     kind = serializers.ChoiceField(choices=EvidenceKind.choices)
@@ -728,6 +741,18 @@ class ComplaintViewSet(
     def get_serializer_class(self):
         return ComplaintDetailSerializer if self.action == "retrieve" else ComplaintListSerializer
 
+    def initialize_request(self, request, *args, **kwargs):
+        # An evidence upload stops streaming past the limit; the handler must be
+        # in place before anything (the CSRF check too) reads the body.
+        schema_generation = getattr(self, "swagger_fake_view", False)
+        if (
+            request.method == "POST"
+            and self.action_map.get("post") == "evidence"
+            and not schema_generation
+        ):
+            limit_upload(request, evidence_max_bytes())
+        return super().initialize_request(request, *args, **kwargs)
+
     def _session_user_needs(self, perm: str) -> None:
         if api_client_of(self.request) is None and not self.request.user.has_perm(perm):
             raise PermissionDenied(_("Your role may not do this."))
@@ -761,7 +786,10 @@ class ComplaintViewSet(
     @extend_schema(
         methods=["POST"],
         request={"multipart/form-data": EvidenceUploadSerializer},
-        responses={201: EvidenceSerializer},
+        responses={
+            201: EvidenceSerializer,
+            413: OpenApiResponse(description="The file is larger than the evidence limit."),
+        },
         operation_id="complaints_evidence_upload",
     )
     # The chain is one short list: neither paged nor filtered.
@@ -778,6 +806,11 @@ class ComplaintViewSet(
         if request.method == "GET":
             return Response(EvidenceSerializer(selectors.evidence_of(complaint), many=True).data)
         self._session_user_needs(actions.HANDLE)
+        request.data  # noqa: B018 - parsed under the limit set in initialize_request
+        if upload_exceeded(request):
+            refusal = evidence_too_large()
+            body = {"detail": refusal.message, "code": refusal.code, **refusal.details}
+            raise EvidenceTooLarge(body)
         data = EvidenceUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)

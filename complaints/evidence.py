@@ -29,6 +29,20 @@ def _refuse(message: str, field_name: str, code: str = "invalid") -> DomainError
     return DomainError(message, code=code, details={field_name: [message]})
 
 
+def evidence_max_bytes() -> int:
+    """The configured limit on one evidence file (uploads stop streaming past it)."""
+    return ComplaintSettings.current().evidence_max_megabytes * 1024 * 1024
+
+
+def evidence_too_large() -> DomainError:
+    return _refuse(
+        _("The file is larger than %(mb)s MB.")
+        % {"mb": ComplaintSettings.current().evidence_max_megabytes},
+        "file",
+        "too_large",
+    )
+
+
 def file_sha256(fileobj) -> str:
     digest = hashlib.sha256()
     if hasattr(fileobj, "chunks"):
@@ -56,13 +70,8 @@ def evidence_add(
         raise _refuse(_("Choose what kind of evidence this is."), "kind")
     if file is None or not getattr(file, "name", ""):
         raise _refuse(_("Choose the file to upload."), "file", "required")
-    config = ComplaintSettings.current()
-    if file.size > config.evidence_max_megabytes * 1024 * 1024:
-        raise _refuse(
-            _("The file is larger than %(mb)s MB.") % {"mb": config.evidence_max_megabytes},
-            "file",
-            "too_large",
-        )
+    if file.size > evidence_max_bytes():
+        raise evidence_too_large()
     if file.size == 0:
         raise _refuse(_("The file is empty."), "file", "empty")
     # The complaint row's lock orders concurrent uploads, so the chain never forks.

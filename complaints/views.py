@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,13 +22,20 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from complaints import actions, deadlines, selectors, services
 from complaints.choices import Action, Category, ClusterStatus, EventCode, MajorReason
-from complaints.evidence import evidence_add, evidence_verify
+from complaints.evidence import (
+    evidence_add,
+    evidence_max_bytes,
+    evidence_too_large,
+    evidence_verify,
+)
 from complaints.filters import ComplaintFilter
 from complaints.forms import ClusterFeedbackForm, ComplaintForm, EvidenceForm, action_form
 from complaints.models import Complaint, Evidence, OutageCluster
 from csc.lib.errors import DomainError, StaleVersion, http_status
+from csc.lib.files import protected_file_response
 from csc.lib.masking import mask_phone
 from csc.lib.paging import int_or_none, page_context
+from csc.lib.uploads import upload_limited
 from intake import selectors as intake_selectors
 from intake.models import Contact, Customer
 from intake.personal_data import PersonalDataDisclosure, render_disclosed
@@ -411,7 +418,18 @@ def complaint_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
 # ---------------------------------------------------------------- evidence
 
 
+def _evidence_too_large(request: HttpRequest, pk: int) -> HttpResponse:
+    """The page again, the file refused before it was read (413)."""
+    complaint = _visible(request.user, pk)
+    form = EvidenceForm({}, {}, complaint=complaint)
+    form.is_valid()
+    form.errors.clear()  # only the size is known: nothing else was read
+    form.add_domain_error(evidence_too_large())
+    return _complaint_response(request, complaint, evidence_form=form, status=413)
+
+
 @permission(VIEW, HANDLE)
+@upload_limited(evidence_max_bytes, refuse=_evidence_too_large)
 @require_POST
 def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = _visible(request.user, pk)
@@ -440,11 +458,7 @@ def evidence_download(request: HttpRequest, pk: int, seq: int) -> HttpResponse:
     entry = Evidence.objects.filter(complaint=complaint, seq=seq).first()
     if entry is None or not entry.file:  # no file: deleted at the end of its retention
         raise Http404
-    try:
-        handle = entry.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=entry.original_name)
+    return protected_file_response(entry.file.name, filename=entry.original_name)
 
 
 @permission(VIEW)

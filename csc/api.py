@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from django.views import defaults
 from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiResponse
@@ -42,7 +43,7 @@ DETAIL = {
 
 class AutoSchema(openapi.AutoSchema):
     """The schema of every operation lists the errors it can answer (DESIGN.md §3):
-    400 bad input, 401/403 auth, 404, 409 conflicts, 422 a reused Idempotency-Key,
+    400 bad input (any operation), 401/403 auth, 404, 409 conflicts, 422 a reused Idempotency-Key,
     429 throttled. Responses a view documents itself are kept as they are."""
 
     def _error_responses(self) -> dict[str, OpenApiResponse]:
@@ -54,9 +55,9 @@ class AutoSchema(openapi.AutoSchema):
             "404": OpenApiResponse(DETAIL, "No such object, or not yours to see."),
             "429": OpenApiResponse(DETAIL, "Too many requests for this client."),
         }
-        # Filters and query parameters are input too.
-        if writes or self._is_list_view() or self.get_override_parameters():
-            errors["400"] = OpenApiResponse(FIELD_ERRORS, "Bad input.")
+        # Any operation's query string is input too: one holding NUL or a lone
+        # surrogate is refused (csc.middleware.refuse_unstorable_text).
+        errors["400"] = OpenApiResponse(FIELD_ERRORS, "Bad input.")
         if writes:
             errors["415"] = OpenApiResponse(
                 DETAIL, "A body in a media type this operation does not read."
@@ -85,3 +86,12 @@ def not_found(request, exception):
         body = {"detail": str(exceptions.NotFound.default_detail), "code": "not_found"}
         return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    """A request Django refuses before any view reads it (a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields) answers JSON under /api/."""
+    if request.path.startswith("/api/"):
+        body = {"detail": _("The request is too large or malformed."), "code": "bad_request"}
+        return JsonResponse(body, status=status.HTTP_400_BAD_REQUEST)
+    return defaults.bad_request(request, exception)

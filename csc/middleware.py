@@ -4,10 +4,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import resolve_url
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render, resolve_url
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
+
+from csc.lib.untrusted import first_unstorable_field, unstorable_message
 
 
 def htmx_sign_in_redirect(get_response: Callable[[HttpRequest], HttpResponse]):
@@ -32,5 +35,53 @@ def htmx_sign_in_redirect(get_response: Callable[[HttpRequest], HttpResponse]):
         return HttpResponseClientRedirect(
             f"{login_path}?{urlencode({REDIRECT_FIELD_NAME: back_to})}"
         )
+
+    return middleware
+
+
+def refuse_unstorable_text(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Answer 400 to a query string, form body or header holding NUL or a lone surrogate.
+
+    PostgreSQL cannot store NUL (a search for `?q=%00` ended in a 500), and a
+    lone surrogate cannot be encoded at all. Every page and API operation gets
+    the same check here instead of each field and filter on its own. JSON
+    bodies are checked by the API's parser; multipart bodies are left to
+    their forms (reading them here would parse uploads before the view can
+    limit them, and Django's text fields refuse NUL themselves).
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        pairs = [(name, value) for name, values in request.GET.lists() for value in values]
+        if request.content_type == "application/x-www-form-urlencoded":
+            pairs += [(name, value) for name, values in request.POST.lists() for value in values]
+        # Headers are input too (an Idempotency-Key is stored).
+        field_name = first_unstorable_field([*pairs, *request.headers.items()])
+        if field_name is None:
+            return get_response(request)
+        message = unstorable_message(field_name)
+        if request.path.startswith("/api/"):
+            body = {"detail": message, "code": "unstorable_character"}
+            if field_name:
+                body[field_name] = [message]
+            return JsonResponse(body, status=400)
+        template = "partials/bad_request.html" if getattr(request, "htmx", False) else "400.html"
+        return render(request, template, {"message": message}, status=400)
+
+    return middleware
+
+
+def no_store_when_signed_in(get_response: Callable[[HttpRequest], HttpResponse]):
+    """Nothing shown to a signed-in person or an API client is kept by a browser or
+    proxy (Cache-Control: no-store): pages and answers may hold full numbers,
+    names and addresses, and a shared workstation's back button or disk cache
+    must not show them to the next person. (DRF puts an API client's user on
+    the request, so token requests are covered too.)"""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
 
     return middleware

@@ -9,6 +9,7 @@ DATABASE_URL and REDIS_URL (see README.md).
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -78,8 +79,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csc.middleware.refuse_unstorable_text",
     "csc.middleware.htmx_sign_in_redirect",
+    "csc.middleware.no_store_when_signed_in",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -158,6 +162,9 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+# Stored files are served only by views that check permissions (csc.lib.files). Behind
+# nginx, name an `internal` location aliasing MEDIA_ROOT here to have nginx send them.
+MEDIA_INTERNAL_REDIRECT = env.str("MEDIA_INTERNAL_REDIRECT", default="")
 
 # Cache: Redis when there is one, process memory otherwise.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -211,6 +218,12 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["staffing.api_auth.ApiClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_client": env.str("API_CLIENT_RATE", default="600/min")},
     "DEFAULT_SCHEMA_CLASS": "csc.api.AutoSchema",
+    # JSON of bounded depth, without NUL or lone surrogates: csc.lib.parsers.
+    "DEFAULT_PARSER_CLASSES": [
+        "csc.lib.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -251,6 +264,23 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Scripts and styles come from our own static files only: no inline script, no
+# eval (htmx runs with allowEval off), inline <style> only with the request's
+# nonce. Swagger UI at /api/docs/ relaxes styles for itself (csc/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True

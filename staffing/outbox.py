@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from csc.lib.inserts import insert, insert_skipping_conflicts
 from staffing.models import Notification, OutboxMessage, User
@@ -340,10 +341,22 @@ def _send_sms(message: OutboxMessage) -> None:
     log.info("SMS to %s: %s", message.recipient, message.body)
 
 
+def letter_name(message_pk: int) -> str:
+    """Where a letter is stored, relative to MEDIA_ROOT. The name carries a keyed
+    hash of the message id, so one letter's name tells nothing of another's."""
+    token = salted_hmac("csc.outbox.letter", str(message_pk)).hexdigest()[:32]
+    return f"letters/letter-{message_pk}-{token}.txt"
+
+
+def letter_names(message_pk: int) -> list[str]:
+    """The stored name, then the plain name letters written before had."""
+    return [letter_name(message_pk), f"letters/letter-{message_pk}.txt"]
+
+
 def _write_letter(message: OutboxMessage) -> None:
     # Letters are printed and posted by the mail room from this folder.
-    folder = Path(settings.MEDIA_ROOT) / "letters"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"letter-{message.pk}.txt").write_text(
+    path = Path(settings.MEDIA_ROOT) / letter_name(message.pk)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
         f"{message.recipient}\n\n{message.subject}\n\n{message.body}\n", encoding="utf-8"
     )

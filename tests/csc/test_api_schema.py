@@ -11,6 +11,13 @@ from drf_spectacular.validation import validate_schema
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def client(client, agent_user):
+    """The schema and docs are for signed-in staff (test_schema_access.py)."""
+    client.force_login(agent_user)
+    return client
+
+
 def test_schema_is_a_valid_openapi_3_document(client):
     response = client.get("/api/schema/", {"format": "json"})
 
@@ -65,8 +72,11 @@ def test_api_docs_reference_no_other_host(client):
     assert re.findall(r"https?://[^\s\"'<>]+", html) == []
     urls = _local_asset_urls(html)
     assert urls, "the docs page should load Swagger UI's script and styles"
-    assert all(url.startswith("/static/") for url in urls), urls
-    assert '"/api/schema/"' in html
+    # Swagger UI's own files, and its start-up script as a file of its own (no inline script).
+    assert all(url.startswith(("/static/", "/api/docs/?")) for url in urls), urls
+    script = client.get("/api/docs/", {"script": ""})
+    assert script["Content-Type"].startswith("application/javascript")
+    assert '"/api/schema/"' in script.content.decode()
 
 
 def test_api_docs_assets_are_served_locally(client, static_served_by_whitenoise):

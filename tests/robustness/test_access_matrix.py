@@ -293,6 +293,9 @@ PAGES = [
         None,
         EVERYONE,
     ),
+    ("change own password", "GET", lambda m: reverse("password_change"), None, EVERYONE),
+    # The mail room's letters: outbox readers only (administrators, outside this matrix).
+    ("letter", "GET", lambda m: reverse("letter_download", args=[1]), None, NOBODY),
 ]
 
 # API path prefix -> (scope resource, roles that may read, roles that may write)
@@ -754,9 +757,9 @@ def _url_names(patterns, namespace: str = "") -> set[str]:
 
 
 def test_the_page_matrix_covers_every_page_of_the_apps(centre):
-    # Every namespaced page and home; sign-in, the health probe, the language switch and
-    # the API's documents are public, the admin has its own test and every API
-    # operation is in the API matrix.
+    # Every namespaced page and home; sign-in, the health probe and the language switch
+    # are public, the API's documents need a sign-in (tests/csc/test_schema_access.py),
+    # the admin has its own test and every API operation is in the API matrix.
     matrix = Matrix(centre, AG)
     covered = {resolve(url(matrix).split("?")[0]).view_name for _, _, url, _, _ in PAGES}
 

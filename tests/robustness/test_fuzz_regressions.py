@@ -6,7 +6,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from complaints.evidence import evidence_add
-from tests.robustness.schema import api_schema, call, conforms, keep_test_database_across_requests
+from tests.robustness.schema import (
+    api_schema,
+    call,
+    conforms,
+    keep_test_database_across_requests,
+    raw_schema,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -196,7 +202,8 @@ def test_a_body_in_a_media_type_the_api_does_not_read_is_a_documented_415(world,
     conforms(case, response)
 
 
-def test_every_operation_documents_the_errors_it_can_answer(client):
+def test_every_operation_documents_the_errors_it_can_answer(client, agent_user):
+    client.force_login(agent_user)
     schema = client.get("/api/schema/", {"format": "json"}).json()
 
     missing = {}
@@ -211,3 +218,12 @@ def test_every_operation_documents_the_errors_it_can_answer(client):
 
     assert missing == {}
     assert "422" in schema["paths"]["/api/v1/tickets/"]["post"]["responses"]
+
+
+def test_the_fuzzed_schema_is_the_one_the_api_serves(client, full_token):
+    response = client.get(
+        "/api/schema/", {"format": "json"}, headers={"Authorization": f"Token {full_token}"}
+    )
+
+    assert response.status_code == 200
+    assert response.json() == raw_schema

@@ -1,0 +1,39 @@
+"""The API's JSON parser: bad JSON of any kind is a 400, never a 500."""
+
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, parsers
+from rest_framework.utils import json
+
+from csc.lib.untrusted import MAX_JSON_DEPTH, json_too_deep, unstorable_message, unstorable_path
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's parser, refusing with a 400 what it would crash on or pass on:
+    nesting deeper than MAX_JSON_DEPTH (json.loads recurses until Python's
+    stack runs out: a 2 KB body was a 500) and strings holding NUL or a lone
+    surrogate. (DRF reads the body through request.body, so Django's
+    DATA_UPLOAD_MAX_MEMORY_SIZE bounds its size.)"""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        encoding = parsers.get_encoding(parser_context or {})
+        raw = stream.read() if stream else b""
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            raise exceptions.ParseError(
+                _("The request body is not valid %(encoding)s text.") % {"encoding": encoding}
+            ) from None
+        if json_too_deep(text):
+            raise exceptions.ParseError(
+                _("JSON nested more than %(depth)d levels deep is not accepted.")
+                % {"depth": MAX_JSON_DEPTH}
+            )
+        try:
+            parse_constant = json.strict_constant if self.strict else None
+            data = json.loads(text, parse_constant=parse_constant)
+        except (ValueError, RecursionError) as exc:
+            raise exceptions.ParseError(f"JSON parse error - {exc}") from None
+        field_path = unstorable_path(data)
+        if field_path is not None:
+            raise exceptions.ParseError(unstorable_message(field_path))
+        return data
