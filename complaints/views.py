@@ -29,9 +29,10 @@ from complaints.models import Complaint, Evidence, OutageCluster
 from csc.lib.errors import DomainError, StaleVersion, http_status
 from csc.lib.masking import mask_phone
 from csc.lib.paging import int_or_none, page_context
-from intake import selectors as intake_selectors
+from intake import searches as intake_searches
 from intake.models import Contact, Customer
 from intake.personal_data import PersonalDataDisclosure, render_disclosed
+from intake.searches import Searcher, TooManySearches
 from staffing.access import permission
 from staffing.models import Team
 from worktickets.choices import TicketStatus
@@ -146,13 +147,16 @@ def leadership(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- intake
 
 
-def _customers_for_phone(phone: str) -> tuple[list[Customer], str]:
+def _customers_for_phone(request: HttpRequest, phone: str) -> tuple[list[Customer], str]:
     if not phone:
         return [], ""
     try:
-        return list(intake_selectors.customer_find_by_phone(phone)[:LOOKUP_LIMIT]), ""
+        found = intake_searches.customers_by_phone(Searcher.for_page(request), phone)
+        return list(found[:LOOKUP_LIMIT]), ""
     except ValidationError as error:
         return [], " ".join(error.messages)
+    except TooManySearches as refusal:
+        return [], refusal.message
 
 
 @permission(VIEW, ADD)
@@ -198,7 +202,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
             # The phone is not put in the form: shown in full it would be a disclosure.
             initial.update(customer=customer, customer_name=customer.name, region=customer.region)
         form = ComplaintForm(initial=initial)
-    found, lookup_error = _customers_for_phone(phone) if customer is None else ([], "")
+    found, lookup_error = _customers_for_phone(request, phone) if customer is None else ([], "")
     context = {
         "form": form,
         "tab": "new",

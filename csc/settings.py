@@ -120,6 +120,14 @@ LOGOUT_REDIRECT_URL = "login"
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
 
+# Searches by phone or resident ID number allowed per person, and per API client,
+# in the window (intake/searches.py): more are refused and the security-alert
+# holders are told. An exact search answers found/not found, so unlimited ones
+# rebuild masked numbers.
+CUSTOMER_SEARCH_LIMIT = env.int("CUSTOMER_SEARCH_LIMIT", default=30)
+CUSTOMER_SEARCH_CLIENT_LIMIT = env.int("CUSTOMER_SEARCH_CLIENT_LIMIT", default=600)
+CUSTOMER_SEARCH_WINDOW_SECONDS = env.int("CUSTOMER_SEARCH_WINDOW_SECONDS", default=600)
+
 # Internationalisation: Chinese first, English complete.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from intake import selectors
+from intake import searches, selectors
 from intake.choices import AccessVia, Channel, CustomerType, PaymentType, Region, VipTier
 from intake.models import Contact, Customer, PersonalDataAccess, validate_phone
 
@@ -57,7 +57,8 @@ class CustomerFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         values = {name: value for name, value in self.form.cleaned_data.items() if value}
-        return selectors.customer_list(**values)
+        # A phone or number looked up is a limited, recorded search (intake/searches.py).
+        return searches.customer_list_searched(searches.Searcher.for_api(self.request), **values)
 
 
 class ContactFilter(django_filters.FilterSet):

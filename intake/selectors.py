@@ -46,6 +46,7 @@ class CustomerSearch:
 
     kind: str  # "empty", "phone", "id_number", "name" or "partial_number"
     customers: QuerySet[Customer]
+    number: str = ""  # the normalised phone or ID number of an exact search
 
     @property
     def is_exact(self) -> bool:
@@ -62,7 +63,8 @@ def customer_search(query: str) -> CustomerSearch:
     if not query:
         return CustomerSearch("empty", Customer.objects.none())
     try:
-        return CustomerSearch("phone", customers_with_number(normalise_phone(query)))
+        number = normalise_phone(query)
+        return CustomerSearch("phone", customers_with_number(number), number)
     except InvalidPhoneNumber:
         pass
     try:
@@ -71,7 +73,7 @@ def customer_search(query: str) -> CustomerSearch:
         pass
     else:
         customers = Customer.objects.filter(id_number=id_number).select_related("account_manager")
-        return CustomerSearch("id_number", customers)
+        return CustomerSearch("id_number", customers, id_number)
     if _NUMBER_LIKE.match(query):
         return CustomerSearch("partial_number", Customer.objects.none())
     customers = (

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from csc.lib.paging import page_context
-from intake import history, selectors, services
+from intake import history, searches, selectors, services
 from intake.filters import ContactFilter, PersonalDataAccessFilter
 from intake.forms import ContactForm, CustomerForm, CustomerServiceForm
 from intake.models import Customer
@@ -24,7 +24,12 @@ ACCESSES_PER_PAGE = 50
 @permission("intake.view_customer")
 def customer_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    search = selectors.customer_search(query)
+    template = "intake/_customer_results.html" if request.htmx else "intake/customer_search.html"
+    try:
+        search = searches.customers_search(searches.Searcher.for_page(request), query)
+    except searches.TooManySearches as refusal:
+        context = {"query": query, "search": None, "refusal": refusal.message}
+        return render(request, template, context, status=429)
     if search.is_exact and not request.htmx:
         # The caller's number usually finds exactly one customer: go straight there.
         found = list(search.customers[:2])
@@ -35,7 +40,6 @@ def customer_search(request: HttpRequest) -> HttpResponse:
         "search": search,
         **page_context(request, search.customers, CUSTOMERS_PER_PAGE),
     }
-    template = "intake/_customer_results.html" if request.htmx else "intake/customer_search.html"
     return render_disclosed(request, template, context, PersonalDataDisclosure.for_page(request))
 
 

@@ -30,12 +30,14 @@ from csc.lib.masking import mask_phone
 from csc.lib.paging import int_or_none, page_context
 from csc.lib.phones import InvalidPhoneNumber, normalise_phone
 from csc.lib.reference import ReferenceCache
+from intake import searches as intake_searches
 from intake import selectors as intake_selectors
 from intake import services as intake_services
 from intake.choices import Channel, PaymentSegment
 from intake.forms import CustomerForm
 from intake.models import Contact, Customer
 from intake.personal_data import PersonalDataDisclosure, render_disclosed
+from intake.searches import Searcher, TooManySearches
 from sla.selectors import clocks_for_ticket
 from staffing.access import permission
 from staffing.models import Team
@@ -182,9 +184,13 @@ def search(request: HttpRequest) -> HttpResponse:
         }
     else:
         try:
-            customers = list(intake_selectors.customer_find_by_phone(query)[:LOOKUP_LIMIT])
+            found = intake_searches.customers_by_phone(Searcher.for_page(request), query)
+            customers = list(found[:LOOKUP_LIMIT])
         except ValidationError as error:
             context["error"] = " ".join(error.messages)
+        except TooManySearches as refusal:
+            context["error"] = refusal.message
+            return render_disclosed(request, "worktickets/search.html", context, status=429)
         else:
             context["customers"] = customers
             tickets = selectors.ticket_list(request.user).filter(customer__in=customers)
@@ -616,9 +622,13 @@ def _caller_panel(
     customer: Customer | None = None,
     contact: Contact | None = None,
     register_form: CustomerForm | None = None,
+    searcher: Searcher | None = None,
 ) -> dict:
     """What the caller panel shows: the chosen customer, the customers found for a
-    phone number, or an unknown caller with the form to register them."""
+    phone number, or an unknown caller with the form to register them.
+
+    A typed `phone` is a search (limited and recorded for `searcher`); a contact's
+    own number is looked up for the call without counting as one."""
     panel: dict = {"contact": contact, "phone": phone, "customers": [], "error": ""}
     # A contact's own number is looked up without ever being put in an input.
     lookup = phone or (contact.caller_number if contact is not None else "")
@@ -629,10 +639,17 @@ def _caller_panel(
         panel.update(unknown=True, register_form=register_form)
     elif lookup:
         try:
-            found = intake_selectors.customer_find_by_phone(lookup)
+            found = (
+                intake_searches.customers_by_phone(searcher, phone)
+                if phone
+                else intake_selectors.customer_find_by_phone(lookup)
+            )
             customers = list(_with_recent_tickets(found)[:LOOKUP_LIMIT])
         except ValidationError as error:
             panel["error"] = " ".join(error.messages)
+            return panel
+        except TooManySearches as refusal:
+            panel["error"] = refusal.message
             return panel
         if customers:
             panel["customers"] = customers
@@ -749,7 +766,13 @@ def _new_ticket_page(
     context = {
         "form": form,
         "tab": "new",
-        "caller": _caller_panel(request.user, phone=phone, customer=customer, contact=contact),
+        "caller": _caller_panel(
+            request.user,
+            phone=phone,
+            customer=customer,
+            contact=contact,
+            searcher=Searcher.for_page(request),
+        ),
         "eligible_channel_labels": [
             Channel(code).label for code in eligible_channels if code in Channel.values
         ],
@@ -765,7 +788,9 @@ def caller_lookup(request: HttpRequest) -> HttpResponse:
     """The caller panel for a phone number typed on the new-ticket page (htmx)."""
     phone = request.GET.get("phone", "").strip()
     contact = _contact_from(request.GET.get("contact"))
-    context = {"caller": _caller_panel(request.user, phone=phone, contact=contact)}
+    searcher = Searcher.for_page(request)
+    caller = _caller_panel(request.user, phone=phone, contact=contact, searcher=searcher)
+    context = {"caller": caller}
     response = render_disclosed(request, "worktickets/_caller_panel.html", context)
     return trigger_client_event(response, CALLER_CHANGED, after="swap")
 

@@ -223,9 +223,10 @@ def test_the_api_shows_full_numbers_to_a_lead_and_records_each_response(api, lea
     assert body["services"][0]["number"] == SERVICE
     assert listed[0]["phone"] == PHONE
     rows = PersonalDataAccess.objects.order_by("id")
-    assert [(r.user, r.customer, r.via, r.path) for r in rows] == [
-        (lead_user, customer, "api", f"/api/v1/customers/{customer.pk}/"),
-        (lead_user, customer, "api", "/api/v1/customers/"),
+    assert [(r.user, r.customer, r.via, r.path, r.action) for r in rows] == [
+        (lead_user, customer, "api", f"/api/v1/customers/{customer.pk}/", "view"),
+        (lead_user, customer, "api", "/api/v1/customers/", "search"),
+        (lead_user, customer, "api", "/api/v1/customers/", "view"),
     ]
 
 
