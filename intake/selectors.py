@@ -156,7 +156,9 @@ def contact_list(
     return contacts
 
 
-def personal_data_access_list(*, user=None, customer=None, via: str = "") -> QuerySet:
+def personal_data_access_list(
+    *, user=None, customer=None, via: str = "", action: str = ""
+) -> QuerySet:
     accesses = PersonalDataAccess.objects.select_related("user", "customer", "contact").order_by(
         "-accessed_at", "-id"
     )
@@ -166,4 +168,6 @@ def personal_data_access_list(*, user=None, customer=None, via: str = "") -> Que
         accesses = accesses.filter(customer=customer)
     if via:
         accesses = accesses.filter(via=via)
+    if action:
+        accesses = accesses.filter(action=action)
     return accesses

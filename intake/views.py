@@ -12,8 +12,13 @@ from csc.lib.paging import page_context
 from intake import history, searches, selectors, services
 from intake.filters import ContactFilter, PersonalDataAccessFilter
 from intake.forms import ContactForm, CustomerForm, CustomerServiceForm
-from intake.models import Customer
-from intake.personal_data import PersonalDataDisclosure, render_disclosed
+from intake.models import Contact, Customer, CustomerService
+from intake.personal_data import (
+    FULL_PERSONAL_DATA_PERM,
+    PersonalDataDisclosure,
+    render_disclosed,
+    reveal_response,
+)
 from staffing.access import any_permission, permission
 
 CUSTOMERS_PER_PAGE = 20
@@ -117,11 +122,9 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Customer %(name)s saved.") % {"name": customer.name})
                 return redirect("intake:customer_detail", pk=customer.pk)
     else:
+        # Pages show numbers masked to everyone: the form keeps the stored ones
+        # unless new ones are typed (a number is revealed on the customer's page).
         initial = CustomerForm.initial_for(customer, full_personal_data=pd.full)
-        if pd.full:
-            # The inputs carry the stored numbers in full: that is a full view.
-            initial["phone"] = pd.phone(customer)
-            initial["id_number"] = pd.id_number(customer)
         form = CustomerForm(initial=initial, customer=customer, full_personal_data=pd.full)
     return render_disclosed(
         request,
@@ -206,6 +209,38 @@ def contact_record(request: HttpRequest) -> HttpResponse:
     else:
         form = ContactForm(initial=ContactForm.initial_now())
     return render(request, "intake/contact_form.html", {"form": form, "customer": customer})
+
+
+def _revealed(what: str, pk: int, user) -> dict:
+    """The number a reveal control asks for: value, masked form, whose it is."""
+    if what in ("phone", "id_number") and user.has_perm("intake.view_customer"):
+        customer = get_object_or_404(Customer, pk=pk)
+        value = getattr(customer, what)
+        masked = customer.masked_phone if what == "phone" else customer.masked_id_number
+        return {"value": value, "masked": masked, "customer_id": customer.pk}
+    if what == "service" and user.has_perm("intake.view_customer"):
+        service = get_object_or_404(CustomerService, pk=pk)
+        return {
+            "value": service.number,
+            "masked": service.masked_number,
+            "customer_id": service.customer_id,
+        }
+    if what == "caller" and user.has_perm("intake.view_contact"):
+        contact = get_object_or_404(Contact, pk=pk)
+        return {
+            "value": contact.caller_number,
+            "masked": contact.masked_caller_number,
+            "customer_id": contact.customer_id,
+            "contact_id": contact.pk,
+        }
+    raise Http404
+
+
+@permission(FULL_PERSONAL_DATA_PERM)
+@require_POST
+def reveal(request: HttpRequest, what: str, pk: int) -> HttpResponse:
+    """One full number, shown once the reason is given and recorded (htmx)."""
+    return reveal_response(request, **_revealed(what, pk, request.user))
 
 
 @permission("intake.view_personaldataaccess")

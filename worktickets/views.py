@@ -36,7 +36,13 @@ from intake import services as intake_services
 from intake.choices import Channel, PaymentSegment
 from intake.forms import CustomerForm
 from intake.models import Contact, Customer
-from intake.personal_data import PersonalDataDisclosure, render_disclosed
+from intake.personal_data import (
+    FULL_PERSONAL_DATA_PERM,
+    PersonalDataDisclosure,
+    render_disclosed,
+    reveal_control,
+    reveal_response,
+)
 from intake.searches import Searcher, TooManySearches
 from sla.selectors import clocks_for_ticket
 from staffing.access import permission
@@ -445,15 +451,34 @@ def _duration(minutes: int | None) -> str:
     return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
 
 
+def _caller_whose(ticket: Ticket) -> dict | None:
+    """Whom the access log names when the ticket's caller number is shown in full."""
+    if ticket.contact is not None and ticket.contact.caller_number == ticket.caller_number:
+        return {"customer_id": ticket.contact.customer_id, "contact_id": ticket.contact_id}
+    if ticket.customer_id is not None:
+        return {"customer_id": ticket.customer_id}
+    return None  # nobody to name: never shown in full
+
+
 def _caller_number_shown(ticket: Ticket, pd: PersonalDataDisclosure) -> str:
     if not ticket.caller_number:
         return ""
-    if ticket.contact is not None and ticket.contact.caller_number == ticket.caller_number:
-        return pd.caller_number(ticket.contact)
-    if ticket.customer_id is not None:
-        return pd.customer_phone(ticket.customer_id, ticket.caller_number)
-    # No customer and no contact to name in the access log: always masked.
-    return mask_phone(ticket.caller_number)
+    if _caller_whose(ticket) is None:
+        return mask_phone(ticket.caller_number)
+    url = reverse("worktickets:reveal_caller", args=[ticket.pk])
+    return reveal_control(pd, mask_phone(ticket.caller_number), url)
+
+
+@permission(VIEW, FULL_PERSONAL_DATA_PERM)
+@require_POST
+def reveal_caller(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ticket's caller number in full, once the reason is recorded (htmx)."""
+    ticket = _page_ticket(request.user, pk)
+    whose = _caller_whose(ticket) if ticket.caller_number else None
+    if whose is None:
+        raise Http404
+    masked = mask_phone(ticket.caller_number)
+    return reveal_response(request, value=ticket.caller_number, masked=masked, **whose)
 
 
 def _main_context(
@@ -776,7 +801,6 @@ def _new_ticket_page(
         "eligible_channel_labels": [
             Channel(code).label for code in eligible_channels if code in Channel.values
         ],
-        "contact_caller_number": pd.caller_number(contact) if contact else "",
         **_business_types(customer, channel, selected_type),
     }
     return render_disclosed(request, "worktickets/ticket_new.html", context, pd=pd, status=status)
