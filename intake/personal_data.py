@@ -179,12 +179,14 @@ def reveal_control(pd: PersonalDataDisclosure, masked: str, url: str, *, error: 
     (asking for a reason) when this user may, else as it is."""
     if not masked or pd.full or not pd.may_reveal:
         return masked
+    # The reason's input belongs to no form (form= names none): a control inside
+    # a page's form (the new-ticket form) neither sends nor is sent with that form.
     return format_html(
         '<span class="pd-reveal"><span class="pd-masked">{masked}</span> '
         '<details class="pd-reveal-control"{opened}><summary>{summary}</summary>'
-        '<label>{label} <input type="text" name="reveal_reason" maxlength="{length}" '
-        'required autocomplete="off"></label> '
-        '<button type="button" class="secondary" hx-post="{url}" '
+        '<label>{label} <input type="text" name="reveal_reason" form="pd-reveal-none" '
+        'maxlength="{length}" required autocomplete="off"></label> '
+        '<button type="button" class="secondary" hx-post="{url}" hx-params="reveal_reason" '
         'hx-include="closest .pd-reveal-control" hx-target="closest .pd-reveal" '
         'hx-swap="outerHTML">{button}</button>{error}</details></span>',
         masked=masked,
