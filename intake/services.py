@@ -111,8 +111,12 @@ def customer_register(
         city=(city or "").strip(),
         account_manager=account_manager,
     )
-    _refuse_duplicate_resident_id(customer, errors)
     _validate(customer, errors)
+    # Asked only once all else is valid: a refused form must not also say, free of
+    # charge, whether an ID number is registered (guessing would rebuild masked ones).
+    _refuse_duplicate_resident_id(customer, errors)
+    if errors:
+        raise ValidationError(errors)
     customer._history_user = registered_by
     customer._change_reason = "registered"
     customer.save()
@@ -139,8 +143,10 @@ def customer_update(customer: Customer, *, changed_by, **fields: Any) -> Custome
     changed = {name: value for name, value in fields.items() if getattr(current, name) != value}
     for name, value in changed.items():
         setattr(current, name, value)
-    _refuse_duplicate_resident_id(current, errors)
     _validate(current, errors)
+    _refuse_duplicate_resident_id(current, errors)  # last, as in customer_register
+    if errors:
+        raise ValidationError(errors)
     if changed:
         current._history_user = changed_by
         current._change_reason = "updated: " + ", ".join(sorted(changed))
