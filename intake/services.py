@@ -203,7 +203,14 @@ def customer_service_add(
         status=status,
         activated_on=activated_on,
     )
-    if "number" not in errors and service_type in ServiceType.values:
+    # Uniqueness is ours below (with a clearer message); the constraint still guards races.
+    try:
+        service.full_clean(exclude=sorted(errors), validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    # Asked only once all else is valid, as for ID numbers in customer_register.
+    if not errors:
         taken = CustomerService.objects.filter(service_type=service_type, number=service.number)
         if taken.exists():
             errors["number"] = [
@@ -211,12 +218,6 @@ def customer_service_add(
                     _("This number is already registered to a customer."), code="duplicate_number"
                 )
             ]
-    # Uniqueness is ours above (with a clearer message); the constraint still guards races.
-    try:
-        service.full_clean(exclude=sorted(errors), validate_constraints=False)
-    except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
     service._history_user = added_by

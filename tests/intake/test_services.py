@@ -243,6 +243,21 @@ def test_service_add_refuses_a_number_another_customer_holds(agent_user):
         )
 
     assert "already registered" in field_errors(excinfo)["number"][0]
+
+
+def test_a_refused_service_add_does_not_tell_whether_a_number_is_taken(agent_user):
+    CustomerServiceFactory(number="18600000001")
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.customer_service_add(
+            customer=CustomerFactory(),
+            service_type="mobile",
+            number="18600000001",
+            status="bogus",
+            added_by=agent_user,
+        )
+
+    assert set(field_errors(excinfo)) == {"status"}
     assert CustomerService.objects.count() == 1
 
 
