@@ -1,7 +1,7 @@
 """Browser pages for customers and contacts: thin, permission-checked, masked."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -211,36 +211,47 @@ def contact_record(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/contact_form.html", {"form": form, "customer": customer})
 
 
-def _revealed(what: str, pk: int, user) -> dict:
-    """The number a reveal control asks for: value, masked form, whose it is."""
-    if what in ("phone", "id_number") and user.has_perm("intake.view_customer"):
-        customer = get_object_or_404(Customer, pk=pk)
-        value = getattr(customer, what)
-        masked = customer.masked_phone if what == "phone" else customer.masked_id_number
-        return {"value": value, "masked": masked, "customer_id": customer.pk}
-    if what == "service" and user.has_perm("intake.view_customer"):
-        service = get_object_or_404(CustomerService, pk=pk)
-        return {
-            "value": service.number,
-            "masked": service.masked_number,
-            "customer_id": service.customer_id,
-        }
-    if what == "caller" and user.has_perm("intake.view_contact"):
-        contact = get_object_or_404(Contact, pk=pk)
-        return {
-            "value": contact.caller_number,
-            "masked": contact.masked_caller_number,
-            "customer_id": contact.customer_id,
-            "contact_id": contact.pk,
-        }
-    raise Http404
+# What each reveal control shows: the permission to read the record, the record,
+# and from it (full value, masked value, customer id, anonymous contact id).
+REVEALABLE = {
+    "phone": (
+        "intake.view_customer",
+        Customer,
+        lambda c: (c.phone, c.masked_phone, c.pk, None),
+    ),
+    "id_number": (
+        "intake.view_customer",
+        Customer,
+        lambda c: (c.id_number, c.masked_id_number, c.pk, None),
+    ),
+    "service": (
+        "intake.view_customer",
+        CustomerService,
+        lambda s: (s.number, s.masked_number, s.customer_id, None),
+    ),
+    "caller": (
+        "intake.view_contact",
+        Contact,
+        lambda c: (c.caller_number, c.masked_caller_number, c.customer_id, c.pk),
+    ),
+}
 
 
 @permission(FULL_PERSONAL_DATA_PERM)
 @require_POST
 def reveal(request: HttpRequest, what: str, pk: int) -> HttpResponse:
     """One full number, shown once the reason is given and recorded (htmx)."""
-    return reveal_response(request, **_revealed(what, pk, request.user))
+    if what not in REVEALABLE:
+        raise Http404
+    perm, model, shown = REVEALABLE[what]
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+    value, masked, customer_id, contact_id = shown(get_object_or_404(model, pk=pk))
+    if not value:
+        raise Http404
+    return reveal_response(
+        request, value=value, masked=masked, customer_id=customer_id, contact_id=contact_id
+    )
 
 
 @permission("intake.view_personaldataaccess")
