@@ -2,6 +2,7 @@
 complaints, evidence, compensation and feedback are read-only records."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from complaints.models import (
@@ -17,6 +18,8 @@ from complaints.models import (
     RoutingRule,
     Subcategory,
 )
+from csc.lib.log_scrub import scrub
+from csc.lib.masking import mask_phone
 
 
 @admin.register(Subcategory)
@@ -122,6 +125,24 @@ class ComplaintAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
     search_fields = ["ticket__number", "customer_name"]
     list_select_related = ["ticket", "cluster"]
     inlines = [EvidenceInline, CompensationInline]
+    # The customer's numbers are shown masked and their email and address not at
+    # all (DOMAIN.md R-2): the complaint's page reveals them, with a reason and a record.
+    exclude = ["contact_phone", "contact_email", "contact_address", "service_number"]
+    readonly_fields = ["masked_contact_phone", "masked_service_number", "contact_details"]
+
+    @admin.display(description=_("contact phone"))
+    def masked_contact_phone(self, complaint: Complaint) -> str:
+        return mask_phone(complaint.contact_phone)
+
+    @admin.display(description=_("affected number or account"))
+    def masked_service_number(self, complaint: Complaint) -> str:
+        return mask_phone(complaint.service_number)
+
+    @admin.display(description=_("Email and address"))
+    def contact_details(self, complaint: Complaint) -> str:
+        if complaint.contact_email or complaint.contact_address:
+            return _("recorded")
+        return "—"
 
 
 @admin.register(Evidence)
@@ -149,6 +170,13 @@ class FeedbackAdmin(ReadOnlyAdmin):
     list_display = ["complaint", "channel", "sent_by", "sent_at", "due_at", "response"]
     list_filter = ["channel", "response"]
     list_select_related = ["complaint__ticket", "sent_by"]
+    exclude = ["recipient"]
+    readonly_fields = ["masked_recipient"]
+
+    @admin.display(description=_("sent to"))
+    def masked_recipient(self, feedback: Feedback) -> str:
+        # A phone number, an email or a postal address: numbers in it are masked.
+        return scrub(feedback.recipient)
 
 
 @admin.register(ComplaintEscalation)

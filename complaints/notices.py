@@ -1,10 +1,10 @@
 """Who hears about a complaint, and the complaint's lines on the ticket timeline."""
 
-from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from staffing.models import User
 from staffing.outbox import notify_many
+from staffing.selectors import holders_of  # noqa: F401  (complaints asks through here)
 from worktickets.choices import EventKind
 from worktickets.models import Ticket, TicketEvent
 from worktickets.services import record_events
@@ -13,20 +13,6 @@ LEADERSHIP_PERM = "complaints.view_leadership_board"
 EXTENSION_PERM = "complaints.approve_extension"
 LEGAL_PERM = "complaints.approve_compensation_legal"
 MANAGER_PERM = "complaints.approve_compensation_manager"
-
-
-def holders_of(perm: str) -> QuerySet[User]:
-    """Active people holding a permission through a role (group) or directly."""
-    app_label, codename = perm.split(".")
-    through_group = Q(
-        groups__permissions__codename=codename,
-        groups__permissions__content_type__app_label=app_label,
-    )
-    direct = Q(
-        user_permissions__codename=codename,
-        user_permissions__content_type__app_label=app_label,
-    )
-    return User.objects.filter(through_group | direct, is_active=True).distinct()
 
 
 def complaint_link(complaint_id: int) -> str:

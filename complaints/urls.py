@@ -19,4 +19,5 @@ urlpatterns = [
     path("<int:pk>/evidence/verify/", views.evidence_chain, name="evidence_chain"),
     path("<int:pk>/evidence/<int:seq>/", views.evidence_download, name="evidence_download"),
     path("<int:pk>/archive/", views.complaint_archive, name="archive"),
+    path("<int:pk>/reveal/<slug:what>/", views.reveal, name="reveal"),
 ]

@@ -36,9 +36,16 @@ from csc.lib.files import protected_file_response
 from csc.lib.masking import mask_phone
 from csc.lib.paging import int_or_none, page_context
 from csc.lib.uploads import upload_limited
-from intake import selectors as intake_selectors
+from intake import searches as intake_searches
 from intake.models import Contact, Customer
-from intake.personal_data import PersonalDataDisclosure, render_disclosed
+from intake.personal_data import (
+    FULL_PERSONAL_DATA_PERM,
+    PersonalDataDisclosure,
+    render_disclosed,
+    reveal_control,
+    reveal_response,
+)
+from intake.searches import Searcher, TooManySearches
 from staffing.access import permission
 from staffing.models import Team
 from worktickets.choices import TicketStatus
@@ -153,13 +160,16 @@ def leadership(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- intake
 
 
-def _customers_for_phone(phone: str) -> tuple[list[Customer], str]:
+def _customers_for_phone(request: HttpRequest, phone: str) -> tuple[list[Customer], str]:
     if not phone:
         return [], ""
     try:
-        return list(intake_selectors.customer_find_by_phone(phone)[:LOOKUP_LIMIT]), ""
+        found = intake_searches.customers_by_phone(Searcher.for_page(request), phone)
+        return list(found[:LOOKUP_LIMIT]), ""
     except ValidationError as error:
         return [], " ".join(error.messages)
+    except TooManySearches as refusal:
+        return [], refusal.message
 
 
 @permission(VIEW, ADD)
@@ -205,7 +215,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
             # The phone is not put in the form: shown in full it would be a disclosure.
             initial.update(customer=customer, customer_name=customer.name, region=customer.region)
         form = ComplaintForm(initial=initial, appealable=selectors.appealable(request.user))
-    found, lookup_error = _customers_for_phone(phone) if customer is None else ([], "")
+    found, lookup_error = _customers_for_phone(request, phone) if customer is None else ([], "")
     context = {
         "form": form,
         "tab": "new",
@@ -277,12 +287,30 @@ def _panels(user, complaint: Complaint, failed: tuple[str, Form] | None) -> list
     return panels
 
 
-def _contact_shown(complaint: Complaint, pd: PersonalDataDisclosure) -> str:
-    if not complaint.contact_phone:
-        return ""
-    if complaint.ticket.customer_id is None:
-        return mask_phone(complaint.contact_phone)  # no customer to name in the access log
-    return pd.customer_phone(complaint.ticket.customer_id, complaint.contact_phone)
+def _contact_details(complaint: Complaint) -> str:
+    return " · ".join(v for v in (complaint.contact_email, complaint.contact_address) if v)
+
+
+def _customer_data_shown(complaint: Complaint, pd: PersonalDataDisclosure) -> dict[str, str]:
+    """The customer's phone, affected number, email and address as this page shows them:
+    masked with a reveal control, or in full (recorded) where `pd` shows them whole."""
+    customer_id = complaint.ticket.customer_id
+    shown = {}
+    for what, value, masked in (
+        ("phone", complaint.contact_phone, mask_phone(complaint.contact_phone)),
+        ("service", complaint.service_number, mask_phone(complaint.service_number)),
+        ("contact", _contact_details(complaint), _("recorded")),
+    ):
+        if not value or customer_id is None:
+            # No customer to name in the access log: never shown in full.
+            shown[what] = masked if value else ""
+        elif pd.full:
+            pd.customer_phone(customer_id, value)  # noted for the access log
+            shown[what] = value
+        else:
+            url = reverse("complaints:reveal", args=[complaint.pk, what])
+            shown[what] = reveal_control(pd, masked, url)
+    return shown
 
 
 STATUS_LABELS = dict(TicketStatus.choices)
@@ -341,7 +369,7 @@ def _page_context(
             MajorReason(r).label for r in complaint.major_reasons if r in MajorReason.values
         ],
         "panels": _panels(user, complaint, failed),
-        "contact_phone": _contact_shown(complaint, pd),
+        "shown": _customer_data_shown(complaint, pd),
         "can_handle": user.has_perm(HANDLE) and complaint.ticket.status != TicketStatus.CLOSED,
         "can_open_evidence": user.has_perm(EVIDENCE),
         "evidence_form": evidence_form or EvidenceForm(complaint=complaint),
@@ -472,6 +500,24 @@ def evidence_chain(request: HttpRequest, pk: int) -> HttpResponse:
     return _complaint_response(request, complaint, chain_report=report)
 
 
+@permission(VIEW, FULL_PERSONAL_DATA_PERM)
+@require_POST
+def reveal(request: HttpRequest, pk: int, what: str) -> HttpResponse:
+    """One of the customer's details in full, once the reason is recorded (htmx)."""
+    complaint = _visible(request.user, pk)
+    values = {
+        "phone": (complaint.contact_phone, mask_phone(complaint.contact_phone)),
+        "service": (complaint.service_number, mask_phone(complaint.service_number)),
+        "contact": (_contact_details(complaint), _("recorded")),
+    }
+    value, masked = values.get(what, ("", ""))
+    if not value or complaint.ticket.customer_id is None:
+        raise Http404
+    return reveal_response(
+        request, value=value, masked=masked, customer_id=complaint.ticket.customer_id
+    )
+
+
 # ---------------------------------------------------------------- the archive
 
 
@@ -480,7 +526,8 @@ def evidence_chain(request: HttpRequest, pk: int) -> HttpResponse:
 def complaint_archive(request: HttpRequest, pk: int) -> HttpResponse:
     """一事一档: the complaint's whole file as one printable HTML document."""
     complaint = _visible(request.user, pk)
-    pd = PersonalDataDisclosure.for_page(request)
+    # The file kept for the case: whole for those who may see numbers, and recorded.
+    pd = PersonalDataDisclosure.for_single_record(request)
     context = _page_context(request, complaint, pd)
     context.update(
         chain_report=evidence_verify(complaint),

@@ -139,6 +139,14 @@ LOGOUT_REDIRECT_URL = "login"
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
 
+# Searches by phone or resident ID number allowed per person, and per API client,
+# in the window (intake/searches.py): more are refused and the security-alert
+# holders are told. An exact search answers found/not found, so unlimited ones
+# rebuild masked numbers.
+CUSTOMER_SEARCH_LIMIT = env.int("CUSTOMER_SEARCH_LIMIT", default=30)
+CUSTOMER_SEARCH_CLIENT_LIMIT = env.int("CUSTOMER_SEARCH_CLIENT_LIMIT", default=600)
+CUSTOMER_SEARCH_WINDOW_SECONDS = env.int("CUSTOMER_SEARCH_WINDOW_SECONDS", default=600)
+
 # Internationalisation: Chinese first, English complete.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -290,13 +298,38 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 # /healthz answers plain HTTP so load balancers can probe it.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# Every handler masks phone and ID numbers (csc/lib/log_scrub.py); Django's own
+# loggers are routed through these handlers so none writes around the filter.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"scrub_personal_data": {"()": "csc.lib.log_scrub.PersonalDataScrubber"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["scrub_personal_data"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["scrub_personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # Demo logins are refused outside DEBUG unless seed_demo is forced.

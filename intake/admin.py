@@ -40,7 +40,7 @@ class PersonalDataAdminMixin:
         response = super().change_view(request, object_id, form_url, extra_context)
         obj = self.get_object(request, object_id)
         if obj is not None and request.method == "GET" and response.status_code == 200:
-            self.record_full_view(PersonalDataDisclosure.for_page(request), obj)
+            self.record_full_view(PersonalDataDisclosure.for_single_record(request), obj)
         return response
 
     def record_full_view(self, pd: PersonalDataDisclosure, obj) -> None:
@@ -179,8 +179,18 @@ class ContactAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
 class PersonalDataAccessAdmin(admin.ModelAdmin):
     """The audit trail: read only, for everyone."""
 
-    list_display = ["accessed_at", "user", "customer", "contact", "via", "path"]
-    list_filter = ["via"]
+    list_display = [
+        "accessed_at",
+        "user",
+        "customer",
+        "contact",
+        "action",
+        "term",
+        "reason",
+        "via",
+        "path",
+    ]
+    list_filter = ["via", "action"]
     list_select_related = ["user", "customer", "contact"]
     date_hierarchy = "accessed_at"
 

@@ -18,6 +18,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
@@ -29,6 +30,7 @@ from intake.choices import Channel, CustomerType, Disposition, PaymentType, Regi
 from intake.filters import ContactFilter, CustomerFilter
 from intake.models import Contact, Customer, CustomerService
 from intake.personal_data import PersonalDataDisclosure
+from intake.searches import TooManySearches
 from staffing.api_idempotency import IdempotentCreateMixin
 
 User = get_user_model()
@@ -44,6 +46,10 @@ NOT_ALLOWED = OpenApiResponse(
 )
 NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No such object.")
 THROTTLED = OpenApiResponse(OpenApiTypes.OBJECT, description="Too many requests for this client.")
+SEARCHES_THROTTLED = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="Too many requests, or too many searches by phone or ID number in the window.",
+)
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
     str,
@@ -188,12 +194,15 @@ class _CustomerRegister:
     list=extend_schema(
         summary="List or look up customers",
         description="`?phone=` finds the customers reached at a number (their own phone or "
-        "a service number); `?q=` takes a full phone or ID number or the start of a name.",
+        "a service number); `?q=` takes a full phone or ID number or the start of a name. "
+        "Searches by number are limited per client (or user) and window, answering 429 "
+        "beyond it, and each one is recorded in the personal-data access log.",
         responses={
             200: CustomerOutput(many=True),
             400: BAD_INPUT,
             401: NOT_ALLOWED,
             403: NOT_ALLOWED,
+            429: SEARCHES_THROTTLED,
         },
     ),
     retrieve=extend_schema(
@@ -251,6 +260,12 @@ class CustomerViewSet(
     def _output(self, customer_id: int, status_code: int = status.HTTP_200_OK) -> Response:
         customer = selectors.customer_list().get(pk=customer_id)
         return Response(self.get_serializer(customer).data, status=status_code)
+
+    def list(self, request, *args, **kwargs):
+        try:
+            return super().list(request, *args, **kwargs)
+        except TooManySearches as refusal:
+            raise Throttled(wait=refusal.retry_after, detail=refusal.message) from None
 
     def retrieve(self, request, pk=None):
         customer = get_object_or_404(self.get_queryset(), pk=pk)

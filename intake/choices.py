@@ -81,3 +81,11 @@ class Disposition(models.TextChoices):
 class AccessVia(models.TextChoices):
     PAGE = "page", pgettext_lazy("personal data access via", "Page")
     API = "api", pgettext_lazy("personal data access via", "API")
+
+
+class AccessAction(models.TextChoices):
+    """What an access-log row records (DOMAIN.md R-2: who, when, what)."""
+
+    VIEW = "view", pgettext_lazy("personal data access", "Full view")
+    REVEAL = "reveal", pgettext_lazy("personal data access", "Revealed with a reason")
+    SEARCH = "search", pgettext_lazy("personal data access", "Search by number")

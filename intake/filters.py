@@ -10,8 +10,16 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from intake import selectors
-from intake.choices import AccessVia, Channel, CustomerType, PaymentType, Region, VipTier
+from intake import searches, selectors
+from intake.choices import (
+    AccessAction,
+    AccessVia,
+    Channel,
+    CustomerType,
+    PaymentType,
+    Region,
+    VipTier,
+)
 from intake.models import Contact, Customer, PersonalDataAccess, validate_phone
 
 BIGINT_MAX = 2**63 - 1
@@ -57,7 +65,8 @@ class CustomerFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         values = {name: value for name, value in self.form.cleaned_data.items() if value}
-        return selectors.customer_list(**values)
+        # A phone or number looked up is a limited, recorded search (intake/searches.py).
+        return searches.customer_list_searched(searches.Searcher.for_api(self.request), **values)
 
 
 class ContactFilter(django_filters.FilterSet):
@@ -89,10 +98,11 @@ class PersonalDataAccessFilter(django_filters.FilterSet):
     )
     customer = IdFilter(label=_("Customer ID"))
     via = django_filters.ChoiceFilter(label=_("Via"), choices=AccessVia.choices)
+    action = django_filters.ChoiceFilter(label=_("What"), choices=AccessAction.choices)
 
     class Meta:
         model = PersonalDataAccess
-        fields = ["user", "customer", "via"]
+        fields = ["user", "customer", "via", "action"]
 
     def filter_queryset(self, queryset):
         data = self.form.cleaned_data
@@ -100,4 +110,5 @@ class PersonalDataAccessFilter(django_filters.FilterSet):
             user=data.get("user"),
             customer=data.get("customer"),
             via=data.get("via") or "",
+            action=data.get("action") or "",
         )

@@ -12,6 +12,7 @@ from csc.lib.masking import mask_id_number, mask_phone
 from csc.lib.phones import InvalidPhoneNumber, normalise_phone
 from csc.lib.resident_id import InvalidResidentId, normalise_resident_id
 from intake.choices import (
+    AccessAction,
     AccessVia,
     Channel,
     CustomerType,
@@ -328,6 +329,13 @@ class PersonalDataAccess(models.Model):
     accessed_at = models.DateTimeField(_("accessed at"), auto_now_add=True)
     via = models.CharField(_("via"), max_length=10, choices=AccessVia.choices)
     path = models.CharField(_("page or endpoint"), max_length=300)
+    action = models.CharField(
+        _("action"), max_length=10, choices=AccessAction.choices, default=AccessAction.VIEW
+    )
+    # Why a full number was revealed on demand; empty for other actions.
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # The number searched for, masked: the log must not hold what it protects.
+    term = models.CharField(_("search term (masked)"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["-accessed_at", "-id"]
@@ -339,14 +347,23 @@ class PersonalDataAccess(models.Model):
             models.Index(fields=["-accessed_at", "-id"], name="pda_recent"),
         ]
         constraints = [
+            # A search that found nobody names nobody; every other row names whose data.
             models.CheckConstraint(
-                condition=models.Q(customer__isnull=False) | models.Q(contact__isnull=False),
+                condition=models.Q(customer__isnull=False)
+                | models.Q(contact__isnull=False)
+                | models.Q(action=AccessAction.SEARCH),
                 name="pda_names_customer_or_contact",
             )
         ]
+        permissions = [
+            ("receive_security_alerts", _("Receives alerts about bursts of personal data searches"))
+        ]
 
     def __str__(self) -> str:
-        subject = (
-            f"customer {self.customer_id}" if self.customer_id else f"contact {self.contact_id}"
-        )
+        if self.customer_id:
+            subject = f"customer {self.customer_id}"
+        elif self.contact_id:
+            subject = f"contact {self.contact_id}"
+        else:
+            subject = f"search {self.term}"
         return f"{self.user} → {subject} @ {self.accessed_at:%Y-%m-%d %H:%M}"

@@ -47,6 +47,7 @@ class CustomerSearch:
 
     kind: str  # "empty", "phone", "id_number", "name" or "partial_number"
     customers: QuerySet[Customer]
+    number: str = ""  # the normalised phone or ID number of an exact search
 
     @property
     def is_exact(self) -> bool:
@@ -63,7 +64,8 @@ def customer_search(query: str) -> CustomerSearch:
     if not query:
         return CustomerSearch("empty", Customer.objects.none())
     try:
-        return CustomerSearch("phone", customers_with_number(normalise_phone(query)))
+        number = normalise_phone(query)
+        return CustomerSearch("phone", customers_with_number(number), number)
     except InvalidPhoneNumber:
         pass
     try:
@@ -72,7 +74,7 @@ def customer_search(query: str) -> CustomerSearch:
         pass
     else:
         customers = Customer.objects.with_id_number(id_number).select_related("account_manager")
-        return CustomerSearch("id_number", customers)
+        return CustomerSearch("id_number", customers, id_number)
     if _NUMBER_LIKE.match(query):
         return CustomerSearch("partial_number", Customer.objects.none())
     customers = (
@@ -155,7 +157,9 @@ def contact_list(
     return contacts
 
 
-def personal_data_access_list(*, user=None, customer=None, via: str = "") -> QuerySet:
+def personal_data_access_list(
+    *, user=None, customer=None, via: str = "", action: str = ""
+) -> QuerySet:
     accesses = PersonalDataAccess.objects.select_related("user", "customer", "contact").order_by(
         "-accessed_at", "-id"
     )
@@ -165,6 +169,8 @@ def personal_data_access_list(*, user=None, customer=None, via: str = "") -> Que
         accesses = accesses.filter(customer=customer)
     if via:
         accesses = accesses.filter(via=via)
+    if action:
+        accesses = accesses.filter(action=action)
     return accesses
 
 

@@ -113,8 +113,12 @@ def customer_register(
         city=(city or "").strip(),
         account_manager=account_manager,
     )
-    _refuse_duplicate_resident_id(customer, errors)
     _validate(customer, errors)
+    # Asked only once all else is valid: a refused form must not also say, free of
+    # charge, whether an ID number is registered (guessing would rebuild masked ones).
+    _refuse_duplicate_resident_id(customer, errors)
+    if errors:
+        raise ValidationError(errors)
     customer._history_user = registered_by
     customer._change_reason = "registered"
     customer.save()
@@ -141,8 +145,10 @@ def customer_update(customer: Customer, *, changed_by, **fields: Any) -> Custome
     changed = {name: value for name, value in fields.items() if getattr(current, name) != value}
     for name, value in changed.items():
         setattr(current, name, value)
-    _refuse_duplicate_resident_id(current, errors)
     _validate(current, errors)
+    _refuse_duplicate_resident_id(current, errors)  # last, as in customer_register
+    if errors:
+        raise ValidationError(errors)
     if changed:
         current._history_user = changed_by
         current._change_reason = "updated: " + ", ".join(sorted(changed))
@@ -199,7 +205,14 @@ def customer_service_add(
         status=status,
         activated_on=activated_on,
     )
-    if "number" not in errors and service_type in ServiceType.values:
+    # Uniqueness is ours below (with a clearer message); the constraint still guards races.
+    try:
+        service.full_clean(exclude=sorted(errors), validate_constraints=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    # Asked only once all else is valid, as for ID numbers in customer_register.
+    if not errors:
         taken = CustomerService.objects.filter(service_type=service_type, number=service.number)
         if taken.exists():
             errors["number"] = [
@@ -207,12 +220,6 @@ def customer_service_add(
                     _("This number is already registered to a customer."), code="duplicate_number"
                 )
             ]
-    # Uniqueness is ours above (with a clearer message); the constraint still guards races.
-    try:
-        service.full_clean(exclude=sorted(errors), validate_constraints=False)
-    except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
     service._history_user = added_by

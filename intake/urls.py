@@ -11,6 +11,7 @@ urlpatterns = [
     path("customers/<int:pk>/edit/", views.customer_edit, name="customer_edit"),
     path("customers/<int:pk>/history/", views.customer_history, name="customer_history"),
     path("customers/<int:pk>/services/new/", views.customer_service_add, name="service_add"),
+    path("customers/reveal/<slug:what>/<int:pk>/", views.reveal, name="reveal"),
     path("contacts/", views.contact_list, name="contact_list"),
     path("contacts/new/", views.contact_record, name="contact_record"),
     path("access-log/", views.access_log, name="access_log"),

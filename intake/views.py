@@ -1,7 +1,7 @@
 """Browser pages for customers and contacts: thin, permission-checked, masked."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,11 +9,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from csc.lib.paging import page_context
-from intake import history, selectors, services
+from intake import history, searches, selectors, services
 from intake.filters import ContactFilter, PersonalDataAccessFilter
 from intake.forms import ContactForm, CustomerForm, CustomerServiceForm
-from intake.models import Customer
-from intake.personal_data import PersonalDataDisclosure, render_disclosed
+from intake.models import Contact, Customer, CustomerService
+from intake.personal_data import (
+    FULL_PERSONAL_DATA_PERM,
+    PersonalDataDisclosure,
+    render_disclosed,
+    reveal_response,
+)
 from staffing.access import any_permission, permission
 
 CUSTOMERS_PER_PAGE = 20
@@ -24,7 +29,12 @@ ACCESSES_PER_PAGE = 50
 @permission("intake.view_customer")
 def customer_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
-    search = selectors.customer_search(query)
+    template = "intake/_customer_results.html" if request.htmx else "intake/customer_search.html"
+    try:
+        search = searches.customers_search(searches.Searcher.for_page(request), query)
+    except searches.TooManySearches as refusal:
+        context = {"query": query, "search": None, "refusal": refusal.message}
+        return render(request, template, context, status=429)
     if search.is_exact and not request.htmx:
         # The caller's number usually finds exactly one customer: go straight there.
         found = list(search.customers[:2])
@@ -35,7 +45,6 @@ def customer_search(request: HttpRequest) -> HttpResponse:
         "search": search,
         **page_context(request, search.customers, CUSTOMERS_PER_PAGE),
     }
-    template = "intake/_customer_results.html" if request.htmx else "intake/customer_search.html"
     return render_disclosed(request, template, context, PersonalDataDisclosure.for_page(request))
 
 
@@ -113,11 +122,9 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Customer %(name)s saved.") % {"name": customer.name})
                 return redirect("intake:customer_detail", pk=customer.pk)
     else:
+        # Pages show numbers masked to everyone: the form keeps the stored ones
+        # unless new ones are typed (a number is revealed on the customer's page).
         initial = CustomerForm.initial_for(customer, full_personal_data=pd.full)
-        if pd.full:
-            # The inputs carry the stored numbers in full: that is a full view.
-            initial["phone"] = pd.phone(customer)
-            initial["id_number"] = pd.id_number(customer)
         form = CustomerForm(initial=initial, customer=customer, full_personal_data=pd.full)
     return render_disclosed(
         request,
@@ -202,6 +209,49 @@ def contact_record(request: HttpRequest) -> HttpResponse:
     else:
         form = ContactForm(initial=ContactForm.initial_now())
     return render(request, "intake/contact_form.html", {"form": form, "customer": customer})
+
+
+# What each reveal control shows: the permission to read the record, the record,
+# and from it (full value, masked value, customer id, anonymous contact id).
+REVEALABLE = {
+    "phone": (
+        "intake.view_customer",
+        Customer,
+        lambda c: (c.phone, c.masked_phone, c.pk, None),
+    ),
+    "id_number": (
+        "intake.view_customer",
+        Customer,
+        lambda c: (c.id_number, c.masked_id_number, c.pk, None),
+    ),
+    "service": (
+        "intake.view_customer",
+        CustomerService,
+        lambda s: (s.number, s.masked_number, s.customer_id, None),
+    ),
+    "caller": (
+        "intake.view_contact",
+        Contact,
+        lambda c: (c.caller_number, c.masked_caller_number, c.customer_id, c.pk),
+    ),
+}
+
+
+@permission(FULL_PERSONAL_DATA_PERM)
+@require_POST
+def reveal(request: HttpRequest, what: str, pk: int) -> HttpResponse:
+    """One full number, shown once the reason is given and recorded (htmx)."""
+    if what not in REVEALABLE:
+        raise Http404
+    perm, model, shown = REVEALABLE[what]
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+    value, masked, customer_id, contact_id = shown(get_object_or_404(model, pk=pk))
+    if not value:
+        raise Http404
+    return reveal_response(
+        request, value=value, masked=masked, customer_id=customer_id, contact_id=contact_id
+    )
 
 
 @permission("intake.view_personaldataaccess")

@@ -337,8 +337,9 @@ def _send(message: OutboxMessage) -> None:
 
 def _send_sms(message: OutboxMessage) -> None:
     # The operator's SMS gateway is reached through its own service; until one
-    # is configured, messages are written to the log with their recipient.
-    log.info("SMS to %s: %s", message.recipient, message.body)
+    # is configured, the log notes the message by id. Never its recipient or
+    # text: they carry the customer's number, name and complaint result.
+    log.info("SMS outbox message %s handed to the gateway", message.pk)
 
 
 def letter_name(message_pk: int) -> str:

@@ -17,6 +17,20 @@ from staffing.models import (
 )
 
 
+def holders_of(perm: str) -> QuerySet[User]:
+    """Active people holding a permission through a role (group) or directly."""
+    app_label, codename = perm.split(".")
+    through_group = Q(
+        groups__permissions__codename=codename,
+        groups__permissions__content_type__app_label=app_label,
+    )
+    direct = Q(
+        user_permissions__codename=codename,
+        user_permissions__content_type__app_label=app_label,
+    )
+    return User.objects.filter(through_group | direct, is_active=True).distinct()
+
+
 def _kind_order() -> Case:
     """Teams in the order their kinds are declared: front line first, management last."""
     return Case(

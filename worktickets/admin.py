@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from csc.lib.masking import mask_phone
 from worktickets.models import BusinessEligibility, BusinessType, Ticket, TicketEvent
 
 
@@ -47,9 +49,20 @@ class TicketAdmin(SimpleHistoryAdmin):
     search_fields = ["number", "subject"]
     list_select_related = ["team", "assignee"]
     raw_id_fields = ["customer", "contact", "assignee", "first_contact_agent", "created_by"]
-    readonly_fields = [f.name for f in Ticket._meta.fields if f.name not in {"id"}]
+    # The caller's number is shown masked (DOMAIN.md R-2): full numbers are revealed,
+    # with a reason and a record, on the ticket's page.
+    exclude = ["caller_number"]
+    readonly_fields = [
+        "masked_caller_number" if f.name == "caller_number" else f.name
+        for f in Ticket._meta.fields
+        if f.name not in {"id"}
+    ]
     inlines = [TicketEventInline]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("caller number"))
+    def masked_caller_number(self, ticket: Ticket) -> str:
+        return mask_phone(ticket.caller_number)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -15,5 +15,6 @@ urlpatterns = [
     path("new/business-types/", views.business_type_options, name="business_type_options"),
     path("<int:pk>/", views.ticket_detail, name="ticket_detail"),
     path("<int:pk>/reassign/", views.ticket_reassign, name="ticket_reassign"),
+    path("<int:pk>/reveal-caller/", views.reveal_caller, name="reveal_caller"),
     path("<int:pk>/actions/<slug:action>/", views.ticket_action, name="ticket_action"),
 ]

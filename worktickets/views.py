@@ -29,12 +29,20 @@ from csc.lib.masking import mask_phone
 from csc.lib.paging import int_or_none, page_context
 from csc.lib.phones import InvalidPhoneNumber, normalise_phone
 from csc.lib.reference import ReferenceCache
+from intake import searches as intake_searches
 from intake import selectors as intake_selectors
 from intake import services as intake_services
 from intake.choices import Channel, PaymentSegment
 from intake.forms import CustomerForm
 from intake.models import Contact, Customer
-from intake.personal_data import PersonalDataDisclosure, render_disclosed
+from intake.personal_data import (
+    FULL_PERSONAL_DATA_PERM,
+    PersonalDataDisclosure,
+    render_disclosed,
+    reveal_control,
+    reveal_response,
+)
+from intake.searches import Searcher, TooManySearches
 from sla.selectors import clocks_for_ticket
 from staffing.access import permission
 from staffing.models import Team
@@ -181,9 +189,13 @@ def search(request: HttpRequest) -> HttpResponse:
         }
     else:
         try:
-            customers = list(intake_selectors.customer_find_by_phone(query)[:LOOKUP_LIMIT])
+            found = intake_searches.customers_by_phone(Searcher.for_page(request), query)
+            customers = list(found[:LOOKUP_LIMIT])
         except ValidationError as error:
             context["error"] = " ".join(error.messages)
+        except TooManySearches as refusal:
+            context["error"] = refusal.message
+            return render_disclosed(request, "worktickets/search.html", context, status=429)
         else:
             context["customers"] = customers
             tickets = selectors.ticket_list(request.user).filter(customer__in=customers)
@@ -438,15 +450,34 @@ def _duration(minutes: int | None) -> str:
     return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
 
 
+def _caller_whose(ticket: Ticket) -> dict | None:
+    """Whom the access log names when the ticket's caller number is shown in full."""
+    if ticket.contact is not None and ticket.contact.caller_number == ticket.caller_number:
+        return {"customer_id": ticket.contact.customer_id, "contact_id": ticket.contact_id}
+    if ticket.customer_id is not None:
+        return {"customer_id": ticket.customer_id}
+    return None  # nobody to name: never shown in full
+
+
 def _caller_number_shown(ticket: Ticket, pd: PersonalDataDisclosure) -> str:
     if not ticket.caller_number:
         return ""
-    if ticket.contact is not None and ticket.contact.caller_number == ticket.caller_number:
-        return pd.caller_number(ticket.contact)
-    if ticket.customer_id is not None:
-        return pd.customer_phone(ticket.customer_id, ticket.caller_number)
-    # No customer and no contact to name in the access log: always masked.
-    return mask_phone(ticket.caller_number)
+    if _caller_whose(ticket) is None:
+        return mask_phone(ticket.caller_number)
+    url = reverse("worktickets:reveal_caller", args=[ticket.pk])
+    return reveal_control(pd, mask_phone(ticket.caller_number), url)
+
+
+@permission(VIEW, FULL_PERSONAL_DATA_PERM)
+@require_POST
+def reveal_caller(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ticket's caller number in full, once the reason is recorded (htmx)."""
+    ticket = _page_ticket(request.user, pk)
+    whose = _caller_whose(ticket) if ticket.caller_number else None
+    if whose is None:
+        raise Http404
+    masked = mask_phone(ticket.caller_number)
+    return reveal_response(request, value=ticket.caller_number, masked=masked, **whose)
 
 
 def _main_context(
@@ -606,9 +637,13 @@ def _caller_panel(
     customer: Customer | None = None,
     contact: Contact | None = None,
     register_form: CustomerForm | None = None,
+    searcher: Searcher | None = None,
 ) -> dict:
     """What the caller panel shows: the chosen customer, the customers found for a
-    phone number, or an unknown caller with the form to register them."""
+    phone number, or an unknown caller with the form to register them.
+
+    A typed `phone` is a search (limited and recorded for `searcher`); a contact's
+    own number is looked up for the call without counting as one."""
     panel: dict = {"contact": contact, "phone": phone, "customers": [], "error": ""}
     # A contact's own number is looked up without ever being put in an input.
     lookup = phone or (contact.caller_number if contact is not None else "")
@@ -619,10 +654,17 @@ def _caller_panel(
         panel.update(unknown=True, register_form=register_form)
     elif lookup:
         try:
-            found = intake_selectors.customer_find_by_phone(lookup)
+            found = (
+                intake_searches.customers_by_phone(searcher, phone)
+                if phone
+                else intake_selectors.customer_find_by_phone(lookup)
+            )
             customers = list(_with_recent_tickets(user, found)[:LOOKUP_LIMIT])
         except ValidationError as error:
             panel["error"] = " ".join(error.messages)
+            return panel
+        except TooManySearches as refusal:
+            panel["error"] = refusal.message
             return panel
         if customers:
             panel["customers"] = customers
@@ -736,11 +778,16 @@ def _new_ticket_page(
     context = {
         "form": form,
         "tab": "new",
-        "caller": _caller_panel(request.user, phone=phone, customer=customer, contact=contact),
+        "caller": _caller_panel(
+            request.user,
+            phone=phone,
+            customer=customer,
+            contact=contact,
+            searcher=Searcher.for_page(request),
+        ),
         "eligible_channel_labels": [
             Channel(code).label for code in eligible_channels if code in Channel.values
         ],
-        "contact_caller_number": pd.caller_number(contact) if contact else "",
         **_business_types(customer, channel, selected_type),
     }
     return render_disclosed(request, "worktickets/ticket_new.html", context, pd=pd, status=status)
@@ -752,7 +799,9 @@ def caller_lookup(request: HttpRequest) -> HttpResponse:
     """The caller panel for a phone number typed on the new-ticket page (htmx)."""
     phone = request.GET.get("phone", "").strip()
     contact = _contact_from(request.GET.get("contact"))
-    context = {"caller": _caller_panel(request.user, phone=phone, contact=contact)}
+    searcher = Searcher.for_page(request)
+    caller = _caller_panel(request.user, phone=phone, contact=contact, searcher=searcher)
+    context = {"caller": caller}
     response = render_disclosed(request, "worktickets/_caller_panel.html", context)
     return trigger_client_event(response, CALLER_CHANGED, after="swap")
 

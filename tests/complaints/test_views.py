@@ -663,6 +663,7 @@ def test_an_appeal_cannot_name_a_complaint_the_recorder_may_not_see(
     )
     assert by_portal.status_code == 201, by_portal.content
 
+
 def test_the_deadline_panel_shows_the_reply_limit_and_an_extension_past_it_is_refused(
     english, groups, agent_user, manager_user
 ):

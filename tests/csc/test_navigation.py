@@ -27,7 +27,7 @@ def person(role: str, username: str):
         ("agent", {"首页", "客户", "联络记录"}),
         ("complaint_handler", {"首页", "客户", "联络记录"}),
         ("tech_support", {"首页", "客户", "联络记录"}),
-        ("market_legal", {"首页", "客户", "联络记录"}),
+        ("market_legal", {"首页", "客户", "联络记录", "数据访问日志"}),
         ("team_lead", {"首页", "客户", "联络记录", "班组"}),
         ("qa_inspector", {"首页", "客户", "联络记录", "班组"}),
         ("cs_manager", {"首页", "客户", "联络记录", "班组", "数据访问日志", "API"}),

@@ -81,9 +81,15 @@ def test_an_empty_number_shows_nothing_and_records_nothing(lead_user):
 
 
 def test_the_recorded_path_never_carries_the_query_string(signed_in, lead_user, customer):
-    signed_in(lead_user).get(reverse("intake:customer_search"), {"q": "郑"})
+    signed_in(lead_user).get(reverse("intake:customer_search"), {"q": PHONE})
 
     assert PersonalDataAccess.objects.get().path == "/customers/"
+
+
+def test_a_number_in_a_recorded_path_is_masked(lead_user, customer):
+    pd = PersonalDataDisclosure(lead_user, via="api", path=f"/x/{PHONE}/?q={ID_NUMBER}")
+
+    assert pd.path == f"/x/{MASKED_PHONE}/"
 
 
 # --- pages ------------------------------------------------------------------------------
@@ -98,60 +104,130 @@ def _page_urls(customer) -> list[str]:
     ]
 
 
-def test_pages_show_an_agent_only_masked_numbers_and_record_nothing(
-    signed_in, agent_user, customer
-):
-    client = signed_in(agent_user)
-
+def _masked_detail_page(client, customer) -> str:
+    """Every page masks every number; the customer's page, returned, shows them masked."""
     for url in _page_urls(customer):
         content = client.get(url).content.decode()
         for full in (PHONE, ID_NUMBER, SERVICE, CALLER):
             assert full not in content, (url, full)
-
     detail = client.get(_page_urls(customer)[0]).content.decode()
     for masked in (MASKED_PHONE, MASKED_ID, MASKED_SERVICE, MASKED_CALLER):
         assert masked in detail
+    return detail
+
+
+def test_pages_show_an_agent_only_masked_numbers_and_record_nothing(
+    signed_in, agent_user, customer
+):
+    detail = _masked_detail_page(signed_in(agent_user), customer)
+
+    assert reverse("intake:reveal", args=["phone", customer.pk]) not in detail
     assert not PersonalDataAccess.objects.exists()
 
 
-def test_customer_page_shows_full_numbers_to_a_lead_and_records_it(signed_in, lead_user, customer):
-    url = reverse("intake:customer_detail", args=[customer.pk])
+def test_pages_show_a_lead_masked_numbers_with_reveal_controls_and_record_nothing(
+    signed_in, lead_user, customer
+):
+    detail = _masked_detail_page(signed_in(lead_user), customer)
 
-    content = signed_in(lead_user).get(url).content.decode()
-
-    for full in (PHONE, ID_NUMBER, SERVICE, CALLER):
-        assert full in content
-    access = PersonalDataAccess.objects.get()
-    assert (access.user, access.customer, access.via, access.path) == (
-        lead_user,
-        customer,
-        "page",
-        url,
-    )
+    for what, pk in (
+        ("phone", customer.pk),
+        ("id_number", customer.pk),
+        ("service", customer.services.get().pk),
+        ("caller", customer.contacts.get().pk),
+    ):
+        assert reverse("intake:reveal", args=[what, pk]) in detail
+    assert not PersonalDataAccess.objects.exists()
 
 
-def test_a_list_page_records_every_customer_it_shows_in_full(signed_in, lead_user):
-    shown = [ContactFactory(caller_number=f"1390000000{n}") for n in range(3)]
-    anonymous = ContactFactory(customer=None, caller_number="13911112222")
+def test_a_list_page_records_nothing_for_a_lead(signed_in, lead_user):
+    for n in range(7):
+        ContactFactory(caller_number=f"1390000000{n}")
 
     signed_in(lead_user).get(reverse("intake:contact_list"))
 
-    assert set(PersonalDataAccess.objects.values_list("customer_id", flat=True)) == {
-        *(contact.customer_id for contact in shown),
-        None,
-    }
-    assert PersonalDataAccess.objects.get(customer=None).contact == anonymous
+    assert not PersonalDataAccess.objects.exists()
 
 
-def test_the_edit_form_filled_with_full_numbers_is_a_recorded_view(signed_in, lead_user, customer):
+def test_the_edit_form_keeps_stored_numbers_masked_for_a_lead_too(signed_in, lead_user, customer):
     content = (
         signed_in(lead_user)
         .get(reverse("intake:customer_edit", args=[customer.pk]))
         .content.decode()
     )
 
-    assert f'value="{PHONE}"' in content
-    assert PersonalDataAccess.objects.filter(customer=customer, via="page").count() == 1
+    assert PHONE not in content and MASKED_PHONE in content
+    assert not PersonalDataAccess.objects.exists()
+
+
+# --- reveal on demand -------------------------------------------------------------------
+
+
+def _reveal(client, what: str, pk: int, reason: str = "客户来电核实身份"):
+    return client.post(reverse("intake:reveal", args=[what, pk]), {"reveal_reason": reason})
+
+
+def test_a_lead_reveals_one_number_with_a_reason_and_one_row_records_it(
+    signed_in, lead_user, customer
+):
+    response = _reveal(signed_in(lead_user), "id_number", customer.pk)
+
+    assert response.status_code == 200
+    assert ID_NUMBER in response.content.decode()
+    access = PersonalDataAccess.objects.get()
+    assert (access.user, access.customer, access.action, access.reason, access.via) == (
+        lead_user,
+        customer,
+        "reveal",
+        "客户来电核实身份",
+        "page",
+    )
+    assert access.path == reverse("intake:reveal", args=["id_number", customer.pk])
+
+
+@pytest.mark.parametrize(
+    ("what", "full"), [("phone", PHONE), ("service", SERVICE), ("caller", CALLER)]
+)
+def test_each_number_on_the_page_can_be_revealed(signed_in, lead_user, customer, what, full):
+    pk = {
+        "phone": customer.pk,
+        "service": customer.services.get().pk,
+        "caller": customer.contacts.get().pk,
+    }[what]
+
+    content = _reveal(signed_in(lead_user), what, pk).content.decode()
+
+    assert full in content
+    assert PersonalDataAccess.objects.get().customer == customer
+
+
+def test_an_anonymous_callers_reveal_is_recorded_against_the_contact(signed_in, lead_user):
+    contact = ContactFactory(customer=None, caller_number=CALLER)
+
+    assert CALLER in _reveal(signed_in(lead_user), "caller", contact.pk).content.decode()
+    assert PersonalDataAccess.objects.get().contact == contact
+
+
+def test_a_reveal_without_a_reason_is_refused_and_records_nothing(signed_in, lead_user, customer):
+    response = _reveal(signed_in(lead_user), "phone", customer.pk, reason="   ")
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert PHONE not in content
+    assert "Say why you need the full number" in content and MASKED_PHONE in content
+    assert not PersonalDataAccess.objects.exists()
+
+
+def test_an_agent_may_not_reveal(signed_in, agent_user, customer):
+    response = _reveal(signed_in(agent_user), "phone", customer.pk)
+
+    assert response.status_code == 403
+    assert not PersonalDataAccess.objects.exists()
+
+
+def test_an_unknown_thing_to_reveal_is_a_404(signed_in, lead_user, customer):
+    assert _reveal(signed_in(lead_user), "password", customer.pk).status_code == 404
+    assert _reveal(signed_in(lead_user), "phone", 999_999).status_code == 404
 
 
 def test_the_admin_list_masks_numbers(admin_client, customer):
@@ -223,9 +299,10 @@ def test_the_api_shows_full_numbers_to_a_lead_and_records_each_response(api, lea
     assert body["services"][0]["number"] == SERVICE
     assert listed[0]["phone"] == PHONE
     rows = PersonalDataAccess.objects.order_by("id")
-    assert [(r.user, r.customer, r.via, r.path) for r in rows] == [
-        (lead_user, customer, "api", f"/api/v1/customers/{customer.pk}/"),
-        (lead_user, customer, "api", "/api/v1/customers/"),
+    assert [(r.user, r.customer, r.via, r.path, r.action) for r in rows] == [
+        (lead_user, customer, "api", f"/api/v1/customers/{customer.pk}/", "view"),
+        (lead_user, customer, "api", "/api/v1/customers/", "search"),
+        (lead_user, customer, "api", "/api/v1/customers/", "view"),
     ]
 
 

@@ -101,6 +101,31 @@ def test_register_refuses_a_resident_id_already_registered(agent_user):
     assert "already registered" in field_errors(excinfo)["id_number"][0]
 
 
+def test_a_refused_registration_does_not_tell_whether_an_id_number_is_taken(agent_user):
+    # Else a form refused for its name would answer "registered or not" for free,
+    # and guessing would rebuild a masked ID number without a trace.
+    CustomerFactory(id_number=make_resident_id(7))
+
+    with pytest.raises(ValidationError) as excinfo:
+        register(agent_user, name=" ", id_number=make_resident_id(7))
+
+    assert set(field_errors(excinfo)) == {"name"}
+
+
+def test_a_refused_update_does_not_tell_whether_an_id_number_is_taken(agent_user):
+    from intake.services import customer_update
+
+    CustomerFactory(id_number=make_resident_id(7))
+    customer = CustomerFactory()
+
+    with pytest.raises(ValidationError) as excinfo:
+        customer_update(
+            customer, changed_by=agent_user, phone="12345", id_number=make_resident_id(7)
+        )
+
+    assert set(field_errors(excinfo)) == {"phone"}
+
+
 def test_two_customers_may_share_a_contact_phone(agent_user):
     register(agent_user, name="父亲")
     register(agent_user, name="女儿")
@@ -218,6 +243,21 @@ def test_service_add_refuses_a_number_another_customer_holds(agent_user):
         )
 
     assert "already registered" in field_errors(excinfo)["number"][0]
+
+
+def test_a_refused_service_add_does_not_tell_whether_a_number_is_taken(agent_user):
+    CustomerServiceFactory(number="18600000001")
+
+    with pytest.raises(ValidationError) as excinfo:
+        services.customer_service_add(
+            customer=CustomerFactory(),
+            service_type="mobile",
+            number="18600000001",
+            status="bogus",
+            added_by=agent_user,
+        )
+
+    assert set(field_errors(excinfo)) == {"status"}
     assert CustomerService.objects.count() == 1
 
 

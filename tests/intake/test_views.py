@@ -453,14 +453,16 @@ def test_contact_list_query_count_does_not_grow_with_rows(signed_in, persona, re
 
 def test_the_access_log_lists_who_saw_whose_data(signed_in, lead_user, manager_user):
     customer = CustomerFactory(name="吴十")
-    signed_in(lead_user).get(detail_url(customer))
+    reveal = reverse("intake:reveal", args=["phone", customer.pk])
+    signed_in(lead_user).post(reveal, {"reveal_reason": "回拨客户"})
 
     response = signed_in(manager_user).get(ACCESS_LOG)
 
     content = response.content.decode()
     assert "吴十" in content
     assert lead_user.display_name in content
-    assert detail_url(customer) in content
+    assert reveal in content
+    assert "回拨客户" in content
 
 
 def test_pages_are_chinese_by_default(client, agent_user):

@@ -165,7 +165,15 @@ PAGES = [
     ),
     ("contacts", "GET", lambda m: reverse("intake:contact_list"), None, EVERYONE),
     ("record contact", "GET", lambda m: reverse("intake:contact_record"), None, WORKERS),
-    ("access log", "GET", lambda m: reverse("intake:access_log"), None, MANAGERS),
+    # Market & legal compliance receive the security alerts that link to the log.
+    ("access log", "GET", lambda m: reverse("intake:access_log"), None, MANAGERS | {ML}),
+    (
+        "reveal a number",
+        "POST",
+        lambda m: reverse("intake:reveal", args=["phone", m.customer.pk]),
+        {"reveal_reason": "核实"},
+        frozenset({TL, CM, CD}),
+    ),
     ("my queue", "GET", lambda m: reverse("worktickets:my_queue"), None, EVERYONE),
     ("team queue", "GET", lambda m: reverse("worktickets:team_queue"), None, EVERYONE),
     ("follow-ups", "GET", lambda m: reverse("worktickets:follow_ups"), None, EVERYONE),
@@ -220,6 +228,13 @@ PAGES = [
         lambda m: reverse("worktickets:ticket_reassign", args=[m.ticket.pk]),
         {"version": "x"},
         SUPERVISORS,
+    ),
+    (
+        "reveal the caller number",
+        "POST",
+        lambda m: reverse("worktickets:reveal_caller", args=[m.ticket.pk]),
+        {"reveal_reason": "核实"},
+        frozenset({TL, CM, CD}),
     ),
     ("SLA at risk", "GET", lambda m: reverse("sla:at_risk"), None, SUPERVISORS),
     ("complaint workbench", "GET", lambda m: reverse("complaints:workbench"), None, EVERYONE),
@@ -287,6 +302,13 @@ PAGES = [
         EVERYONE,
     ),
     (
+        "reveal the contact phone",
+        "POST",
+        lambda m: reverse("complaints:reveal", args=[m.complaint.pk, "phone"]),
+        {"reveal_reason": "核实"},
+        frozenset({TL, CM, CD}),
+    ),
+    (
         "complaint archive",
         "GET",
         lambda m: reverse("complaints:archive", args=[m.complaint.pk]),
@@ -346,7 +368,12 @@ def centre(world):
     world.own_tickets, world.own_complaints, world.notifications = {}, {}, {}
     for role in ROLES:
         user, team = world.people[role], _member_team(world, role)
-        ticket = TicketFactory(team=team, first_contact_agent=user, customer=world.customers[1])
+        ticket = TicketFactory(
+            team=team,
+            first_contact_agent=user,
+            customer=world.customers[1],
+            caller_number=world.customers[1].phone,
+        )
         clocks_start(ticket, facts_for(ticket))
         complaint = make_complaint(
             recorded_by=world.people[AG], category="service_quality", customer=world.customers[2]

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from intake.models import Customer
+from intake.models import Customer, PersonalDataAccess
 from staffing.models import Notification
 from tests.factories import (
     AgentFactory,
@@ -544,15 +544,49 @@ def test_ticket_page_shows_the_customer_panel_masked(client, agent_user):
     assert earlier.number in page and "来电询问话费" in page
 
 
-def test_full_phone_shown_to_a_lead_is_recorded(client, agent_user, lead_user):
+def test_a_lead_sees_the_phone_masked_and_reveals_it_with_a_reason(client, agent_user, lead_user):
     customer = CustomerFactory(phone="13812345678")
-    ticket = make_ticket(created_by=agent_user, customer=customer)
+    ticket = make_ticket(created_by=agent_user, customer=customer, caller_number="13812345678")
     as_user(client, lead_user)
 
     page = detail(client, ticket).content.decode()
+    revealed = client.post(
+        reverse("worktickets:reveal_caller", args=[ticket.pk]), {"reveal_reason": "回拨"}
+    )
 
-    assert "13812345678" in page
-    assert customer.data_accesses.filter(user=lead_user).count() == 1
+    assert "13812345678" not in page and "138****5678" in page
+    assert reverse("worktickets:reveal_caller", args=[ticket.pk]) in page
+    assert "13812345678" in revealed.content.decode()
+    access = customer.data_accesses.get(user=lead_user)
+    assert (access.action, access.reason) == ("reveal", "回拨")
+
+
+def test_the_caller_number_of_a_ticket_one_may_not_see_is_not_revealed(
+    client, agent_user, outsider_user
+):
+    from django.contrib.auth.models import Permission
+
+    outsider_user.user_permissions.add(Permission.objects.get(codename="view_full_personal_data"))
+    ticket = make_ticket(
+        created_by=agent_user, customer=CustomerFactory(), caller_number="13812345678"
+    )
+    as_user(client, outsider_user)
+
+    response = client.post(
+        reverse("worktickets:reveal_caller", args=[ticket.pk]), {"reveal_reason": "好奇"}
+    )
+
+    assert response.status_code == 404
+    assert "13812345678" not in response.content.decode()
+
+
+def test_a_queue_view_writes_no_audit_rows(client, agent_user, lead_user, hotline_team):
+    for _ in range(7):
+        TicketFactory(team=hotline_team, customer=CustomerFactory())
+    as_user(client, lead_user)
+
+    assert client.get(reverse("worktickets:team_queue")).status_code == 200
+    assert not PersonalDataAccess.objects.exists()
 
 
 # ---------------------------------------------------------------- a new ticket
