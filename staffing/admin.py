@@ -98,7 +98,7 @@ class ApiClientForm(forms.ModelForm):
 
     class Meta:
         model = ApiClient
-        fields = ["name", "scopes", "rate", "is_active"]
+        fields = ["name", "scopes", "rate", "is_active", "expires_at"]
 
     def clean_rate(self) -> str:
         return validate_rate(self.cleaned_data["rate"])
@@ -108,7 +108,15 @@ class ApiClientForm(forms.ModelForm):
 class ApiClientAdmin(admin.ModelAdmin):
     """Keys are made by `manage.py create_api_client` and never shown again."""
 
-    list_display = ["name", "key_prefix", "scope_list", "rate", "is_active", "last_used_at"]
+    list_display = [
+        "name",
+        "key_prefix",
+        "scope_list",
+        "rate",
+        "is_active",
+        "expires_at",
+        "last_used_at",
+    ]
     list_filter = ["is_active"]
     search_fields = ["name", "key_prefix"]
     form = ApiClientForm
@@ -118,6 +126,7 @@ class ApiClientAdmin(admin.ModelAdmin):
         "scopes",
         "rate",
         "is_active",
+        "expires_at",
         "key_prefix",
         "created_at",
         "last_used_at",
