@@ -6,6 +6,7 @@ Celery broker, DEBUG on. Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS,
 DATABASE_URL and REDIS_URL (see README.md).
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -115,6 +116,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Networks webhook receivers may be in although not public (on-premise receivers),
+# as addresses or CIDRs: "10.20.0.0/16,192.168.5.10". Nothing else private is allowed.
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+for _network in WEBHOOK_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"WEBHOOK_ALLOWED_NETWORKS: {_network!r} is not an address or a network."
+        ) from None
 
 # Failed logins allowed per username and per client address in the window.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)

@@ -1,8 +1,7 @@
-from urllib.parse import urlsplit
-
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -20,9 +19,9 @@ from staffing.models import (
 )
 from staffing.services import validate_rate
 from staffing.webhooks import (
-    SCHEMES,
     webhook_subscription_delete,
     webhook_subscription_update,
+    webhook_url_clean,
 )
 
 
@@ -155,10 +154,11 @@ class WebhookSubscriptionForm(forms.ModelForm):
         fields = ["url", "events", "is_active"]
 
     def clean_url(self) -> str:
-        url = self.cleaned_data["url"]
-        if urlsplit(url).scheme not in SCHEMES:
-            raise forms.ValidationError(_("Enter an http:// or https:// URL."))
-        return url
+        # The API's rules: http(s) only, never to a loopback or private address.
+        try:
+            return webhook_url_clean(self.cleaned_data["url"])
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["url"]) from None
 
 
 @admin.register(WebhookSubscription)
