@@ -318,8 +318,8 @@ def webhook_receiver(url: str) -> Receiver:
         raise ReceiverRefused("the webhook URL has an invalid port") from None
     addresses = _resolved(parts.hostname, port)
     standings = [address_standing(address) for address in addresses]
-    # A name with one refused address among good ones is refused: which one a
-    # connection would use is not ours to choose.
+    # A name with one refused address among good ones is refused as a whole:
+    # a public receiver has no business answering with an internal address.
     if not addresses or None in standings:
         raise ReceiverRefused(f"{parts.hostname} resolves to an address webhooks may not go to")
     target = parts.path or "/"

@@ -13,10 +13,13 @@ from rest_framework.test import APIClient
 
 from staffing.models import ApiClient
 from staffing.services import api_client_create, api_client_rotate_key
-from tests.factories import UserFactory, make_api_client
+from tests.factories import make_api_client
 from tests.robustness.test_failing_services import RedisDown
+from tests.staffing.test_admin import admin_client
 
 pytestmark = pytest.mark.django_db
+
+__all__ = ["admin_client"]  # the signed-in superuser fixture, shared with test_admin
 
 TICKETS = "/api/v1/tickets/"
 T0 = datetime.datetime(2026, 3, 2, 2, 0, tzinfo=datetime.UTC)
@@ -166,15 +169,6 @@ def test_the_last_use_is_written_at_most_once_a_minute():
 
 
 # ---------------------------------------------------------------- admin and commands
-
-
-@pytest.fixture
-def admin_client(client):
-    admin = UserFactory(username="root")
-    admin.is_staff = admin.is_superuser = True
-    admin.save()
-    client.force_login(admin)
-    return client
 
 
 def test_admin_shows_the_expiry_and_the_last_use(admin_client):

@@ -11,28 +11,22 @@ import sys
 import threading
 
 import pytest
-from rest_framework.test import APIClient
 
 from staffing import webhooks
 from staffing.models import OutboxMessage, WebhookAttempt, WebhookDelivery
 from staffing.outbox import outbox_flush
 from staffing.webhooks import address_standing, webhook_subscription_create
-from tests.factories import UserFactory, make_api_client
-from tests.staffing.test_webhooks import ALL_WEBHOOK_SCOPES, emit_created, receiver
+from tests.factories import make_api_client
+from tests.staffing.test_admin import admin_client
+from tests.staffing.test_webhooks import ALL_WEBHOOK_SCOPES, crm, emit_created, receiver
 
 pytestmark = pytest.mark.django_db
 
-__all__ = ["receiver"]  # the loopback receiver fixture, shared with test_webhooks
+# Fixtures shared with test_admin (a signed-in superuser) and test_webhooks (an
+# API client with the webhook scopes, a receiver on loopback).
+__all__ = ["admin_client", "crm", "receiver"]
 
 PUBLIC = "93.184.216.34"
-
-
-@pytest.fixture
-def crm():
-    _client, key = make_api_client("crm", ALL_WEBHOOK_SCOPES)
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return api
 
 
 def subscribe(api, url: str):
@@ -162,18 +156,14 @@ def test_changing_a_subscription_to_an_internal_address_is_refused(crm, dns):
     assert crm.get(path).json()["url"] == "https://crm.example.com/hooks"
 
 
-def test_the_admin_refuses_an_internal_url_with_a_form_error(client, dns):
+def test_the_admin_refuses_an_internal_url_with_a_form_error(admin_client, dns):
     dns["crm.example.com"] = [PUBLIC]
     api_client, _key = make_api_client("crm", ALL_WEBHOOK_SCOPES)
     subscription, _secret = webhook_subscription_create(
         api_client, url="https://crm.example.com/hooks", events=["ticket.created"]
     )
-    admin = UserFactory(username="root")
-    admin.is_staff = admin.is_superuser = True
-    admin.save()
-    client.force_login(admin)
 
-    response = client.post(
+    response = admin_client.post(
         f"/admin/staffing/webhooksubscription/{subscription.pk}/change/",
         {"url": "http://169.254.169.254/latest/", "events": ["ticket.created"], "is_active": "on"},
     )
