@@ -6,6 +6,8 @@ Celery broker, DEBUG on. Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS,
 DATABASE_URL and REDIS_URL (see README.md).
 """
 
+import ipaddress
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -60,6 +62,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "simple_history",
+    "axes",
     # Our apps, bottom of the layering first (docs/architecture.md).
     "csc",
     "staffing",
@@ -85,6 +88,8 @@ MIDDLEWARE = [
     "csc.middleware.htmx_sign_in_redirect",
     "csc.middleware.no_store_when_signed_in",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into a 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "csc.urls"
@@ -135,9 +140,45 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Networks webhook receivers may be in although not public (on-premise receivers),
+# as addresses or CIDRs: "10.20.0.0/16,192.168.5.10". Nothing else private is allowed.
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+for _network in WEBHOOK_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"WEBHOOK_ALLOWED_NETWORKS: {_network!r} is not an address or a network."
+        ) from None
+
 # Failed logins allowed per username and per client address in the window.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
+# Reverse proxies in front of Django that append the client's address to
+# X-Forwarded-For (csc.lib.addresses); BEHIND_TLS_PROXY means one.
+TRUSTED_PROXY_COUNT = env.int(
+    "TRUSTED_PROXY_COUNT", default=1 if env.bool("BEHIND_TLS_PROXY", default=False) else 0
+)
+
+# Sign-in throttling by django-axes, in the database (so it holds while Redis is
+# down). Failures are counted per username AND client address: LOGIN_FAILURE_LIMIT
+# of them lock that username out from that address only, so nobody can lock
+# someone else out from elsewhere; the lock lifts LOGIN_FAILURE_WINDOW_SECONDS
+# after the last failure, and a successful sign-in clears the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(seconds=LOGIN_FAILURE_WINDOW_SECONDS)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "csc.lib.addresses.client_address"
+AXES_USERNAME_CALLABLE = "staffing.views.sign_in_username"
+AXES_LOCKOUT_CALLABLE = "staffing.views.sign_in_locked_out"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 
 # Searches by phone or resident ID number allowed per person, and per API client,
 # in the window (intake/searches.py): more are refused and the security-alert

@@ -1,8 +1,7 @@
-from urllib.parse import urlsplit
-
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -20,9 +19,9 @@ from staffing.models import (
 )
 from staffing.services import validate_rate
 from staffing.webhooks import (
-    SCHEMES,
     webhook_subscription_delete,
     webhook_subscription_update,
+    webhook_url_clean,
 )
 
 
@@ -98,7 +97,7 @@ class ApiClientForm(forms.ModelForm):
 
     class Meta:
         model = ApiClient
-        fields = ["name", "scopes", "rate", "is_active"]
+        fields = ["name", "scopes", "rate", "is_active", "expires_at"]
 
     def clean_rate(self) -> str:
         return validate_rate(self.cleaned_data["rate"])
@@ -108,7 +107,15 @@ class ApiClientForm(forms.ModelForm):
 class ApiClientAdmin(admin.ModelAdmin):
     """Keys are made by `manage.py create_api_client` and never shown again."""
 
-    list_display = ["name", "key_prefix", "scope_list", "rate", "is_active", "last_used_at"]
+    list_display = [
+        "name",
+        "key_prefix",
+        "scope_list",
+        "rate",
+        "is_active",
+        "expires_at",
+        "last_used_at",
+    ]
     list_filter = ["is_active"]
     search_fields = ["name", "key_prefix"]
     form = ApiClientForm
@@ -118,6 +125,7 @@ class ApiClientAdmin(admin.ModelAdmin):
         "scopes",
         "rate",
         "is_active",
+        "expires_at",
         "key_prefix",
         "created_at",
         "last_used_at",
@@ -146,10 +154,11 @@ class WebhookSubscriptionForm(forms.ModelForm):
         fields = ["url", "events", "is_active"]
 
     def clean_url(self) -> str:
-        url = self.cleaned_data["url"]
-        if urlsplit(url).scheme not in SCHEMES:
-            raise forms.ValidationError(_("Enter an http:// or https:// URL."))
-        return url
+        # The API's rules: http(s) only, never to a loopback or private address.
+        try:
+            return webhook_url_clean(self.cleaned_data["url"])
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.message_dict["url"]) from None
 
 
 @admin.register(WebhookSubscription)

@@ -7,9 +7,11 @@ methods and `<resource>:write` for the rest. Browser sessions are checked
 against the user's Django permissions instead (`required_perms`).
 """
 
+import datetime
 import logging
 
 from django.core.cache.backends.redis import RedisCacheClient
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -17,7 +19,7 @@ from redis.exceptions import RedisError
 from rest_framework import authentication, exceptions, permissions, throttling
 
 from staffing.models import ApiClient, hash_api_key
-from staffing.reference import active_api_clients
+from staffing.reference import api_client_for_key
 
 # Every resource a scope may name; `create_api_client` refuses others.
 SCOPE_RESOURCES: tuple[str, ...] = (
@@ -37,7 +39,7 @@ ALL_SCOPES: tuple[str, ...] = tuple(f"{r}:{a}" for r in SCOPE_RESOURCES for a in
 log = logging.getLogger(__name__)
 
 # last_used_at is written at most this often per client, not on every request.
-LAST_USED_RESOLUTION_SECONDS = 60
+LAST_USED_RESOLUTION = datetime.timedelta(seconds=60)
 
 
 class ApiClientTokenAuthentication(authentication.BaseAuthentication):
@@ -53,22 +55,34 @@ class ApiClientTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token header.")) from None
-        # Kept per process; a revoked key or a deactivated client stops working
-        # everywhere within a second (staffing.reference).
-        client = active_api_clients.get().get(hash_api_key(key))
+        # Confirmed against the database on every request: a revoked key, a
+        # deactivated client or an expired key stops working at once everywhere,
+        # whatever any process keeps (staffing.reference).
+        client = api_client_for_key(hash_api_key(key))
         if client is None:
             raise exceptions.AuthenticationFailed(_("Invalid or inactive API key."))
         now = timezone.now()
-        stale = client.last_used_at is None or (
-            (now - client.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS
-        )
-        if stale:
-            ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
-            client.last_used_at = now
+        if client.has_expired(now):
+            raise exceptions.AuthenticationFailed(
+                _("This API key expired at %(moment)s; ask for a new one.")
+                % {"moment": client.expiry_moment}
+            )
+        _note_use(client, now)
         return client.service_user, client
 
     def authenticate_header(self, request) -> str:
         return self.keyword
+
+
+def _note_use(client: ApiClient, now: datetime.datetime) -> None:
+    """Record when the key was last used, at most once a minute whichever process
+    serves it (the condition is in the UPDATE), not on every request."""
+    if client.last_used_at is not None and client.last_used_at > now - LAST_USED_RESOLUTION:
+        return
+    ApiClient.objects.filter(pk=client.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION)
+    ).update(last_used_at=now)
+    client.last_used_at = now
 
 
 def api_client_of(request) -> ApiClient | None:

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -148,6 +149,12 @@ class ApiClient(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    expires_at = models.DateTimeField(
+        _("key expires at"),
+        null=True,
+        blank=True,
+        help_text=_("After this moment the key is refused; empty for a key that does not expire."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -165,6 +172,16 @@ class ApiClient(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes
+
+    def has_expired(self, at) -> bool:
+        return self.expires_at is not None and self.expires_at <= at
+
+    @property
+    def expiry_moment(self) -> str:
+        """When the key expires, in the centre's time zone, as messages show it."""
+        if self.expires_at is None:
+            return ""
+        return timezone.localtime(self.expires_at).strftime("%Y-%m-%d %H:%M")
 
 
 class Notification(models.Model):

@@ -3,6 +3,10 @@ API clients by key hash, read by every API request, and the teams by id, read
 by every ticket's creation. Both change rarely; any save of a client, a team
 or a user (but a sign-in), and any change of a user's or a role's permissions,
 renews every process's copy within a second.
+
+Whether a key may still be used is never taken from a kept copy: a change made
+while Redis was unreachable does not renew the copies, so `api_client_for_key`
+confirms every request's client against its row (one read by primary key).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from csc.lib.lookups import key_lookup
 from csc.lib.reference import ReferenceCache, reference_data_changed
 from staffing.models import Agent, ApiClient, Team, User
 
@@ -22,6 +27,28 @@ def _load_api_clients() -> dict[str, ApiClient]:
 
 
 active_api_clients = ReferenceCache(_load_api_clients)
+# The client's row as it is now, if it and its service user are active.
+_usable_clients = ApiClient.objects.filter(is_active=True, service_user__is_active=True)
+
+
+def api_client_for_key(key_hash: str) -> ApiClient | None:
+    """The active client whose key has this hash, as its row stands now, or None.
+
+    The kept copy only says which client and service user (with its cached
+    permissions) the hash belongs to; the row read here decides whether the key
+    is still active, its scopes, rate and expiry. A key the copy does not know
+    (a client created moments ago) is looked up in the database.
+    """
+    kept = active_api_clients.get().get(key_hash)
+    if kept is None:
+        return _usable_clients.select_related("service_user").filter(key_hash=key_hash).first()
+    current = key_lookup(_usable_clients).get(kept.pk)
+    if current is None or current.key_hash != key_hash:
+        return None  # deactivated, its service user deactivated, or its key rotated
+    current.service_user = kept.service_user
+    return current
+
+
 teams_by_id = ReferenceCache(lambda: Team.objects.in_bulk())
 
 

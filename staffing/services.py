@@ -1,11 +1,13 @@
 """Every change to people, teams and API clients goes through these functions."""
 
+import datetime
 import re
 from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -114,10 +116,27 @@ def validate_rate(rate: str) -> str:
     return rate
 
 
+def _check_expiry(expires_at: datetime.datetime | None) -> datetime.datetime | None:
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ValidationError(
+            {"expires_at": _("A key's expiry must be in the future.")}, code="expiry_passed"
+        )
+    return expires_at
+
+
 @transaction.atomic
-def api_client_create(name: str, scopes: Iterable[str], *, rate: str = "") -> tuple[ApiClient, str]:
-    """Create an integration's client and its service user; return the plain key once."""
+def api_client_create(
+    name: str,
+    scopes: Iterable[str],
+    *,
+    rate: str = "",
+    expires_at: datetime.datetime | None = None,
+) -> tuple[ApiClient, str]:
+    """Create an integration's client and its service user; return the plain key once.
+
+    `expires_at`, if given, is when the key stops working."""
     name = name.strip()
+    expires_at = _check_expiry(expires_at)
     scopes = _check_scopes(scopes)
     try:
         rate = validate_rate(rate)
@@ -141,15 +160,20 @@ def api_client_create(name: str, scopes: Iterable[str], *, rate: str = "") -> tu
     service_user.set_unusable_password()
     service_user.full_clean()
     service_user.save()
-    client = ApiClient(name=name, scopes=scopes, rate=rate, service_user=service_user)
+    client = ApiClient(
+        name=name, scopes=scopes, rate=rate, service_user=service_user, expires_at=expires_at
+    )
     key = client.set_new_key()
     client.save()
     return client, key
 
 
 @transaction.atomic
-def api_client_rotate_key(client: ApiClient) -> str:
-    """Replace the client's key; the old one stops working at once."""
+def api_client_rotate_key(client: ApiClient, *, expires_at: datetime.datetime | None = None) -> str:
+    """Replace the client's key; the old one stops working at once.
+
+    The expiry belongs to the key: the new key expires at `expires_at`, or never."""
+    client.expires_at = _check_expiry(expires_at)
     key = client.set_new_key()
-    client.save(update_fields=["key_prefix", "key_hash"])
+    client.save(update_fields=["key_prefix", "key_hash", "expires_at"])
     return key

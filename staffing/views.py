@@ -4,13 +4,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from redis.exceptions import RedisError
 
 from csc.lib.errors import DomainError
 from staffing.models import Agent
@@ -20,55 +19,31 @@ from staffing.services import SELF_SET_STATUSES, agent_set_status
 log = logging.getLogger(__name__)
 
 
-def _failure_keys(request) -> list[str]:
-    username = (request.POST.get("username") or "").strip().lower()
-    address = request.META.get("REMOTE_ADDR", "")
-    return [f"login-fail:user:{username}", f"login-fail:addr:{address}"]
-
-
-class ThrottledLoginView(auth_views.LoginView):
-    """Sign-in that stops answering after too many failures (DESIGN.md §4)."""
+class SignInView(auth_views.LoginView):
+    """Sign-in; django-axes counts the failures and locks out (settings: AXES_*)."""
 
     template_name = "staffing/login.html"
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):
-        if _too_many_failures(_failure_keys(request)):
-            messages.error(
-                request,
-                _("Too many failed sign-ins. Wait %(minutes)d minutes and try again.")
-                % {"minutes": settings.LOGIN_FAILURE_WINDOW_SECONDS // 60},
-            )
-            response = self.get(request, *args, **kwargs)
-            response.status_code = 429
-            return response
-        return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form):
-        try:
-            for key in _failure_keys(self.request):
-                cache.add(key, 0, settings.LOGIN_FAILURE_WINDOW_SECONDS)
-                cache.incr(key)
-        except RedisError:
-            log.warning("sign-in failure not counted: the cache is unreachable")
-        return super().form_invalid(form)
-
-    def form_valid(self, form):
-        try:
-            cache.delete_many(_failure_keys(self.request)[:1])
-        except RedisError:
-            log.warning("sign-in failures not cleared: the cache is unreachable")
-        return super().form_valid(form)
+def sign_in_username(request, credentials: dict | None) -> str:
+    """The username failures are counted under: case and surrounding spaces do
+    not make a new one (AXES_USERNAME_CALLABLE)."""
+    source = credentials if credentials is not None else request.POST
+    username = source.get("username") or ""
+    return str(username).strip().lower().replace("\x00", "")[:150]
 
 
-def _too_many_failures(keys: list[str]) -> bool:
-    # The counters live in Redis; while it is unreachable staff can still sign in
-    # (the whole centre would otherwise stop), unthrottled.
-    try:
-        return any(cache.get(key, 0) >= settings.LOGIN_FAILURE_LIMIT for key in keys)
-    except RedisError:
-        log.warning("sign-in throttle not checked: the cache is unreachable")
-        return False
+def sign_in_locked_out(request, original_response=None, credentials=None) -> HttpResponse:
+    """The sign-in page again, with 429, for a username locked out from this
+    address (AXES_LOCKOUT_CALLABLE)."""
+    messages.error(
+        request,
+        _("Too many failed sign-ins. Wait %(minutes)d minutes and try again.")
+        % {"minutes": max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)},
+    )
+    context = {"form": AuthenticationForm(request), "next": request.POST.get("next", "")}
+    return render(request, "staffing/login.html", context, status=429)
 
 
 class SignOutView(auth_views.LogoutView):
@@ -78,7 +53,7 @@ class SignOutView(auth_views.LogoutView):
         return response
 
 
-login = ThrottledLoginView.as_view()
+login = SignInView.as_view()
 logout = SignOutView.as_view()
 
 

@@ -29,22 +29,36 @@ ids, numbers, statuses and deadlines, never phone or ID numbers nor free text.
 
 Emitters live in the apps that own the events (worktickets/webhooks.py,
 sla/webhooks.py, complaints/webhooks.py) and call down into this module.
+
+Where a receiver may be: only at public addresses, so that a subscription
+cannot make the worker POST to the centre's own services (loopback, private
+networks, link-local addresses such as the cloud metadata service at
+169.254.169.254). The URL's host is resolved and checked when a subscription
+is made or changed, and again before every POST; the POST then connects to the
+address that was checked (no second lookup a DNS answer could change) and
+follows no redirect. On-premise receivers are allowed by naming their networks
+in WEBHOOK_ALLOWED_NETWORKS; the start of their answers is not kept, so the
+delivery log cannot be used to read an internal service.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import http.client
+import ipaddress
 import json
+import socket
+import ssl
 import time
 import uuid
 from datetime import datetime
+from socket import create_connection, getaddrinfo
 from typing import Any, NamedTuple
-from urllib.error import HTTPError
 from urllib.parse import urlsplit
-from urllib.request import HTTPRedirectHandler, Request, build_opener
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import URLValidator
@@ -66,7 +80,8 @@ from staffing.models import (
 from staffing.outbox import Undeliverable, _deliver_after_commit, bulk_insert
 
 TIMEOUT_SECONDS = 10
-EXCERPT_CHARS = 1000
+# Enough of a public receiver's answer to tell why it refused a delivery.
+EXCERPT_CHARS = 200
 MAX_SUBSCRIPTIONS_PER_CLIENT = 20
 SCHEMES = ("http", "https")
 USER_AGENT = "csc-webhooks/1"
@@ -81,12 +96,17 @@ EVENT_NAMESPACE = uuid.UUID("3f0c5c1e-8a8e-4c55-9d0e-6b1f0f7a2c11")
 # to one dead receiver cannot hold the workers that send everything else.
 RECEIVER_PAUSE_SECONDS = 30
 TIMED_OUT = "timed out: "
+NOT_ALLOWED = "not sent: "
 NOT_SENT_AFTER_TIMEOUT = "not sent: the receiver timed out moments ago"
 _timed_out_until: dict[int, float] = {}
 
 
 class WebhookFailed(Exception):
     """The receiver did not answer 2xx; the outbox retries with backoff."""
+
+
+class ReceiverRefused(Exception):
+    """The receiver's host is, or resolves to, an address webhooks may not go to."""
 
 
 class Occurrence(NamedTuple):
@@ -207,14 +227,128 @@ def _enqueue(planned: list) -> list[int]:
 # ---------------------------------------------------------------- sending
 
 
-class _NoRedirects(HTTPRedirectHandler):
-    # A redirect is an answer other than 2xx: logged and retried, never followed
-    # (following would resend the signed body to wherever the receiver points).
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# Never a receiver, whatever WEBHOOK_ALLOWED_NETWORKS says: cloud metadata services.
+_METADATA = frozenset(
+    ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")
+)
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+class Receiver(NamedTuple):
+    """Where a delivery goes: the URL's parts and the checked address to connect to."""
+
+    scheme: str
+    host: str
+    port: int
+    target: str  # path and query
+    address: IPAddress
+    public: bool
+
+
+@functools.lru_cache(maxsize=4)
+def _networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def _allowed(address: IPAddress) -> bool:
+    networks = _networks(tuple(settings.WEBHOOK_ALLOWED_NETWORKS))
+    return any(address in network for network in networks)
+
+
+def _unwrapped(address: IPAddress) -> IPAddress:
+    """The IPv4 address an IPv6 one stands for (mapped, 6to4, NAT64), else itself."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped
+        if address.sixtofour is not None:
+            return address.sixtofour
+        if address in _NAT64:
+            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address
+
+
+def address_is_public(address: IPAddress) -> bool:
+    """Routable on the internet: not loopback, private, link-local, shared,
+    reserved, site-local, documentation, unspecified or multicast."""
+    return (
+        address.is_global
+        and not address.is_multicast
+        and not address.is_reserved
+        and not getattr(address, "is_site_local", False)
+    )
+
+
+def address_standing(address: IPAddress) -> bool | None:
+    """True for a public address, False for one in WEBHOOK_ALLOWED_NETWORKS,
+    None for one webhooks may not go to."""
+    address = _unwrapped(address)
+    if address in _METADATA or address.is_unspecified or address.is_multicast:
         return None
+    if address_is_public(address):
+        return True
+    return False if _allowed(address) else None
 
 
-_opener = build_opener(_NoRedirects)
+def _resolved(host: str, port: int) -> list[IPAddress]:
+    """Every address the host stands for; raises OSError when it cannot be resolved."""
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    try:
+        found = getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except UnicodeError as exc:  # a name IDNA cannot encode
+        raise socket.gaierror(str(exc)) from None
+    # An IPv6 link-local answer may carry its interface ("fe80::1%eth0").
+    return list(dict.fromkeys(ipaddress.ip_address(info[4][0].split("%")[0]) for info in found))
+
+
+def webhook_receiver(url: str) -> Receiver:
+    """Resolve and check the URL's host. Raises ReceiverRefused when any address
+    it resolves to is refused, OSError when it cannot be resolved now."""
+    parts = urlsplit(url)
+    if parts.scheme not in SCHEMES or not parts.hostname:
+        raise ReceiverRefused("the webhook URL is not http(s)")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise ReceiverRefused("the webhook URL has an invalid port") from None
+    addresses = _resolved(parts.hostname, port)
+    standings = [address_standing(address) for address in addresses]
+    # A name with one refused address among good ones is refused as a whole:
+    # a public receiver has no business answering with an internal address.
+    if not addresses or None in standings:
+        raise ReceiverRefused(f"{parts.hostname} resolves to an address webhooks may not go to")
+    target = parts.path or "/"
+    if parts.query:
+        target = f"{target}?{parts.query}"
+    return Receiver(parts.scheme, parts.hostname, port, target, addresses[0], all(standings))
+
+
+_tls = ssl.create_default_context()
+
+
+def _connection(receiver: Receiver) -> http.client.HTTPConnection:
+    """A connection to the checked address; the Host header, and for https the
+    SNI and the certificate check, still use the URL's host name."""
+    if receiver.scheme == "https":
+        connection = http.client.HTTPSConnection(
+            receiver.host, receiver.port, timeout=TIMEOUT_SECONDS, context=_tls
+        )
+    else:
+        connection = http.client.HTTPConnection(
+            receiver.host, receiver.port, timeout=TIMEOUT_SECONDS
+        )
+    pinned = (str(receiver.address), receiver.port)
+
+    def connect(_address, timeout, source_address=None):
+        return create_connection(pinned, timeout, source_address)
+
+    connection._create_connection = connect
+    return connection
 
 
 def webhook_send(message: OutboxMessage) -> None:
@@ -236,25 +370,20 @@ def webhook_send(message: OutboxMessage) -> None:
         raise Undeliverable("the webhook URL is not http(s)")
     body = message.body.encode()
     timestamp = str(int(time.time()))
-    request = Request(
-        subscription.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "X-CSC-Event": delivery.event,
-            "X-CSC-Delivery": str(delivery.uuid),
-            "X-CSC-Timestamp": timestamp,
-            "X-CSC-Signature": webhook_signature(subscription.secret, timestamp, body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-CSC-Event": delivery.event,
+        "X-CSC-Delivery": str(delivery.uuid),
+        "X-CSC-Timestamp": timestamp,
+        "X-CSC-Signature": webhook_signature(subscription.secret, timestamp, body),
+    }
     at = timezone.now()
     started = time.monotonic()
     if _timed_out_until.get(subscription.pk, 0.0) > time.time():
         code, excerpt, error = None, "", NOT_SENT_AFTER_TIMEOUT
     else:
-        code, excerpt, error = _post(request)
+        code, excerpt, error = _post(subscription.url, body, headers)
         if error.startswith(TIMED_OUT):
             _timed_out_until[subscription.pk] = time.time() + RECEIVER_PAUSE_SECONDS
         else:
@@ -281,25 +410,30 @@ def webhook_send(message: OutboxMessage) -> None:
         raise WebhookFailed(error or f"the receiver answered HTTP {code}")
 
 
-def _post(request: Request) -> tuple[int | None, str, str]:
+def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str, str]:
     """(status code or None, start of the response body, error)."""
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.status, _excerpt(response), ""
-    except HTTPError as exc:
-        try:
-            return exc.code, _excerpt(exc), ""
-        finally:
-            exc.close()
+        receiver = webhook_receiver(url)
+    except ReceiverRefused as exc:
+        return None, "", f"{NOT_ALLOWED}{exc}"
+    except OSError as exc:  # the name does not resolve (now)
+        return None, "", f"{type(exc).__name__}: {exc}"[:2000]
+    connection = _connection(receiver)
+    try:
+        connection.request("POST", receiver.target, body=body, headers=headers)
+        response = connection.getresponse()
+        # A redirect is an answer other than 2xx: logged and retried, never followed
+        # (following would resend the signed body to wherever the receiver points).
+        return response.status, _excerpt(response) if receiver.public else "", ""
     except (OSError, ValueError, http.client.HTTPException) as exc:
-        # Refused, timed out, reset, unknown host, malformed answer.
-        timed_out = isinstance(exc, TimeoutError) or isinstance(
-            getattr(exc, "reason", None), TimeoutError
-        )
+        # Refused, timed out, reset, TLS failure, malformed answer.
+        timed_out = isinstance(exc, TimeoutError)
         return None, "", f"{TIMED_OUT if timed_out else ''}{type(exc).__name__}: {exc}"[:2000]
+    finally:
+        connection.close()
 
 
-def _excerpt(response) -> str:
+def _excerpt(response: http.client.HTTPResponse) -> str:
     try:
         return response.read(EXCERPT_CHARS).decode("utf-8", errors="replace")
     except (OSError, http.client.HTTPException):
@@ -309,7 +443,10 @@ def _excerpt(response) -> str:
 # ---------------------------------------------------------------- subscriptions
 
 
-def _clean_url(url: str) -> str:
+def webhook_url_clean(url: str) -> str:
+    """The URL, stripped, if webhooks may go there; else ValidationError on "url".
+
+    A host that does not resolve now is accepted: every delivery checks again."""
     url = (url or "").strip()
     try:
         URLValidator(schemes=list(SCHEMES))(url)
@@ -319,6 +456,21 @@ def _clean_url(url: str) -> str:
         ) from None
     if len(url) > WebhookSubscription._meta.get_field("url").max_length:
         raise ValidationError({"url": _("The URL is too long.")}, code="invalid")
+    try:
+        webhook_receiver(url)
+    except ReceiverRefused:
+        raise ValidationError(
+            {
+                "url": _(
+                    "Webhooks may not be sent to %(host)s: it is, or resolves to, a "
+                    "loopback, private, link-local or reserved address."
+                )
+                % {"host": urlsplit(url).hostname}
+            },
+            code="receiver_refused",
+        ) from None
+    except OSError:
+        pass
     return url
 
 
@@ -339,7 +491,7 @@ def webhook_subscription_create(
     api_client: ApiClient, *, url: str, events: list[str], is_active: bool = True
 ) -> tuple[WebhookSubscription, str]:
     """Subscribe a client's URL to events; returns the signing secret, shown this once."""
-    url, events = _clean_url(url), _clean_events(events)
+    url, events = webhook_url_clean(url), _clean_events(events)
     # The client's row lock keeps two concurrent creates from passing the limit.
     ApiClient.objects.select_for_update().filter(pk=api_client.pk).first()
     if api_client.webhook_subscriptions.count() >= MAX_SUBSCRIPTIONS_PER_CLIENT:
@@ -368,7 +520,7 @@ def webhook_subscription_update(
     the URL in force when they are sent; a deactivated subscription's are dropped."""
     fields = []
     if url is not None:
-        subscription.url = _clean_url(url)
+        subscription.url = webhook_url_clean(url)
         fields.append("url")
     if events is not None:
         subscription.events = _clean_events(events)

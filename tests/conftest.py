@@ -97,3 +97,35 @@ def pytest_configure(config):
     if cache["BACKEND"].endswith("RedisCache"):
         base, _, db = cache["LOCATION"].rpartition("/")
         cache["LOCATION"] = f"{base}/{(int(db or 0) + 1 + int(worker[2:])) % 16}"
+
+
+@pytest.fixture(autouse=True)
+def dns(monkeypatch) -> dict[str, list[str]]:
+    """Webhook receivers' host names are never looked up on the network: numeric
+    hosts and localhost resolve as usual, other names only as a test maps them
+    here (`dns["hooks.example.com"] = ["203.0.113.5"]`); the rest do not resolve."""
+    import socket
+
+    from staffing import webhooks
+
+    names: dict[str, list[str]] = {}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host in names:
+            return [
+                (
+                    socket.AF_INET6 if ":" in a else socket.AF_INET,
+                    socket.SOCK_STREAM,
+                    6,
+                    "",
+                    (a, port),
+                )
+                for a in names[host]
+            ]
+        if host == "localhost":
+            return real(host, port, *args, **kwargs)
+        return real(host, port, *args, **{**kwargs, "flags": socket.AI_NUMERICHOST})
+
+    monkeypatch.setattr(webhooks, "getaddrinfo", getaddrinfo)
+    return names

@@ -76,13 +76,15 @@ def test_recording_a_complaint_through_the_api_costs_a_fixed_number_of_queries(p
 
     queries = captured_creation(portal, first_contact_agent=agent_user.pk)
 
-    # The input's customer and agent; the recurrence lookup, before anything is
+    # The API client's row (whether its key is still good is never taken from a
+    # kept copy); the input's customer and agent; the recurrence lookup, before anything is
     # written; the ticket and the complaint, each with its history row in one
     # statement; the two timeline lines, the clocks and their start events in
     # one INSERT each. Nothing is updated after its INSERT, nor read back for
     # the answer. (The savepoint is the test's: in a request the creation's
     # transaction is the outermost.)
     assert statements(queries) == [
+        "SELECT staffing_apiclient",
         "SELECT intake_customer",
         "SELECT staffing_user",
         "SAVEPOINT",
@@ -107,7 +109,7 @@ def test_a_service_fault_costs_no_more(portal, agent_user):
     queries = captured_creation(portal, **fault)
 
     # The repair limit's calendar is the SLA engine's kept copy.
-    assert len(queries) == 9, "\n".join(queries)
+    assert len(queries) == 10, "\n".join(queries)
 
 
 def test_a_major_repeat_complaint_reads_only_the_earlier_complaints(
@@ -121,9 +123,14 @@ def test_a_major_repeat_complaint_reads_only_the_earlier_complaints(
     queries = captured_creation(portal, customer=customer)
 
     # Linked to the earlier two and reported to the leadership group, whose members
-    # are kept per process too: the only reads are the input and the lookup.
+    # are kept per process too: the only reads are the API client's row, the
+    # input and the lookup.
     reads = [s for s in statements(queries) if s.startswith("SELECT")]
-    assert reads == ["SELECT intake_customer", "SELECT complaints_complaint"], "\n".join(queries)
+    assert reads == [
+        "SELECT staffing_apiclient",
+        "SELECT intake_customer",
+        "SELECT complaints_complaint",
+    ], "\n".join(queries)
     # Its own two lines, both recurrence lines (on it and on the earlier
     # complaint) and the major report's line in one INSERT; the leaders'
     # notifications in another.

@@ -9,6 +9,7 @@ import time_machine
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db.models import Count
+from django.http import HttpRequest
 from django.utils import timezone
 
 from csc.lib.phones import normalise_phone
@@ -123,7 +124,10 @@ def test_force_runs_it_when_debug_is_off(settings):
 
 def test_every_demo_login_lands_on_its_page_in_chinese(seeded, client):
     for username, heading in DEMO_HEADINGS.items():
-        assert client.login(username=username, password=settings.DEMO_PASSWORD), username
+        # Sign-in throttling (django-axes) needs the request that signs in.
+        assert client.login(
+            request=HttpRequest(), username=username, password=settings.DEMO_PASSWORD
+        ), username
 
         response = client.get("/")
 

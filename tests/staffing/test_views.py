@@ -64,10 +64,12 @@ def test_status_change_is_post_only(agent_client):
 
 
 def test_status_change_needs_the_csrf_token(agent_user):
+    from django.http import HttpRequest
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
-    strict.login(username=agent_user.username, password=PASSWORD)
+    # Sign-in throttling (django-axes) needs the request that signs in.
+    assert strict.login(request=HttpRequest(), username=agent_user.username, password=PASSWORD)
 
     response = strict.post("/team/status/", {"status": "available"}, **HTMX)
 

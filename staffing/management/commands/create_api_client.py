@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from staffing.api_auth import ALL_SCOPES
+from staffing.management.expiry import add_expiry_argument, describe_expiry, expiry_in_days
 from staffing.services import api_client_create
 
 
@@ -27,15 +28,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rate", default="", help="Rate limit, e.g. 600/min (default: site-wide)."
         )
+        add_expiry_argument(parser)
 
-    def handle(self, *args, name: str, scopes: list[str], rate: str, **options) -> None:
+    def handle(
+        self,
+        *args,
+        name: str,
+        scopes: list[str],
+        rate: str,
+        expires_in_days: int | None,
+        **options,
+    ) -> None:
         if not scopes:
             raise CommandError(
                 _("Give at least one --scope. Known scopes: %(known)s.")
                 % {"known": ", ".join(ALL_SCOPES)}
             )
         try:
-            client, key = api_client_create(name, scopes, rate=rate)
+            client, key = api_client_create(
+                name, scopes, rate=rate, expires_at=expiry_in_days(expires_in_days)
+            )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(
@@ -46,6 +58,7 @@ class Command(BaseCommand):
                 "scopes": ", ".join(client.scopes),
             }
         )
+        self.stdout.write(describe_expiry(client))
         self.stdout.write(
             _("Its key, shown only this once; send it as 'Authorization: Token <key>':")
         )
