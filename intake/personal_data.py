@@ -89,9 +89,6 @@ class PersonalDataDisclosure:
     def customer_phone(self, customer_id: int, phone: str) -> str:
         return self._reveal(phone, mask_phone, customer_id=customer_id, contact_id=None)
 
-    def customer_id_number(self, customer_id: int, id_number: str) -> str:
-        return self._reveal(id_number, mask_id_number, customer_id=customer_id, contact_id=None)
-
     def phone(self, customer: Customer) -> str:
         return self.customer_phone(customer.pk, customer.phone)
 

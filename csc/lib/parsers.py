@@ -34,6 +34,9 @@ class JSONParser(parsers.JSONParser):
         except (ValueError, RecursionError) as exc:
             raise exceptions.ParseError(f"JSON parse error - {exc}") from None
         field_path = unstorable_path(data)
+        if field_path:
+            # Keyed by the field, like the serializer's own 400s, so clients show it there.
+            raise exceptions.ValidationError({field_path: [unstorable_message(field_path)]})
         if field_path is not None:
             raise exceptions.ParseError(unstorable_message(field_path))
         return data
