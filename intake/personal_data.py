@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from csc.lib.crypto import decrypt
 from csc.lib.errors import NotAllowed
 from csc.lib.log_scrub import scrub
-from csc.lib.masking import mask_id_number, mask_phone
+from csc.lib.masking import mask_phone
 from intake.choices import AccessAction, AccessVia
 from intake.models import Contact, Customer, CustomerService, PersonalDataAccess
 
