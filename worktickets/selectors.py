@@ -82,8 +82,8 @@ def _visible(user: User, team_ids) -> Q | None:
     if user.has_perm(VIEW_ALL_TICKETS):
         return None if complaints is None else not_complaint | complaints
     team = Q(team_id__in=team_ids)
-    if complaints is None:
-        return team | Q(assignee=user) | Q(first_contact_agent=user)
+    if complaints is None:  # every complaint, and their own share of the rest
+        return team | Q(assignee=user) | Q(first_contact_agent=user) | Q(kind=TicketKind.COMPLAINT)
     return (team & not_complaint) | complaints
 
 

@@ -3,12 +3,13 @@
 and only those who handle complaints change its subject, content, priority or notes."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from complaints.choices import Tier
 from complaints.models import Complaint
 from complaints.selectors import complaints_visible_to
-from tests.factories import AgentFactory, TeamFactory, UserFactory, make_complaint
+from tests.factories import AgentFactory, TeamFactory, TicketFactory, UserFactory, make_complaint
 from worktickets import selectors
 from worktickets.models import Ticket, TicketEvent
 
@@ -143,3 +144,22 @@ def test_the_ticket_doors_and_the_complaint_doors_apply_one_complaint_rule(
 
 def test_the_appeal_tier_worktickets_names_is_the_complaints_apps_appeal():
     assert selectors.APPEAL_TIER == Tier.APPEAL
+
+
+def test_seeing_every_complaint_without_every_ticket_shows_other_teams_complaints_only(
+    agent_user, outsider_user, other_team
+):
+    # A reviewer who oversees complaints but works one team's queue: every complaint
+    # (whoever handles it), yet no other team's inquiries.
+    agent_user.user_permissions.add(
+        Permission.objects.get(codename="view_all_complaints", content_type__app_label="complaints")
+    )
+    agent_user = type(agent_user).objects.get(pk=agent_user.pk)  # fresh permission cache
+    elsewhere = make_complaint(recorded_by=outsider_user, category="service_quality")
+    Ticket.objects.filter(pk=elsewhere.pk).update(team=other_team, assignee=None)
+    inquiry = TicketFactory(team=other_team, kind="inquiry")
+
+    visible = set(selectors.tickets_visible_to(agent_user).values_list("pk", flat=True))
+
+    assert elsewhere.pk in visible
+    assert inquiry.pk not in visible
