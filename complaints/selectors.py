@@ -5,6 +5,7 @@ whatever the number of complaints.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
@@ -60,6 +61,17 @@ def appealable(user: User, *, any_complaint: bool = False) -> QuerySet[Complaint
     the appeal copies its customer, category and service (integrations: any_complaint)."""
     complaints = Complaint.objects.all() if any_complaint else complaints_visible_to(user)
     return complaints.select_related("ticket")
+
+
+def who_may_open(complaint: Complaint, people: Iterable[User]) -> list[User]:
+    """Those of these people the complaint rule lets open it. A notice names the
+    complaint and what it asks (a compensation, an extension), so it goes only to
+    people whose page would open; the others could not act on it either."""
+    return [
+        person
+        for person in people
+        if complaints_visible_to(person).filter(pk=complaint.pk).exists()
+    ]
 
 
 def complaint_list(user: User) -> QuerySet[Complaint]:

@@ -66,6 +66,7 @@ from complaints.notices import (
     tell,
 )
 from complaints.routing import route_for
+from complaints.selectors import who_may_open
 from csc.lib.errors import DomainError, IllegalTransition, NotAllowed
 from csc.lib.history import insert_created
 from csc.lib.phones import InvalidPhoneNumber, normalise_phone
@@ -1328,7 +1329,7 @@ def complaint_request_extension(
     )
     save_ticket(ticket, [])
     tell(
-        holders_of(EXTENSION_PERM),
+        who_may_open(complaint, holders_of(EXTENSION_PERM)),
         kind="complaint.extension_requested",
         title=_("Extension requested for %(number)s: %(metric)s +%(days)s")
         % {"number": ticket.number, "metric": label, "days": working_days},
@@ -1491,7 +1492,7 @@ def compensation_propose(
     )
     save_ticket(ticket, [])
     tell(
-        holders_of(LEGAL_PERM),
+        who_may_open(complaint, holders_of(LEGAL_PERM)),
         kind="complaint.compensation_proposed",
         title=_("Compensation for %(number)s awaits market & legal: %(summary)s")
         % {"number": ticket.number, "summary": compensation.summary},
@@ -1570,7 +1571,7 @@ def compensation_decide(
     link = complaint_link(complaint.pk)
     if compensation.status == CompensationStatus.AWAITING_MANAGER:
         tell(
-            holders_of(MANAGER_PERM),
+            who_may_open(complaint, holders_of(MANAGER_PERM)),
             kind="complaint.compensation_proposed",
             title=_("Compensation for %(number)s awaits your approval: %(summary)s")
             % {"number": ticket.number, "summary": compensation.summary},

@@ -20,7 +20,7 @@ from complaints.choices import (
 from complaints.models import Complaint, ComplaintEscalation, ComplaintSettings, Subcategory
 from csc.lib.errors import DomainError, IllegalTransition, StaleVersion
 from staffing.models import Notification, OutboxMessage
-from tests.factories import CustomerFactory, make_complaint
+from tests.factories import AgentFactory, CustomerFactory, UserFactory, make_complaint
 from worktickets.choices import TicketStatus
 
 
@@ -443,3 +443,30 @@ def test_an_appeal_of_a_fault_keeps_the_repair_time_promised_then(groups, agent_
 
     assert appeal.category == Category.SERVICE_FAULT
     assert appeal.promised_repair_at == fault.promised_repair_at
+
+
+def test_a_compensation_notice_reaches_only_approvers_who_may_open_the_complaint(
+    groups, agent_user, legal_user, handler_user
+):
+    # Market & legal of another group hold the approval permission but may not open
+    # this complaint (it may be about a colleague): the notice names it, so not them.
+    elsewhere = UserFactory(username="legal-elsewhere", roles=["market_legal"])
+    AgentFactory(user=elsewhere, team=groups["tech"])
+    complaint = walk_to_handling(make_complaint(recorded_by=agent_user), handler_user)
+
+    services.compensation_propose(
+        complaint,
+        by=handler_user,
+        version=_v(complaint),
+        kind="fee_credit",
+        amount=30,
+        reason="多扣",
+    )
+
+    told = set(
+        Notification.objects.filter(kind="complaint.compensation_proposed").values_list(
+            "recipient__username", flat=True
+        )
+    )
+    assert legal_user.username in told
+    assert elsewhere.username not in told
