@@ -187,10 +187,12 @@ def extensions_of(complaint: Complaint) -> list[DeadlineExtension]:
     )
 
 
-def related_complaints(complaint: Complaint) -> list[Complaint]:
-    """Its upgraded complaint, appeals and recurrences (the parent is on the complaint)."""
+def related_complaints(complaint: Complaint, user: User) -> list[Complaint]:
+    """Its upgraded complaint, appeals and recurrences (the parent is on the complaint),
+    those of them the user may open."""
     return list(
-        Complaint.objects.filter(Q(parent=complaint) | Q(recurrence_of=complaint))
+        complaints_visible_to(user)
+        .filter(Q(parent=complaint) | Q(recurrence_of=complaint))
         .select_related("ticket")
         .order_by("pk")
     )

@@ -364,7 +364,7 @@ def _page_context(
         "feedback": selectors.feedback_of(complaint),
         "escalations": selectors.escalations_of(complaint),
         "extensions": selectors.extensions_of(complaint),
-        "related": selectors.related_complaints(complaint),
+        "related": selectors.related_complaints(complaint, user),
         "major_labels": [
             MajorReason(r).label for r in complaint.major_reasons if r in MajorReason.values
         ],

@@ -686,3 +686,18 @@ def test_the_deadline_panel_shows_the_reply_limit_and_an_extension_past_it_is_re
     assert "2026-03-17 10:00" in page
     assert response.status_code == 400
     assert "appeal path" in response.content.decode()
+
+
+def test_the_related_list_names_only_complaints_the_viewer_may_open(
+    client, groups, agent_user, outsider_user
+):
+    own = make_complaint(recorded_by=agent_user)
+    theirs = make_complaint(recorded_by=outsider_user)
+    mine_again = make_complaint(recorded_by=agent_user)
+    Complaint.objects.filter(pk__in=[theirs.pk, mine_again.pk]).update(recurrence_of=own)
+    as_user(client, agent_user)
+
+    page = client.get(detail_url(own)).content.decode()
+
+    assert mine_again.ticket.number in page
+    assert theirs.ticket.number not in page
