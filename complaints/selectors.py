@@ -27,7 +27,7 @@ from complaints.models import (
 from staffing.models import User
 from worktickets.choices import EventKind, TicketStatus
 from worktickets.models import ACTIVE_CATEGORY_VALUES, TicketEvent
-from worktickets.selectors import complaint_visibility, user_team_ids
+from worktickets.selectors import HANDLE_COMPLAINTS, complaint_visibility, user_team_ids
 
 LIST_RELATED = (
     "ticket",
@@ -82,11 +82,16 @@ def workbench(user: User, team_id: int | None = None) -> QuerySet[Complaint]:
     """Open complaints, nearest deadline first: one handling group's, or all of the
     person's groups'; for those who oversee every group, all of them."""
     team_ids = user_team_ids(user)
-    # Of those the person may see: a group's complaints are not every member's to read.
-    complaints = _visible_among(user, team_ids).filter(
-        ticket__status_category__in=ACTIVE_CATEGORY_VALUES
-    )
     sees_all = user.has_perm("complaints.view_all_complaints")
+    if sees_all or user.has_perm(HANDLE_COMPLAINTS):
+        # The rule already lets them see every complaint of their groups, and nothing
+        # beyond their groups is listed below: applying it again only adds an OR that
+        # keeps PostgreSQL off the team index (a third of the page's time).
+        complaints = Complaint.objects.all()
+    else:
+        # Of those the person may see: a group's complaints are not every member's to read.
+        complaints = _visible_among(user, team_ids)
+    complaints = complaints.filter(ticket__status_category__in=ACTIVE_CATEGORY_VALUES)
     if team_id is not None:
         if team_id not in team_ids and not sees_all:
             return Complaint.objects.none()
