@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, status
@@ -79,13 +80,24 @@ class AutoSchema(openapi.AutoSchema):
         return dict(sorted(responses.items()))
 
 
+def _api_not_found() -> JsonResponse:
+    body = {"detail": str(exceptions.NotFound.default_detail), "code": "not_found"}
+    return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)
+
+
 def not_found(request, exception):
     """URLs under /api/ that match no route (`/api/v1/customers/abc/`) answer JSON
     like every other API error; pages keep the HTML 404."""
     if request.path.startswith("/api/"):
-        body = {"detail": str(exceptions.NotFound.default_detail), "code": "not_found"}
-        return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)
+        return _api_not_found()
     return defaults.page_not_found(request, exception)
+
+
+@csrf_exempt  # it changes nothing; a POST to a mistyped path gets the 404, not a CSRF page
+def unknown_api_path(request, *args, **kwargs):
+    """The last route under /api/: a path no endpoint takes answers JSON 404 with DEBUG
+    on too, where Django would otherwise serve its technical HTML page."""
+    return _api_not_found()
 
 
 def bad_request(request, exception):

@@ -288,6 +288,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Operations are grouped by resource (customers, tickets, complaints…), the path
+    # segment after this prefix, instead of one "v1" group.
+    "SCHEMA_PATH_PREFIX": r"/api/v1/",
     # The token's security scheme is described by staffing.api_auth.ApiClientTokenScheme.
     # Choice sets that share a field name across serializers get explicit names.
     "ENUM_NAME_OVERRIDES": {

@@ -4,13 +4,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.urls import include, path, reverse_lazy
+from django.urls import include, path, re_path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
 from complaints.api import api_urlpatterns as complaints_api
 from csc import views
+from csc.api import unknown_api_path
 from csc.api_erasure import api_urlpatterns as erasure_api
 from intake.api import api_urlpatterns as intake_api
 from sla.api import api_urlpatterns as sla_api
@@ -91,6 +92,9 @@ urlpatterns = [
         ),
         name="swagger-ui",
     ),
+    # Last under /api/: JSON 404 in every mode. Only paths ending in a slash, so a
+    # missing slash still gets CommonMiddleware's redirect to the real endpoint.
+    re_path(r"^api/.*/$", unknown_api_path),
 ]
 
 # API paths that match no route answer JSON, not the HTML page.

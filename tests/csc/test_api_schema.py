@@ -87,3 +87,34 @@ def test_api_docs_assets_are_served_locally(client, static_served_by_whitenoise)
 
     assert statuses == dict.fromkeys(urls, 200)
     assert any(url.endswith("swagger-ui-bundle.js") for url in urls)
+
+
+def test_operations_are_grouped_by_resource(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+
+    tags = {
+        tag
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+        for tag in operation.get("tags", [])
+    }
+    assert {"customers", "contacts", "tickets", "complaints"} <= tags
+    assert "v1" not in tags and "api" not in tags
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_an_unknown_api_path_answers_json_404_in_every_mode(client, settings, debug):
+    settings.DEBUG = debug
+
+    response = client.get("/api/v1/no-such-resource/7/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"
+
+
+def test_an_api_path_missing_its_slash_is_still_sent_to_the_endpoint(client):
+    response = client.get("/api/v1/customers")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/api/v1/customers/"
