@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 
 from complaints.choices import EventCode, EvidenceKind
 from complaints.models import GENESIS_HASH, Complaint, ComplaintSettings, Evidence
-from complaints.notices import LEADERSHIP_PERM, complaint_link, event, holders_of, tell
+from complaints.notices import LEADERSHIP_PERM, complaint_link, event, tell
 from csc.lib.errors import DomainError, IllegalTransition
 from staffing.models import User
+from staffing.selectors import holders_of
 from worktickets.choices import TicketStatus
 
 CHUNK = 1024 * 1024

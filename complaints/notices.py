@@ -4,7 +4,6 @@ from django.urls import reverse
 
 from staffing.models import User
 from staffing.outbox import notify_many
-from staffing.selectors import holders_of  # noqa: F401  (complaints asks through here)
 from worktickets.choices import EventKind
 from worktickets.models import Ticket, TicketEvent
 from worktickets.services import record_events

@@ -19,9 +19,10 @@ from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 
 from complaints.models import ComplaintSettings, RoutingRule, Subcategory
-from complaints.notices import LEADERSHIP_PERM, holders_of
+from complaints.notices import LEADERSHIP_PERM
 from csc.lib.reference import ReferenceCache, reference_data_changed
 from staffing.models import Team, User
+from staffing.selectors import holders_of
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,6 @@ from complaints.notices import (
     complaint_link,
     event,
     event_line,
-    holders_of,
     tell,
 )
 from complaints.routing import route_for
@@ -74,6 +73,7 @@ from intake.choices import Channel, Region
 from intake.models import Contact, Customer
 from staffing.models import User
 from staffing.outbox import outbox_enqueue
+from staffing.selectors import holders_of
 from worktickets.choices import EventKind, Priority, TicketKind, TicketStatus
 from worktickets.models import Ticket, TicketEvent
 from worktickets.numbering import next_ticket_number
