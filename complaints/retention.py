@@ -34,7 +34,7 @@ FEEDBACK_TEXTS = (
 )
 
 
-def _closed_before(cutoff: datetime, *, billing: bool) -> QuerySet[Complaint]:
+def complaints_closed_before(cutoff: datetime, *, billing: bool) -> QuerySet[Complaint]:
     """Complaints closed before the cutoff, of billing or of the other categories, none of
     whose upgraded complaints or appeals is open or closed after the cutoff."""
     later_child = Complaint.objects.filter(parent=OuterRef("pk")).filter(
@@ -49,14 +49,14 @@ def _closed_before(cutoff: datetime, *, billing: bool) -> QuerySet[Complaint]:
 
 
 def complaints_holding_personal_data(cutoff: datetime, *, billing: bool) -> QuerySet[Complaint]:
-    return _closed_before(cutoff, billing=billing).exclude(customer_name=MARKER)
+    return complaints_closed_before(cutoff, billing=billing).exclude(customer_name=MARKER)
 
 
 def evidence_files_kept(cutoff: datetime, *, billing: bool) -> QuerySet[Evidence]:
     """Stored evidence files of complaints past their period."""
-    return Evidence.objects.filter(complaint__in=_closed_before(cutoff, billing=billing)).exclude(
-        file=""
-    )
+    return Evidence.objects.filter(
+        complaint__in=complaints_closed_before(cutoff, billing=billing)
+    ).exclude(file="")
 
 
 @transaction.atomic

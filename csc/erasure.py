@@ -15,8 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints.models import Complaint
-from complaints.retention import complaints_anonymise, complaints_pseudonymise
+from complaints.retention import (
+    complaints_anonymise,
+    complaints_closed_before,
+    complaints_pseudonymise,
+)
 from csc.choices import RecordType
 from csc.lib.anonymise import ERASED
 from csc.lib.errors import DomainError, IllegalTransition, NotAllowed
@@ -43,11 +46,10 @@ def _complaints_past_period(customer: Customer, now: datetime) -> set[int]:
         policy = policies.get(record_type)
         if policy is None:  # no policy: keep, as the law's side is the safe one
             continue
-        rows = Complaint.objects.filter(
-            ticket__customer=customer, ticket__closed_at__lt=cutoff_for(policy, now)
-        )
-        rows = rows.filter(category="billing") if billing else rows.exclude(category="billing")
-        past.update(rows.values_list("pk", flat=True))
+        # The nightly job's own rule (complaints_closed_before), so an erasure lets go
+        # of exactly the complaints retention would.
+        rows = complaints_closed_before(cutoff_for(policy, now), billing=billing)
+        past.update(rows.filter(ticket__customer=customer).values_list("pk", flat=True))
     return past
 
 
