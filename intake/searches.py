@@ -35,9 +35,9 @@ from csc.lib.phones import normalise_phone
 from intake import selectors
 from intake.choices import AccessAction, AccessVia
 from intake.models import Customer, PersonalDataAccess
-from intake.personal_data import PATH_LENGTH
+from intake.personal_data import recorded_path
 from intake.selectors import CustomerSearch
-from staffing.api_auth import api_client_of
+from staffing.api_auth import api_client_of, count_in_window
 from staffing.outbox import notify_many
 from staffing.selectors import holders_of
 
@@ -130,13 +130,7 @@ def _count_search(searcher: Searcher) -> None:
     window = int(now // window_seconds)
     key = f"customer-search:{searcher.ident}:{window}"
     try:
-        cache.add(key, 0, window_seconds + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # the counter expired between the two calls
-            cache.set(key, 1, window_seconds + 1)
-            count = 1
-        if count <= searcher.limit:
+        if count_in_window(cache, key, window_seconds) <= searcher.limit:
             return
         first_refusal = cache.add(f"{key}:alerted", 1, window_seconds + 1)
     except RedisError:
@@ -174,7 +168,7 @@ def _record_search(searcher: Searcher, kind: str, number: str, customers) -> int
     row = {
         "user": searcher.user,
         "via": searcher.via,
-        "path": searcher.path[:PATH_LENGTH],
+        "path": recorded_path(searcher.path),
         "action": AccessAction.SEARCH,
         "term": MASKS[kind](number),
     }

@@ -123,6 +123,29 @@ class HasResourceScope(permissions.BasePermission):
         return request.user.has_perms(perms)
 
 
+def count_in_window(cache, counter: str, seconds: int) -> int:
+    """Add one to a fixed window's counter in the cache and return it (the API rate limit,
+    the customer-search limit). Redis errors reach the caller."""
+    redis_cache = getattr(cache, "_cache", None)
+    if isinstance(redis_cache, RedisCacheClient):
+        # One command per call; the window's first call gives its counter an end. (A
+        # counter left without one by a worker dying in between only holds a little
+        # memory: the next window has its own.)
+        key = cache.make_and_validate_key(counter)
+        client = redis_cache.get_client(key, write=True)
+        count = client.incr(key)
+        if count == 1:
+            client.expire(key, seconds + 1)
+        return count
+    for _attempt in (1, 2):
+        cache.add(counter, 0, timeout=seconds + 1)
+        try:
+            return cache.incr(counter)
+        except ValueError:
+            continue  # the window's counter expired between the two calls
+    return 1
+
+
 class ApiClientRateThrottle(throttling.SimpleRateThrottle):
     """One bucket per API client (rate from the client, else the default);
     browser sessions are throttled per user at the same default rate."""
@@ -151,24 +174,7 @@ class ApiClientRateThrottle(throttling.SimpleRateThrottle):
 
     def _count(self, counter: str) -> int:
         """This request's number in the window."""
-        redis_cache = getattr(self.cache, "_cache", None)
-        if isinstance(redis_cache, RedisCacheClient):
-            # One command per request; the window's first request gives its
-            # counter an end. (A counter left without one by a worker dying in
-            # between only holds a little memory: the next window has its own.)
-            key = self.cache.make_and_validate_key(counter)
-            client = redis_cache.get_client(key, write=True)
-            count = client.incr(key)
-            if count == 1:
-                client.expire(key, self.duration + 1)
-            return count
-        for _attempt in (1, 2):
-            self.cache.add(counter, 0, timeout=self.duration + 1)
-            try:
-                return self.cache.incr(counter)
-            except ValueError:
-                continue  # the window's counter expired between the two calls
-        return 1
+        return count_in_window(self.cache, counter, self.duration)
 
     def wait(self) -> float:
         return max(0.0, self.window_ends_at - self.timer())
