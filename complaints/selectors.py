@@ -27,7 +27,12 @@ from complaints.models import (
 from staffing.models import User
 from worktickets.choices import EventKind, TicketStatus
 from worktickets.models import ACTIVE_CATEGORY_VALUES, TicketEvent
-from worktickets.selectors import HANDLE_COMPLAINTS, complaint_visibility, user_team_ids
+from worktickets.selectors import (
+    HANDLE_COMPLAINTS,
+    VIEW_ALL_COMPLAINTS,
+    complaint_visibility,
+    user_team_ids,
+)
 
 LIST_RELATED = (
     "ticket",
@@ -70,7 +75,8 @@ def who_may_open(complaint: Complaint, people: Iterable[User]) -> list[User]:
     return [
         person
         for person in people
-        if complaints_visible_to(person).filter(pk=complaint.pk).exists()
+        if person.has_perm(VIEW_ALL_COMPLAINTS)
+        or complaints_visible_to(person).filter(pk=complaint.pk).exists()
     ]
 
 
@@ -82,7 +88,7 @@ def workbench(user: User, team_id: int | None = None) -> QuerySet[Complaint]:
     """Open complaints, nearest deadline first: one handling group's, or all of the
     person's groups'; for those who oversee every group, all of them."""
     team_ids = user_team_ids(user)
-    sees_all = user.has_perm("complaints.view_all_complaints")
+    sees_all = user.has_perm(VIEW_ALL_COMPLAINTS)
     if sees_all or user.has_perm(HANDLE_COMPLAINTS):
         # The rule already lets them see every complaint of their groups, and nothing
         # beyond their groups is listed below: applying it again only adds an OR that

@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from worktickets.forms import ServiceErrorsMixin
 
-class CustomerEraseForm(forms.Form):
+
+class CustomerEraseForm(ServiceErrorsMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=1000,

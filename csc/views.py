@@ -152,7 +152,7 @@ def customer_erase(request: HttpRequest, pk: int) -> HttpResponse:
                     customer, by=request.user, reason=form.cleaned_data["reason"]
                 )
             except DomainError as error:
-                form.add_error(None, error.message)
+                form.add_domain_error(error)
                 status = http_status(error)
             else:
                 messages.success(request, _("The customer's personal data has been erased."))
