@@ -12,15 +12,18 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from csc.lib.errors import DomainError, http_status
+from csc.lib.errors import DomainError, TooManyRequests, http_status
 from staffing.api_idempotency import IdempotentCreateMixin
 
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        # 400, 403 or 409 by the kind of refusal, as the pages answer it.
+        # 400, 403, 409 or 429 by the kind of refusal, as the pages answer it.
         body = {"detail": exc.message, "code": exc.code, **exc.details}
-        return Response(body, status=http_status(exc))
+        headers = None
+        if isinstance(exc, TooManyRequests):
+            headers = {"Retry-After": str(exc.retry_after)}
+        return Response(body, status=http_status(exc), headers=headers)
     if isinstance(exc, DjangoValidationError):
         return Response(as_serializer_error(exc), status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)

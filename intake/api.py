@@ -18,7 +18,6 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
@@ -30,7 +29,6 @@ from intake.choices import Channel, CustomerType, Disposition, PaymentType, Regi
 from intake.filters import ContactFilter, CustomerFilter
 from intake.models import Contact, Customer, CustomerService
 from intake.personal_data import PersonalDataDisclosure
-from intake.searches import TooManySearches
 from staffing.api_idempotency import IdempotentCreateMixin
 
 User = get_user_model()
@@ -260,12 +258,6 @@ class CustomerViewSet(
     def _output(self, customer_id: int, status_code: int = status.HTTP_200_OK) -> Response:
         customer = selectors.customer_list().get(pk=customer_id)
         return Response(self.get_serializer(customer).data, status=status_code)
-
-    def list(self, request, *args, **kwargs):
-        try:
-            return super().list(request, *args, **kwargs)
-        except TooManySearches as refusal:
-            raise Throttled(wait=refusal.retry_after, detail=refusal.message) from None
 
     def retrieve(self, request, pk=None):
         customer = get_object_or_404(self.get_queryset(), pk=pk)

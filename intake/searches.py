@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
-from csc.lib.errors import DomainError
+from csc.lib.errors import TooManyRequests
 from csc.lib.masking import mask_id_number, mask_phone
 from csc.lib.phones import normalise_phone
 from intake import selectors
@@ -81,7 +81,7 @@ class Searcher:
         return settings.CUSTOMER_SEARCH_LIMIT
 
 
-class TooManySearches(DomainError):
+class TooManySearches(TooManyRequests):
     """The searcher used up this window's searches by number (HTTP 429)."""
 
     def __init__(self, retry_after: int):
@@ -93,8 +93,8 @@ class TooManySearches(DomainError):
             )
             % {"minutes": minutes},
             code="too_many_searches",
+            retry_after=retry_after,
         )
-        self.retry_after = retry_after
 
 
 def customers_search(searcher: Searcher, query: str) -> CustomerSearch:

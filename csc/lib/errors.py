@@ -35,8 +35,20 @@ class NotAllowed(DomainError):
         super().__init__(message, **kwargs)
 
 
+class TooManyRequests(DomainError):
+    """The caller used up a window's allowance; it may try again after `retry_after`
+    seconds (HTTP 429, with Retry-After)."""
+
+    def __init__(self, message: str, *, retry_after: int, **kwargs):
+        kwargs.setdefault("code", "too_many_requests")
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
 def http_status(error: DomainError) -> int:
     """The HTTP status a refusal answers with, in pages and the API alike."""
+    if isinstance(error, TooManyRequests):
+        return 429
     if isinstance(error, NotAllowed):
         return 403
     if isinstance(error, IllegalTransition | StaleVersion):
