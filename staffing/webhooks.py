@@ -331,24 +331,35 @@ def webhook_receiver(url: str) -> Receiver:
 _tls = ssl.create_default_context()
 
 
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the address checked before the POST, whatever DNS answers now;
+    the Host header still names the URL's host."""
+
+    def __init__(self, receiver: Receiver):
+        super().__init__(receiver.host, receiver.port, timeout=TIMEOUT_SECONDS)
+        self.pinned = (str(receiver.address), receiver.port)
+
+    def connect(self) -> None:
+        self.sock = create_connection(self.pinned, self.timeout, self.source_address)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """The same over TLS: SNI and the certificate check use the URL's host name."""
+
+    def __init__(self, receiver: Receiver):
+        super().__init__(receiver.host, receiver.port, timeout=TIMEOUT_SECONDS, context=_tls)
+        self.pinned = (str(receiver.address), receiver.port)
+
+    def connect(self) -> None:
+        sock = create_connection(self.pinned, self.timeout, self.source_address)
+        self.sock = _tls.wrap_socket(sock, server_hostname=self.host)
+
+
 def _connection(receiver: Receiver) -> http.client.HTTPConnection:
-    """A connection to the checked address; the Host header, and for https the
-    SNI and the certificate check, still use the URL's host name."""
+    """A connection to the checked address, named by the URL's host."""
     if receiver.scheme == "https":
-        connection = http.client.HTTPSConnection(
-            receiver.host, receiver.port, timeout=TIMEOUT_SECONDS, context=_tls
-        )
-    else:
-        connection = http.client.HTTPConnection(
-            receiver.host, receiver.port, timeout=TIMEOUT_SECONDS
-        )
-    pinned = (str(receiver.address), receiver.port)
-
-    def connect(_address, timeout, source_address=None):
-        return create_connection(pinned, timeout, source_address)
-
-    connection._create_connection = connect
-    return connection
+        return _PinnedHTTPSConnection(receiver)
+    return _PinnedHTTPConnection(receiver)
 
 
 def webhook_send(message: OutboxMessage) -> None:
