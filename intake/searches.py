@@ -117,11 +117,12 @@ def customers_by_phone(searcher: Searcher, phone: str) -> QuerySet[Customer]:
 
 def customer_list_searched(searcher: Searcher, *, q: str = "", phone: str = "", **filters):
     """The API's customer list; a `phone` or a number in `q` is a search as above."""
+    customers = None
     if phone:
-        customers_by_phone(searcher, phone)
+        customers = customers_by_phone(searcher, phone)
     elif q:
-        customers_search(searcher, q)
-    return selectors.customer_list(q=q, phone=phone, **filters)
+        customers = customers_search(searcher, q).customers
+    return selectors.customer_list(customers=customers, **filters)
 
 
 def _count_search(searcher: Searcher) -> None:

@@ -87,6 +87,7 @@ def customer_search(query: str) -> CustomerSearch:
 
 def customer_list(
     *,
+    customers: QuerySet[Customer] | None = None,
     q: str = "",
     phone: str = "",
     customer_type: str = "",
@@ -94,12 +95,13 @@ def customer_list(
     vip_tier: str = "",
     region: str = "",
 ) -> QuerySet[Customer]:
-    """Customers for the API list, with their services (one query for all of them)."""
-    if phone:
+    """Customers for the API list, with their services (one query for all of them);
+    `customers` is a search already made (intake.searches), else `phone` or `q` search."""
+    if customers is None and phone:
         customers = customer_find_by_phone(phone)
-    elif q:
+    elif customers is None and q:
         customers = customer_search(q).customers
-    else:
+    elif customers is None:
         customers = Customer.objects.select_related("account_manager")
     filters = {
         "customer_type": customer_type,
