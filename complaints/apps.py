@@ -7,9 +7,7 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
-        from complaints import escalation
-        from complaints.reference import connect_signals
+        # reference's caches connect their signals when imported: in every process.
+        from complaints import escalation, reference  # noqa: F401
 
         escalation.register()
-        # Routing rules and settings are kept per process: a change renews every copy.
-        connect_signals()

@@ -3,11 +3,12 @@ rules with the teams they can name, the complaint settings, and the leadership
 group (told of every major complaint, appeal and outage). Every complaint
 recorded reads them; they change a few times a year.
 
-Any save or delete of a rule, a subcategory (a rule's label names it), the
-settings or a role renews every process's copy within a second; teams, users
-(a team's lead, a leader leaving) and permissions are renewed by staffing's own
-signals. A change made with `QuerySet.update()` sends no signal: it is seen once
-the copy is older than `csc.lib.reference.MAX_AGE_SECONDS`.
+Each is renewed in every process within a second of a save or delete of what
+it reads: the routing by its rules, subcategories (a rule's label names them),
+teams and users (a team's lead); the settings by themselves; the leadership
+group by users, roles and permission grants. A sign-in or an agent's status
+renews none. A change made with `QuerySet.update()` sends no signal: it is seen
+once the copy is older than `csc.lib.reference.MAX_AGE_SECONDS`.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 from django.db.models import F
-from django.db.models.signals import post_delete, post_save
 
 from complaints.models import ComplaintSettings, RoutingRule, Subcategory
 from complaints.notices import LEADERSHIP_PERM
-from csc.lib.reference import ReferenceCache, reference_data_changed
+from csc.lib.reference import ReferenceCache
 from staffing.models import Team, User
 from staffing.selectors import holders_of
 
@@ -54,15 +54,25 @@ def _load_routing() -> RoutingTable:
     )
 
 
-routing_table = ReferenceCache(_load_routing)
-complaint_settings = ReferenceCache(ComplaintSettings.current)
-leadership_group: ReferenceCache[list[User]] = ReferenceCache(
-    lambda: list(holders_of(LEADERSHIP_PERM))
+routing_table = ReferenceCache(
+    "complaint-routing",
+    _load_routing,
+    sources=[RoutingRule, Subcategory, Team, User],
+    unread_fields=["last_login"],
 )
-
-
-def connect_signals() -> None:
-    # A role deleted drops its members' permissions without an m2m signal.
-    for model in (RoutingRule, Subcategory, ComplaintSettings, Group):
-        for signal in (post_save, post_delete):
-            signal.connect(reference_data_changed, sender=model, dispatch_uid=f"ref-{model}")
+complaint_settings = ReferenceCache(
+    "complaint-settings", ComplaintSettings.current, sources=[ComplaintSettings]
+)
+leadership_group: ReferenceCache[list[User]] = ReferenceCache(
+    "leadership-group",
+    lambda: list(holders_of(LEADERSHIP_PERM)),
+    # A role deleted takes its members' permissions without an m2m signal.
+    sources=[
+        User,
+        Group,
+        User.groups.through,
+        User.user_permissions.through,
+        Group.permissions.through,
+    ],
+    unread_fields=["last_login"],
+)

@@ -220,13 +220,19 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "csc.lib.cache.KeptClientRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="csc"),
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Reference data kept per process (csc.lib.reference); it needs a cache that every
+# process shares, so it is off by default without Redis. Off: read on every use.
+REFERENCE_CACHE_ENABLED = env.bool("REFERENCE_CACHE_ENABLED", default=bool(REDIS_URL))
+# How long an API client's entry in the cache may go unconfirmed by its row
+# (staffing.reference); 0 reads the row on every request.
+API_CLIENT_CACHE_SECONDS = env.int("API_CLIENT_CACHE_SECONDS", default=60)
 
 # Celery: Redis in production; a broker directory in var/ when embedded.
 CELERY_BROKER_DIR = VAR_DIR / "celery"

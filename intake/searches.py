@@ -131,7 +131,7 @@ def _count_search(searcher: Searcher) -> None:
     window = int(now // window_seconds)
     key = f"customer-search:{searcher.ident}:{window}"
     try:
-        if count_in_window(cache, key, window_seconds) <= searcher.limit:
+        if count_in_window(key, window_seconds) <= searcher.limit:
             return
         first_refusal = cache.add(f"{key}:alerted", 1, window_seconds + 1)
     except RedisError:

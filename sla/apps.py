@@ -7,13 +7,9 @@ class SlaConfig(AppConfig):
     verbose_name = _("Service levels")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-
-        from csc.lib.reference import reference_data_changed
+        # sla.services holds the kept calendars and, through sla.matching, the
+        # policies: imported so every process renews them on a change.
+        from sla import services  # noqa: F401
         from sla.escalation import register_builtin_actions
-        from sla.models import BusinessCalendar, CalendarOverride, PolicyVersion, SlaPolicy
 
         register_builtin_actions()
-        for model in (SlaPolicy, PolicyVersion, BusinessCalendar, CalendarOverride):
-            for signal in (post_save, post_delete):
-                signal.connect(reference_data_changed, sender=model, dispatch_uid=f"ref-{model}")

@@ -77,7 +77,9 @@ def _load_published_policies() -> list[SlaPolicy]:
 
 
 # Read on every ticket's creation; policies change a few times a year.
-published_policies = ReferenceCache(_load_published_policies)
+published_policies = ReferenceCache(
+    "sla-policies", _load_published_policies, sources=[SlaPolicy, PolicyVersion]
+)
 
 
 def policies_for(facts: TicketFacts) -> list[SlaPolicy]:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from csc.lib.errors import DomainError, IllegalTransition
 from csc.lib.inserts import insert
-from csc.lib.reference import ReferenceCache, reference_data_changed
+from csc.lib.reference import ReferenceCache
 from sla import webhooks
 from sla.calendars import add_business_time, business_time_between, local
 from sla.choices import (
@@ -45,7 +45,7 @@ from sla.deadlines import (
     resolve_target,
     target_snapshot,
 )
-from sla.matching import TicketFacts, targets_for
+from sla.matching import TicketFacts, published_policies, targets_for
 from sla.models import (
     BusinessCalendar,
     CalendarOverride,
@@ -62,7 +62,11 @@ log = logging.getLogger(__name__)
 RECOMPUTE_BATCH_SIZE = 200
 
 # Every calendar by id, read when clocks start; they change a few times a year.
-business_calendars = ReferenceCache(lambda: BusinessCalendar.objects.in_bulk())
+business_calendars = ReferenceCache(
+    "business-calendars",
+    lambda: BusinessCalendar.objects.in_bulk(),
+    sources=[BusinessCalendar, CalendarOverride],
+)
 
 
 def business_calendar(pk: int) -> BusinessCalendar:
@@ -606,7 +610,7 @@ def calendar_changed(calendar: BusinessCalendar) -> RecomputeJob:
     """Record a calendar edit: new revision, and a job recomputing its open clocks."""
     calendar.revision = secrets.randbits(62)
     BusinessCalendar.objects.filter(pk=calendar.pk).update(revision=calendar.revision)
-    reference_data_changed()
+    business_calendars.changed()
     return _recompute_job(RecomputeJob(scope=RecomputeScope.CALENDAR, calendar=calendar))
 
 
@@ -748,7 +752,7 @@ def policy_publish(policy: SlaPolicy, *, by=None, note: str = "") -> PolicyVersi
         policy=policy, number=number, criteria=criteria, targets=targets, created_by=by, note=note
     )
     SlaPolicy.objects.filter(pk=policy.pk).update(current_version=version)
-    reference_data_changed()
+    published_policies.changed()
     return version
 
 

@@ -10,10 +10,11 @@ against the user's Django permissions instead (`required_perms`).
 import datetime
 import logging
 
-from django.core.cache.backends.redis import RedisCacheClient
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_redis import get_redis_connection
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from redis.exceptions import RedisError
 from rest_framework import authentication, exceptions, permissions, throttling
@@ -123,27 +124,27 @@ class HasResourceScope(permissions.BasePermission):
         return request.user.has_perms(perms)
 
 
-def count_in_window(cache, counter: str, seconds: int) -> int:
-    """Add one to a fixed window's counter in the cache and return it (the API rate limit,
-    the customer-search limit). Redis errors reach the caller."""
-    redis_cache = getattr(cache, "_cache", None)
-    if isinstance(redis_cache, RedisCacheClient):
-        # One command per call; the window's first call gives its counter an end. (A
-        # counter left without one by a worker dying in between only holds a little
-        # memory: the next window has its own.)
-        key = cache.make_and_validate_key(counter)
-        client = redis_cache.get_client(key, write=True)
-        count = client.incr(key)
-        if count == 1:
-            client.expire(key, seconds + 1)
-        return count
-    for _attempt in (1, 2):
-        cache.add(counter, 0, timeout=seconds + 1)
-        try:
-            return cache.incr(counter)
-        except ValueError:
-            continue  # the window's counter expired between the two calls
-    return 1
+def count_in_window(counter: str, seconds: int) -> int:
+    """Add one to a fixed window's counter in the default cache and return it (the API
+    rate limit, the customer-search limit). Redis errors reach the caller."""
+    try:
+        redis = get_redis_connection()
+    except NotImplementedError:  # the embedded setup: the process's own cache
+        for _attempt in (1, 2):
+            cache.add(counter, 0, timeout=seconds + 1)
+            try:
+                return cache.incr(counter)
+            except ValueError:
+                continue  # the window's counter expired between the two calls
+        return 1
+    # One command per call; the window's first call gives its counter an end. (A
+    # counter left without one by a worker dying in between only holds a little
+    # memory: the next window has its own.)
+    key = cache.make_and_validate_key(counter)
+    count = redis.incr(key)
+    if count == 1:
+        redis.expire(key, seconds + 1)
+    return count
 
 
 class ApiClientRateThrottle(throttling.SimpleRateThrottle):
@@ -174,7 +175,7 @@ class ApiClientRateThrottle(throttling.SimpleRateThrottle):
 
     def _count(self, counter: str) -> int:
         """This request's number in the window."""
-        return count_in_window(self.cache, counter, self.duration)
+        return count_in_window(counter, self.duration)
 
     def wait(self) -> float:
         return max(0.0, self.window_ends_at - self.timer())

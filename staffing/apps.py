@@ -7,15 +7,9 @@ class StaffingConfig(AppConfig):
     verbose_name = _("Staffing")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
-
-        from csc.lib.reference import reference_data_changed
-        from staffing.models import WebhookSubscription
+        # Imported here so every process (web, worker, commands) renews the kept
+        # reference data on a change: each cache connects its own signals.
+        from staffing import webhooks  # noqa: F401
         from staffing.reference import connect_signals
 
-        # Clients, teams and users; webhook receivers depend on their client too.
         connect_signals()
-        for signal in (post_save, post_delete):
-            signal.connect(
-                reference_data_changed, sender=WebhookSubscription, dispatch_uid="ref-webhooks"
-            )

@@ -1,77 +1,119 @@
-"""Staffing's reference data kept per process (csc.lib.reference): the active
-API clients by key hash, read by every API request, and the teams by id, read
-by every ticket's creation. Both change rarely; any save of a client, a team
-or a user (but a sign-in), and any change of a user's or a role's permissions,
-renews every process's copy within a second.
+"""Staffing's reference data: the teams by id, read by every ticket's creation and
+kept per process (csc.lib.reference), and each API client's service user with the
+permissions it holds, read by every API request and kept in Django's cache (Redis).
 
-Whether a key may still be used is never taken from a kept copy: a change made
-while Redis was unreachable does not renew the copies, so `api_client_for_key`
-confirms every request's client against its row (one read by primary key).
+Whether a key may still be used is never taken from a cache: every request reads
+its client's row, which must be active, hold that key and belong to an active
+service user, so deactivation, rotation, scopes, rate and expiry apply on the next
+request in every process. Only the service user and its permissions come from the
+cache entry (`api-client-user:<user id>`), which is deleted, at once and again on
+commit, when the user is saved (but for a sign-in) or deleted, when its roles or
+direct permissions change, and, for every client, when a role's permissions change
+or a role is deleted. Should a delete be missed (Redis unreachable at that moment,
+a change made with `QuerySet.update()` or a bulk insert, or a request that read the
+user just before the change committed storing it just after), the entry is read
+again `API_CLIENT_CACHE_SECONDS` after it was stored, at the latest: that bounds how
+long a permission change can take to reach the API. `API_CLIENT_CACHE_SECONDS = 0`
+reads the user and its permissions on every request.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from redis.exceptions import RedisError
 
-from csc.lib.lookups import key_lookup
-from csc.lib.reference import ReferenceCache, reference_data_changed
-from staffing.models import Agent, ApiClient, Team, User
+from csc.lib.reference import ReferenceCache
+from staffing.models import ApiClient, Team, User
 
+log = logging.getLogger(__name__)
 
-def _load_api_clients() -> dict[str, ApiClient]:
-    clients = ApiClient.objects.select_related("service_user").filter(
-        is_active=True, service_user__is_active=True
-    )
-    return {client.key_hash: client for client in clients}
+teams_by_id = ReferenceCache("teams", lambda: Team.objects.in_bulk(), sources=[Team])
 
-
-active_api_clients = ReferenceCache(_load_api_clients)
-# The client's row as it is now, if it and its service user are active.
 _usable_clients = ApiClient.objects.filter(is_active=True, service_user__is_active=True)
 
 
+def _entry_key(user_id: int) -> str:
+    return f"api-client-user:{user_id}"
+
+
 def api_client_for_key(key_hash: str) -> ApiClient | None:
-    """The active client whose key has this hash, as its row stands now, or None.
-
-    The kept copy only says which client and service user (with its cached
-    permissions) the hash belongs to; the row read here decides whether the key
-    is still active, its scopes, rate and expiry. A key the copy does not know
-    (a client created moments ago) is looked up in the database.
-    """
-    kept = active_api_clients.get().get(key_hash)
-    if kept is None:
-        return _usable_clients.select_related("service_user").filter(key_hash=key_hash).first()
-    current = key_lookup(_usable_clients).get(kept.pk)
-    if current is None or current.key_hash != key_hash:
-        return None  # deactivated, its service user deactivated, or its key rotated
-    current.service_user = kept.service_user
-    return current
+    """The active client whose key has this hash, as its row stands now, with its
+    active service user; or None."""
+    client = _usable_clients.filter(key_hash=key_hash).first()
+    if client is not None:
+        client.service_user = _service_user(client.service_user_id)
+    return client
 
 
-teams_by_id = ReferenceCache(lambda: Team.objects.in_bulk())
+def _service_user(pk: int) -> User:
+    seconds = settings.API_CLIENT_CACHE_SECONDS
+    user = None
+    if seconds:
+        try:
+            user = cache.get(_entry_key(pk))
+        except RedisError:
+            seconds = 0
+    if user is None:
+        user = User.objects.get(pk=pk)
+        # The auth backend keeps them on the instance, so they are stored with it.
+        user.get_all_permissions()
+        if seconds:
+            try:
+                cache.set(_entry_key(pk), user, seconds)
+            except RedisError:
+                log.warning("API client's user not kept: the cache is unreachable")
+    return user
 
 
-def _user_saved(sender, instance: User, update_fields=None, **kwargs) -> None:
-    # A sign-in saves last_login only: no reason to drop anything.
-    if update_fields is not None and set(update_fields) <= {"last_login"}:
+def forget_service_users(user_ids: Iterable[int] | None = None) -> None:
+    """Delete these users' entries (every client's when None), at once and on commit."""
+    if user_ids is None:
+        user_ids = ApiClient.objects.values_list("service_user_id", flat=True)
+    keys = [_entry_key(pk) for pk in user_ids]
+
+    def delete() -> None:
+        try:
+            cache.delete_many(keys)
+        except RedisError:
+            log.warning("API clients' users not forgotten: the cache is unreachable")
+
+    if keys:
+        delete()
+        transaction.on_commit(delete)
+
+
+def _user_changed(sender, instance: User, update_fields=None, **kwargs) -> None:
+    if update_fields and update_fields <= {"last_login"}:
         return
-    reference_data_changed()
+    forget_service_users([instance.pk])
 
 
-def _permissions_changed(sender, action: str, **kwargs) -> None:
-    # A service user's permissions are cached with the user kept here.
-    if action in ("post_add", "post_remove", "post_clear"):
-        reference_data_changed()
+def _grants_changed(sender, instance, action: str, pk_set=None, **kwargs) -> None:
+    if not action.startswith("post_"):
+        return
+    if isinstance(instance, User):
+        forget_service_users([instance.pk])  # a person's roles or own permissions
+    elif sender is User.groups.through or sender is User.user_permissions.through:
+        forget_service_users(pk_set)  # the people added to or removed from a role or grant
+    else:
+        forget_service_users()  # a role's permissions: whoever holds it
+
+
+def _role_deleted(sender, **kwargs) -> None:
+    # It takes its members' permissions without an m2m signal.
+    forget_service_users()
 
 
 def connect_signals() -> None:
+    post_save.connect(_user_changed, sender=User, dispatch_uid="api-client-user-saved")
+    post_delete.connect(_user_changed, sender=User, dispatch_uid="api-client-user-deleted")
+    post_delete.connect(_role_deleted, sender=Group, dispatch_uid="api-client-role-deleted")
     for through in (User.user_permissions.through, User.groups.through, Group.permissions.through):
-        m2m_changed.connect(_permissions_changed, sender=through, dispatch_uid=f"ref-{through}")
-    # A role deleted drops its members' permissions without an m2m signal; an
-    # agent moved to another team changes who the desk offers for transfers.
-    for model in (Team, ApiClient, Group, Agent):
-        post_save.connect(reference_data_changed, sender=model, dispatch_uid=f"ref-{model}")
-        post_delete.connect(reference_data_changed, sender=model, dispatch_uid=f"ref-{model}")
-    post_save.connect(_user_saved, sender=User, dispatch_uid="ref-user")
-    post_delete.connect(reference_data_changed, sender=User, dispatch_uid="ref-user")
+        m2m_changed.connect(_grants_changed, sender=through, dispatch_uid=f"api-client-{through}")

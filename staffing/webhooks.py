@@ -137,7 +137,12 @@ def _load_active_subscriptions() -> list[WebhookSubscription]:
 
 
 # Read on every ticket change; subscriptions change when an integration is set up.
-active_subscriptions = ReferenceCache(_load_active_subscriptions)
+active_subscriptions = ReferenceCache(
+    "webhook-subscriptions",
+    _load_active_subscriptions,
+    sources=[WebhookSubscription, ApiClient],
+    unread_fields=["key_prefix", "key_hash", "expires_at"],  # a key rotated
+)
 
 
 def webhook_emit(

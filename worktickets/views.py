@@ -45,7 +45,7 @@ from intake.personal_data import (
 from intake.searches import Searcher, TooManySearches
 from sla.selectors import clocks_for_ticket
 from staffing.access import permission
-from staffing.models import Team
+from staffing.models import Agent, Team, User
 from worktickets import eligibility, selectors, services
 from worktickets.choices import Action, EventKind, Priority, TicketKind, TicketStatus
 from worktickets.forms import (
@@ -314,9 +314,14 @@ def _load_listed_options() -> dict[tuple[type[Form], str], list[tuple[int, str]]
 
 # The transfer and reassign forms list every active agent (hundreds) and every team.
 # They change a few times a week, so each process keeps the options (csc.lib.reference:
-# a saved user or team renews them at once, any other change within a minute). What
-# is posted is still checked against the database by the form.
-listed_options = ReferenceCache(_load_listed_options)
+# a saved team, agent or user renews them within a second, but an agent's status or a
+# sign-in does not). What is posted is still checked against the database by the form.
+listed_options = ReferenceCache(
+    "desk-options",
+    _load_listed_options,
+    sources=[Team, Agent, User],
+    unread_fields=["status", "last_login"],
+)
 
 
 class ListedSelect(Select):

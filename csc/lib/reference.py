@@ -1,130 +1,126 @@
 """Reference data kept in each process: small tables read on every creation and
-changed a few times a year (SLA policies, business calendars, webhook
-subscriptions).
+changed a few times a year (SLA policies, business calendars, routing rules).
 
-Each process keeps what it loaded under a generation token held in the shared
-cache (Redis). Any change to those tables sets a new token, at once and again
-when its transaction commits, so every process reads them afresh on its next
-use; a request pays one cache GET instead of a query and its rows. What a
-process keeps is also dropped after `MAX_AGE_SECONDS`, which bounds how long
-anything can stay stale while Redis is unreachable or after a change that was
-rolled back.
+Each `ReferenceCache` names the models its `load()` reads. A save or delete of
+one of them, or a change of a many-to-many table among them, gives that cache
+alone a new generation token in the shared cache (Redis), at once and again on
+commit. A process compares its copy's token with the shared one at most once
+every `GENERATION_TRUST_SECONDS`, so a change reaches every process within that
+time (at once in the process that made it). A copy older than `MAX_AGE_SECONDS`
+is read again whatever happens: that bounds how stale it can be after a change
+made while Redis was unreachable, or made with `QuerySet.update()`, which sends
+no signal (call the cache's `changed()` after one).
 
-Without a shared cache (the embedded setup, where each process has its own
-memory) nothing is kept: every use reads the database.
+A save whose `update_fields` are all in the cache's `unread_fields` (an agent's
+status, set on every call by the telephony system; a sign-in's `last_login`)
+leaves the copy alone.
+
+`REFERENCE_CACHE_ENABLED = False` (the default without Redis, where each
+process has its own memory) reads the database on every use.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 log = logging.getLogger(__name__)
 
-GENERATION_KEY = "reference-data:generation"
 MAX_AGE_SECONDS = 60
-# The token read from the cache is trusted this long in a process: a creation
-# reads three kinds of reference data, and a change reaches every process
-# within this time (at once in the process that made it).
 GENERATION_TRUST_SECONDS = 1.0
-_LOCAL_BACKENDS = ("LocMemCache", "DummyCache")
 
 T = TypeVar("T")
-
-
-def _shared_cache() -> bool:
-    backend = settings.CACHES["default"]["BACKEND"]
-    return not backend.endswith(_LOCAL_BACKENDS)
-
-
-class _Known(threading.local):
-    token: str | None = None
-    until: float = 0.0
-
-
-_known = _Known()
-
-
-def _generation() -> str | None:
-    """The current token; None when there is no shared cache to hold one."""
-    if not _shared_cache():
-        return None
-    now = time.monotonic()
-    if _known.token is not None and now < _known.until:
-        return _known.token
-    token = _read_generation()
-    _known.token, _known.until = token, now + GENERATION_TRUST_SECONDS
-    return token
-
-
-def _read_generation() -> str | None:
-    try:
-        token = cache.get(GENERATION_KEY)
-        if token is None:
-            token = secrets.token_hex(8)
-            # add, not set: two processes starting at once agree on one token.
-            if not cache.add(GENERATION_KEY, token, timeout=None):
-                token = cache.get(GENERATION_KEY)
-        return token
-    except Exception:
-        log.warning("reference data read from the database: the cache is unreachable")
-        return None
-
-
-def _new_generation() -> None:
-    _known.token = None
-    if not _shared_cache():
-        return
-    try:
-        cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
-    except Exception:
-        log.warning("reference data changed while the cache is unreachable")
-
-
-def reference_data_changed(**_signal_kwargs) -> None:
-    """Drop every process's copies (connect to post_save/post_delete of the tables)."""
-    _new_generation()
-    transaction.on_commit(_new_generation)
-
 
 _every_cache: list[ReferenceCache] = []
 
 
 def forget_reference_data() -> None:
     """Drop what this process keeps, so the next use reads the database (tests)."""
-    _known.token = None
     for kept in _every_cache:
-        kept.clear()
+        kept.forget()
 
 
 class ReferenceCache(Generic[T]):
-    """`load()`'s result, kept in this process while the generation stands."""
+    """`load()`'s result, kept in this process while its generation stands."""
 
-    def __init__(self, load: Callable[[], T]):
+    def __init__(
+        self,
+        name: str,
+        load: Callable[[], T],
+        *,
+        sources: Iterable[type[models.Model]],
+        unread_fields: Iterable[str] = (),
+    ):
+        self.key = f"reference-data:{name}"
         self.load = load
-        self._lock = threading.Lock()
-        self._entry: tuple[str, float, T] | None = None
+        self.unread_fields = frozenset(unread_fields)
+        self._entry: tuple[str, float, T] | None = None  # token, read again after, value
+        self._token: tuple[str | None, float] = (None, 0.0)  # token, trusted until
         _every_cache.append(self)
+        for model in sources:
+            uid = f"{self.key}:{model._meta.label}"
+            if model._meta.auto_created:  # a many-to-many table: no save signals
+                m2m_changed.connect(self._m2m_changed, sender=model, dispatch_uid=uid)
+            else:
+                post_save.connect(self._saved, sender=model, dispatch_uid=uid)
+                post_delete.connect(self.changed, sender=model, dispatch_uid=uid)
 
     def get(self) -> T:
-        generation = _generation()
-        if generation is None:
+        token = self._current_token() if settings.REFERENCE_CACHE_ENABLED else None
+        if token is None:
             return self.load()
         entry = self._entry
-        if entry is not None and entry[0] == generation and entry[1] > time.monotonic():
+        if entry is not None and entry[0] == token and entry[1] > time.monotonic():
             return entry[2]
         value = self.load()
-        with self._lock:
-            self._entry = (generation, time.monotonic() + MAX_AGE_SECONDS, value)
+        self._entry = (token, time.monotonic() + MAX_AGE_SECONDS, value)
         return value
 
-    def clear(self) -> None:
-        self._entry = None
+    def changed(self, **_signal_kwargs) -> None:
+        """Make every process read the data afresh (at once here, and on commit)."""
+        self._renew()
+        transaction.on_commit(self._renew)
+
+    def forget(self) -> None:
+        self._entry, self._token = None, (None, 0.0)
+
+    def _saved(self, update_fields: frozenset[str] | None = None, **kwargs) -> None:
+        if update_fields and update_fields <= self.unread_fields:
+            return
+        self.changed()
+
+    def _m2m_changed(self, action: str, **kwargs) -> None:
+        if action in ("post_add", "post_remove", "post_clear"):
+            self.changed()
+
+    def _current_token(self) -> str | None:
+        """The shared token; None while the cache is unreachable."""
+        token, trusted_until = self._token
+        now = time.monotonic()
+        if token is not None and now < trusted_until:
+            return token
+        try:
+            # get_or_set adds, never overwrites: processes starting together agree.
+            token = cache.get_or_set(self.key, lambda: secrets.token_hex(8), timeout=None)
+        except Exception:
+            log.warning("%s read from the database: the cache is unreachable", self.key)
+            token = None
+        self._token = (token, now + GENERATION_TRUST_SECONDS)
+        return token
+
+    def _renew(self) -> None:
+        self._token = (None, 0.0)
+        if not settings.REFERENCE_CACHE_ENABLED:
+            return
+        try:
+            cache.set(self.key, secrets.token_hex(8), timeout=None)
+        except Exception:
+            log.warning("%s changed while the cache is unreachable", self.key)

@@ -7,7 +7,10 @@ tests/bench/dataset.py) and the same production settings as `make bench`.
 
 - Agents (signed in through the login form) read: the team queue page, a
   ticket page, a customer lookup by phone (the htmx search) and the API
-  ticket list in deadline order.
+  ticket list in deadline order; and flip their status between available and
+  on break through the desk's control, as often as the telephony system sets
+  busy and after-contact work on every call (a status change renews no kept
+  reference data, so it must not slow the other requests).
 - Integrations (an API client's token) write: record a contact, open a ticket
   for it, then work the ticket through the API (reply, resolve).
 
@@ -19,11 +22,13 @@ p50, p95 and errors; exit status 1 when any request failed (anything but a
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 from tests.bench import client, dataset
 from tests.bench.run import Bodies, active_ticket_ids, api_key, flush_bench_redis
@@ -44,6 +49,19 @@ class Recorder:
 
 
 def agent_loop(http, stop, recorder, rng, *, team_id, ticket_ids, phones):
+    statuses = itertools.cycle(("break", "available"))
+
+    def flip_status():
+        return http.post(
+            "/team/status/",
+            urlencode({"status": next(statuses)}).encode(),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "HX-Request": "true",
+                **http.csrf_headers(),
+            },
+        )
+
     actions = (
         ("queue page", 3, lambda: http.get("/tickets/team/")),
         ("ticket page", 3, lambda: http.get(f"/tickets/{rng.choice(ticket_ids)}/")),
@@ -57,6 +75,7 @@ def agent_loop(http, stop, recorder, rng, *, team_id, ticket_ids, phones):
             2,
             lambda: http.get(f"/api/v1/tickets/?team={team_id}&ordering=due"),
         ),
+        ("status flip", 2, flip_status),
     )
     names = [name for name, _w, _call in actions]
     weights = [weight for _name, weight, _call in actions]

@@ -1,24 +1,42 @@
-"""Reference data kept per process: read once while nothing changes, read
-again everywhere after a change, and never a reason for a request to fail."""
+"""Reference data kept per process: read once while nothing changes, read again
+everywhere after a change to what it reads (and only then), and never a reason
+for a request to fail."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 
 from csc.lib import reference
-from csc.lib.reference import ReferenceCache, reference_data_changed
+from csc.lib.reference import ReferenceCache
+from staffing.models import Skill, Team
+from tests.factories import TeamFactory
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def loads():
+    """A cache of Team rows counting its loads (Skill is not among its sources)."""
     counted = []
 
     def load():
         counted.append(1)
         return len(counted)
 
-    kept = ReferenceCache(load)
+    kept = ReferenceCache("test-teams", load, sources=[Team], unread_fields=["lead"])
     yield kept, counted
     reference._every_cache.remove(kept)
+
+
+@pytest.fixture
+def another_process(monkeypatch):
+    """This process trusts no token it read: it sees what another process would."""
+    monkeypatch.setattr(reference, "GENERATION_TRUST_SECONDS", 0)
 
 
 def test_loaded_once_while_nothing_changes(loads):
@@ -29,41 +47,76 @@ def test_loaded_once_while_nothing_changes(loads):
 
 
 @pytest.mark.django_db
-def test_a_change_in_this_process_is_seen_at_once(loads, django_capture_on_commit_callbacks):
+def test_a_save_of_a_source_is_seen_at_once_here_and_in_every_process(
+    loads, another_process, django_capture_on_commit_callbacks
+):
     kept, _counted = loads
     assert kept.get() == 1
 
     with django_capture_on_commit_callbacks(execute=True):
-        reference_data_changed()
+        team = TeamFactory()
+    assert kept.get() == 2
 
+    team.delete()
+    assert kept.get() == 3
+
+
+@pytest.mark.django_db
+def test_a_save_of_another_table_or_of_unread_fields_only_keeps_the_copy(
+    loads, another_process, django_capture_on_commit_callbacks
+):
+    kept, _counted = loads
+    team = TeamFactory()
+    assert kept.get() == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Skill.objects.create(name="宽带")
+        team.save(update_fields=["lead"])
+
+    assert kept.get() == 1
+    team.save(update_fields=["lead", "name"])
     assert kept.get() == 2
 
 
 def test_a_change_made_by_another_process_is_seen_within_the_trust_time(loads, monkeypatch):
     kept, _counted = loads
     assert kept.get() == 1
-    cache.set(reference.GENERATION_KEY, "set-by-another-process", timeout=None)
+    cache.set(kept.key, "set-by-another-process", timeout=None)
 
     assert kept.get() == 1  # this process trusts the token it read a moment ago
     monkeypatch.setattr(reference, "GENERATION_TRUST_SECONDS", 0)
-    reference._known.token = None
+    kept.forget()
     assert kept.get() == 2
+
+
+@pytest.mark.django_db
+def test_each_cache_has_its_own_generation(loads, another_process):
+    kept, _counted = loads
+    other = ReferenceCache("test-other", lambda: "other", sources=[])
+    try:
+        assert kept.get() == 1
+        other.changed()
+        assert kept.get() == 1
+    finally:
+        reference._every_cache.remove(other)
 
 
 def test_copies_expire_by_age_even_without_a_change(loads, monkeypatch):
     kept, _counted = loads
     assert kept.get() == 1
     monkeypatch.setattr(reference, "MAX_AGE_SECONDS", -1)
-    kept.clear()
+    kept.forget()
     assert kept.get() == 2
     assert kept.get() == 3
 
 
-def test_without_a_shared_cache_every_use_reads_the_database(loads, settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+@pytest.mark.django_db
+def test_switched_off_every_use_reads_the_database(loads, settings):
+    settings.REFERENCE_CACHE_ENABLED = False
     kept, _counted = loads
 
     assert [kept.get() for _ in range(3)] == [1, 2, 3]
+    kept.changed()  # does not need the cache either
 
 
 @pytest.mark.django_db
@@ -73,8 +126,34 @@ def test_an_unreachable_cache_reads_the_database_instead_of_failing(loads, monke
     def unreachable(*args, **kwargs):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(cache, "get", unreachable)
+    monkeypatch.setattr(cache, "get_or_set", unreachable)
     monkeypatch.setattr(cache, "set", unreachable)
 
     assert [kept.get() for _ in range(2)] == [1, 2]
-    reference_data_changed()  # does not raise either
+    kept.changed()  # does not raise either
+
+
+def test_every_cache_connects_its_signals_in_every_process():
+    """A process that never imports a cache's module would not renew it on a change
+    (a management command saving a team): every app's ready() imports them all."""
+    declared = set()
+    for app in ROOT.glob("*/apps.py"):
+        for path in app.parent.rglob("*.py"):
+            declared |= set(re.findall(r'ReferenceCache\(\s*"([\w-]+)"', path.read_text()))
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "csc.settings"}
+    started = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from csc.lib.reference import _every_cache; "
+            "print(' '.join(kept.key for kept in _every_cache))",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert len(declared) >= 8
+    assert set(started.stdout.split()) == {f"reference-data:{name}" for name in declared}

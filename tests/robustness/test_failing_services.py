@@ -87,7 +87,7 @@ class RedisDown:
         self.cache = override_settings(
             CACHES={
                 "default": {
-                    "BACKEND": "csc.lib.cache.KeptClientRedisCache",
+                    "BACKEND": "django_redis.cache.RedisCache",
                     "LOCATION": DEAD_REDIS,
                 }
             }
