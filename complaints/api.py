@@ -10,13 +10,7 @@ upgrade, the new upgraded complaint).
 from django.db.models import DateTimeField, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_field,
-    extend_schema_view,
-)
+from drf_spectacular.utils import extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied
@@ -24,7 +18,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from complaints import actions, deadlines, selectors, services
+from complaints import actions, api_docs, deadlines, selectors, services
 from complaints.choices import (
     Action,
     Category,
@@ -678,31 +672,16 @@ class _ServiceCreate:
 
 
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "ordering",
-                str,
-                enum=list(ORDERINGS),
-                description="-created_at (default), created_at, or due (nearest deadline first).",
-            )
-        ],
-        responses=ComplaintListSerializer(many=True),
-    ),
-    retrieve=extend_schema(responses=ComplaintDetailSerializer),
-    create=extend_schema(
-        request=ComplaintCreateSerializer,
-        responses={201: ComplaintDetailSerializer},
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                str,
-                location=OpenApiParameter.HEADER,
-                required=False,
-                description="Replays with the same key and body return the first response.",
-            )
-        ],
-    ),
+    **api_docs.complaint_operations(
+        row=ComplaintListSerializer,
+        detail=ComplaintDetailSerializer,
+        create=ComplaintCreateSerializer,
+        evidence=EvidenceSerializer,
+        evidence_upload=EvidenceUploadSerializer,
+        chain_report=ChainReportSerializer,
+        recurrence_row=RecurrenceRowSerializer,
+        orderings=list(ORDERINGS),
+    )
 )
 class ComplaintViewSet(
     PersonalDataViewMixin,
@@ -778,20 +757,6 @@ class ComplaintViewSet(
         carrier = result if isinstance(result, Complaint) else complaint
         return self._detail(carrier)
 
-    @extend_schema(
-        methods=["GET"],
-        responses=EvidenceSerializer(many=True),
-        operation_id="complaints_evidence_list",
-    )
-    @extend_schema(
-        methods=["POST"],
-        request={"multipart/form-data": EvidenceUploadSerializer},
-        responses={
-            201: EvidenceSerializer,
-            413: OpenApiResponse(description="The file is larger than the evidence limit."),
-        },
-        operation_id="complaints_evidence_upload",
-    )
     # The chain is one short list: neither paged nor filtered.
     @action(
         detail=True,
@@ -823,19 +788,11 @@ class ComplaintViewSet(
         entry = evidence_add(complaint, by=request.user, supersedes=supersedes, **values)
         return Response(EvidenceSerializer(entry).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses=ChainReportSerializer, operation_id="complaints_evidence_verify")
     @action(detail=True, methods=["get"], url_path="evidence/verify", url_name="evidence-verify")
     def evidence_verify(self, request, pk=None):
         report = evidence_verify(self.get_object())
         return Response(ChainReportSerializer(report).data)
 
-    @extend_schema(
-        responses=RecurrenceRowSerializer(many=True),
-        operation_id="complaints_recurrence_rate",
-        parameters=[
-            OpenApiParameter("months", int, description="How many months back (1–36, 12).")
-        ],
-    )
     # One row per month and category: a plain list, neither paged nor filtered.
     @action(
         detail=False,
@@ -863,10 +820,8 @@ def _make_action(name: str, serializer_class):
 
     handler.__name__ = handler.__qualname__ = name
     handler = action(detail=True, methods=["post"], url_path=name, url_name=name)(handler)
-    return extend_schema(
-        request=serializer_class,
-        responses=ComplaintDetailSerializer,
-        operation_id=f"complaints_{name}",
+    return api_docs.action_operation(
+        name, request=serializer_class, response=ComplaintDetailSerializer
     )(handler)
 
 
@@ -874,6 +829,13 @@ for _name, _serializer in ACTION_INPUT.items():
     setattr(ComplaintViewSet, _name, _make_action(_name, _serializer))
 
 
+@extend_schema_view(
+    **api_docs.cluster_operations(
+        output=ClusterSerializer,
+        feedback=ClusterFeedbackSerializer,
+        result=ClusterFeedbackResultSerializer,
+    )
+)
 class ClusterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     scope_resource = "complaints"
     required_perms = {
@@ -888,7 +850,6 @@ class ClusterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             status=self.request.query_params.get("status", "")
         ).prefetch_related("complaints")
 
-    @extend_schema(request=ClusterFeedbackSerializer, responses=ClusterFeedbackResultSerializer)
     @action(detail=True, methods=["post"])
     def feedback(self, request, pk=None):
         if api_client_of(request) is None and not request.user.has_perm(actions.HANDLE):

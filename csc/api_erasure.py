@@ -2,11 +2,11 @@
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from csc import api_docs
 from csc.erasure import ERASE_PERM, customer_erase
 from csc.models import CustomerErasure
 from intake.models import Customer
@@ -30,11 +30,7 @@ class CustomerEraseView(APIView):
     # The service also asks the caller (a person or an integration's service user) for it.
     required_perms = {"write": ["intake.view_customer", ERASE_PERM]}
 
-    @extend_schema(
-        request=CustomerEraseSerializer,
-        responses={201: CustomerErasureSerializer},
-        operation_id="customers_erase",
-    )
+    @api_docs.erase_operation(payload=CustomerEraseSerializer, output=CustomerErasureSerializer)
     def post(self, request, pk: int) -> Response:
         customer = get_object_or_404(Customer, pk=pk)
         data = CustomerEraseSerializer(data=request.data)

@@ -272,7 +272,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["staffing.api_auth.HasResourceScope"],
     "DEFAULT_THROTTLE_CLASSES": ["staffing.api_auth.ApiClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"api_client": env.str("API_CLIENT_RATE", default="600/min")},
-    "DEFAULT_SCHEMA_CLASS": "csc.api.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "staffing.api_schema.AutoSchema",
     # JSON of bounded depth, without NUL or lone surrogates: csc.lib.parsers.
     "DEFAULT_PARSER_CLASSES": [
         "csc.lib.parsers.JSONParser",
@@ -287,7 +287,11 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "csc API",
-    "DESCRIPTION": "Customer-service centre API v1: customers, contacts, tickets, complaints.",
+    # The front page and each resource's description: csc.api_docs.describe_api.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "csc.api_docs.describe_api",
+    ],
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

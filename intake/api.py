@@ -10,13 +10,7 @@ from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -24,7 +18,7 @@ from rest_framework.routers import DefaultRouter
 from csc.lib.moments import validate_moment
 from csc.lib.paging import ApiCursorPagination
 from csc.lib.serializers import ModelSerializer, PreparedPrimaryKeyRelatedField, Serializer
-from intake import selectors, services
+from intake import api_docs, selectors, services
 from intake.choices import Channel, CustomerType, Disposition, PaymentType, Region, VipTier
 from intake.filters import ContactFilter, CustomerFilter
 from intake.models import Contact, Customer, CustomerService
@@ -32,30 +26,6 @@ from intake.personal_data import PersonalDataDisclosure
 from staffing.api_idempotency import IdempotentCreateMixin
 
 User = get_user_model()
-
-BAD_INPUT = OpenApiResponse(
-    OpenApiTypes.OBJECT,
-    description="Bad input: an object mapping each field to its messages, "
-    'e.g. {"phone": ["Enter a mainland mobile number …"]}.',
-)
-NOT_ALLOWED = OpenApiResponse(
-    OpenApiTypes.OBJECT,
-    description="Not signed in or bad API key (401); missing scope or permission (403).",
-)
-NOT_FOUND = OpenApiResponse(OpenApiTypes.OBJECT, description="No such object.")
-THROTTLED = OpenApiResponse(OpenApiTypes.OBJECT, description="Too many requests for this client.")
-SEARCHES_THROTTLED = OpenApiResponse(
-    OpenApiTypes.OBJECT,
-    description="Too many requests, or too many searches by phone or ID number in the window.",
-)
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description="Replays with the same key and body return the first response and create nothing.",
-)
-
 
 # --- personal data -----------------------------------------------------------------------
 
@@ -188,49 +158,7 @@ class _CustomerRegister:
         return self._output(object_id)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List or look up customers",
-        description="`?phone=` finds the customers reached at a number (their own phone or "
-        "a service number); `?q=` takes a full phone or ID number or the start of a name. "
-        "Searches by number are limited per client (or user) and window, answering 429 "
-        "beyond it, and each one is recorded in the personal-data access log.",
-        responses={
-            200: CustomerOutput(many=True),
-            400: BAD_INPUT,
-            401: NOT_ALLOWED,
-            403: NOT_ALLOWED,
-            429: SEARCHES_THROTTLED,
-        },
-    ),
-    retrieve=extend_schema(
-        summary="A customer",
-        responses={200: CustomerOutput, 401: NOT_ALLOWED, 403: NOT_ALLOWED, 404: NOT_FOUND},
-    ),
-    create=extend_schema(
-        summary="Register a customer",
-        request=CustomerInput,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={
-            201: CustomerOutput,
-            400: BAD_INPUT,
-            401: NOT_ALLOWED,
-            403: NOT_ALLOWED,
-            429: THROTTLED,
-        },
-    ),
-    partial_update=extend_schema(
-        summary="Change a customer",
-        request=CustomerInput,
-        responses={
-            200: CustomerOutput,
-            400: BAD_INPUT,
-            401: NOT_ALLOWED,
-            403: NOT_ALLOWED,
-            404: NOT_FOUND,
-        },
-    ),
-)
+@extend_schema_view(**api_docs.customer_operations(output=CustomerOutput, payload=CustomerInput))
 class CustomerViewSet(
     PersonalDataViewMixin,
     PermsByAction,
@@ -370,35 +298,7 @@ class _ContactRecord:
         return Response(self.get_serializer(contact).data, status=status_code)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary="List contacts",
-        responses={
-            200: ContactOutput(many=True),
-            400: BAD_INPUT,
-            401: NOT_ALLOWED,
-            403: NOT_ALLOWED,
-        },
-    ),
-    retrieve=extend_schema(
-        summary="A contact",
-        responses={200: ContactOutput, 401: NOT_ALLOWED, 403: NOT_ALLOWED, 404: NOT_FOUND},
-    ),
-    create=extend_schema(
-        summary="Record a contact from a channel",
-        description="A replay with the same `channel` and `external_id` returns the contact "
-        "recorded the first time and records nothing new.",
-        request=ContactInput,
-        parameters=[IDEMPOTENCY_KEY],
-        responses={
-            201: ContactOutput,
-            400: BAD_INPUT,
-            401: NOT_ALLOWED,
-            403: NOT_ALLOWED,
-            429: THROTTLED,
-        },
-    ),
-)
+@extend_schema_view(**api_docs.contact_operations(output=ContactOutput, payload=ContactInput))
 class ContactViewSet(
     PersonalDataViewMixin,
     PermsByAction,

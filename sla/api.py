@@ -9,13 +9,14 @@ A signed-in person lists and opens the clocks of the tickets they may see
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from csc.lib.paging import ApiCursorPagination
 from csc.lib.serializers import ModelSerializer
+from sla import api_docs
 from sla.choices import ClockState, Metric
 from sla.filters import ClockFilter
 from sla.models import Clock, EscalationRecord
@@ -97,10 +98,7 @@ class ClockCursorPagination(ApiCursorPagination):
     ordering = ("due_at", "id")
 
 
-@extend_schema_view(
-    list=extend_schema(summary="SLA clocks", description="Filter by ticket, state, metric, team."),
-    retrieve=extend_schema(summary="One SLA clock"),
-)
+@extend_schema_view(**api_docs.clock_operations(output=ClockSerializer))
 class ClockViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     scope_resource = "sla"
     required_perms = {"read": ["sla.view_clock"]}

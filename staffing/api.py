@@ -9,7 +9,7 @@ response only. How deliveries are signed and retried: staffing/webhooks.py.
 import json
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -17,7 +17,7 @@ from rest_framework.routers import SimpleRouter
 
 from csc.lib.paging import ApiCursorPagination
 from csc.lib.serializers import ModelSerializer, Serializer
-from staffing import selectors, webhooks
+from staffing import api_docs, selectors, webhooks
 from staffing.api_auth import api_client_of
 from staffing.api_idempotency import IdempotentCreateMixin
 from staffing.models import (
@@ -168,33 +168,13 @@ class _ServiceCreate:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Your webhook subscriptions"),
-    retrieve=extend_schema(summary="One webhook subscription"),
-    create=extend_schema(
-        summary="Subscribe to events",
-        description=(
-            "Deliveries are POSTed with X-CSC-Event, X-CSC-Delivery, X-CSC-Timestamp and "
-            'X-CSC-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with the '
-            "secret>. A receiver that does not answer 2xx is retried with backoff."
-        ),
-        request=WebhookSubscriptionInputSerializer,
-        responses={201: WebhookSubscriptionCreatedSerializer},
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                str,
-                location=OpenApiParameter.HEADER,
-                required=False,
-                description="Replays with the same key and body return the first response.",
-            )
-        ],
-    ),
-    partial_update=extend_schema(
-        summary="Change a subscription",
-        request=WebhookSubscriptionPatchSerializer,
-        responses=WebhookSubscriptionSerializer,
-    ),
-    destroy=extend_schema(summary="Delete a subscription and its delivery log"),
+    **api_docs.subscription_operations(
+        output=WebhookSubscriptionSerializer,
+        created=WebhookSubscriptionCreatedSerializer,
+        payload=WebhookSubscriptionInputSerializer,
+        patch=WebhookSubscriptionPatchSerializer,
+        delivery=WebhookDeliverySerializer,
+    )
 )
 class WebhookSubscriptionViewSet(
     IdempotentCreateMixin,
@@ -228,21 +208,12 @@ class WebhookSubscriptionViewSet(
         webhooks.webhook_subscription_delete(self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(
-        summary="Recent deliveries of a subscription",
-        responses=WebhookDeliverySerializer(many=True),
-    )
     @action(detail=True, methods=["get"], pagination_class=DeliveryCursorPagination)
     def deliveries(self, request, pk=None):
         deliveries = selectors.webhook_deliveries_of(self.get_object())
         page = self.paginate_queryset(deliveries)
         return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
 
-    @extend_schema(
-        summary="Send a ping event to the subscription's URL",
-        request=None,
-        responses={202: WebhookDeliverySerializer},
-    )
     @action(detail=True, methods=["post"])
     def ping(self, request, pk=None):
         delivery = webhooks.webhook_ping(self.get_object())

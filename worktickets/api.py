@@ -7,12 +7,7 @@ the `version` the client read; a stale one is a 409 (csc/api.py).
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_field,
-    extend_schema_view,
-)
+from drf_spectacular.utils import extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -36,7 +31,7 @@ from staffing.api_auth import api_client_of
 from staffing.api_fields import ActiveTeamField
 from staffing.api_idempotency import IdempotentCreateMixin
 from staffing.models import User
-from worktickets import selectors, services
+from worktickets import api_docs, selectors, services
 from worktickets.choices import (
     STATUS_CATEGORY,
     Priority,
@@ -366,34 +361,15 @@ class _ServiceCreate:
 
 
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "ordering",
-                str,
-                enum=list(ORDERINGS),
-                description=(
-                    "-created_at (default), created_at, or due (nearest SLA deadline first)."
-                ),
-            )
-        ],
-        responses=TicketListSerializer(many=True),
-    ),
-    retrieve=extend_schema(responses=TicketDetailSerializer),
-    create=extend_schema(
-        request=TicketCreateSerializer,
-        responses={201: TicketDetailSerializer},
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                str,
-                location=OpenApiParameter.HEADER,
-                required=False,
-                description="Replays with the same key and body return the first response.",
-            )
-        ],
-    ),
-    partial_update=extend_schema(request=TicketPatchSerializer, responses=TicketDetailSerializer),
+    **api_docs.ticket_operations(
+        row=TicketListSerializer,
+        detail=TicketDetailSerializer,
+        create=TicketCreateSerializer,
+        patch=TicketPatchSerializer,
+        note=TicketNoteSerializer,
+        event=TicketEventSerializer,
+        orderings=list(ORDERINGS),
+    )
 )
 class TicketViewSet(
     IdempotentCreateMixin,
@@ -470,7 +446,6 @@ class TicketViewSet(
         ticket = services.ticket_update(ticket, by=request.user, version=version, **changes)
         return self._detail(ticket)
 
-    @extend_schema(request=TicketNoteSerializer, responses={201: TicketEventSerializer})
     @action(detail=True, methods=["post"])
     def note(self, request, pk=None):
         ticket = self.get_object()
@@ -495,8 +470,8 @@ def _make_action(name: str, serializer_class):
     # The router maps the HTTP method to the attribute of this name.
     handler.__name__ = handler.__qualname__ = name
     handler = action(detail=True, methods=["post"], url_path=name, url_name=name)(handler)
-    return extend_schema(
-        request=serializer_class, responses=TicketDetailSerializer, operation_id=f"tickets_{name}"
+    return api_docs.action_operation(
+        name, request=serializer_class, response=TicketDetailSerializer
     )(handler)
 
 

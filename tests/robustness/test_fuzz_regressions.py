@@ -16,8 +16,6 @@ from tests.robustness.schema import (
 
 pytestmark = pytest.mark.django_db
 
-DIRECT_WRITES = ("POST", "PUT", "PATCH", "DELETE")
-
 
 def test_ticket_list_refuses_an_offset_postgresql_cannot_store(world, full_token):
     # Was a 500: DataError "time zone displacement out of range".
@@ -200,24 +198,6 @@ def test_a_body_in_a_media_type_the_api_does_not_read_is_a_documented_415(world,
 
     assert response.status_code == 415
     conforms(case, response)
-
-
-def test_every_operation_documents_the_errors_it_can_answer(client, agent_user):
-    client.force_login(agent_user)
-    schema = client.get("/api/schema/", {"format": "json"}).json()
-
-    missing = {}
-    for path, operations in schema["paths"].items():
-        for method, operation in operations.items():
-            codes = set(operation["responses"])
-            expected = {"401", "403", "404", "429"}
-            if method.upper() in DIRECT_WRITES:
-                expected |= {"400", "409", "415"}
-            if not codes >= expected:
-                missing[f"{method.upper()} {path}"] = sorted(expected - codes)
-
-    assert missing == {}
-    assert "422" in schema["paths"]["/api/v1/tickets/"]["post"]["responses"]
 
 
 def test_the_fuzzed_schema_is_the_one_the_api_serves(client, full_token):

@@ -1,0 +1,177 @@
+"""What the API documentation says about the API as a whole (its front page and its
+resources) and about the customer erasure (csc/api_erasure.py).
+
+`describe_api` is a drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS): it
+writes the front page of /api/docs/ and the description of each resource's tag.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from staffing.api_schema import error_body, operation, refusal, request_body, response_body
+
+FRONT_PAGE = (
+    _(
+        "The customer-service centre's API, version 1: customers and their contacts, "
+        "tickets (inquiries and business orders), complaints, SLA clocks and webhooks. "
+        "JSON in and out; times are ISO 8601 with their offset (Asia/Shanghai, +08:00)."
+    ),
+    _(
+        "**Authentication.** Send `Authorization: Token <key>`. A key belongs to an API "
+        "client that an administrator creates (`manage.py create_api_client`) and acts as "
+        "the client's service user. Every request checks the key, so a revoked, "
+        "deactivated or expired key stops working at once. Signed-in staff may call the "
+        "API from the browser too (session and CSRF), with their own permissions."
+    ),
+    _(
+        "**Scopes.** Each operation names the scope it needs: `<resource>:read` to read, "
+        "`<resource>:write` for the rest, for the resources customers, contacts, tickets, "
+        "complaints, sla and webhooks. Complaint tickets under /tickets/ also need "
+        "complaints:read to be seen and complaints:write to be changed. A few actions "
+        "also ask the service user for a permission; their descriptions say which."
+    ),
+    _(
+        "**Errors.** Every error is JSON of one of two shapes. `Error`: `detail`, a message "
+        "in the language of Accept-Language (Chinese unless you ask for `en`), mostly a "
+        "stable `code`, and the details of the refused rule. `FieldErrors`: each refused "
+        "field with its messages. 400 bad input; 401 no key or a bad one; 403 a missing "
+        "scope or permission; 404 no such object, or not one you may see; 409 a stale "
+        "version or a move the object's state does not allow; 413 a file too large; 415 a "
+        "body of the wrong media type; 422 a reused Idempotency-Key; 429 too many requests "
+        "(with Retry-After). No input answers 500. Each operation lists the errors it "
+        "answers and when."
+    ),
+    _(
+        "**Versions.** Ticket and complaint writes carry the `version` you read. If the "
+        "object changed since, the answer is 409 `stale_version` with `current_version`: "
+        "read it again, decide, and retry."
+    ),
+    _(
+        "**Idempotent creates.** POST /customers/, /contacts/, /tickets/, /complaints/ and "
+        "/webhooks/ take an `Idempotency-Key` header. A retry with the same key and body "
+        "answers with what the first request created (and `Idempotent-Replayed: true`) and "
+        "creates nothing; the same key with another body is refused with 422."
+    ),
+    _(
+        "**Pages.** Lists answer `{next, previous, results}`, 50 rows to a page unless "
+        "`page_size` asks for up to 200. Follow `next` until it is null. Long lists are "
+        "paged by an opaque `cursor` and stay consistent while rows are added; outage "
+        "clusters and webhook subscriptions are paged by `page`."
+    ),
+    _(
+        "**Personal data.** Phone, ID and service numbers come masked (138****1234) unless "
+        "the service user holds `intake.view_full_personal_data`; every response showing "
+        "one in full is recorded. Webhook payloads carry no phone or ID numbers."
+    ),
+    _(
+        "**Rates.** Each client may make 600 requests a minute unless its own rate is set; "
+        "searches by phone or ID number have a limit of their own."
+    ),
+)
+
+RESOURCES = {
+    "customers": _(
+        "Customers and their services: look up, register, change, and erase on cancellation."
+    ),
+    "contacts": _(
+        "Calls, chats, visits and messages from the channels; they feed the service level."
+    ),
+    "tickets": _(
+        "Inquiries and business orders: open, change, and move through their life by actions."
+    ),
+    "complaints": _(
+        "Complaints, upgraded complaints and appeals: record, handle, compensate, answer the "
+        "customer, extend deadlines, and keep the evidence chain."
+    ),
+    "complaint-clusters": _(
+        "Outage clusters: complaints about one fault in one area, answered together."
+    ),
+    "sla": _("SLA clocks: each deadline of a ticket, its state and its escalations."),
+    "webhooks": _("Subscriptions to events, signed deliveries and their log."),
+}
+
+
+def describe_api(result: dict, generator, request, public) -> dict:
+    """The front page and the resources' descriptions, in the request's language."""
+    result["info"]["description"] = "\n\n".join(str(paragraph) for paragraph in FRONT_PAGE)
+    used = {
+        tag
+        for operations in result["paths"].values()
+        for op in operations.values()
+        for tag in op.get("tags", [])
+    }
+    result["tags"] = [
+        {"name": name, "description": str(text)} for name, text in RESOURCES.items() if name in used
+    ]
+    return result
+
+
+# ---------------------------------------------------------------- customer erasure
+
+ERASURE = {
+    "id": 31,
+    "customer": 1024,
+    "by": 7,
+    "at": "2025-06-20T16:45:12+08:00",
+    "reason": "客户于 2025-06-18 在营业厅办理销户，书面申请删除个人信息"
+    "（申请单号 XH-20250618-0042）",
+    "counts": {"contacts": 14, "tickets": 3, "complaints_anonymised": 1, "complaints_kept": 1},
+}
+
+
+def erase_operation(*, payload, output):
+    return operation(
+        operation_id="customers_erase",
+        summary=_("Erase a cancelled customer's personal data"),
+        description=_(
+            "On the customer's request after cancellation (PIPL Art. 47): the customer and "
+            "their contacts and tickets are anonymised now; complaints still within their "
+            "retention period keep their content under a pseudonym until retention reaches "
+            "them. Every service must be closed and every ticket and complaint finished "
+            "first. The answer says who erased, when, why, and how many records changed. "
+            "It cannot be undone. The service user needs the permission "
+            "`csc.erase_customer`."
+        ),
+        request=payload,
+        responses={201: output},
+        errors={
+            400: refusal(
+                _(
+                    "No `reason`; the customer still has services that are not closed "
+                    "(`services_open`) or open tickets or complaints (`tickets_open`)."
+                ),
+                error_body(
+                    "ServicesOpen",
+                    _("A line is still active"),
+                    {
+                        "detail": "该客户仍有未关闭的业务：须先销户，才能删除个人信息。",
+                        "code": "services_open",
+                    },
+                ),
+                error_body("NoReason", _("No reason given"), {"reason": ["该字段是必填项。"]}),
+            ),
+            403: refusal(
+                _("The service user lacks `csc.erase_customer` (`not_allowed`)."),
+                error_body(
+                    "NotAllowed",
+                    _("A service user without the permission"),
+                    {"detail": "只有客服经理可以删除客户的个人信息。", "code": "not_allowed"},
+                ),
+            ),
+            409: refusal(
+                _("The customer was erased already (`illegal_transition`)."),
+                error_body(
+                    "AlreadyErased",
+                    _("Erased before"),
+                    {"detail": "该客户的个人信息已被删除。", "code": "illegal_transition"},
+                ),
+            ),
+        },
+        examples=[
+            request_body(
+                "Cancellation",
+                _("After the customer cancelled every line"),
+                {"reason": ERASURE["reason"]},
+            ),
+            response_body("Erased", _("What was erased"), ERASURE, 201),
+        ],
+    )
