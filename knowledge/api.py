@@ -24,6 +24,12 @@ MAX_PAGE = 500
 
 
 class ArticleSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text=_("The inquiry category's code."),
+    )
     tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     body_html = serializers.CharField(help_text=_("The body rendered and sanitised."))
     body_text = serializers.CharField(help_text=_("The body as plain text."))
@@ -39,6 +45,7 @@ class ArticleSerializer(serializers.ModelSerializer):
             "id",
             "kind",
             "title",
+            "category",
             "tags",
             "wording",
             "body_html",
@@ -90,6 +97,11 @@ def _page_url(request, page: int) -> str:
         parameters=[
             OpenApiParameter("q", str, description="Search words (Chinese or English)."),
             OpenApiParameter("kind", str, enum=ArticleKind.values),
+            OpenApiParameter(
+                "category",
+                str,
+                description="An inquiry category's code; a top-level one includes its children.",
+            ),
             OpenApiParameter("tag", str, description="Only articles with this tag."),
             OpenApiParameter("page", int, description=f"1 to {MAX_PAGE}."),
         ],
@@ -132,7 +144,9 @@ class ArticleViewSet(viewsets.GenericViewSet):
         return Response(body)
 
     def retrieve(self, request, pk=None):
-        queryset = selectors.with_tags(self.get_queryset()).select_related("published_version")
+        queryset = selectors.with_tags(self.get_queryset()).select_related(
+            "published_version", "category"
+        )
         article = get_object_or_404(queryset, pk=pk)
         return Response(self.get_serializer(article).data)
 

@@ -6,10 +6,12 @@ matches (knowledge.search); the other fields narrow the list.
 """
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from knowledge.choices import ArticleKind
 from knowledge.models import Article
+from worktickets.models import InquiryCategory
 
 
 class ArticleFilter(django_filters.FilterSet):
@@ -21,12 +23,24 @@ class ArticleFilter(django_filters.FilterSet):
         max_length=200,
         method="by_text",
     )
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ArticleKind.choices)
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=ArticleKind.choices, empty_label=_("Any kind")
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"),
+        help_text=_("A category's code; a top-level category includes its sub-categories."),
+        queryset=InquiryCategory.objects.all(),
+        to_field_name="code",
+        method="in_category",
+    )
     tag = django_filters.CharFilter(label=_("Tag"), field_name="tags__name", max_length=40)
 
     class Meta:
         model = Article
-        fields = ["q", "kind", "tag"]
+        fields = ["q", "kind", "category", "tag"]
+
+    def in_category(self, queryset, name, category):
+        return queryset.filter(Q(category=category) | Q(category__parent=category))
 
     def by_text(self, queryset, name, value):
         # Matched and ranked by the selector, which also falls back to any word.

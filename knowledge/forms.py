@@ -10,11 +10,14 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from knowledge.choices import ArticleKind, Audience, FeedbackKind
 from staffing.models import Team
 from staffing.roles import Role
+from worktickets.models import InquiryCategory
 
 # Tags are typed with commas (either width), the Chinese enumeration comma or spaces.
 _TAG_SEPARATORS = re.compile(r"[,，、;；\s]+")
@@ -42,6 +45,35 @@ class RoleChoiceField(forms.ModelMultipleChoiceField):
 
 def _roles():
     return Group.objects.filter(name__in=Role.values).order_by("name")
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.path
+
+
+def categories():
+    """The tree in order: each top-level category followed by its sub-categories."""
+    return (
+        InquiryCategory.objects.filter(is_active=True)
+        .select_related("parent")
+        .order_by(
+            Coalesce("parent__sort_order", "sort_order"),
+            Coalesce("parent__code", "code"),
+            F("parent").asc(nulls_first=True),
+            "sort_order",
+            "code",
+        )
+    )
+
+
+def category_field() -> CategoryChoiceField:
+    return CategoryChoiceField(
+        label=_("Category"),
+        queryset=categories(),
+        required=False,
+        help_text=_("Suggestions on tickets of this category put the article first."),
+    )
 
 
 class TextFields(forms.Form):
@@ -93,8 +125,9 @@ class ArticleForm(ServiceErrorsMixin, TextFields, AudienceFields):
     """A new article and its first draft."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=ArticleKind.choices)
+    category = category_field()
 
-    field_order = ["kind", "title", "tags", "body", "wording", "change_note", "audience"]
+    field_order = ["kind", "category", "title", "tags", "body", "wording", "change_note"]
 
 
 class DraftForm(ServiceErrorsMixin, TextFields):
@@ -103,6 +136,7 @@ class DraftForm(ServiceErrorsMixin, TextFields):
 
 class SettingsForm(ServiceErrorsMixin, AudienceFields):
     kind = forms.ChoiceField(label=_("Kind"), choices=ArticleKind.choices)
+    category = category_field()
     owner = forms.ModelChoiceField(
         label=_("Owner"),
         queryset=get_user_model()
@@ -111,7 +145,7 @@ class SettingsForm(ServiceErrorsMixin, AudienceFields):
         .order_by("username"),
     )
 
-    field_order = ["kind", "owner", "audience", "audience_roles", "audience_teams"]
+    field_order = ["kind", "category", "owner", "audience", "audience_roles", "audience_teams"]
 
 
 class ReasonForm(ServiceErrorsMixin, forms.Form):

@@ -78,6 +78,15 @@ class Tag(models.Model):
 
 class Article(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=ArticleKind.choices)
+    # The inquiry category tree of tickets: suggestions on a ticket start from its category.
+    category = models.ForeignKey(
+        "worktickets.InquiryCategory",
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     status = models.CharField(
         _("status"),
         max_length=20,

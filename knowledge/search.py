@@ -190,17 +190,26 @@ def _like_match(queryset: QuerySet, query: Query, *, every_word: bool) -> QueryS
 # ---------------------------------------------------------------- both
 
 
-def matching(queryset: QuerySet, query: Query, *, every_word: bool = True) -> QuerySet:
-    """The articles of `queryset` matching the query, annotated with title_hit,
-    tags_hit and rank, best first."""
+# The order of search results: every word in the title, then in the tags, then by rank.
+BEST_FIRST = (
+    F("title_hit").desc(),
+    F("tags_hit").desc(),
+    F("rank").desc(),
+    F("published_at").desc(nulls_last=True),
+    F("pk").desc(),
+)
+
+
+def annotated(queryset: QuerySet, query: Query, *, every_word: bool = True) -> QuerySet:
+    """The articles of `queryset` matching the query (every word, or any), annotated with
+    title_hit, tags_hit and rank, in no order."""
     match = _pg_match if connection.vendor == "postgresql" else _like_match
-    return match(queryset, query, every_word=every_word).order_by(
-        F("title_hit").desc(),
-        F("tags_hit").desc(),
-        F("rank").desc(),
-        F("published_at").desc(nulls_last=True),
-        F("pk").desc(),
-    )
+    return match(queryset, query, every_word=every_word)
+
+
+def matching(queryset: QuerySet, query: Query, *, every_word: bool = True) -> QuerySet:
+    """The articles of `queryset` matching the query, best first."""
+    return annotated(queryset, query, every_word=every_word).order_by(*BEST_FIRST)
 
 
 # ---------------------------------------------------------------- highlights

@@ -15,7 +15,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from knowledge import search
 from knowledge.choices import (
@@ -30,6 +42,7 @@ from knowledge.filters import ArticleFilter
 from knowledge.models import Article, ArticleEvent, ArticleVersion, Tag
 from staffing.models import User
 from staffing.selectors import worked_team_ids
+from worktickets.models import InquiryCategory
 
 VIEW = "knowledge.view_article"
 ADD = "knowledge.add_article"
@@ -56,7 +69,15 @@ LIST_FIELDS = (
     "owner_id",
     "published_version",
     "published_version__number",
+    "category",
+    "category__code",
+    "category__name_zh",
+    "category__name_en",
+    "category__parent",
+    "category__parent__name_zh",
+    "category__parent__name_en",
 )
+LIST_RELATED = ("published_version", "category__parent")
 
 
 def _audience_allows(user: User) -> Q:
@@ -142,7 +163,7 @@ def article_search(
 
     def rows(any_word: bool) -> list[Article]:
         found = search_queryset(articles, params, query=query, any_word=any_word)
-        found = found.select_related("published_version").only(*LIST_FIELDS)
+        found = found.select_related(*LIST_RELATED).only(*LIST_FIELDS)
         return list(with_tags(found)[start : start + size + 1])
 
     found, any_word = rows(False), False
@@ -154,19 +175,54 @@ def article_search(
 # ---------------------------------------------------------------- suggestions
 
 
-def suggestions_for(user: User, *, text: str, limit: int = SUGGESTIONS) -> list[Article]:
-    """Articles for what a caller asks (DOMAIN.md P-14, KB-10): any of its words, best first."""
+def _affinity(category: InquiryCategory | None) -> Case | Value:
+    """2 for the ticket's own category, 1 for its parent or its sub-categories."""
+    if category is None:
+        return Value(0)
+    related = Q(category__parent=category.pk)
+    if category.parent_id is not None:
+        related |= Q(category=category.parent_id) | Q(category__parent=category.parent_id)
+    return Case(
+        When(category=category.pk, then=Value(2)),
+        When(related, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def suggestions_for(
+    user: User,
+    *,
+    text: str,
+    category: InquiryCategory | None = None,
+    limit: int = SUGGESTIONS,
+) -> list[Article]:
+    """Articles for what a caller asks (DOMAIN.md P-14, KB-10): those with any of its words,
+    every word in the title first, then the ticket's category; with no words yet, the
+    category's articles, answer wordings first."""
     query = search.Query.parse(text)
-    if not query:
+    visible = published_visible_to(user)
+    if query:
+        found = search.annotated(visible, query, every_word=False)
+        found = found.annotate(affinity=_affinity(category)).order_by(
+            F("title_hit").desc(), F("affinity").desc(), *search.BEST_FIRST[1:]
+        )
+    elif category is not None:
+        found = (
+            visible.annotate(affinity=_affinity(category))
+            .filter(affinity__gt=0)
+            .annotate(is_answer=Case(When(kind=ArticleKind.ANSWER, then=1), default=0))
+            .order_by("-affinity", "-is_answer", "-published_at", "-pk")
+        )
+    else:
         return []
-    found = search.matching(published_visible_to(user), query, every_word=False)
-    return list(found.select_related("published_version").only(*LIST_FIELDS)[:limit])
+    return list(found.select_related(*LIST_RELATED).only(*LIST_FIELDS)[:limit])
 
 
 def latest_notices(user: User, limit: int = LATEST_NOTICES) -> list[Article]:
     """The newest notices this person may read (DOMAIN.md KB-9: read at shift start)."""
     notices = published_visible_to(user).filter(kind=ArticleKind.NOTICE)
-    notices = notices.select_related("published_version").only(*LIST_FIELDS)
+    notices = notices.select_related(*LIST_RELATED).only(*LIST_FIELDS)
     return list(notices.order_by("-published_at", "-pk")[:limit])
 
 
@@ -186,7 +242,7 @@ def article_page(user: User, pk: int) -> Article:
     }
     return (
         with_tags(articles_visible_to(user))
-        .select_related("owner", "published_version")
+        .select_related("owner", "published_version", "category__parent")
         .prefetch_related("audience_roles", "audience_teams")
         .annotate(**feedback)
         .get(pk=pk)
@@ -247,7 +303,7 @@ def reviews_due(user: User, *, until: date) -> QuerySet[Article]:
     due = articles_visible_to(user).filter(status=ArticleStatus.PUBLISHED, review_due_on__lte=until)
     if not user.has_perm(PUBLISH):
         due = due.filter(owner=user)
-    due = due.select_related("owner", "published_version").only(*LIST_FIELDS, "owner")
+    due = due.select_related("owner", *LIST_RELATED).only(*LIST_FIELDS, "owner")
     return due.order_by("review_due_on", "pk")
 
 

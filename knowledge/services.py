@@ -44,6 +44,7 @@ from knowledge.rendering import plain_text, render_body
 from sla.calendars import local
 from staffing.models import Team, User
 from staffing.outbox import notify
+from worktickets.models import InquiryCategory
 
 MAX_TAGS = 10
 TAG_LENGTH = 40
@@ -169,6 +170,7 @@ def article_create(
     kind: str,
     title: str,
     body: str,
+    category: InquiryCategory | None = None,
     wording: str = "",
     tags: Iterable[str] = (),
     audience: str = Audience.ALL_AGENTS,
@@ -182,7 +184,9 @@ def article_create(
         raise NotAllowed(_("Only editors may write articles."))
     roles, teams = list(audience_roles), list(audience_teams)
     _check_audience(audience, roles, teams)
-    article = Article(kind=kind, owner=owner or by, audience=audience, title=title.strip())
+    article = Article(
+        kind=kind, category=category, owner=owner or by, audience=audience, title=title.strip()
+    )
     _save(article, by)
     article.audience_roles.set(roles)
     article.audience_teams.set(teams)
@@ -248,12 +252,13 @@ def article_update_settings(
     *,
     by: User,
     kind: str,
+    category: InquiryCategory | None,
     owner: User,
     audience: str,
     audience_roles: Iterable[Group] = (),
     audience_teams: Iterable[Team] = (),
 ) -> Article:
-    """Change the kind, owner or audience. Who reads a published article is a reviewer's
+    """Change the kind, category, owner or audience. Who reads a published article is a reviewer's
     decision (DOMAIN.md IS-9): editors change it only before publication."""
     article = _locked(article)
     _check_may_edit(article, by)
@@ -276,6 +281,7 @@ def article_update_settings(
         name: [str(old), str(new)]
         for name, old, new in (
             ("kind", article.kind, kind),
+            ("category", article.category_id, category.pk if category else None),
             ("owner", article.owner_id, owner.pk),
             ("audience", article.audience, audience),
         )
@@ -288,7 +294,8 @@ def article_update_settings(
         ]
     if not changes:
         return article
-    article.kind, article.owner, article.audience = kind, owner, audience
+    article.kind, article.category, article.owner = kind, category, owner
+    article.audience = audience
     _save(article, by)
     article.audience_roles.set(roles)
     article.audience_teams.set(teams)
@@ -516,12 +523,7 @@ def article_review_confirm(
         EventKind.REVIEWED,
         by,
         note=note.strip(),
-        data={
-            "review_due_on": [
-                before.isoformat() if before else "",
-                article.review_due_on.isoformat(),
-            ]
-        },
+        data={"review_due_on": [before, article.review_due_on.isoformat()]},
     )
     return article
 

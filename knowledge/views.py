@@ -28,6 +28,7 @@ from knowledge.forms import (
     ReasonForm,
     ReviewConfirmForm,
     SettingsForm,
+    categories,
 )
 from knowledge.models import Article, ArticleVersion, KnowledgeSettings
 from knowledge.rendering import render_body
@@ -35,7 +36,7 @@ from knowledge.reviews import reminder_horizon
 from knowledge.selectors import ADD, EDIT, PUBLISH, VIEW
 from staffing.access import permission
 from worktickets import selectors as ticket_selectors
-from worktickets.models import Ticket
+from worktickets.models import InquiryCategory, Ticket
 
 # ---------------------------------------------------------------- reading
 
@@ -66,6 +67,7 @@ def search(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "results": results,
         "tags": selectors.tag_names(),
+        "categories": categories(),
         "query_without_page": _query_without_page(request),
     }
     template = "knowledge/_results.html" if request.htmx else "knowledge/search.html"
@@ -179,11 +181,19 @@ def _ticket_or_404(user, pk) -> Ticket:
         raise Http404 from None
 
 
+def _category_from(value) -> InquiryCategory | None:
+    category_id = int_or_none(value)
+    if category_id is None:
+        return None
+    return InquiryCategory.objects.filter(pk=category_id).first()
+
+
 @permission(VIEW)
 @require_GET
 def suggestions(request: HttpRequest) -> HttpResponse:
     """Articles for the ticket being worked (?ticket=) or the inquiry being typed
-    (?subject=&description=), as an htmx fragment (DOMAIN.md P-14, KB-10)."""
+    (?subject=&description=), and its category (?category=, an id), as an htmx
+    fragment (DOMAIN.md P-14, KB-10)."""
     ticket_id = int_or_none(request.GET.get("ticket"))
     ticket = _ticket_or_404(request.user, ticket_id) if ticket_id else None
     if ticket is not None:
@@ -192,7 +202,8 @@ def suggestions(request: HttpRequest) -> HttpResponse:
         text = (
             f"{request.GET.get('subject', '')[:200]}\n{request.GET.get('description', '')[:2000]}"
         )
-    found = selectors.suggestions_for(request.user, text=text)
+    category = _category_from(request.GET.get("category"))
+    found = selectors.suggestions_for(request.user, text=text, category=category)
     context = {
         "suggestions": found,
         "query": text_search.Query.parse(text),
@@ -311,6 +322,7 @@ def article_settings(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         initial = {
             "kind": article.kind,
+            "category": article.category,
             "owner": article.owner,
             "audience": article.audience,
             "audience_roles": list(article.audience_roles.all()),
