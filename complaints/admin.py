@@ -18,6 +18,7 @@ from complaints.models import (
     RoutingRule,
     Subcategory,
 )
+from csc.lib.admin import ReadOnlyAdmin
 from csc.lib.log_scrub import scrub
 from csc.lib.masking import mask_phone
 
@@ -60,19 +61,6 @@ class ComplaintSettingsAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request) -> bool:
         return not ComplaintSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records kept by the services: visible for audit, never edited or deleted here."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

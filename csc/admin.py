@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from complaints.admin import ReadOnlyAdmin
+from csc.lib.admin import ReadOnlyAdmin
 from csc.models import CustomerErasure, RetentionPolicy, RetentionRun
 
 

@@ -27,6 +27,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "complaints-leadership",
     ),
     NavItem(_("At risk"), "sla:at_risk", "sla.view_at_risk", "sla"),
+    NavItem(_("Knowledge base"), "knowledge:search", "knowledge.view_article", "knowledge"),
     NavItem(_("Customers"), "intake:customer_search", "intake.view_customer", "customers"),
     NavItem(_("Contacts"), "intake:contact_list", "intake.view_contact", "contacts"),
     NavItem(_("Team"), "staffing:team_board", "staffing.view_agent", "team"),

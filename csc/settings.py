@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "sla",
     "worktickets",
     "complaints",
+    "knowledge",
 ]
 
 MIDDLEWARE = [

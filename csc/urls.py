@@ -14,6 +14,7 @@ from csc import views
 from csc.api import unknown_api_path
 from csc.api_erasure import api_urlpatterns as erasure_api
 from intake.api import api_urlpatterns as intake_api
+from knowledge.api import api_urlpatterns as knowledge_api
 from sla.api import api_urlpatterns as sla_api
 from staffing import letter_views
 from staffing import urls as staffing_urls
@@ -32,7 +33,15 @@ admin.site.site_title = _("csc administration")
 admin.site.index_title = _("Configuration and records")
 admin.site.site_url = "/"
 
-api_v1 = [*intake_api, *sla_api, *worktickets_api, *complaints_api, *staffing_api, *erasure_api]
+api_v1 = [
+    *intake_api,
+    *sla_api,
+    *worktickets_api,
+    *complaints_api,
+    *knowledge_api,
+    *staffing_api,
+    *erasure_api,
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -61,6 +70,7 @@ urlpatterns = [
     path("tickets/", include("worktickets.urls")),
     path("sla/", include("sla.urls")),
     path("complaints/", include("complaints.urls")),
+    path("knowledge/", include("knowledge.urls")),
     # The team board is composed in csc (it reads contacts) but named staffing:team_board.
     path(
         "team/",

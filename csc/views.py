@@ -17,6 +17,7 @@ from csc.erasure import customer_erase as customer_erase_service
 from csc.forms import CustomerEraseForm
 from csc.lib.errors import DomainError, http_status
 from intake.models import Customer
+from knowledge.selectors import latest_notices
 from sla.selectors import holiday_data_gaps
 from staffing.access import permission
 from staffing.models import Agent, Team
@@ -48,6 +49,8 @@ def _agent_desk(request, role):
         "agent": agent,
         "self_statuses": _self_statuses(),
         "my_contacts": selectors.agent_contacts_today(request.user),
+        # DOMAIN.md KB-9: agents read the latest notices at the start of their shift.
+        "notices": latest_notices(request.user),
     }
     return render(request, "csc/home_agent.html", context)
 
@@ -67,7 +70,11 @@ def _team_home(request, role):
     }
     if _live(request) and team:
         return render(request, "csc/partials/team_board_live.html", context)
-    context.update(agent=agent_of(request.user), self_statuses=_self_statuses())
+    context.update(
+        agent=agent_of(request.user),
+        self_statuses=_self_statuses(),
+        notices=latest_notices(request.user),
+    )
     return render(request, "csc/home_team.html", context)
 
 

@@ -28,6 +28,7 @@ SCOPE_RESOURCES: tuple[str, ...] = (
     "contacts",
     "tickets",
     "complaints",
+    "knowledge",
     "sla",
     "surveys",
     "staffing",

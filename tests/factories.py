@@ -167,3 +167,40 @@ class BusinessTicketFactory(TicketFactory):
     customer = factory.SubFactory(CustomerFactory, payment_type="postpaid")
     business_type = factory.LazyFunction(lambda: business_type("product_order_change"))
     order_details = factory.LazyFunction(lambda: {"套餐": "59 元"})
+
+
+def make_article(
+    title: str = "如何办理宽带故障报修",
+    body: str = "拨打 10000 报修。",
+    *,
+    kind: str = "article",
+    wording: str = "",
+    tags=(),
+    category=None,
+    writer=None,
+    reviewer=None,
+    published: bool = True,
+    **settings,
+):
+    """An article written, submitted and published through the services (a draft when
+    `published` is false). The writer edits (team lead), the reviewer publishes."""
+    from knowledge import services as knowledge_services
+
+    writer = writer or UserFactory(username="kb-writer", roles=["team_lead"])
+    reviewer = reviewer or UserFactory(username="kb-reviewer", roles=["cs_manager"])
+    article = knowledge_services.article_create(
+        by=writer,
+        kind=kind,
+        title=title,
+        body=body,
+        wording=wording,
+        tags=tags,
+        category=category,
+        **settings,
+    )
+    if published:
+        version = article.versions.get()
+        knowledge_services.version_submit(version, by=writer)
+        knowledge_services.version_publish(version, by=reviewer)
+        article.refresh_from_db()
+    return article

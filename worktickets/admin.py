@@ -3,7 +3,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from csc.lib.masking import mask_phone
-from worktickets.models import BusinessEligibility, BusinessType, Ticket, TicketEvent
+from worktickets.models import (
+    BusinessEligibility,
+    BusinessType,
+    InquiryCategory,
+    Ticket,
+    TicketEvent,
+)
 
 
 class BusinessEligibilityInline(admin.TabularInline):
@@ -27,6 +33,16 @@ class BusinessTypeAdmin(admin.ModelAdmin):
     list_editable = ["requires_approval", "delivery_limit_minutes", "is_active", "sort_order"]
     search_fields = ["code", "name_zh", "name_en"]
     inlines = [BusinessEligibilityInline]
+
+
+@admin.register(InquiryCategory)
+class InquiryCategoryAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name_zh", "name_en", "parent", "is_active", "sort_order"]
+    list_filter = ["is_active", ("parent", admin.RelatedOnlyFieldListFilter)]
+    list_editable = ["is_active", "sort_order"]
+    list_select_related = ["parent"]
+    search_fields = ["code", "name_zh", "name_en"]
+    fields = ["parent", "code", "name_zh", "name_en", "source", "is_active", "sort_order"]
 
 
 class TicketEventInline(admin.TabularInline):

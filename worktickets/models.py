@@ -1,6 +1,7 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
@@ -107,6 +108,82 @@ class BusinessEligibility(models.Model):
         return f"{self.business_type} / {self.get_segment_display()}: {self.get_mode_display()}"
 
 
+class InquiryCategory(models.Model):
+    """One node of the two-level inquiry category tree (DOMAIN.md W-1 to W-10, W-22).
+
+    Top-level rows are the kinds of inquiry (consultation, query, feedback, system
+    fault, ...); their children refine them by product line or subject. SLA policies
+    match a category by code, the parent's code matching all its children.
+    """
+
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        limit_choices_to={"parent__isnull": True},
+        help_text=_("Empty for a top-level category."),
+    )
+    code = models.SlugField(
+        _("code"),
+        max_length=50,
+        unique=True,
+        help_text=_("SLA policies and integrations name the category by this code."),
+    )
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_("Inactive categories are not offered; tickets that carry one keep it."),
+    )
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("inquiry category")
+        verbose_name_plural = _("inquiry categories")
+
+    def __str__(self) -> str:
+        return self.path
+
+    def clean(self) -> None:
+        if self.parent_id is None:
+            return
+        if self.pk is not None and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("A category cannot be its own parent.")})
+        if self.parent.parent_id is not None:
+            raise ValidationError(
+                {"parent": _("Categories have two levels: choose a top-level parent.")}
+            )
+        if self.pk is not None and self.children.exists():
+            raise ValidationError(
+                {"parent": _("This category has sub-categories, so it stays at the top level.")}
+            )
+
+    @property
+    def name(self) -> str:
+        return self.name_zh if (get_language() or "zh-hans").startswith("zh") else self.name_en
+
+    @property
+    def path(self) -> str:
+        """The name with its parent's, as lists and selects show it."""
+        if self.parent_id is None:
+            return self.name
+        return f"{self.parent.name} / {self.name}"
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Its own code, then its parent's: what SLA policies match on."""
+        if self.parent_id is None:
+            return (self.code,)
+        return (self.code, self.parent.code)
+
+
 class TicketDaySequence(models.Model):
     """The last ticket number issued on a day; its row lock serialises numbering."""
 
@@ -187,6 +264,15 @@ class Ticket(models.Model):
     business_type = models.ForeignKey(
         BusinessType,
         verbose_name=_("business type"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    # Inquiries only (DOMAIN.md W-5 classification); chosen at creation or later.
+    category = models.ForeignKey(
+        InquiryCategory,
+        verbose_name=_("inquiry category"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,

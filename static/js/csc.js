@@ -3,7 +3,11 @@
    - <select data-autosubmit> submits its form when a choice is made;
    - [data-enter-keeps-form] keeps Enter from submitting the form it is in;
    - [data-announce-change="event"] tells the page (an htmx event on <body>)
-     when anything inside it changes. */
+     when anything inside it changes;
+   - [data-insert-text="id"][data-insert-into="selector"] puts the text of the
+     element with that id into the field (opening the <details> it is in);
+   - [data-copy-text="id"] copies the text of the element with that id, and
+     shows data-done-label for a moment. */
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
@@ -16,6 +20,49 @@
     if (announcer && window.htmx) {
       window.htmx.trigger(document.body, announcer.getAttribute("data-announce-change"));
     }
+  });
+  function textOf(id) {
+    var source = document.getElementById(id);
+    return source ? source.textContent.trim() : "";
+  }
+  function copy(text, button) {
+    var done = function () {
+      var label = button.getAttribute("data-done-label");
+      if (!label) { return; }
+      var before = button.textContent;
+      button.textContent = label;
+      window.setTimeout(function () { button.textContent = before; }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done);
+      return;
+    }
+    var scratch = document.createElement("textarea");
+    scratch.value = text;
+    scratch.setAttribute("readonly", "");
+    scratch.style.position = "fixed";
+    scratch.style.opacity = "0";
+    document.body.appendChild(scratch);
+    scratch.select();
+    try { if (document.execCommand("copy")) { done(); } } finally { scratch.remove(); }
+  }
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!target.closest) { return; }
+    var insert = target.closest("[data-insert-text]");
+    if (insert) {
+      var field = document.querySelector(insert.getAttribute("data-insert-into"));
+      var text = textOf(insert.getAttribute("data-insert-text"));
+      if (!field) { copy(text, insert); return; }
+      var details = field.closest("details");
+      if (details) { details.open = true; }
+      field.value = field.value.trim() ? field.value.replace(/\s*$/, "\n") + text : text;
+      field.focus();
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+      return;
+    }
+    var copier = target.closest("[data-copy-text]");
+    if (copier) { copy(textOf(copier.getAttribute("data-copy-text")), copier); }
   });
   document.addEventListener("keydown", function (event) {
     var target = event.target;

@@ -30,6 +30,7 @@ from tests.factories import (
     TicketFactory,
     UserFactory,
     make_api_client,
+    make_article,
     make_complaint,
 )
 from tests.robustness.schema import api_schema
@@ -54,6 +55,7 @@ WORKERS = EVERYONE - {QA}  # QA reads and changes nothing (DESIGN.md §4)
 RECORDERS = WORKERS - {CD}  # who records complaints
 HANDLERS = frozenset({TL, CH, TS, ML, CM})  # who works complaints
 SUPERVISORS = frozenset({TL, CM, CD})
+EDITORS = frozenset({TL, TS, ML, CM, CD})  # write and submit knowledge articles
 MANAGERS = frozenset({CM, CD})
 NOBODY = frozenset()
 
@@ -83,6 +85,7 @@ class Matrix:
         self.cluster = world.cluster
         self.clock = Clock.objects.filter(ticket=self.ticket).order_by("pk").first()
         self.notification = world.notifications[role]
+        self.article = world.article
 
 
 # (name, method, url(m), POST data(m), roles allowed)
@@ -316,6 +319,78 @@ PAGES = [
         EVERYONE,
     ),
     ("change own password", "GET", lambda m: reverse("password_change"), None, EVERYONE),
+    # The knowledge base: everyone reads; editors write and submit; reviewers publish
+    # and retire (knowledge/migrations/0003_roles_and_settings.py); QA changes nothing.
+    ("knowledge search", "GET", lambda m: reverse("knowledge:search"), None, EVERYONE),
+    ("notices", "GET", lambda m: reverse("knowledge:notices"), None, EVERYONE),
+    ("article", "GET", lambda m: reverse("knowledge:detail", args=[m.article.pk]), None, EVERYONE),
+    (
+        "suggestions",
+        "GET",
+        lambda m: f"{reverse('knowledge:suggestions')}?ticket={m.ticket.pk}",
+        None,
+        EVERYONE,
+    ),
+    (
+        "article feedback",
+        "POST",
+        lambda m: reverse("knowledge:feedback", args=[m.article.pk, "helpful"]),
+        {},
+        WORKERS,
+    ),
+    ("latest notices", "GET", lambda m: reverse("knowledge:latest_notices"), None, EVERYONE),
+    (
+        "article version",
+        "GET",
+        lambda m: reverse("knowledge:version", args=[m.article.pk, 1]),
+        None,
+        EVERYONE,
+    ),
+    ("write an article", "GET", lambda m: reverse("knowledge:new"), None, EDITORS),
+    (
+        "edit a draft",
+        "GET",
+        lambda m: reverse("knowledge:edit", args=[m.article.pk]),
+        None,
+        EDITORS,
+    ),
+    (
+        "start a new version",
+        "POST",
+        lambda m: reverse("knowledge:revise", args=[m.article.pk]),
+        {},
+        EDITORS,
+    ),
+    (
+        "confirm a review",
+        "POST",
+        lambda m: reverse("knowledge:review_confirm", args=[m.article.pk]),
+        {},
+        frozenset({TL, CM, CD}),  # the article's owner (its writer, a team lead) and reviewers
+    ),
+    ("knowledge editing", "GET", lambda m: reverse("knowledge:workspace"), None, EDITORS),
+    ("reviews due", "GET", lambda m: reverse("knowledge:reviews"), None, EDITORS),
+    (
+        "article settings",
+        "GET",
+        lambda m: reverse("knowledge:settings", args=[m.article.pk]),
+        None,
+        EDITORS,
+    ),
+    (
+        "publish a version",
+        "POST",
+        lambda m: reverse("knowledge:version_action", args=[m.article.pk, 1, "publish"]),
+        {},
+        MANAGERS,
+    ),
+    (
+        "retire an article",
+        "POST",
+        lambda m: reverse("knowledge:retire", args=[m.article.pk]),
+        {"retire-reason": ""},
+        MANAGERS,
+    ),
     # The mail room's letters: outbox readers only (administrators, outside this matrix).
     ("letter", "GET", lambda m: reverse("letter_download", args=[1]), None, NOBODY),
 ]
@@ -334,6 +409,7 @@ API_RESOURCES = [
     ("/api/v1/complaints/", "complaints", EVERYONE, RECORDERS),
     ("/api/v1/complaint-clusters/", "complaints", EVERYONE, HANDLERS),
     ("/api/v1/sla/", "sla", EVERYONE, NOBODY),
+    ("/api/v1/knowledge/", "knowledge", EVERYONE, NOBODY),
     # Webhook subscriptions belong to integrations, not to people.
     ("/api/v1/webhooks/", "webhooks", NOBODY, NOBODY),
 ]
@@ -390,6 +466,7 @@ def centre(world):
         world.own_tickets[role] = ticket
         world.notifications[role] = notify(user, kind="note", title="交接班提醒")
         world.own_complaints[role] = Complaint.objects.select_related("ticket").get(pk=complaint.pk)
+    world.article = make_article(writer=world.people[TL], reviewer=world.people[CM])
     world.cluster = OutageCluster.objects.create(
         service_type="broadband", area="朝阳", threshold=3, window_minutes=60
     )
@@ -441,6 +518,7 @@ def _api_call(client, matrix, path: str, method: str, **extra):
         "/api/v1/complaint-clusters/": matrix.cluster.pk,
         "/api/v1/sla/clocks/": matrix.clock.pk,
         "/api/v1/webhooks/": 1,
+        "/api/v1/knowledge/articles/": matrix.article.pk,
     }
     pk = next((pk for prefix, pk in ids.items() if path.startswith(prefix)), None)
     url = path.replace("{id}", str(pk))
@@ -999,3 +1077,30 @@ def test_the_tickets_scope_alone_neither_reads_nor_changes_complaints(client, pl
     assert answers(reads_complaints, complaint) == (True, 200, 403, 403)
     assert answers(full, complaint) == (True, 200, 200, 201)
     assert answers(tickets_only, inquiry) == (True, 200, 200, 201)
+
+
+# --- restricted knowledge articles (DOMAIN.md IS-9) ------------------------------------------
+
+
+def test_a_restricted_article_opens_only_for_its_audience_and_reviewers(client, world):
+    from django.contrib.auth.models import Group
+
+    article = make_article(
+        "班长审批权限",
+        writer=world.people[TL],
+        reviewer=world.people[CM],
+        audience="restricted",
+        audience_roles=[Group.objects.get(name="team_lead")],
+    )
+    pages, api, search = {}, {}, {}
+    for role in ROLES:
+        client.force_login(world.people[role])
+        pages[role] = client.get(reverse("knowledge:detail", args=[article.pk])).status_code
+        api[role] = client.get(f"/api/v1/knowledge/articles/{article.pk}/").status_code
+        found = client.get(reverse("knowledge:search"), {"q": "审批权限"}).content.decode()
+        search[role] = f'href="/knowledge/{article.pk}/"' in found
+    readers = {TL, CM, CD}  # the role named, and reviewers (knowledge.view_restricted_articles)
+
+    assert pages == {role: 200 if role in readers else 404 for role in ROLES}
+    assert api == pages
+    assert search == {role: role in readers for role in ROLES}

@@ -1,4 +1,5 @@
-"""Demo data: teams, one login per role, customers and two weeks of contacts.
+"""Demo data: teams, one login per role, customers, two weeks of contacts, demo tickets
+and complaints, and a starter knowledge base (knowledge/demo.py).
 
 Idempotent: everything is keyed by a natural key (team name, username, skill
 code, customer phone, service number, a contact's `demo-<day>-<n>` external
@@ -22,6 +23,7 @@ from csc.lib.resident_id import check_code
 from intake.choices import Channel, CustomerType, Disposition, PaymentType, Region, VipTier
 from intake.models import Contact, Customer, CustomerService
 from intake.services import customer_register, customer_service_add
+from knowledge.demo import seed_knowledge
 from staffing.models import Agent, Skill, Team, User
 from staffing.roles import Role
 from staffing.services import agent_create, team_create
@@ -430,7 +432,10 @@ def demo_customers() -> list[DemoCustomer]:
 
 
 class Command(BaseCommand):
-    help = "Load demo data: teams, one login per role, customers and contacts (idempotent)."
+    help = (
+        "Load demo data: teams, one login per role, customers, contacts, work and a "
+        "starter knowledge base (idempotent)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -453,6 +458,7 @@ class Command(BaseCommand):
             "contacts": 0,
             "tickets": 0,
             "complaints": 0,
+            "articles": 0,
         }
         with transaction.atomic():
             skills = self._skills()
@@ -463,6 +469,8 @@ class Command(BaseCommand):
         self._contacts(teams, customers, created)
         with transaction.atomic():
             self._work(users, teams, customers, created)
+        with transaction.atomic():
+            created["articles"] = seed_knowledge(users)
         self.stdout.write(
             "seed_demo: created "
             + ", ".join(f"{count} {what}" for what, count in created.items())
