@@ -4,9 +4,7 @@ Viewsets parse input, call one service and render the result. Writes carry
 the `version` the client read; a stale one is a 409 (csc/api.py).
 """
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -19,7 +17,6 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from csc.lib.masking import mask_phone
-from csc.lib.moments import validate_moment
 from csc.lib.paging import ApiCursorPagination
 from csc.lib.serializers import (
     ModelSerializer,
@@ -38,15 +35,50 @@ from staffing.api_idempotency import IdempotentCreateMixin
 from staffing.models import User
 from worktickets import selectors, services
 from worktickets.choices import (
-    STATUS_CATEGORY,
     Priority,
-    StatusCategory,
     TicketKind,
-    TicketStatus,
 )
-from worktickets.models import BusinessType, Ticket, TicketEvent, due_order
+from worktickets.filters import TicketFilter
+from worktickets.models import BusinessType, InquiryCategory, Ticket, TicketEvent, due_order
+from worktickets.reference import category_by_id, inquiry_categories
 
 COMPLAINTS_READ, COMPLAINTS_WRITE = "complaints:read", "complaints:write"
+
+# ---------------------------------------------------------------- fields
+
+
+@extend_schema_field({"type": "string", "nullable": True})
+class CategoryCodeField(serializers.Field):
+    """A ticket's inquiry category as its code, named from the tree kept per process."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="category_id", read_only=True, **kwargs)
+
+    def to_representation(self, category_id: int) -> str | None:
+        category = category_by_id(category_id)
+        return category.code if category is not None else None
+
+
+class InquiryCategoryField(serializers.SlugRelatedField):
+    """An inquiry category by code, looked up in the tree kept per process (no query)."""
+
+    default_error_messages = {
+        "does_not_exist": _("Unknown inquiry category “{slug_value}”."),
+        "invalid": _("Give the inquiry category's code as a string."),
+    }
+
+    def __init__(self, **kwargs):
+        # For the schema; validation reads the kept tree.
+        super().__init__(slug_field="code", queryset=InquiryCategory.objects.all(), **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        category = inquiry_categories.get().by_code.get(data.strip())
+        if category is None:
+            self.fail("does_not_exist", slug_name="code", slug_value=data)
+        return category
+
 
 # ---------------------------------------------------------------- output
 
@@ -82,6 +114,7 @@ class TicketListSerializer(ModelSerializer):
     assignee = PersonRefSerializer(allow_null=True)
     first_contact_agent = PersonRefSerializer()
     business_type = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    category = CategoryCodeField()
 
     class Meta:
         model = Ticket
@@ -100,6 +133,7 @@ class TicketListSerializer(ModelSerializer):
             "transfer_pending",
             "subject",
             "business_type",
+            "category",
             "created_at",
             "first_response_at",
             "resolved_at",
@@ -207,6 +241,11 @@ class TicketCreateSerializer(Serializer):
         help_text=_("For integrations: the agent who took the contact. Defaults to the caller."),
     )
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+    category = InquiryCategoryField(
+        required=False,
+        allow_null=True,
+        help_text=_("Inquiries only: the inquiry category's code (SLA policies match on it)."),
+    )
 
 
 class TicketPatchSerializer(Serializer):
@@ -214,6 +253,11 @@ class TicketPatchSerializer(Serializer):
     subject = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    category = InquiryCategoryField(
+        required=False,
+        allow_null=True,
+        help_text=_("Inquiries only: the inquiry category's code; null clears it."),
+    )
 
 
 class TicketVersionSerializer(Serializer):
@@ -290,46 +334,6 @@ ACTIONS = {
 
 
 # ---------------------------------------------------------------- filters and paging
-
-
-class TicketFilter(filters.FilterSet):
-    kind = filters.ChoiceFilter(choices=TicketKind.choices)
-    # distinct=False: the filters join nothing, and SELECT DISTINCT over every
-    # column of the page costs a sort of all matching rows.
-    status = filters.MultipleChoiceFilter(
-        choices=TicketStatus.choices, distinct=False, method="filter_status"
-    )
-    status_category = filters.MultipleChoiceFilter(choices=StatusCategory.choices, distinct=False)
-    channel = filters.ChoiceFilter(choices=Channel.choices)
-    priority = filters.ChoiceFilter(choices=Priority.choices)
-    team = filters.NumberFilter(field_name="team_id")
-    assignee = filters.NumberFilter(field_name="assignee_id")
-    first_contact_agent = filters.NumberFilter(field_name="first_contact_agent_id")
-    customer = filters.NumberFilter(field_name="customer_id")
-    number = filters.CharFilter(field_name="number", lookup_expr="iexact")
-    created_after = filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", validators=[validate_moment]
-    )
-    created_before = filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="lt", validators=[validate_moment]
-    )
-    overdue = filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
-
-    class Meta:
-        model = Ticket
-        fields = []
-
-    def filter_status(self, queryset, name, value):
-        # The category follows from the status; saying so lets PostgreSQL pick the
-        # active-queue indexes instead of every ticket the team ever had.
-        categories = {STATUS_CATEGORY[status] for status in value}
-        return queryset.filter(status__in=value, status_category__in=categories)
-
-    def filter_overdue(self, queryset, name, value):
-        now = timezone.now()
-        if value:
-            return queryset.active().filter(sla_due_at__lt=now)
-        return queryset.exclude(sla_due_at__lt=now, status_category__in=["open"])
 
 
 ORDERINGS = {

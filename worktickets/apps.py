@@ -9,7 +9,9 @@ class WorkticketsConfig(AppConfig):
     def ready(self) -> None:
         from sla.escalation import register_action
         from sla.selectors import register_ticket_visibility
-        from worktickets import escalation, selectors
+        from worktickets import escalation, reference, selectors
+
+        reference.connect_signals()
 
         # A clock is seen by those who may see its ticket (pages and API alike).
         register_ticket_visibility(selectors.tickets_visible_to)

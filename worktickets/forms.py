@@ -17,7 +17,8 @@ from intake.choices import Channel
 from intake.models import Contact, Customer, validate_phone
 from staffing.models import Team
 from worktickets.choices import Action, Priority, TicketKind
-from worktickets.models import BusinessType
+from worktickets.models import BusinessType, InquiryCategory
+from worktickets.reference import inquiry_categories
 
 # "key: value", "key：value" (the full-width colon a Chinese keyboard types) or "key=value".
 _ORDER_LINE = re.compile(r"^\s*([^:：=]+?)\s*[:：=]\s*(.*?)\s*$")
@@ -65,6 +66,30 @@ def _text(label, *, required: bool = True, rows: int = 3, **kwargs) -> forms.Cha
         widget=forms.Textarea(attrs={"rows": rows}),
         **kwargs,
     )
+
+
+def category_options() -> list[tuple[str, str]]:
+    return [("", "---------")] + [
+        (category.code, category.path) for category in inquiry_categories.get().active()
+    ]
+
+
+class CategoryChoiceField(forms.ChoiceField):
+    """An inquiry category by code, offered from the tree kept per process: the ones in
+    use, and the one a ticket already carries. The service checks the choice."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=category_options, required=False, **kwargs)
+
+    def keep_offering(self, category: InquiryCategory | None) -> None:
+        """A retired category the ticket carries stays selectable, so saving other
+        details does not clear it."""
+        if category is not None and category.code not in dict(self.choices):
+            self.choices = [*self.choices, (category.code, category.path)]
+
+    def clean(self, value) -> InquiryCategory | None:
+        code = super().clean(value)
+        return inquiry_categories.get().by_code.get(code) if code else None
 
 
 class ServiceErrorsMixin:
@@ -188,6 +213,8 @@ class EditForm(VersionedForm):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = _text(_("Description"), required=False, rows=4)
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+    # Inquiries only: the desk leaves it out of other tickets' form.
+    category = CategoryChoiceField(label=_("Inquiry category"))
 
 
 # The form of each action on the ticket page; "edit" and "reassign" are desk actions
@@ -254,6 +281,10 @@ class TicketForm(ServiceErrorsMixin, forms.Form):
         rows=3,
         help_text=_('For business orders: one detail per line, as "name: value".'),
     )
+    category = CategoryChoiceField(
+        label=_("Inquiry category"),
+        help_text=_("The kind of inquiry; some have their own deadlines."),
+    )
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = _text(_("Description"), required=False, rows=5)
     priority = forms.TypedChoiceField(
@@ -268,3 +299,10 @@ class TicketForm(ServiceErrorsMixin, forms.Form):
 
     def clean_order_details(self) -> dict[str, str]:
         return parse_order_details(self.cleaned_data["order_details"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") != TicketKind.INQUIRY:
+            # The field is hidden for business orders: a choice left in it is not theirs.
+            cleaned["category"] = None
+        return cleaned

@@ -177,6 +177,11 @@ class InquiryCategory(models.Model):
         return f"{self.parent.name} / {self.name}"
 
     @property
+    def in_use(self) -> bool:
+        """Offered for new choices: active, under an active parent."""
+        return self.is_active and (self.parent_id is None or self.parent.is_active)
+
+    @property
     def codes(self) -> tuple[str, ...]:
         """Its own code, then its parent's: what SLA policies match on."""
         if self.parent_id is None:

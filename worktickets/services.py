@@ -36,8 +36,9 @@ from worktickets.choices import (
     TicketKind,
     TicketStatus,
 )
-from worktickets.models import BusinessType, Ticket, TicketEvent
+from worktickets.models import BusinessType, InquiryCategory, Ticket, TicketEvent
 from worktickets.numbering import next_ticket_number
+from worktickets.reference import category_by_id
 from worktickets.selectors import HANDLE_COMPLAINTS
 
 REOPEN_WINDOW_DAYS_DEFAULT = 7
@@ -218,6 +219,7 @@ def ticket_create(
     business_type: BusinessType | None = None,
     order_details: dict | None = None,
     priority: int = Priority.NORMAL,
+    category: InquiryCategory | None = None,
 ) -> Ticket:
     """Open an inquiry or a business order (complaints open through the complaints app).
 
@@ -257,6 +259,8 @@ def ticket_create(
             code="invalid",
             details={"business_type": [_("Only business tickets carry a business type.")]},
         )
+    if category is not None:
+        _check_category(kind, category)
     now = timezone.now()
     ticket = Ticket(
         kind=kind,
@@ -272,6 +276,7 @@ def ticket_create(
         business_type=business_type,
         order_details=order_details or {},
         priority=priority,
+        category=category,
         created_by=created_by,
     )
     ticket.set_status(INITIAL_STATUS[kind])
@@ -291,10 +296,24 @@ def ticket_create(
     return ticket
 
 
+def _check_category(kind: str, category: InquiryCategory) -> None:
+    """Inquiries carry a category (DOMAIN.md W-5 classification), and only an active one
+    is chosen anew."""
+    if kind != TicketKind.INQUIRY:
+        message = _("Only inquiries carry an inquiry category.")
+        raise DomainError(message, code="invalid", details={"category": [message]})
+    if not category.in_use:
+        message = _("The category %(name)s is no longer in use; choose another.") % {
+            "name": category.name
+        }
+        raise DomainError(message, code="invalid", details={"category": [message]})
+
+
 def ticket_facts(ticket: Ticket) -> TicketFacts:
     """What the SLA policies match on (DESIGN.md §2.2)."""
     customer = ticket.customer
     business_type = ticket.business_type
+    category = category_by_id(ticket.category_id)
     return TicketFacts(
         kind=ticket.kind,
         channel=ticket.channel,
@@ -304,13 +323,18 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
         delivery_limit_minutes=business_type.delivery_limit_minutes if business_type else None,
         region=customer.region if customer else "",
         service_type=str(ticket.order_details.get("service_type", "")),
+        category_codes=category.codes if category is not None else (),
     )
 
 
 @transaction.atomic
 def ticket_update(ticket: Ticket, *, by: User, version: int, **changes) -> Ticket:
-    """Edit the ticket's details (subject, description, priority)."""
-    editable = {"subject", "description", "priority"}
+    """Edit the ticket's details (subject, description, priority, an inquiry's category).
+
+    A new category may bring other SLA targets (DOMAIN.md K-4): clocks whose target is
+    unchanged keep running, the others stop and their new targets count from now.
+    """
+    editable = {"subject", "description", "priority", "category"}
     unknown = set(changes) - editable
     if unknown:
         raise DomainError(
@@ -328,10 +352,14 @@ def ticket_update(ticket: Ticket, *, by: User, version: int, **changes) -> Ticke
         changes["subject"] = _require_text(
             changes["subject"], "subject", _("Give the ticket a subject.")
         )
-    before = {field: getattr(ticket, field) for field in changes}
-    changed = {f: v for f, v in changes.items() if before[f] != v}
+    # The timeline keeps a category by its code, the other fields as they are.
+    before = {field: _recorded(ticket, field) for field in changes}
+    after = {field: _recorded_value(field, value) for field, value in changes.items()}
+    changed = {f: v for f, v in changes.items() if before[f] != after[f]}
     if not changed:
         return ticket
+    if changed.get("category") is not None:
+        _check_category(ticket.kind, changed["category"])
     for field, value in changed.items():
         setattr(ticket, field, value)
     save_ticket(ticket, changed)
@@ -339,9 +367,24 @@ def ticket_update(ticket: Ticket, *, by: User, version: int, **changes) -> Ticke
         ticket,
         EventKind.FIELDS_CHANGED,
         by,
-        data={f: {"from": before[f], "to": v} for f, v in changed.items()},
+        data={f: {"from": before[f], "to": after[f]} for f in changed},
     )
+    if "category" in changed:
+        sla_services.clocks_rematch(ticket, ticket_facts(ticket))
     return ticket
+
+
+def _recorded(ticket: Ticket, field: str):
+    if field == "category":
+        category = category_by_id(ticket.category_id)
+        return category.code if category is not None else ""
+    return getattr(ticket, field)
+
+
+def _recorded_value(field: str, value):
+    if field == "category":
+        return value.code if value is not None else ""
+    return value
 
 
 # ---------------------------------------------------------------- common actions
