@@ -26,6 +26,7 @@ SCOPE_RESOURCES: tuple[str, ...] = (
     "customers",
     "contacts",
     "tickets",
+    "problems",
     "complaints",
     "sla",
     "surveys",

@@ -38,8 +38,15 @@ from worktickets.choices import (
     Priority,
     TicketKind,
 )
-from worktickets.filters import TicketFilter
-from worktickets.models import BusinessType, InquiryCategory, Ticket, TicketEvent, due_order
+from worktickets.filters import ProblemFilter, TicketFilter
+from worktickets.models import (
+    BusinessType,
+    InquiryCategory,
+    Problem,
+    Ticket,
+    TicketEvent,
+    due_order,
+)
 from worktickets.reference import category_by_id, inquiry_categories
 
 COMPLAINTS_READ, COMPLAINTS_WRITE = "complaints:read", "complaints:write"
@@ -508,6 +515,92 @@ for _name, (_serializer, _call) in ACTIONS.items():
     setattr(TicketViewSet, _name, _make_action(_name, _serializer))
 
 
+# ---------------------------------------------------------------- the problem ledger (read)
+
+
+class TicketRefSerializer(Serializer):
+    # A problem's tickets by number and status, never by subject (their visibility is
+    # the tickets endpoint's business).
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.CharField()
+
+
+class ProblemSerializer(ModelSerializer):
+    number = serializers.CharField(read_only=True)
+    category = CategoryCodeField()
+    owner = PersonRefSerializer()
+    raised_by = PersonRefSerializer()
+    ticket_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Problem
+        fields = [
+            "id",
+            "number",
+            "title",
+            "status",
+            "category",
+            "owner",
+            "review_date",
+            "raised_by",
+            "raised_at",
+            "fixed_at",
+            "verified_at",
+            "ticket_count",
+            "version",
+        ]
+
+
+class ProblemDetailSerializer(ProblemSerializer):
+    tickets = serializers.SerializerMethodField()
+
+    class Meta(ProblemSerializer.Meta):
+        fields = [
+            *ProblemSerializer.Meta.fields,
+            "description",
+            "root_cause",
+            "resolution",
+            "tickets",
+        ]
+
+    @extend_schema_field(TicketRefSerializer(many=True))
+    def get_tickets(self, problem: Problem) -> list[dict]:
+        rows = Ticket.objects.filter(problem_links__problem=problem).order_by("pk")
+        return render_rows(TicketRefSerializer, rows.only("id", "number", "status"))
+
+
+class ProblemCursorPagination(ApiCursorPagination):
+    ordering = ("-raised_at", "-id")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The problem ledger", responses=ProblemSerializer(many=True)),
+    retrieve=extend_schema(
+        summary="One problem with its tickets", responses=ProblemDetailSerializer
+    ),
+)
+class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """问题台账 (DOMAIN.md W-6), read only: problems change on their pages."""
+
+    scope_resource = "problems"
+    required_perms = {"read": ["worktickets.view_problem"]}
+    filterset_class = ProblemFilter
+    pagination_class = ProblemCursorPagination
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "head", "options"]
+    queryset = Problem.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Problem.objects.none()
+        return selectors.problem_list().select_related("raised_by")
+
+    def get_serializer_class(self):
+        return ProblemDetailSerializer if self.action == "retrieve" else ProblemSerializer
+
+
 router = SimpleRouter()
 router.register("tickets", TicketViewSet, basename="ticket")
+router.register("problems", ProblemViewSet, basename="problem")
 api_urlpatterns = router.urls

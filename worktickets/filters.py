@@ -1,4 +1,5 @@
-"""The ticket FilterSet, one for the desk's queues and the API's list."""
+"""The FilterSets of tickets and of the problem ledger, each one for the desk's list
+and the API's."""
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -6,8 +7,15 @@ from django_filters import rest_framework as filters
 
 from csc.lib.moments import validate_moment
 from intake.choices import Channel
-from worktickets.choices import STATUS_CATEGORY, Priority, StatusCategory, TicketKind, TicketStatus
-from worktickets.models import Ticket
+from worktickets.choices import (
+    STATUS_CATEGORY,
+    Priority,
+    ProblemStatus,
+    StatusCategory,
+    TicketKind,
+    TicketStatus,
+)
+from worktickets.models import Problem, Ticket
 from worktickets.reference import inquiry_categories
 
 
@@ -61,3 +69,29 @@ class TicketFilter(filters.FilterSet):
         if value:
             return queryset.active().filter(sla_due_at__lt=now)
         return queryset.exclude(sla_due_at__lt=now, status_category__in=["open"])
+
+
+class ProblemFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(label=_("Status"), choices=ProblemStatus.choices)
+    category = filters.ChoiceFilter(
+        label=_("Inquiry category"), choices=category_choices, method="filter_category"
+    )
+    owner = filters.NumberFilter(field_name="owner_id")
+    review = filters.ChoiceFilter(
+        label=_("Review"),
+        choices=[("due", _("Review date reached"))],
+        method="filter_review",
+    )
+
+    class Meta:
+        model = Problem
+        fields = []
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(category_id__in=inquiry_categories.get().ids_under(value))
+
+    def filter_review(self, queryset, name, value):
+        # Problems still being worked whose review date has come (复盘).
+        return queryset.filter(review_date__lte=timezone.localdate()).exclude(
+            status=ProblemStatus.VERIFIED
+        )
