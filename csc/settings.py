@@ -307,6 +307,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TicketKindEnum": "worktickets.choices.TicketKind",
         "TicketStatusEnum": "worktickets.choices.TicketStatus",
+        "ProblemStatusEnum": "worktickets.choices.ProblemStatus",
         "CustomerServiceStatusEnum": "intake.choices.ServiceStatus",
         "ChannelEnum": "intake.choices.Channel",
         "TeamKindEnum": "staffing.models.Team.Kind",

@@ -139,6 +139,7 @@ class SlaPolicyForm(forms.ModelForm):
             "channel",
             "min_priority",
             "business_type_code",
+            "category_code",
             "service_type",
             "region",
         ]
@@ -156,6 +157,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         "vip_match",
         "channel",
         "business_type_code",
+        "category_code",
         "current_version",
     ]
     list_display_links = ["name"]

@@ -22,7 +22,9 @@ class TicketFacts:
     """What the upper apps tell the SLA engine about a ticket.
 
     `service_type` (mobile / fixed / broadband) refines fault-repair limits
-    (DOMAIN.md P-5); `region` is urban / rural.
+    (DOMAIN.md P-5); `region` is urban / rural. `category_codes` are the codes of
+    an inquiry's category and of its parent (DOMAIN.md K-4: per-type timers), so
+    a policy naming a top-level category matches its sub-categories too.
     """
 
     kind: str
@@ -35,6 +37,7 @@ class TicketFacts:
     delivery_limit_minutes: int | None = None
     region: str = ""
     service_type: str = ""
+    category_codes: tuple[str, ...] = ()
 
 
 def vip_matches(rule: str, tier: str) -> bool:
@@ -59,6 +62,8 @@ def policy_matches(policy: SlaPolicy, facts: TicketFacts) -> bool:
         (policy.region, facts.region),
     )
     if any(wanted and wanted != actual for wanted, actual in exact):
+        return False
+    if policy.category_code and policy.category_code not in facts.category_codes:
         return False
     if policy.min_priority is not None and (facts.priority or 0) < policy.min_priority:
         return False

@@ -140,6 +140,15 @@ class SlaPolicy(models.Model):
         help_text=_("Matches tickets of this priority or higher; empty for any."),
     )
     business_type_code = models.CharField(_("business type code"), max_length=50, blank=True)
+    category_code = models.CharField(
+        _("inquiry category code"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "Matches inquiries in this category; a top-level category's code also matches "
+            "its sub-categories."
+        ),
+    )
     service_type = models.CharField(_("service type"), max_length=20, blank=True)
     region = models.CharField(_("region"), max_length=10, blank=True)
     current_version = models.ForeignKey(

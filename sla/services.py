@@ -433,10 +433,12 @@ def _resume_closed_clock(clock: Clock, at: datetime) -> None:
 
 @transaction.atomic
 def clocks_rematch(ticket, facts: TicketFacts, *, at: datetime | None = None) -> list[Clock]:
-    """Move a ticket to the targets its new facts match (an upgraded complaint).
+    """Move a ticket to the targets its new facts match (an upgraded complaint, an
+    inquiry's new category).
 
     Clocks whose target is unchanged keep running (the 30-working-day cap
-    counts from receipt); the others stop, and new targets start from `at`.
+    counts from receipt); the others stop, and new targets start from `at`,
+    paused at once if the ticket waits in a category their target pauses in.
     """
     at = at or timezone.now()
     open_clocks = {c.metric: c for c in _open_clocks(ticket.pk)}
@@ -462,6 +464,7 @@ def clocks_rematch(ticket, facts: TicketFacts, *, at: datetime | None = None) ->
     started = [
         _start_clock(ticket, version, target, at) for version, target in new_targets.values()
     ]
+    _apply_pause_rules(started, ticket.status_category, at)
     refresh_ticket_due(ticket)
     return started
 
@@ -729,6 +732,7 @@ def policy_criteria(policy: SlaPolicy) -> dict:
         "channel": policy.channel,
         "min_priority": policy.min_priority,
         "business_type_code": policy.business_type_code,
+        "category_code": policy.category_code,
         "service_type": policy.service_type,
         "region": policy.region,
         "order": policy.order,

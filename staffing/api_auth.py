@@ -27,6 +27,7 @@ SCOPE_RESOURCES: tuple[str, ...] = (
     "customers",
     "contacts",
     "tickets",
+    "problems",
     "complaints",
     "knowledge",
     "sla",

@@ -4,17 +4,18 @@ Viewsets parse input, call one service and render the result. Writes carry
 the `version` the client read; a stale one is a 409 (csc/api.py).
 """
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from csc.lib.masking import mask_phone
-from csc.lib.moments import validate_moment
 from csc.lib.paging import ApiCursorPagination
 from csc.lib.serializers import (
     ModelSerializer,
@@ -33,15 +34,57 @@ from staffing.api_idempotency import IdempotentCreateMixin
 from staffing.models import User
 from worktickets import api_docs, selectors, services
 from worktickets.choices import (
-    STATUS_CATEGORY,
     Priority,
-    StatusCategory,
     TicketKind,
-    TicketStatus,
 )
-from worktickets.models import BusinessType, Ticket, TicketEvent, due_order
+from worktickets.filters import ProblemFilter, TicketFilter
+from worktickets.models import (
+    BusinessType,
+    InquiryCategory,
+    Problem,
+    Ticket,
+    TicketEvent,
+    due_order,
+)
+from worktickets.reference import category_by_id, inquiry_categories
 
 COMPLAINTS_READ, COMPLAINTS_WRITE = "complaints:read", "complaints:write"
+
+# ---------------------------------------------------------------- fields
+
+
+@extend_schema_field({"type": "string", "nullable": True})
+class CategoryCodeField(serializers.Field):
+    """A ticket's inquiry category as its code, named from the tree kept per process."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="category_id", read_only=True, **kwargs)
+
+    def to_representation(self, category_id: int) -> str | None:
+        category = category_by_id(category_id)
+        return category.code if category is not None else None
+
+
+class InquiryCategoryField(serializers.SlugRelatedField):
+    """An inquiry category by code, looked up in the tree kept per process (no query)."""
+
+    default_error_messages = {
+        "does_not_exist": _("Unknown inquiry category “{slug_value}”."),
+        "invalid": _("Give the inquiry category's code as a string."),
+    }
+
+    def __init__(self, **kwargs):
+        # For the schema; validation reads the kept tree.
+        super().__init__(slug_field="code", queryset=InquiryCategory.objects.all(), **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        category = inquiry_categories.get().by_code.get(data.strip())
+        if category is None:
+            self.fail("does_not_exist", slug_name="code", slug_value=data)
+        return category
+
 
 # ---------------------------------------------------------------- output
 
@@ -77,6 +120,7 @@ class TicketListSerializer(ModelSerializer):
     assignee = PersonRefSerializer(allow_null=True)
     first_contact_agent = PersonRefSerializer()
     business_type = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    category = CategoryCodeField()
 
     class Meta:
         model = Ticket
@@ -95,6 +139,7 @@ class TicketListSerializer(ModelSerializer):
             "transfer_pending",
             "subject",
             "business_type",
+            "category",
             "created_at",
             "first_response_at",
             "resolved_at",
@@ -202,6 +247,11 @@ class TicketCreateSerializer(Serializer):
         help_text=_("For integrations: the agent who took the contact. Defaults to the caller."),
     )
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
+    category = InquiryCategoryField(
+        required=False,
+        allow_null=True,
+        help_text=_("Inquiries only: the inquiry category's code (SLA policies match on it)."),
+    )
 
 
 class TicketPatchSerializer(Serializer):
@@ -209,6 +259,11 @@ class TicketPatchSerializer(Serializer):
     subject = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    category = InquiryCategoryField(
+        required=False,
+        allow_null=True,
+        help_text=_("Inquiries only: the inquiry category's code; null clears it."),
+    )
 
 
 class TicketVersionSerializer(Serializer):
@@ -285,46 +340,6 @@ ACTIONS = {
 
 
 # ---------------------------------------------------------------- filters and paging
-
-
-class TicketFilter(filters.FilterSet):
-    kind = filters.ChoiceFilter(choices=TicketKind.choices)
-    # distinct=False: the filters join nothing, and SELECT DISTINCT over every
-    # column of the page costs a sort of all matching rows.
-    status = filters.MultipleChoiceFilter(
-        choices=TicketStatus.choices, distinct=False, method="filter_status"
-    )
-    status_category = filters.MultipleChoiceFilter(choices=StatusCategory.choices, distinct=False)
-    channel = filters.ChoiceFilter(choices=Channel.choices)
-    priority = filters.ChoiceFilter(choices=Priority.choices)
-    team = filters.NumberFilter(field_name="team_id")
-    assignee = filters.NumberFilter(field_name="assignee_id")
-    first_contact_agent = filters.NumberFilter(field_name="first_contact_agent_id")
-    customer = filters.NumberFilter(field_name="customer_id")
-    number = filters.CharFilter(field_name="number", lookup_expr="iexact")
-    created_after = filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="gte", validators=[validate_moment]
-    )
-    created_before = filters.IsoDateTimeFilter(
-        field_name="created_at", lookup_expr="lt", validators=[validate_moment]
-    )
-    overdue = filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
-
-    class Meta:
-        model = Ticket
-        fields = []
-
-    def filter_status(self, queryset, name, value):
-        # The category follows from the status; saying so lets PostgreSQL pick the
-        # active-queue indexes instead of every ticket the team ever had.
-        categories = {STATUS_CATEGORY[status] for status in value}
-        return queryset.filter(status__in=value, status_category__in=categories)
-
-    def filter_overdue(self, queryset, name, value):
-        now = timezone.now()
-        if value:
-            return queryset.active().filter(sla_due_at__lt=now)
-        return queryset.exclude(sla_due_at__lt=now, status_category__in=["open"])
 
 
 ORDERINGS = {
@@ -479,6 +494,92 @@ for _name, (_serializer, _call) in ACTIONS.items():
     setattr(TicketViewSet, _name, _make_action(_name, _serializer))
 
 
+# ---------------------------------------------------------------- the problem ledger (read)
+
+
+class TicketRefSerializer(Serializer):
+    # A problem's tickets by number and status, never by subject (their visibility is
+    # the tickets endpoint's business).
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.CharField()
+
+
+class ProblemSerializer(ModelSerializer):
+    number = serializers.CharField(read_only=True)
+    category = CategoryCodeField()
+    owner = PersonRefSerializer()
+    raised_by = PersonRefSerializer()
+    ticket_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Problem
+        fields = [
+            "id",
+            "number",
+            "title",
+            "status",
+            "category",
+            "owner",
+            "review_date",
+            "raised_by",
+            "raised_at",
+            "fixed_at",
+            "verified_at",
+            "ticket_count",
+            "version",
+        ]
+
+
+class ProblemDetailSerializer(ProblemSerializer):
+    tickets = serializers.SerializerMethodField()
+
+    class Meta(ProblemSerializer.Meta):
+        fields = [
+            *ProblemSerializer.Meta.fields,
+            "description",
+            "root_cause",
+            "resolution",
+            "tickets",
+        ]
+
+    @extend_schema_field(TicketRefSerializer(many=True))
+    def get_tickets(self, problem: Problem) -> list[dict]:
+        rows = Ticket.objects.filter(problem_links__problem=problem).order_by("pk")
+        return render_rows(TicketRefSerializer, rows.only("id", "number", "status"))
+
+
+class ProblemCursorPagination(ApiCursorPagination):
+    ordering = ("-raised_at", "-id")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The problem ledger", responses=ProblemSerializer(many=True)),
+    retrieve=extend_schema(
+        summary="One problem with its tickets", responses=ProblemDetailSerializer
+    ),
+)
+class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """问题台账 (DOMAIN.md W-6), read only: problems change on their pages."""
+
+    scope_resource = "problems"
+    required_perms = {"read": ["worktickets.view_problem"]}
+    filterset_class = ProblemFilter
+    pagination_class = ProblemCursorPagination
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "head", "options"]
+    queryset = Problem.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Problem.objects.none()
+        return selectors.problem_list().select_related("raised_by")
+
+    def get_serializer_class(self):
+        return ProblemDetailSerializer if self.action == "retrieve" else ProblemSerializer
+
+
 router = SimpleRouter()
 router.register("tickets", TicketViewSet, basename="ticket")
+router.register("problems", ProblemViewSet, basename="problem")
 api_urlpatterns = router.urls

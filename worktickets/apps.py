@@ -11,7 +11,7 @@ class WorkticketsConfig(AppConfig):
         from sla.selectors import register_ticket_visibility
 
         # views holds the desk's kept options: imported so every process renews them.
-        from worktickets import escalation, selectors, views  # noqa: F401
+        from worktickets import escalation, reference, selectors, views  # noqa: F401
 
         # A clock is seen by those who may see its ticket (pages and API alike).
         register_ticket_visibility(selectors.tickets_visible_to)

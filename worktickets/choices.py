@@ -154,6 +154,7 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     PRIORITY_RAISED = "priority_raised", _("Priority raised")
     NOTIFIED = "notified", _("Owner notified")
+    PROBLEM_LINKED = "problem_linked", _("Linked to a problem")
 
 
 class SegmentMode(models.TextChoices):
@@ -168,3 +169,29 @@ class SegmentMode(models.TextChoices):
 
 
 ELIGIBLE_MODES = frozenset({SegmentMode.PROVIDED, SegmentMode.OPTIONAL, SegmentMode.CONDITIONAL})
+
+
+class ProblemStatus(models.TextChoices):
+    """A problem in the ledger (问题台账, DOMAIN.md W-6)."""
+
+    OPEN = "open", _("Open")
+    ANALYSING = "analysing", _("Analysing")
+    FIXED = "fixed", _("Fixed")
+    VERIFIED = "verified", _("Verified")
+
+
+# Where each status may go. A fix that does not hold sends the problem back to analysis;
+# a verified problem is done (a new occurrence is a new problem).
+PROBLEM_TRANSITIONS: dict[str, frozenset[str]] = {
+    ProblemStatus.OPEN: frozenset({ProblemStatus.ANALYSING}),
+    ProblemStatus.ANALYSING: frozenset({ProblemStatus.FIXED}),
+    ProblemStatus.FIXED: frozenset({ProblemStatus.VERIFIED, ProblemStatus.ANALYSING}),
+    ProblemStatus.VERIFIED: frozenset(),
+}
+
+
+class ProblemEventKind(models.TextChoices):
+    RAISED = "raised", _("Raised")
+    TICKET_LINKED = "ticket_linked", _("Ticket linked")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    UPDATED = "updated", _("Details changed")

@@ -6,18 +6,23 @@ they are.
 """
 
 import re
+from datetime import timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from csc.lib.errors import DomainError
 from intake.choices import Channel
 from intake.models import Contact, Customer, validate_phone
 from staffing.models import Team
-from worktickets.choices import Action, Priority, TicketKind
-from worktickets.models import BusinessType
+from staffing.selectors import holders_of
+from worktickets.choices import Action, Priority, ProblemStatus, TicketKind
+from worktickets.models import BusinessType, InquiryCategory, Problem
+from worktickets.reference import inquiry_categories
+from worktickets.selectors import KEEP_PROBLEMS
 
 # "key: value", "key：value" (the full-width colon a Chinese keyboard types) or "key=value".
 _ORDER_LINE = re.compile(r"^\s*([^:：=]+?)\s*[:：=]\s*(.*?)\s*$")
@@ -65,6 +70,30 @@ def _text(label, *, required: bool = True, rows: int = 3, **kwargs) -> forms.Cha
         widget=forms.Textarea(attrs={"rows": rows}),
         **kwargs,
     )
+
+
+def category_options() -> list[tuple[str, str]]:
+    return [("", "---------")] + [
+        (category.code, category.path) for category in inquiry_categories.get().active()
+    ]
+
+
+class CategoryChoiceField(forms.ChoiceField):
+    """An inquiry category by code, offered from the tree kept per process: the ones in
+    use, and the one a ticket already carries. The service checks the choice."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=category_options, required=False, **kwargs)
+
+    def keep_offering(self, category: InquiryCategory | None) -> None:
+        """A retired category the ticket carries stays selectable, so saving other
+        details does not clear it."""
+        if category is not None and category.code not in dict(self.choices):
+            self.choices = [*self.choices, (category.code, category.path)]
+
+    def clean(self, value) -> InquiryCategory | None:
+        code = super().clean(value)
+        return inquiry_categories.get().by_code.get(code) if code else None
 
 
 class ServiceErrorsMixin:
@@ -188,6 +217,8 @@ class EditForm(VersionedForm):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = _text(_("Description"), required=False, rows=4)
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+    # Inquiries only: the desk leaves it out of other tickets' form.
+    category = CategoryChoiceField(label=_("Inquiry category"))
 
 
 # The form of each action on the ticket page; "edit" and "reassign" are desk actions
@@ -254,6 +285,10 @@ class TicketForm(ServiceErrorsMixin, forms.Form):
         rows=3,
         help_text=_('For business orders: one detail per line, as "name: value".'),
     )
+    category = CategoryChoiceField(
+        label=_("Inquiry category"),
+        help_text=_("The kind of inquiry; some have their own deadlines."),
+    )
     subject = forms.CharField(label=_("Subject"), max_length=200)
     description = _text(_("Description"), required=False, rows=5)
     priority = forms.TypedChoiceField(
@@ -268,3 +303,84 @@ class TicketForm(ServiceErrorsMixin, forms.Form):
 
     def clean_order_details(self) -> dict[str, str]:
         return parse_order_details(self.cleaned_data["order_details"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") != TicketKind.INQUIRY:
+            # The field is hidden for business orders: a choice left in it is not theirs.
+            cleaned["category"] = None
+        return cleaned
+
+
+# ---------------------------------------------------------------- the problem ledger
+
+# A problem is reviewed (复盘) within a month unless its raiser says otherwise: the
+# monthly service-quality analysis looks at what is still open (DOMAIN.md S-41, W-6).
+PROBLEM_REVIEW_DAYS = 30
+
+
+def problem_keepers():
+    """Who may own a problem: those who keep the ledger (leads, tech support, managers)."""
+    return holders_of(KEEP_PROBLEMS).order_by("first_name", "username")
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.display_name
+
+
+def _review_date_field() -> forms.DateField:
+    return forms.DateField(
+        label=_("Review date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("When the problem is next reviewed (复盘)."),
+    )
+
+
+class ProblemRaiseForm(ServiceErrorsMixin, forms.Form):
+    """A problem raised from a ticket; the service links the ticket."""
+
+    title = forms.CharField(label=_("Problem"), max_length=200)
+    description = _text(_("What keeps happening"), required=False, rows=3)
+    owner = PersonChoiceField(label=_("Owner"), queryset=problem_keepers())
+    review_date = _review_date_field()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {"review_date": timezone.localdate() + timedelta(days=PROBLEM_REVIEW_DAYS)},
+        )
+        super().__init__(*args, **kwargs)
+
+
+class ProblemLinkForm(ServiceErrorsMixin, forms.Form):
+    """Count the ticket against a problem already in the ledger."""
+
+    problem = forms.ModelChoiceField(
+        label=_("Problem"), queryset=Problem.objects.exclude(status=ProblemStatus.VERIFIED)
+    )
+
+
+class ProblemTicketForm(ServiceErrorsMixin, forms.Form):
+    """Count a ticket, named by its number, against the problem."""
+
+    number = forms.CharField(label=_("Ticket number"), max_length=20)
+
+
+class ProblemAdvanceForm(VersionedForm):
+    to_status = forms.ChoiceField(label=_("Move to"), choices=ProblemStatus.choices)
+    note = _text(
+        _("Note"),
+        required=False,
+        rows=3,
+        help_text=_("Describe the fix when it is fixed; say why when a fix did not hold."),
+    )
+
+
+class ProblemEditForm(VersionedForm):
+    title = forms.CharField(label=_("Problem"), max_length=200)
+    description = _text(_("What keeps happening"), required=False, rows=3)
+    root_cause = _text(_("Root cause"), required=False, rows=3)
+    category = CategoryChoiceField(label=_("Inquiry category"))
+    owner = PersonChoiceField(label=_("Owner"), queryset=problem_keepers())
+    review_date = _review_date_field()

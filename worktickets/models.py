@@ -13,6 +13,8 @@ from worktickets.choices import (
     STATUS_CATEGORY,
     EventKind,
     Priority,
+    ProblemEventKind,
+    ProblemStatus,
     SegmentMode,
     StatusCategory,
     TicketKind,
@@ -175,6 +177,11 @@ class InquiryCategory(models.Model):
         if self.parent_id is None:
             return self.name
         return f"{self.parent.name} / {self.name}"
+
+    @property
+    def in_use(self) -> bool:
+        """Offered for new choices: active, under an active parent."""
+        return self.is_active and (self.parent_id is None or self.parent.is_active)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -391,3 +398,129 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Problem(models.Model):
+    """A recurring or systemic problem, tracked once with every ticket it caused, until
+    its fix is verified (问题台账, DOMAIN.md W-6), and reviewed by its review date (复盘)."""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProblemStatus.choices, default=ProblemStatus.OPEN
+    )
+    category = models.ForeignKey(
+        InquiryCategory,
+        verbose_name=_("inquiry category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="problems",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="owned_problems",
+    )
+    review_date = models.DateField(
+        _("review date"), help_text=_("When the problem is next reviewed (复盘).")
+    )
+    root_cause = models.TextField(_("root cause"), blank=True)
+    resolution = models.TextField(_("fix"), blank=True)
+    tickets = models.ManyToManyField(
+        Ticket,
+        verbose_name=_("tickets"),
+        through="ProblemTicket",
+        related_name="problems",
+        blank=True,
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("raised by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    fixed_at = models.DateTimeField(_("fixed at"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-raised_at", "-pk"]
+        verbose_name = _("problem")
+        verbose_name_plural = _("problem ledger")
+        indexes = [
+            models.Index(fields=["status", "review_date"], name="problem_status_review"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def number(self) -> str:
+        return f"PRB-{self.pk:05d}" if self.pk else ""
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == ProblemStatus.VERIFIED
+
+
+class ProblemTicket(models.Model):
+    """A ticket counted against a problem: who linked it, and when."""
+
+    problem = models.ForeignKey(
+        Problem, verbose_name=_("problem"), on_delete=models.CASCADE, related_name="links"
+    )
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="problem_links"
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("linked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    linked_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("problem ticket")
+        verbose_name_plural = _("problem tickets")
+        constraints = [
+            models.UniqueConstraint(fields=["problem", "ticket"], name="problem_ticket_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} ← {self.ticket_id}"
+
+
+class ProblemEvent(models.Model):
+    """One line of a problem's record: raised, a ticket linked, a status change, an edit."""
+
+    problem = models.ForeignKey(
+        Problem, verbose_name=_("problem"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ProblemEventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("problem event")
+        verbose_name_plural = _("problem events")
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

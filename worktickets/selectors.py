@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.db.models import (
     BooleanField,
+    Count,
     ExpressionWrapper,
     Prefetch,
     Q,
@@ -23,8 +24,8 @@ from sla.selectors import annotate_sla
 from staffing.models import Team, User
 from staffing.reference import teams_by_id
 from staffing.selectors import worked_team_ids
-from worktickets.choices import TicketKind
-from worktickets.models import Ticket, TicketEvent
+from worktickets.choices import ProblemStatus, TicketKind
+from worktickets.models import Problem, ProblemEvent, Ticket, TicketEvent
 
 LIST_RELATED = ("customer", "team", "assignee", "first_contact_agent", "business_type")
 
@@ -44,6 +45,7 @@ HANDLE_COMPLAINTS = "complaints.handle_complaint"
 VIEW_ALL_COMPLAINTS = "complaints.view_all_complaints"
 LEADERSHIP_BOARD = "complaints.view_leadership_board"
 VIEW_ALL_TICKETS = "worktickets.view_all_tickets"
+KEEP_PROBLEMS = "worktickets.change_problem"  # analyse, fix and verify ledger problems
 APPEAL_TIER = "appeal"  # complaints.choices.Tier.APPEAL
 
 
@@ -244,6 +246,58 @@ def customer_panel(
 
 def find_ticket_by_number(user: User, number: str) -> Ticket | None:
     return tickets_visible_to(user).filter(number=number.strip().upper()).first()
+
+
+# --- the problem ledger (DOMAIN.md W-6) ---------------------------------------------
+
+
+def problem_list() -> QuerySet[Problem]:
+    """The ledger: problems still being worked first, the nearest review date first,
+    each with the number of tickets counted against it."""
+    done = ExpressionWrapper(Q(status=ProblemStatus.VERIFIED), output_field=BooleanField())
+    return (
+        Problem.objects.select_related("owner")
+        .annotate(ticket_count=Count("links"), done=done)
+        .order_by("done", "review_date", "pk")
+    )
+
+
+def problem_detail(pk: int) -> Problem:
+    return Problem.objects.select_related("owner", "raised_by").get(pk=pk)
+
+
+def problem_tickets(user: User, problem: Problem) -> list[Ticket]:
+    """The problem's tickets, latest first, each with `is_visible`: those the user may
+    not open show their number, status and team only (withhold_hidden)."""
+    tickets = list(
+        Ticket.objects.filter(problem_links__problem=problem)
+        .select_related("team")
+        .defer(*LONG_FIELDS)
+        .annotate(is_visible=_visible_flag(user))
+        .order_by("-problem_links__linked_at", "-pk")
+    )
+    return withhold_hidden(tickets)
+
+
+def problem_events(problem: Problem) -> QuerySet[ProblemEvent]:
+    return problem.events.select_related("actor").order_by("at", "pk")
+
+
+def problems_of_ticket(ticket: Ticket) -> list[Problem]:
+    return list(
+        Problem.objects.filter(links__ticket=ticket)
+        .select_related("owner")
+        .order_by("-links__linked_at", "-pk")
+    )
+
+
+def problems_open_to_link(ticket: Ticket) -> QuerySet[Problem]:
+    """Problems a ticket may still be counted against: not verified, not linked yet."""
+    return (
+        Problem.objects.exclude(status=ProblemStatus.VERIFIED)
+        .exclude(links__ticket=ticket)
+        .order_by("-raised_at", "-pk")
+    )
 
 
 # --- retention (DOMAIN.md R-3) ----------------------------------------------------

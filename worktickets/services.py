@@ -7,7 +7,7 @@ the same transaction.
 """
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -29,16 +29,28 @@ from staffing.outbox import notify
 from worktickets import eligibility, webhooks
 from worktickets.choices import (
     INITIAL_STATUS,
+    PROBLEM_TRANSITIONS,
     TRANSITIONS,
     Action,
     EventKind,
     Priority,
+    ProblemEventKind,
+    ProblemStatus,
     TicketKind,
     TicketStatus,
 )
-from worktickets.models import BusinessType, Ticket, TicketEvent
+from worktickets.models import (
+    BusinessType,
+    InquiryCategory,
+    Problem,
+    ProblemEvent,
+    ProblemTicket,
+    Ticket,
+    TicketEvent,
+)
 from worktickets.numbering import next_ticket_number
-from worktickets.selectors import HANDLE_COMPLAINTS
+from worktickets.reference import category_by_id
+from worktickets.selectors import HANDLE_COMPLAINTS, KEEP_PROBLEMS
 
 REOPEN_WINDOW_DAYS_DEFAULT = 7
 
@@ -218,6 +230,7 @@ def ticket_create(
     business_type: BusinessType | None = None,
     order_details: dict | None = None,
     priority: int = Priority.NORMAL,
+    category: InquiryCategory | None = None,
 ) -> Ticket:
     """Open an inquiry or a business order (complaints open through the complaints app).
 
@@ -257,6 +270,8 @@ def ticket_create(
             code="invalid",
             details={"business_type": [_("Only business tickets carry a business type.")]},
         )
+    if category is not None:
+        _check_category(kind, category)
     now = timezone.now()
     ticket = Ticket(
         kind=kind,
@@ -272,6 +287,7 @@ def ticket_create(
         business_type=business_type,
         order_details=order_details or {},
         priority=priority,
+        category=category,
         created_by=created_by,
     )
     ticket.set_status(INITIAL_STATUS[kind])
@@ -291,10 +307,24 @@ def ticket_create(
     return ticket
 
 
+def _check_category(kind: str, category: InquiryCategory) -> None:
+    """Inquiries carry a category (DOMAIN.md W-5 classification), and only an active one
+    is chosen anew."""
+    if kind != TicketKind.INQUIRY:
+        message = _("Only inquiries carry an inquiry category.")
+        raise DomainError(message, code="invalid", details={"category": [message]})
+    if not category.in_use:
+        message = _("The category %(name)s is no longer in use; choose another.") % {
+            "name": category.name
+        }
+        raise DomainError(message, code="invalid", details={"category": [message]})
+
+
 def ticket_facts(ticket: Ticket) -> TicketFacts:
     """What the SLA policies match on (DESIGN.md §2.2)."""
     customer = ticket.customer
     business_type = ticket.business_type
+    category = category_by_id(ticket.category_id)
     return TicketFacts(
         kind=ticket.kind,
         channel=ticket.channel,
@@ -304,13 +334,18 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
         delivery_limit_minutes=business_type.delivery_limit_minutes if business_type else None,
         region=customer.region if customer else "",
         service_type=str(ticket.order_details.get("service_type", "")),
+        category_codes=category.codes if category is not None else (),
     )
 
 
 @transaction.atomic
 def ticket_update(ticket: Ticket, *, by: User, version: int, **changes) -> Ticket:
-    """Edit the ticket's details (subject, description, priority)."""
-    editable = {"subject", "description", "priority"}
+    """Edit the ticket's details (subject, description, priority, an inquiry's category).
+
+    A new category may bring other SLA targets (DOMAIN.md K-4): clocks whose target is
+    unchanged keep running, the others stop and their new targets count from now.
+    """
+    editable = {"subject", "description", "priority", "category"}
     unknown = set(changes) - editable
     if unknown:
         raise DomainError(
@@ -328,10 +363,14 @@ def ticket_update(ticket: Ticket, *, by: User, version: int, **changes) -> Ticke
         changes["subject"] = _require_text(
             changes["subject"], "subject", _("Give the ticket a subject.")
         )
-    before = {field: getattr(ticket, field) for field in changes}
-    changed = {f: v for f, v in changes.items() if before[f] != v}
+    # The timeline keeps a category by its code, the other fields as they are.
+    before = {field: _recorded(ticket, field) for field in changes}
+    after = {field: _recorded_value(field, value) for field, value in changes.items()}
+    changed = {f: v for f, v in changes.items() if before[f] != after[f]}
     if not changed:
         return ticket
+    if changed.get("category") is not None:
+        _check_category(ticket.kind, changed["category"])
     for field, value in changed.items():
         setattr(ticket, field, value)
     save_ticket(ticket, changed)
@@ -339,9 +378,24 @@ def ticket_update(ticket: Ticket, *, by: User, version: int, **changes) -> Ticke
         ticket,
         EventKind.FIELDS_CHANGED,
         by,
-        data={f: {"from": before[f], "to": v} for f, v in changed.items()},
+        data={f: {"from": before[f], "to": after[f]} for f in changed},
     )
+    if "category" in changed:
+        sla_services.clocks_rematch(ticket, ticket_facts(ticket))
     return ticket
+
+
+def _recorded(ticket: Ticket, field: str):
+    if field == "category":
+        category = category_by_id(ticket.category_id)
+        return category.code if category is not None else ""
+    return getattr(ticket, field)
+
+
+def _recorded_value(field: str, value):
+    if field == "category":
+        return value.code if value is not None else ""
+    return value
 
 
 # ---------------------------------------------------------------- common actions
@@ -734,6 +788,219 @@ def business_cancel(ticket: Ticket, *, by: User, version: int, reason: str) -> T
     )
     _tell_first_contact_agent_closed(ticket, by)
     return ticket
+
+
+# ---------------------------------------------------------------- the problem ledger
+# 问题台账 (DOMAIN.md W-6): a recurring or systemic problem is tracked once, with every
+# ticket it caused, from open through analysis and its fix to a verified fix.
+
+
+def _lock_problem(problem: Problem | int, expected_version: int | None) -> Problem:
+    pk = problem.pk if isinstance(problem, Problem) else problem
+    locked = Problem.objects.select_for_update().get(pk=pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion(
+            _(
+                "Problem %(number)s was changed since you opened it (version %(theirs)s, "
+                "you had %(yours)s). Reload it and try again."
+            )
+            % {"number": locked.number, "theirs": locked.version, "yours": expected_version},
+            details={"current_version": locked.version},
+        )
+    return locked
+
+
+def _save_problem(problem: Problem, fields: Iterable[str]) -> None:
+    problem.version += 1
+    problem.save(update_fields=sorted({*fields, "version", "updated_at"}))
+
+
+def _check_may_keep(problem: Problem, user: User) -> None:
+    if problem.owner_id != user.pk and not user.has_perm(KEEP_PROBLEMS):
+        raise NotAllowed(_("Only the problem's owner or those who keep the ledger may do this."))
+
+
+def _link(problem: Problem, ticket: Ticket, by: User) -> None:
+    ProblemTicket.objects.create(problem=problem, ticket=ticket, linked_by=by)
+    ProblemEvent.objects.create(
+        problem=problem,
+        kind=ProblemEventKind.TICKET_LINKED,
+        actor=by,
+        data={"ticket": ticket.number},
+    )
+    record_event(
+        ticket,
+        EventKind.PROBLEM_LINKED,
+        by,
+        body=f"{problem.number} {problem.title}",
+        data={"problem": problem.pk},
+    )
+
+
+@transaction.atomic
+def problem_raise(
+    *,
+    title: str,
+    owner: User,
+    review_date: date,
+    raised_by: User,
+    description: str = "",
+    category: InquiryCategory | None = None,
+    ticket: Ticket | None = None,
+) -> Problem:
+    """Put a problem in the ledger, from the ticket that showed it when there is one."""
+    title = _require_text(title, "title", _("Give the problem a title."))
+    if review_date < timezone.localdate():
+        message = _("The review date cannot be in the past.")
+        raise DomainError(message, code="invalid", details={"review_date": [message]})
+    if category is None and ticket is not None:
+        category = category_by_id(ticket.category_id)
+    problem = Problem.objects.create(
+        title=title,
+        description=description,
+        category=category,
+        owner=owner,
+        review_date=review_date,
+        raised_by=raised_by,
+    )
+    ProblemEvent.objects.create(
+        problem=problem,
+        kind=ProblemEventKind.RAISED,
+        actor=raised_by,
+        to_status=problem.status,
+        body=description,
+    )
+    if ticket is not None:
+        _link(problem, ticket, raised_by)
+    _tell_owner(problem, by=raised_by)
+    return problem
+
+
+def _tell_owner(problem: Problem, *, by: User) -> None:
+    if problem.owner_id == by.pk:
+        return
+    notify(
+        problem.owner,
+        kind="problem.owned",
+        title=_("Problem %(number)s is yours to follow") % {"number": problem.number},
+        body=problem.title,
+        link=reverse("worktickets:problem_detail", args=[problem.pk]),
+    )
+
+
+@transaction.atomic
+def problem_link_ticket(problem: Problem, ticket: Ticket, *, by: User) -> Problem:
+    """Count one more ticket against the problem, so the same fault is tracked once."""
+    problem = _lock_problem(problem, None)
+    if problem.is_done:
+        raise IllegalTransition(
+            _("Problem %(number)s is verified as fixed; raise a new problem for this ticket.")
+            % {"number": problem.number}
+        )
+    if ProblemTicket.objects.filter(problem=problem, ticket=ticket).exists():
+        message = _("Ticket %(ticket)s is already linked to problem %(number)s.") % {
+            "ticket": ticket.number,
+            "number": problem.number,
+        }
+        raise DomainError(message, code="already_linked", details={"ticket": [message]})
+    _link(problem, ticket, by)
+    _save_problem(problem, [])
+    return problem
+
+
+@transaction.atomic
+def problem_advance(
+    problem: Problem, *, by: User, version: int, to_status: str, note: str = ""
+) -> Problem:
+    """Move the problem along its life cycle (choices.PROBLEM_TRANSITIONS). The fix is
+    described when it is declared, and the reason when a fix did not hold."""
+    problem = _lock_problem(problem, version)
+    _check_may_keep(problem, by)
+    if to_status not in PROBLEM_TRANSITIONS.get(problem.status, ()):
+        raise IllegalTransition(
+            _("Problem %(number)s cannot go from %(from)s to %(to)s.")
+            % {
+                "number": problem.number,
+                "from": problem.get_status_display(),
+                "to": ProblemStatus(to_status).label
+                if to_status in ProblemStatus.values
+                else to_status,
+            },
+            details={"status": problem.status},
+        )
+    note = (note or "").strip()
+    back_to_analysis = (
+        problem.status == ProblemStatus.FIXED and to_status == ProblemStatus.ANALYSING
+    )
+    fields = ["status"]
+    if to_status == ProblemStatus.FIXED:
+        problem.resolution = _require_text(note, "note", _("Describe the fix."))
+        problem.fixed_at = timezone.now()
+        fields += ["resolution", "fixed_at"]
+    elif to_status == ProblemStatus.VERIFIED:
+        problem.verified_at = timezone.now()
+        fields.append("verified_at")
+    elif back_to_analysis:
+        _require_text(note, "note", _("Say why the fix did not hold."))
+        problem.fixed_at = None
+        fields.append("fixed_at")
+    from_status = problem.status
+    problem.status = to_status
+    _save_problem(problem, fields)
+    ProblemEvent.objects.create(
+        problem=problem,
+        kind=ProblemEventKind.STATUS_CHANGED,
+        actor=by,
+        from_status=from_status,
+        to_status=to_status,
+        body=note,
+    )
+    return problem
+
+
+PROBLEM_EDITABLE = ("title", "description", "root_cause", "owner", "review_date", "category")
+
+
+@transaction.atomic
+def problem_update(problem: Problem, *, by: User, version: int, **changes) -> Problem:
+    """Edit the problem's details: its owner, review date, root cause, wording, category."""
+    unknown = set(changes) - set(PROBLEM_EDITABLE)
+    if unknown:
+        raise DomainError(
+            _("These fields cannot be changed here: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))},
+            code="not_editable",
+        )
+    problem = _lock_problem(problem, version)
+    _check_may_keep(problem, by)
+    if "title" in changes:
+        changes["title"] = _require_text(changes["title"], "title", _("Give the problem a title."))
+    recorded = {
+        "owner": lambda user: user.display_name,
+        "category": lambda category: category.code if category is not None else "",
+        "review_date": lambda day: day.isoformat(),
+    }
+    changed = {f: v for f, v in changes.items() if getattr(problem, f) != v}
+    if not changed:
+        return problem
+    if changed.get("review_date") is not None and changed["review_date"] < timezone.localdate():
+        message = _("The review date cannot be in the past.")
+        raise DomainError(message, code="invalid", details={"review_date": [message]})
+    if changed.get("category") is not None and not changed["category"].in_use:
+        message = _("The category %(name)s is no longer in use; choose another.") % {
+            "name": changed["category"].name
+        }
+        raise DomainError(message, code="invalid", details={"category": [message]})
+    data = {}
+    for field, value in changed.items():
+        shown = recorded.get(field, lambda v: v)
+        data[field] = {"from": shown(getattr(problem, field)), "to": shown(value)}
+        setattr(problem, field, value)
+    _save_problem(problem, changed)
+    ProblemEvent.objects.create(problem=problem, kind=ProblemEventKind.UPDATED, actor=by, data=data)
+    if "owner" in changed:
+        _tell_owner(problem, by=by)
+    return problem
 
 
 # --- retention and erasure (DOMAIN.md R-3; PIPL Art. 19, 47) ------------------------

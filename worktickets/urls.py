@@ -1,6 +1,6 @@
 from django.urls import path
 
-from worktickets import views
+from worktickets import problem_views, views
 
 app_name = "worktickets"
 urlpatterns = [
@@ -17,4 +17,16 @@ urlpatterns = [
     path("<int:pk>/reassign/", views.ticket_reassign, name="ticket_reassign"),
     path("<int:pk>/reveal-caller/", views.reveal_caller, name="reveal_caller"),
     path("<int:pk>/actions/<slug:action>/", views.ticket_action, name="ticket_action"),
+    path("<int:pk>/problems/", problem_views.ticket_problems, name="ticket_problems"),
+    path(
+        "<int:pk>/problems/raise/",
+        problem_views.ticket_problem_raise,
+        name="ticket_problem_raise",
+    ),
+    path("<int:pk>/problems/link/", problem_views.ticket_problem_link, name="ticket_problem_link"),
+    path("problems/", problem_views.problem_list, name="problem_list"),
+    path("problems/<int:pk>/", problem_views.problem_detail, name="problem_detail"),
+    path("problems/<int:pk>/advance/", problem_views.problem_advance, name="problem_advance"),
+    path("problems/<int:pk>/edit/", problem_views.problem_edit, name="problem_edit"),
+    path("problems/<int:pk>/link/", problem_views.problem_link, name="problem_link"),
 ]

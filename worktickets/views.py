@@ -48,6 +48,7 @@ from staffing.access import permission
 from staffing.models import Agent, Team, User
 from worktickets import eligibility, selectors, services
 from worktickets.choices import Action, EventKind, Priority, TicketKind, TicketStatus
+from worktickets.filters import TicketFilter
 from worktickets.forms import (
     ACTION_FORMS,
     EDIT,
@@ -57,6 +58,7 @@ from worktickets.forms import (
     format_order_details,
 )
 from worktickets.models import BusinessType, Ticket
+from worktickets.reference import category_by_id, inquiry_categories
 
 VIEW = "worktickets.view_ticket"
 WORK = "worktickets.work_ticket"
@@ -92,12 +94,22 @@ DANGER_ACTIONS = frozenset({Action.REJECT, Action.CANCEL})
 
 # ---------------------------------------------------------------- queues
 
+QUEUE_FILTERS = ("kind", "category", "priority")  # of TicketFilter, offered on the queues
+
 
 def _queue(request: HttpRequest, tickets, *, tab: str, title: str, empty: str, **extra):
+    # The API's FilterSet; a value it refuses is shown beside its field, the rest apply.
+    filterset = TicketFilter(request.GET, queryset=tickets)
+    if filterset.is_valid():
+        tickets = filterset.qs
+    fields = [filterset.form[name] for name in QUEUE_FILTERS]
+    for field in fields:
+        field.field.widget.attrs["data-autosubmit"] = ""
     context = {
         "tab": tab,
         "title": title,
         "empty": empty,
+        "filter_fields": fields,
         **extra,
         **page_context(request, tickets, PER_PAGE),
     }
@@ -279,11 +291,25 @@ def desk_actions(user, ticket: Ticket) -> list[str]:
     return shown
 
 
+def _fit_to_ticket(action: str, form: Form, ticket: Ticket) -> Form:
+    """The edit form offers a category to inquiries only, their own retired one included."""
+    if action == EDIT:
+        if ticket.kind != TicketKind.INQUIRY:
+            del form.fields["category"]
+        else:
+            form.fields["category"].keep_offering(category_by_id(ticket.category_id))
+    return form
+
+
 def _initial(action: str, ticket: Ticket) -> dict:
     initial: dict = {"version": ticket.version}
     if action == EDIT:
+        category = category_by_id(ticket.category_id)
         initial.update(
-            subject=ticket.subject, description=ticket.description, priority=ticket.priority
+            subject=ticket.subject,
+            description=ticket.description,
+            priority=ticket.priority,
+            category=category.code if category is not None else "",
         )
     elif action == Action.CHANGE_ORDER:
         initial["order_details"] = format_order_details(ticket.order_details)
@@ -377,6 +403,7 @@ def _action_panels(user, ticket: Ticket, failed: tuple[str, Form] | None) -> lis
             form, is_open = failed[1], True
         else:
             form, is_open = ACTION_FORMS[action](initial=_initial(action, ticket)), False
+            _fit_to_ticket(action, form, ticket)
         form.auto_id = f"id_{action}_%s"
         panels.append(
             ActionPanel(action, _action_label(action), form, is_open, action in DANGER_ACTIONS)
@@ -391,6 +418,9 @@ STATUS_LABELS = dict(TicketStatus.choices)
 def _shown_value(field: str, value):
     if field == "priority" and value in Priority.values:
         return Priority(value).label
+    if field == "category":
+        category = inquiry_categories.get().by_code.get(value) if value else None
+        return category.path if category is not None else value
     return value
 
 
@@ -508,6 +538,7 @@ def _main_context(
             ticket.business_type.delivery_limit_minutes if ticket.business_type else None
         ),
         "caller_number": _caller_number_shown(ticket, pd),
+        "category": category_by_id(ticket.category_id),
         "notice": notice,
     }
 
@@ -572,6 +603,7 @@ def ticket_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404
     ticket = _visible_ticket(request.user, pk)
     form = ACTION_FORMS[action](request.POST, auto_id=f"id_{action}_%s")
+    _fit_to_ticket(action, form, ticket)
     status, stale = 400, False
     if form.is_valid():
         try:
@@ -732,6 +764,7 @@ TICKET_FIELDS = (
     "business_type",
     "order_details",
     "priority",
+    "category",
 )
 
 

@@ -18,7 +18,7 @@ from intake.choices import Channel, CustomerType, PaymentType, Region, VipTier
 from intake.models import Contact, Customer, CustomerService
 from staffing.models import Agent, Skill, Team, User
 from staffing.roles import Role, roles_of
-from worktickets.models import Ticket
+from worktickets.models import Problem, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +43,7 @@ MODELS = (
     Contact,
     Agent.history.model,
     Ticket,
+    Problem,
 )
 
 
@@ -201,3 +202,17 @@ def test_demo_work_fills_the_desk_and_the_complaint_workbench_with_running_clock
     # Clocks started through the services: the desk's deadlines are real.
     assert tickets.filter(kind="inquiry", sla_due_at__isnull=False).exists()
     assert tickets.filter(kind="complaint", sla_due_at__isnull=False).count() == 5
+
+
+def test_demo_inquiries_carry_categories_and_the_ledger_has_problems_over_them(seeded):
+    inquiries = Ticket.objects.filter(subject__startswith="【演示】", kind="inquiry")
+    assert not inquiries.filter(category__isnull=True).exists()
+    top = set(inquiries.values_list("category__parent__code", flat=True))
+    assert {"query", "consultation", "system_fault", "feedback", "complex"} <= top
+    fault = inquiries.get(subject="【演示】App 查询话费时页面报错")
+    assert fault.sla_clocks.get(metric="first_response").target["amount"] == 5
+
+    problems = Problem.objects.filter(title__startswith="【演示】")
+    assert set(problems.values_list("status", flat=True)) == {"open", "analysing", "fixed"}
+    assert problems.annotate(n=Count("links")).filter(n=0).count() == 0
+    assert problems.get(status="analysing").tickets.count() == 2

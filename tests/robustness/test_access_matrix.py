@@ -10,11 +10,13 @@ the role); a role denied gets 403; an object outside what a person may see
 answers 404.
 """
 
+import datetime
 from collections import Counter
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
 from complaints.evidence import evidence_add
 from complaints.models import Complaint, Evidence, OutageCluster
@@ -35,7 +37,8 @@ from tests.factories import (
 )
 from tests.robustness.schema import api_schema
 from tests.sla.conftest import facts_for
-from worktickets.models import Ticket, TicketEvent
+from worktickets.models import Problem, ProblemEvent, Ticket, TicketEvent
+from worktickets.services import problem_raise
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +60,7 @@ HANDLERS = frozenset({TL, CH, TS, ML, CM})  # who works complaints
 SUPERVISORS = frozenset({TL, CM, CD})
 EDITORS = frozenset({TL, TS, ML, CM, CD})  # write and submit knowledge articles
 MANAGERS = frozenset({CM, CD})
+KEEPERS = frozenset({TL, TS, CM, CD})  # keep the problem ledger (worktickets.change_problem)
 NOBODY = frozenset()
 
 # Each role's own team (conftest.World): its tickets and complaints are its work.
@@ -86,6 +90,7 @@ class Matrix:
         self.clock = Clock.objects.filter(ticket=self.ticket).order_by("pk").first()
         self.notification = world.notifications[role]
         self.article = world.article
+        self.problem = world.problem
 
 
 # (name, method, url(m), POST data(m), roles allowed)
@@ -318,6 +323,58 @@ PAGES = [
         None,
         EVERYONE,
     ),
+    # The problem ledger (DOMAIN.md W-6): everyone reads it, whoever works tickets raises
+    # problems and counts tickets against them, the keepers move them along.
+    ("problem ledger", "GET", lambda m: reverse("worktickets:problem_list"), None, EVERYONE),
+    (
+        "problem",
+        "GET",
+        lambda m: reverse("worktickets:problem_detail", args=[m.problem.pk]),
+        None,
+        EVERYONE,
+    ),
+    (
+        "move a problem along",
+        "POST",
+        lambda m: reverse("worktickets:problem_advance", args=[m.problem.pk]),
+        {},
+        KEEPERS,
+    ),
+    (
+        "edit a problem",
+        "POST",
+        lambda m: reverse("worktickets:problem_edit", args=[m.problem.pk]),
+        {},
+        KEEPERS,
+    ),
+    (
+        "link a ticket to a problem",
+        "POST",
+        lambda m: reverse("worktickets:problem_link", args=[m.problem.pk]),
+        {},
+        WORKERS,
+    ),
+    (
+        "a ticket's problems",
+        "GET",
+        lambda m: reverse("worktickets:ticket_problems", args=[m.ticket.pk]),
+        None,
+        EVERYONE,
+    ),
+    (
+        "raise a problem from a ticket",
+        "POST",
+        lambda m: reverse("worktickets:ticket_problem_raise", args=[m.ticket.pk]),
+        {},
+        WORKERS,
+    ),
+    (
+        "count a ticket against a problem",
+        "POST",
+        lambda m: reverse("worktickets:ticket_problem_link", args=[m.ticket.pk]),
+        {},
+        WORKERS,
+    ),
     ("change own password", "GET", lambda m: reverse("password_change"), None, EVERYONE),
     # The knowledge base: everyone reads; editors write and submit; reviewers publish
     # and retire (knowledge/migrations/0003_roles_and_settings.py); QA changes nothing.
@@ -402,6 +459,7 @@ API_RESOURCES = [
     ("/api/v1/customers/", "customers", EVERYONE, WORKERS),
     ("/api/v1/contacts/", "contacts", EVERYONE, WORKERS),
     ("/api/v1/tickets/", "tickets", EVERYONE, WORKERS),
+    ("/api/v1/problems/", "problems", EVERYONE, NOBODY),
     ("/api/v1/complaints/recurrence-rate/", "complaints", MANAGERS, NOBODY),
     ("/api/v1/complaints/{id}/approve_compensation/", "complaints", EVERYONE, EVERYONE),
     ("/api/v1/complaints/{id}/extend/", "complaints", EVERYONE, EVERYONE),
@@ -470,6 +528,14 @@ def centre(world):
     world.cluster = OutageCluster.objects.create(
         service_type="broadband", area="朝阳", threshold=3, window_minutes=60
     )
+    # Raised by an agent, owned by someone outside the roles: keeping it takes the permission.
+    world.problem = problem_raise(
+        title="APP 话费查询报错",
+        owner=world.people["outsider"],
+        review_date=timezone.localdate() + datetime.timedelta(days=30),
+        raised_by=world.people[AG],
+        ticket=world.own_tickets[AG],
+    )
     return world
 
 
@@ -514,6 +580,7 @@ def _api_call(client, matrix, path: str, method: str, **extra):
         "/api/v1/customers/": matrix.customer.pk,
         "/api/v1/contacts/": matrix.contact.pk,
         "/api/v1/tickets/": matrix.ticket.pk,
+        "/api/v1/problems/": matrix.problem.pk,
         "/api/v1/complaints/": matrix.complaint.pk,
         "/api/v1/complaint-clusters/": matrix.cluster.pk,
         "/api/v1/sla/clocks/": matrix.clock.pk,
@@ -697,9 +764,14 @@ def test_an_agent_does_not_see_another_teams_complaints(client, world):
 
 
 def _counts() -> dict:
-    models = [Ticket, TicketEvent, Complaint, Evidence, Customer, Contact]
+    models = [Ticket, TicketEvent, Complaint, Evidence, Customer, Contact, Problem, ProblemEvent]
     versions = sorted(Ticket.objects.values_list("pk", "version"))
-    return {**{m.__name__: m.objects.count() for m in models}, "versions": versions}
+    problems = sorted(Problem.objects.values_list("pk", "version"))
+    return {
+        **{m.__name__: m.objects.count() for m in models},
+        "versions": versions,
+        "problem versions": problems,
+    }
 
 
 def test_qa_changes_nothing_through_any_door(client, centre):
@@ -712,7 +784,21 @@ def test_qa_changes_nothing_through_any_door(client, centre):
     client.force_login(qa)
     before = _counts()
 
+    problem = centre.problem
+    review = (timezone.localdate() + datetime.timedelta(days=7)).isoformat()
     attempts = {
+        "page: raise a problem": client.post(
+            reverse("worktickets:ticket_problem_raise", args=[ticket.pk]),
+            {"title": "x", "owner": centre.people[TS].pk, "review_date": review},
+        ),
+        "page: count a ticket against a problem": client.post(
+            reverse("worktickets:ticket_problem_link", args=[centre.own_tickets[TL].pk]),
+            {"problem": problem.pk},
+        ),
+        "page: move a problem along": client.post(
+            reverse("worktickets:problem_advance", args=[problem.pk]),
+            {"version": problem.version, "to_status": "analysing"},
+        ),
         "page: note": client.post(
             reverse("worktickets:ticket_action", args=[ticket.pk, "note"]),
             {"version": version, "body": "质检意见"},

@@ -230,3 +230,24 @@ def test_recompute_that_gives_more_time_lifts_a_breach(make_ticket, workdays):
     assert acceptance.state == ClockState.RUNNING
     assert acceptance.breached_at is None
     assert acceptance.due_at == sh(2026, 3, 4, 10, 0)
+
+
+def test_a_policy_naming_a_category_matches_it_and_its_sub_categories_only(db):
+    fault = inquiry_facts(category_codes=("system_fault_app", "system_fault"))
+    top = inquiry_facts(category_codes=("system_fault",))
+    other = inquiry_facts(category_codes=("feedback_attitude", "feedback"))
+    none = inquiry_facts()
+
+    def first_response(facts):
+        chosen = {t["metric"]: (v.policy.name, t["amount"]) for v, t in targets_for(facts)}
+        return chosen[Metric.FIRST_RESPONSE]
+
+    assert first_response(fault) == first_response(top) == ("System faults during a query", 5)
+    assert first_response(other) == ("Suggestions and feedback", 24)
+    assert first_response(none) == ("Inquiries", 15)
+
+
+def test_every_shipped_policy_is_current_so_republishing_makes_no_version(db):
+    for policy in SlaPolicy.objects.all():
+        assert services.policy_publish(policy) is None, policy.name
+        assert "category_code" in policy.current_version.criteria

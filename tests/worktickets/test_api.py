@@ -20,15 +20,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cti(hotline_team):
-    _, key = make_api_client("cti", ["tickets:read", "tickets:write"])
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    api.team = hotline_team
-    return api
-
-
-@pytest.fixture
 def as_agent(agent_user):
     api = APIClient()
     api.force_login(agent_user)

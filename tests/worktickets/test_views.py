@@ -27,13 +27,6 @@ pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture
-def english(client):
-    """Messages asserted word for word are read in English; Chinese is the default."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
 def as_user(client, user):
     client.force_login(user)
     return client

@@ -459,6 +459,7 @@ class Command(BaseCommand):
             "tickets": 0,
             "complaints": 0,
             "articles": 0,
+            "problems": 0,
         }
         with transaction.atomic():
             skills = self._skills()
@@ -702,13 +703,44 @@ class Command(BaseCommand):
 DEMO_MARK = "【演示】"
 
 DEMO_INQUIRIES = (
-    # subject, assigned to, then actions
-    ("查询本月流量剩余", "agent", ("accept",)),
-    ("国际漫游资费咨询", "agent", ("accept", "reply")),
-    ("宽带提速套餐介绍", "agent", ("accept", "hold")),
-    ("积分兑换规则咨询", None, ()),
-    ("App 登录不上", "agent02", ("accept", "reply", "resolve")),
-    ("话费账单看不懂", "agent03", ("accept", "reply", "resolve", "close")),
+    # subject, assigned to, actions, inquiry category (DOMAIN.md W-1 to W-10)
+    ("查询本月流量剩余", "agent", ("accept",), "query_package_usage"),
+    ("国际漫游资费咨询", "agent", ("accept", "reply"), "consultation_basic"),
+    ("宽带提速套餐介绍", "agent", ("accept", "hold"), "consultation_network"),
+    ("积分兑换规则咨询", None, (), "consultation_promotions"),
+    ("App 登录不上", "agent02", ("accept", "reply", "resolve"), "system_fault_app"),
+    ("话费账单看不懂", "agent03", ("accept", "reply", "resolve", "close"), "query_tariff"),
+    ("App 查询话费时页面报错", "agent", (), "system_fault_app"),
+    ("营业厅排队太久，建议增加窗口", "agent", ("accept",), "feedback_efficiency"),
+    ("企业专线叠加云主机的组网方案", None, (), "complex_cross_team"),
+)
+# The problem ledger (问题台账, W-6): title, owner, status reached, days to review,
+# the demo inquiries counted against it, what keeps happening.
+DEMO_PROBLEMS = (
+    (
+        "App 话费查询页面高峰期报错",
+        "techsupport",
+        "analysing",
+        7,
+        ("App 登录不上", "App 查询话费时页面报错"),
+        "晚高峰 19:00–22:00 手机营业厅查询话费时提示“系统繁忙”，客户转打热线。",
+    ),
+    (
+        "营业厅周末排队时间超过 15 分钟",
+        "lead",
+        "open",
+        30,
+        ("营业厅排队太久，建议增加窗口",),
+        "周末下午取号排队普遍超过 15 分钟等候时限 (S-1)。",
+    ),
+    (
+        "账单中“套餐外流量费”说明不清",
+        "manager",
+        "fixed",
+        14,
+        ("话费账单看不懂",),
+        "客户看不懂账单中的套餐外流量计费项，反复来电咨询。",
+    ),
 )
 DEMO_ORDERS = (
     # business type, channel, payment type, subject, actions
@@ -730,8 +762,9 @@ DEMO_COMPLAINTS = (
 def _demo_work(command, users, teams, customers, created) -> None:
     from complaints.services import complaint_record
     from worktickets import services as ticket_services
-    from worktickets.models import BusinessType, Ticket
+    from worktickets.models import BusinessType, InquiryCategory, Ticket
 
+    _demo_problems(users, created)
     if Ticket.objects.filter(subject__startswith=DEMO_MARK).exists():
         return
     agent, lead = users["agent"], users["lead"]
@@ -740,7 +773,8 @@ def _demo_work(command, users, teams, customers, created) -> None:
         payment: [c for c in pool if c.payment_type == payment]
         for payment in ("prepaid", "postpaid")
     }
-    for index, (subject, holder, actions) in enumerate(DEMO_INQUIRIES):
+    categories = {c.code: c for c in InquiryCategory.objects.select_related("parent")}
+    for index, (subject, holder, actions, category) in enumerate(DEMO_INQUIRIES):
         ticket = ticket_services.ticket_create(
             kind="inquiry",
             channel="hotline",
@@ -749,6 +783,7 @@ def _demo_work(command, users, teams, customers, created) -> None:
             customer=pool[index],
             created_by=agent,
             team=teams["热线一班"],
+            category=categories[category],
         )
         worker = users[holder] if holder else None
         for action in actions:
@@ -807,3 +842,43 @@ def _demo_work(command, users, teams, customers, created) -> None:
             ),
         )
         created["complaints"] += 1
+    _demo_problems(users, created)
+
+
+def _demo_problems(users, created) -> None:
+    """The problem ledger, once, over the demo inquiries there are (a database seeded
+    before the ledger existed gets it on its next run)."""
+    from worktickets import services as ticket_services
+    from worktickets.models import Problem, Ticket
+
+    if Problem.objects.filter(title__startswith=DEMO_MARK).exists():
+        return
+    tickets = {
+        t.subject.removeprefix(DEMO_MARK): t
+        for t in Ticket.objects.filter(subject__startswith=DEMO_MARK, kind="inquiry")
+    }
+    if not tickets:
+        return  # the demo inquiries come first
+    today = timezone.localdate()
+    steps = {
+        "open": [],
+        "analysing": [("analysing", "")],
+        "fixed": [("analysing", ""), ("fixed", "账单模板增加套餐外流量计费说明，并更新答复口径。")],
+    }
+    for title, owner, status, days, subjects, description in DEMO_PROBLEMS:
+        linked = [tickets[s] for s in subjects if s in tickets]
+        problem = ticket_services.problem_raise(
+            title=DEMO_MARK + title,
+            description=description,
+            owner=users[owner],
+            review_date=today + datetime.timedelta(days=days),
+            raised_by=users["agent"],
+            ticket=linked[0] if linked else None,
+        )
+        for ticket in linked[1:]:
+            problem = ticket_services.problem_link_ticket(problem, ticket, by=users["agent"])
+        for to_status, note in steps[status]:
+            problem = ticket_services.problem_advance(
+                problem, by=users[owner], version=problem.version, to_status=to_status, note=note
+            )
+        created["problems"] += 1
