@@ -308,6 +308,7 @@ SPECTACULAR_SETTINGS = {
         "TicketKindEnum": "worktickets.choices.TicketKind",
         "TicketStatusEnum": "worktickets.choices.TicketStatus",
         "ProblemStatusEnum": "worktickets.choices.ProblemStatus",
+        "ArticleKindEnum": "knowledge.choices.ArticleKind",
         "CustomerServiceStatusEnum": "intake.choices.ServiceStatus",
         "ChannelEnum": "intake.choices.Channel",
         "TeamKindEnum": "staffing.models.Team.Kind",

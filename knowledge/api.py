@@ -10,13 +10,12 @@ what the knowledge base shows them (knowledge.selectors).
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from knowledge import selectors
-from knowledge.choices import ArticleKind
+from knowledge import api_docs, selectors
 from knowledge.models import Article
 from staffing.api_auth import api_client_of
 
@@ -87,27 +86,9 @@ def _page_url(request, page: int) -> str:
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="Search published articles",
-        description=(
-            "Chinese full-text search (`q`): articles with every word first, those with the "
-            "words in the title before tags and body; when none has every word, those with "
-            "some (`every_word` false). Without `q`, the newest first. 20 per page."
-        ),
-        parameters=[
-            OpenApiParameter("q", str, description="Search words (Chinese or English)."),
-            OpenApiParameter("kind", str, enum=ArticleKind.values),
-            OpenApiParameter(
-                "category",
-                str,
-                description="An inquiry category's code; a top-level one includes its children.",
-            ),
-            OpenApiParameter("tag", str, description="Only articles with this tag."),
-            OpenApiParameter("page", int, description=f"1 to {MAX_PAGE}."),
-        ],
-        responses=SearchPageSerializer,
-    ),
-    retrieve=extend_schema(summary="One published article"),
+    **api_docs.article_operations(
+        page=SearchPageSerializer, detail=ArticleSerializer, max_page=MAX_PAGE
+    )
 )
 class ArticleViewSet(viewsets.GenericViewSet):
     scope_resource = "knowledge"

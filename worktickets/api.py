@@ -6,7 +6,6 @@ the `version` the client read; a stale one is a 409 (csc/api.py).
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
-    extend_schema,
     extend_schema_field,
     extend_schema_view,
 )
@@ -554,10 +553,7 @@ class ProblemCursorPagination(ApiCursorPagination):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The problem ledger", responses=ProblemSerializer(many=True)),
-    retrieve=extend_schema(
-        summary="One problem with its tickets", responses=ProblemDetailSerializer
-    ),
+    **api_docs.problem_operations(row=ProblemSerializer, detail=ProblemDetailSerializer)
 )
 class ProblemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """问题台账 (DOMAIN.md W-6), read only: problems change on their pages."""

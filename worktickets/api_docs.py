@@ -69,6 +69,7 @@ INQUIRY_ROW = {
     "transfer_pending": False,
     "subject": "国际漫游开通后在日本无法上网",
     "business_type": None,
+    "category": "consultation_basic",
     "created_at": "2025-06-03T09:32:10+08:00",
     "first_response_at": None,
     "resolved_at": None,
@@ -139,6 +140,7 @@ BUSINESS = {
     "channel": "walk_in",
     "subject": "宽带提速至 500M",
     "business_type": "broadband_speed_change",
+    "category": None,
     "description": "客户申请将家庭宽带由 300M 提速至 500M，次月 1 日生效。",
     "contact": None,
     "order_details": {"account": "KD010088308830", "from": "300M", "to": "500M"},
@@ -814,3 +816,54 @@ action_operation = viewset_actions(
     after=after,
     result_summary=_("The ticket afterwards"),
 )
+
+
+# ---------------------------------------------------------------- the problem ledger
+
+PROBLEM = {
+    "id": 7,
+    "number": "P20250603-0007",
+    "title": "城西片区光猫批量掉线",
+    "status": "analysing",
+    "category": "system_fault_app",
+    "owner": LI_NA,
+    "review_date": "2025-06-17",
+    "raised_by": ZHANG_WEI,
+    "raised_at": "2025-06-03T10:12:00+08:00",
+    "fixed_at": None,
+    "verified_at": None,
+    "ticket_count": 23,
+    "version": 3,
+}
+PROBLEM_DETAIL = {
+    **PROBLEM,
+    "description": "6 月 3 日起城西片区多名宽带用户反映晚高峰光猫掉线，需重启恢复。",
+    "root_cause": "OLT 板卡固件缺陷",
+    "resolution": "",
+    "tickets": [{"id": 52731, "number": "T20250603-000731", "status": "in_progress"}],
+}
+
+
+def problem_operations(*, row, detail) -> dict:
+    """The ProblemViewSet's operations (read only: problems change on their pages)."""
+    return {
+        "list": operation(
+            summary=_("List the problem ledger"),
+            description=_(
+                "Recurring or systemic problems (问题台账, W-6), newest first, paged by "
+                "cursor. Filter by `status`, `category` (a top-level code includes its "
+                "sub-categories) and `owner`."
+            ),
+            responses={200: row(many=True)},
+            examples=[response_body("Problem", _("A problem being analysed"), PROBLEM)],
+        ),
+        "retrieve": operation(
+            summary=_("Read one problem with its tickets"),
+            description=_(
+                "The problem, its analysis and the tickets counted against it (by number "
+                "and status only; read a ticket at /api/v1/tickets/{id}/)."
+            ),
+            responses={200: detail},
+            examples=[response_body("Problem", _("A problem with its tickets"), PROBLEM_DETAIL)],
+        ),
+    }
