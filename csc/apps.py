@@ -8,8 +8,6 @@ class CscConfig(AppConfig):
 
     def ready(self) -> None:
         from csc import checks  # noqa: F401 (registers the system checks)
-        from csc.lib.choices import keep_choice_labels
         from csc.lib.history import keep_history_managers
 
         keep_history_managers()
-        keep_choice_labels()
