@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,4 +11,5 @@ class CscConfig(AppConfig):
         from csc import checks  # noqa: F401 (registers the system checks)
         from csc.lib.history import keep_history_managers
 
-        keep_history_managers()
+        if settings.KEEP_HISTORY_MANAGERS:
+            keep_history_managers()
