@@ -1,5 +1,6 @@
 """Every change to a history-tracked field is recorded (DESIGN.md §2.1): the
-suite refuses `QuerySet.update()` of such a field from application code.
+suite refuses `QuerySet.update()` of such a field from application code (and
+so `bulk_update()`, which runs it).
 
 `save()` writes the history row through simple-history's receiver, and
 `simple_history.utils.bulk_update_with_history` writes it for a batch; a plain

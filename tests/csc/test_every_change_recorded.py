@@ -4,6 +4,7 @@ history-tracked field with `QuerySet.update()` fails the test that runs it."""
 from pathlib import Path
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from tests.audit import ROOT
@@ -24,6 +25,13 @@ def test_an_update_of_a_tracked_field_from_application_code_fails():
     with pytest.raises(AssertionError, match=r"worktickets/example\.py:1: Ticket update\(priority"):
         run_as_application_code(
             "Ticket.objects.filter(pk=pk).update(priority=3)", Ticket=Ticket, pk=ticket.pk
+        )
+
+    ticket.priority = 3
+    # bulk_update runs in a transaction of its own: a savepoint keeps the test's usable.
+    with pytest.raises(AssertionError, match=r"Ticket update\(priority\)"), transaction.atomic():
+        run_as_application_code(
+            "Ticket.objects.bulk_update([ticket], ['priority'])", Ticket=Ticket, ticket=ticket
         )
 
     assert Ticket.objects.get(pk=ticket.pk).priority == 2
