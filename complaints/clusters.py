@@ -12,10 +12,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from complaints.choices import Category, ClusterStatus
 from complaints.models import Complaint, ComplaintSettings, OutageCluster
+
+# The change reason of the history rows (stored, not shown translated).
+JOINED = "joined an outage cluster"
 
 
 @dataclass
@@ -40,22 +45,16 @@ def cluster_check(complaint: Complaint, config: ComplaintSettings) -> ClusterCha
         .first()
     )
     if open_cluster is not None:
-        return _attach(open_cluster, [complaint], opened=False)
+        return _attach(open_cluster, complaint, opened=False)
     now = timezone.now()
-    neighbours = list(
-        Complaint.objects.select_related("ticket")
-        .filter(
-            category=Category.SERVICE_FAULT,
-            service_type=complaint.service_type,
-            area=area,
-            cluster__isnull=True,
-            ticket__created_at__gte=now - timedelta(minutes=config.cluster_window_minutes),
-        )
-        .order_by("ticket__created_at", "pk")
-    )
-    # The complaint being recorded stays the caller's object, so it sees its cluster.
-    neighbours = [c for c in neighbours if c.pk != complaint.pk] + [complaint]
-    if len(neighbours) < max(config.cluster_threshold, 1):
+    others = [
+        pk
+        for pk in _unclustered(complaint.service_type, area)
+        .filter(ticket__created_at__gte=now - timedelta(minutes=config.cluster_window_minutes))
+        .values_list("pk", flat=True)
+        if pk != complaint.pk
+    ]
+    if len(others) + 1 < max(config.cluster_threshold, 1):
         return None
     try:
         with transaction.atomic():
@@ -71,12 +70,29 @@ def cluster_check(complaint: Complaint, config: ComplaintSettings) -> ClusterCha
         cluster = OutageCluster.objects.select_for_update().get(
             service_type=complaint.service_type, area=area, status=ClusterStatus.OPEN
         )
-        return _attach(cluster, [complaint], opened=False)
-    return _attach(cluster, neighbours, opened=True)
+        return _attach(cluster, complaint, opened=False)
+    return _attach(cluster, complaint, others=others, opened=True)
 
 
-def _attach(cluster: OutageCluster, complaints: list[Complaint], *, opened: bool) -> ClusterChange:
-    Complaint.objects.filter(pk__in=[c.pk for c in complaints]).update(cluster=cluster)
-    for complaint in complaints:
-        complaint.cluster = cluster
-    return ClusterChange(cluster=cluster, opened=opened, joined=complaints)
+def _unclustered(service_type: str, area: str) -> QuerySet[Complaint]:
+    return Complaint.objects.filter(
+        category=Category.SERVICE_FAULT, service_type=service_type, area=area, cluster__isnull=True
+    ).order_by("ticket__created_at", "pk")
+
+
+def _attach(
+    cluster: OutageCluster, complaint: Complaint, *, opened: bool, others: list[int] | None = None
+) -> ClusterChange:
+    """Link the complaint being recorded (the caller's object, so it sees its
+    cluster) and, on opening, the others; each link is written to the history.
+
+    The others are read again, whole and locked, once the cluster is theirs: each
+    history row copies the row as it is, whoever changed it a moment ago."""
+    joined = [complaint]
+    if others:
+        neighbours = _unclustered(complaint.service_type, cluster.area).filter(pk__in=others)
+        joined[:0] = neighbours.select_related("ticket").select_for_update(of=("self",))
+    for member in joined:
+        member.cluster = cluster
+    bulk_update_with_history(joined, Complaint, ["cluster"], default_change_reason=JOINED)
+    return ClusterChange(cluster=cluster, opened=opened, joined=joined)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,8 +9,7 @@ class CscConfig(AppConfig):
 
     def ready(self) -> None:
         from csc import checks  # noqa: F401 (registers the system checks)
-        from csc.lib.choices import keep_choice_labels
         from csc.lib.history import keep_history_managers
 
-        keep_history_managers()
-        keep_choice_labels()
+        if settings.KEEP_HISTORY_MANAGERS:
+            keep_history_managers()

@@ -189,6 +189,11 @@ CUSTOMER_SEARCH_LIMIT = env.int("CUSTOMER_SEARCH_LIMIT", default=30)
 CUSTOMER_SEARCH_CLIENT_LIMIT = env.int("CUSTOMER_SEARCH_CLIENT_LIMIT", default=600)
 CUSTOMER_SEARCH_WINDOW_SECONDS = env.int("CUSTOMER_SEARCH_WINDOW_SECONDS", default=600)
 
+# History: each tracked model's `history` manager class is made once, not on
+# every read (csc/lib/history.py); 0 uses simple-history's own descriptor, to
+# re-measure after an upgrade.
+KEEP_HISTORY_MANAGERS = env.bool("KEEP_HISTORY_MANAGERS", default=True)
+
 # Internationalisation: Chinese first, English complete.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

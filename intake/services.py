@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_update_with_history
 
 from csc.lib import crypto
 from csc.lib.anonymise import ERASED, anonymise_rows, marked
@@ -406,12 +407,16 @@ def customer_anonymise(customer: Customer) -> Customer:
         city="",
         account_manager=None,
     )
-    for service in customer.services.all():
-        number = f"{ERASED} #{service.pk}"
-        CustomerService.objects.filter(pk=service.pk).update(
-            number=number, status=ServiceStatus.CLOSED
-        )
-        CustomerService.history.filter(id=service.pk).update(number=number)
+    services = list(customer.services.all())
+    for service in services:
+        service.number = f"{ERASED} #{service.pk}"
+        service.status = ServiceStatus.CLOSED
+    # The erasure is a change of each service too: its history records it.
+    bulk_update_with_history(
+        services, CustomerService, ["number", "status"], default_change_reason="erased"
+    )
+    for service in services:
+        CustomerService.history.filter(id=service.pk).update(number=service.number)
     return customer
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -297,13 +297,11 @@ def clocks_save_planned(ticket, clocks: list[Clock], facts: TicketFacts) -> list
     for clock in clocks:
         clock.ticket_id = ticket.pk
     _save_started(clocks, clocks[0].started_at if clocks else None)
-    # A clock just started has climbed no rung of the ladder: nothing to read.
-    # (Stored the way prefetch_related stores what it read; read only through
-    # `clock.escalations.all()`, which returns it as it is.)
-    none_yet = EscalationRecord.objects.none()
-    none_yet._result_cache, none_yet._prefetch_done = [], True
-    for clock in clocks:
-        clock._prefetched_objects_cache = {"escalations": none_yet}
+    # A clock just started has climbed no rung of the ladder: its escalations are
+    # prefetched from an empty queryset, which runs no query.
+    prefetch_related_objects(
+        clocks, Prefetch("escalations", queryset=EscalationRecord.objects.none())
+    )
     if not clocks:
         log.info("no SLA policy matches ticket %s (%s)", ticket.pk, facts)
     return clocks

@@ -100,6 +100,28 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def every_change_is_recorded(monkeypatch):
+    """Application code may not change a history-tracked field with
+    `QuerySet.update()`, which writes no history row (tests/audit.py)."""
+    from django.db.models import QuerySet
+
+    from tests.audit import unrecorded_update
+
+    update = QuerySet.update
+
+    def recorded_update(self, **kwargs):
+        where = unrecorded_update(self, kwargs)
+        if where is not None:
+            raise AssertionError(
+                f"{where} writes no history row: use save() or "
+                "simple_history.utils.bulk_update_with_history"
+            )
+        return update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", recorded_update)
+
+
+@pytest.fixture(autouse=True)
 def dns(monkeypatch) -> dict[str, list[str]]:
     """Webhook receivers' host names are never looked up on the network: numeric
     hosts and localhost resolve as usual, other names only as a test maps them

@@ -4,32 +4,46 @@ Registered with the sla registry from WorkticketsConfig.ready(); each takes a
 whole sweep batch at once so a batch costs a fixed number of queries.
 """
 
-from django.db.models import F
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from staffing.outbox import bulk_insert
 from worktickets.choices import EventKind, Priority
 from worktickets.models import Ticket, TicketEvent
+
+# The history rows' change reasons (stored, not shown translated).
+PRIORITY_RAISED = "escalation: priority raised"
+QUEUED = "escalation: moved to the escalation queue"
 
 
 def _ticket_ids(firings) -> list[int]:
     return sorted({clock.ticket_id for clock, _level in firings})
 
 
+def _locked(tickets: QuerySet[Ticket]) -> list[Ticket]:
+    # Whole rows, each written to the history as it is after the change. The
+    # sweep holds them locked already; the lock makes the new values computed
+    # here safe whoever calls.
+    return list(tickets.select_for_update().order_by("pk"))
+
+
+@transaction.atomic(savepoint=False)
 def raise_priority(firings) -> None:
-    """Breach: one step more urgent, up to urgent; the change is on the timeline."""
-    ids = _ticket_ids(firings)
-    tickets = list(
-        Ticket.objects.filter(pk__in=ids, priority__lt=Priority.URGENT).values_list(
-            "pk", "priority"
-        )
+    """Breach: one step more urgent, up to urgent; the change is on the timeline
+    and in the ticket's history."""
+    tickets = _locked(
+        Ticket.objects.filter(pk__in=_ticket_ids(firings), priority__lt=Priority.URGENT)
     )
     if not tickets:
         return
-    # Each is below urgent, and the sweep holds their rows locked: one step up
-    # is priority + 1, for all of them in one plain UPDATE.
-    Ticket.objects.filter(pk__in=[pk for pk, _p in tickets]).update(
-        priority=F("priority") + 1, version=F("version") + 1
+    raised = [(ticket.pk, ticket.priority) for ticket in tickets]
+    for ticket in tickets:
+        ticket.priority += 1
+        ticket.version += 1
+    bulk_update_with_history(
+        tickets, Ticket, ["priority", "version"], default_change_reason=PRIORITY_RAISED
     )
     body = _("Priority raised by the SLA escalation ladder.")
     bulk_insert(
@@ -41,21 +55,24 @@ def raise_priority(firings) -> None:
                 "body": body,
                 "data": {"from": priority, "to": priority + 1},
             }
-            for pk, priority in tickets
+            for pk, priority in raised
         ],
     )
 
 
+@transaction.atomic(savepoint=False)
 def move_to_escalation_queue(firings) -> None:
     """Further breach: the ticket joins the escalation queue that CS managers watch."""
-    ids = list(
-        Ticket.objects.filter(pk__in=_ticket_ids(firings), in_escalation_queue=False).values_list(
-            "pk", flat=True
-        )
-    )
-    if not ids:
+    tickets = _locked(Ticket.objects.filter(pk__in=_ticket_ids(firings), in_escalation_queue=False))
+    if not tickets:
         return
-    Ticket.objects.filter(pk__in=ids).update(in_escalation_queue=True, version=F("version") + 1)
+    for ticket in tickets:
+        ticket.in_escalation_queue = True
+        ticket.version += 1
+    bulk_update_with_history(
+        tickets, Ticket, ["in_escalation_queue", "version"], default_change_reason=QUEUED
+    )
+    ids = [ticket.pk for ticket in tickets]
     body = _("Moved to the escalation queue by the SLA escalation ladder.")
     bulk_insert(
         TicketEvent, [{"ticket_id": pk, "kind": EventKind.ESCALATED, "body": body} for pk in ids]

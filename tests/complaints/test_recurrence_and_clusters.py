@@ -7,7 +7,7 @@ import time_machine
 
 from complaints import selectors, services
 from complaints.choices import Category, MajorReason
-from complaints.models import ComplaintSettings, OutageCluster
+from complaints.models import Complaint, ComplaintSettings, OutageCluster
 from staffing.models import Notification, OutboxMessage
 from tests.factories import CustomerFactory, make_complaint
 
@@ -139,7 +139,31 @@ def test_a_complaint_major_on_its_own_is_reported_even_when_it_joins_an_outage(
     # Its own notice, at its recording; the other members' only through the outage's.
     (major,) = Notification.objects.filter(kind="complaint.major", recipient=manager_user)
     assert in_the_press.ticket.number in major.title
-    assert in_the_press.history.count() == 2  # recorded major, then joined the outage
+    # Recorded major; joined the outage; then major for the outage too.
+    assert [h.cluster_id for h in in_the_press.history.order_by("history_date", "history_id")] == [
+        None,
+        in_the_press.cluster_id,
+        in_the_press.cluster_id,
+    ]
+
+
+def test_joining_an_outage_is_in_each_complaints_history(groups, agent_user):
+    ComplaintSettings.objects.update(cluster_threshold=3, major_on_cluster=False)
+    with time_machine.travel(START, tick=False):
+        first, second = fault(agent_user), fault(agent_user)
+        # Changed since this process read it: its history copies the row as it is.
+        Complaint.objects.filter(pk=first.pk).update(contact_address="北京市朝阳区 1 号")
+        opener = fault(agent_user)  # the outage opens, taking the first two
+        joiner = fault(agent_user)
+    cluster = OutageCluster.objects.get()
+
+    for member in (first, second, opener, joiner):
+        rows = member.history.order_by("history_date", "history_id")
+        assert [(h.history_type, h.cluster_id) for h in rows] == [("+", None), ("~", cluster.pk)]
+        latest = rows.last()
+        assert latest.history_change_reason == "joined an outage cluster"
+        assert latest.contact_address == Complaint.objects.get(pk=member.pk).contact_address
+    assert first.history.latest().contact_address == "北京市朝阳区 1 号"
 
 
 def test_nine_faults_or_a_slow_trickle_make_no_outage(groups, agent_user):

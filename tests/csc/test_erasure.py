@@ -117,6 +117,23 @@ def test_erasure_keeps_complaints_within_their_period_under_a_pseudonym(cancelle
     }
 
 
+def test_erasure_is_in_each_services_history_without_the_number(cancelled, manager_user):
+    customer = cancelled["customer"]
+    service = customer.services.get()
+
+    customer_erase(customer, by=manager_user, reason="销户后申请删除个人信息")
+
+    # Written last (the fixture made the service at today's date, erasure runs in June).
+    latest = service.history.order_by("history_id").last()
+    assert (latest.history_type, latest.number, latest.status) == (
+        "~",
+        f"{ERASED} #{service.pk}",
+        "closed",
+    )
+    assert latest.history_change_reason == "erased"
+    assert "18600001111" not in service.history.values_list("number", flat=True)
+
+
 def test_erasure_needs_the_permission_a_reason_closed_services_and_happens_once(
     cancelled, agent_user, manager_user
 ):

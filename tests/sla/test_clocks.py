@@ -471,3 +471,24 @@ def test_ticket_carries_the_nearest_due_time_of_its_counting_clocks(make_ticket)
 
     assert sla_due(ticket) == sh(2026, 2, 16, 16, 0)
     assert ticket.sla_due_at == sh(2026, 2, 16, 16, 0)
+
+
+# --- clocks planned before the ticket is written -------------------------------------------------
+
+
+def test_planned_clocks_saved_show_no_escalations_without_reading_them(
+    make_ticket, django_assert_num_queries
+):
+    from sla.api import ClockSerializer
+
+    ticket = make_ticket()
+    facts = facts_for(ticket)
+    with at(sh(2026, 3, 2, 10, 0)):
+        clocks = services.clocks_save_planned(
+            ticket, services.clocks_planned(facts, at=sh(2026, 3, 2, 10, 0)), facts
+        )
+    assert len(clocks) == 3
+
+    with django_assert_num_queries(0):
+        shown = ClockSerializer(clocks, many=True).data
+    assert [clock["escalations"] for clock in shown] == [[], [], []]
