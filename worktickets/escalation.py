@@ -7,9 +7,9 @@ whole sweep batch at once so a batch costs a fixed number of queries.
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from staffing.outbox import bulk_insert
 from worktickets.choices import EventKind, Priority
 from worktickets.models import Ticket, TicketEvent
+from worktickets.services import record_events
 
 
 def _ticket_ids(firings) -> list[int]:
@@ -32,17 +32,16 @@ def raise_priority(firings) -> None:
         priority=F("priority") + 1, version=F("version") + 1
     )
     body = _("Priority raised by the SLA escalation ladder.")
-    bulk_insert(
-        TicketEvent,
+    record_events(
         [
-            {
-                "ticket_id": pk,
-                "kind": EventKind.PRIORITY_RAISED,
-                "body": body,
-                "data": {"from": priority, "to": priority + 1},
-            }
+            TicketEvent(
+                ticket_id=pk,
+                kind=EventKind.PRIORITY_RAISED,
+                body=body,
+                data={"from": priority, "to": priority + 1},
+            )
             for pk, priority in tickets
-        ],
+        ]
     )
 
 
@@ -57,6 +56,4 @@ def move_to_escalation_queue(firings) -> None:
         return
     Ticket.objects.filter(pk__in=ids).update(in_escalation_queue=True, version=F("version") + 1)
     body = _("Moved to the escalation queue by the SLA escalation ladder.")
-    bulk_insert(
-        TicketEvent, [{"ticket_id": pk, "kind": EventKind.ESCALATED, "body": body} for pk in ids]
-    )
+    record_events([TicketEvent(ticket_id=pk, kind=EventKind.ESCALATED, body=body) for pk in ids])

@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
 from simple_history.utils import get_change_reason_from_object
 
-from csc.lib.inserts import insert, prepare_insert
+from csc.lib.inserts import Insert, direct_inserts, insert
 
 
 class KeptHistoryDescriptor(HistoryDescriptor):
@@ -47,7 +47,7 @@ def record_created(instance: Model) -> None:
     The row carries the same fields, date, user (the instance's
     `_history_user`, else the signed-in user of the request) and change
     reason, and the same pre/post signals are sent; only the statement is
-    the prepared one. (Models with history on many-to-many fields are not
+    `insert()`'s. (Models with history on many-to-many fields are not
     written this way.)
     """
     history_model = _history_model(instance)
@@ -117,21 +117,25 @@ def insert_created(instance: Model) -> None:
 
     Where that cannot be done (another database, history signals listened
     to, history switched off, a history model with more columns), it is
-    `insert([instance])` then `record_created(instance)`: the same rows.
+    `insert([instance])` then `record_created(instance)`: the same rows. With
+    DIRECT_INSERTS off it is `instance.save()`, simple-history's own writer.
     """
+    if not direct_inserts():
+        instance.save()
+        return
     history_model = _copyable_history(instance)
     if history_model is None:
         insert([instance])
         record_created(instance)
         return
-    prepared = prepare_insert([instance])
-    connection = connections[prepared.alias]
+    statement = Insert([instance])
+    connection = connections[statement.alias]
     quote = connection.ops.quote_name
     tracked = ", ".join(quote(field.column) for field in history_model.tracked_fields)
     own = history_model._meta
     user = _history_user(instance)
     sql = (
-        f"WITH created AS ({prepared.sql} RETURNING {tracked}) "
+        f"WITH created AS ({statement.sql} RETURNING {tracked}) "
         f"INSERT INTO {quote(own.db_table)} ({tracked}, "
         f"{quote(own.get_field('history_date').column)}, "
         f"{quote(own.get_field('history_type').column)}, "
@@ -141,7 +145,7 @@ def insert_created(instance: Model) -> None:
         f"RETURNING {quote(instance._meta.pk.column)}"
     )
     params = [
-        *prepared.params,
+        *statement.params,
         getattr(instance, "_history_date", timezone.now()),
         user.pk if user is not None else None,
         get_change_reason_from_object(instance),
@@ -149,7 +153,7 @@ def insert_created(instance: Model) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         (key,) = cursor.fetchone()
-    prepared.saved([key])
+    statement.saved([key])
 
 
 def _copyable_history(instance: Model):
