@@ -1,0 +1,187 @@
+"""Compensation (DOMAIN.md C-16, C-32): proposed by a handler, decided by market &
+legal and, above the threshold, by the CS manager.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from complaints.choices import (
+    CASH_KINDS,
+    Action,
+    ApprovalStage,
+    CompensationKind,
+    CompensationStatus,
+    Decision,
+    EventCode,
+)
+from complaints.models import Compensation, CompensationDecision, Complaint, ComplaintSettings
+from complaints.notices import LEGAL_PERM, MANAGER_PERM, complaint_link, event, tell
+from complaints.selectors import who_may_open
+from complaints.services.guards import _check, _lock, _refuse, _require, _text
+from csc.lib.errors import IllegalTransition, NotAllowed
+from staffing.models import User
+from staffing.selectors import holders_of
+from worktickets.services import save_ticket
+
+
+@transaction.atomic
+def compensation_propose(
+    complaint: Complaint,
+    *,
+    by: User,
+    version: int | None,
+    kind: str,
+    reason: str,
+    amount: Decimal | None = None,
+    remedy: str = "",
+) -> Compensation:
+    """A handler proposes a remedy (DOMAIN.md C-16, C-32); market & legal decide first."""
+    if kind not in CompensationKind.values:
+        raise _refuse(_("Choose the kind of remedy."), "kind")
+    reason = _text(reason, "reason", _("Say why the customer is compensated."))
+    remedy = (remedy or "").strip()
+    if amount is not None and amount < 0:
+        raise _refuse(_("The amount cannot be negative."), "amount")
+    if kind in CASH_KINDS and not amount:
+        raise _refuse(_("Give the amount of a cash remedy."), "amount", "required")
+    if kind not in CASH_KINDS and not remedy:
+        raise _refuse(_("Describe the remedy."), "remedy", "required")
+    complaint = _lock(complaint, version)
+    _check(complaint, Action.PROPOSE_COMPENSATION)
+    threshold = ComplaintSettings.current().compensation_manager_threshold
+    compensation = Compensation.objects.create(
+        complaint=complaint,
+        kind=kind,
+        amount=amount,
+        remedy=remedy,
+        reason=reason,
+        needs_manager=amount is not None and amount > threshold,
+        threshold=threshold,
+        proposed_by=by,
+    )
+    ticket = complaint.ticket
+    event(
+        ticket,
+        EventCode.COMPENSATION,
+        by,
+        body=f"{compensation.summary}: {reason}",
+        compensation=compensation.pk,
+        amount=str(amount) if amount is not None else "",
+        needs_manager=compensation.needs_manager,
+    )
+    save_ticket(ticket, [])
+    tell(
+        who_may_open(complaint, holders_of(LEGAL_PERM)),
+        kind="complaint.compensation_proposed",
+        title=_("Compensation for %(number)s awaits market & legal: %(summary)s")
+        % {"number": ticket.number, "summary": compensation.summary},
+        body=reason,
+        link=complaint_link(complaint.pk),
+        key=f"complaint-compensation:{compensation.pk}:legal",
+    )
+    return compensation
+
+
+@transaction.atomic
+def compensation_decide(
+    complaint: Complaint,
+    *,
+    by: User,
+    version: int | None,
+    compensation: Compensation,
+    decision: str,
+    note: str = "",
+) -> Compensation:
+    """Market & legal decide; above the threshold the CS manager decides next.
+
+    Every decision is a row with who and when; a proposer never approves their own.
+    """
+    if decision not in Decision.values:
+        raise _refuse(_("Approve or reject."), "decision")
+    note = (note or "").strip()
+    if decision == Decision.REJECT and not note:
+        raise _refuse(_("Give the reason for the rejection."), "note", "required")
+    complaint = _lock(complaint, version)
+    compensation = Compensation.objects.select_for_update().get(pk=compensation.pk)
+    if compensation.complaint_id != complaint.pk:
+        raise _refuse(_("That compensation is another complaint's."), "compensation")
+    if compensation.status == CompensationStatus.PROPOSED:
+        stage = ApprovalStage.MARKET_LEGAL
+        _require(by, LEGAL_PERM, _("Market & legal compliance decides on compensation first."))
+    elif compensation.status == CompensationStatus.AWAITING_MANAGER:
+        stage = ApprovalStage.CS_MANAGER
+        _require(
+            by,
+            MANAGER_PERM,
+            _("Compensation above %(threshold)s yuan needs the CS manager's approval.")
+            % {"threshold": compensation.threshold},
+        )
+    else:
+        raise IllegalTransition(_("This compensation has already been decided."))
+    if by.pk == compensation.proposed_by_id:
+        raise NotAllowed(_("The person who proposed a compensation cannot approve it."))
+    CompensationDecision.objects.create(
+        compensation=compensation, stage=stage, decision=decision, note=note, by=by
+    )
+    if decision == Decision.REJECT:
+        compensation.status = CompensationStatus.REJECTED
+    elif stage == ApprovalStage.MARKET_LEGAL and compensation.needs_manager:
+        compensation.status = CompensationStatus.AWAITING_MANAGER
+    else:
+        compensation.status = CompensationStatus.APPROVED
+    compensation.save(update_fields=["status"])
+    ticket = complaint.ticket
+    values = {
+        "stage": ApprovalStage(stage).label,
+        "decision": Decision(decision).label,
+        "summary": compensation.summary,
+    }
+    event(
+        ticket,
+        EventCode.COMPENSATION_DECISION,
+        by,
+        body=_("%(stage)s: %(decision)s %(summary)s") % values + (f" — {note}" if note else ""),
+        compensation=compensation.pk,
+        stage=stage,
+        decision=decision,
+        status=compensation.status,
+    )
+    save_ticket(ticket, [])
+    link = complaint_link(complaint.pk)
+    if compensation.status == CompensationStatus.AWAITING_MANAGER:
+        tell(
+            who_may_open(complaint, holders_of(MANAGER_PERM)),
+            kind="complaint.compensation_proposed",
+            title=_("Compensation for %(number)s awaits your approval: %(summary)s")
+            % {"number": ticket.number, "summary": compensation.summary},
+            body=compensation.reason,
+            link=link,
+            key=f"complaint-compensation:{compensation.pk}:manager",
+        )
+    else:
+        tell(
+            [compensation.proposed_by],
+            kind="complaint.compensation_decided",
+            title=_("Compensation for %(number)s: %(status)s")
+            % {"number": ticket.number, "status": compensation.get_status_display()},
+            body=note,
+            link=link,
+            key=f"complaint-compensation:{compensation.pk}:decided",
+        )
+    return compensation
+
+
+def pending_compensation_for(user: User, complaint: Complaint) -> list[Compensation]:
+    """The proposals awaiting a decision this person may take."""
+    pending = []
+    for compensation in complaint.compensations.filter(
+        status__in=[CompensationStatus.PROPOSED, CompensationStatus.AWAITING_MANAGER]
+    ):
+        if compensation.proposed_by_id == user.pk:
+            continue
+        perm = LEGAL_PERM if compensation.status == CompensationStatus.PROPOSED else MANAGER_PERM
+        if user.has_perm(perm):
+            pending.append(compensation)
+    return pending
