@@ -42,12 +42,7 @@ from django.db.models import NOT_PROVIDED
 INSERTED_MODELS: dict[str, str] = {
     "worktickets.TicketEvent": "timeline lines (worktickets.services.record_events)",
     "sla.ClockEvent": "clock events (sla.services, sla.sweeper)",
-    "staffing.Notification": "in-app notifications (staffing.outbox.notify_many)",
-    # Complaint creation still writes the complaint and its ticket, each with
-    # its history row, through csc.lib.history.insert_created; simple-history's
-    # own post_save receiver is the one receiver those models have.
-    "complaints.Complaint": "complaint creation (complaints.services.complaint_record)",
-    "worktickets.Ticket": "a complaint's ticket (complaints.services.complaint_record)",
+    "staffing.Notification": "in-app notifications (staffing.outbox.notify_all)",
 }
 
 # Field classes whose values the driver takes as they are on PostgreSQL, when
@@ -72,10 +67,7 @@ def unsupported(model: type[models.Model]) -> list[str]:
     """Why `insert()` may not write rows of `model` (nothing: it may)."""
     meta = model._meta
     label = meta.label
-    history_of = getattr(model, "instance_type", None)  # a simple-history model
-    if label not in INSERTED_MODELS and (
-        history_of is None or history_of._meta.label not in INSERTED_MODELS
-    ):
+    if label not in INSERTED_MODELS:
         return [f"{label} is not in csc.lib.inserts.INSERTED_MODELS"]
     reasons = []
     if meta.parents:
@@ -199,8 +191,8 @@ def _orm_preparer(field: models.Field, connection) -> Callable[[models.Model], A
 _statements: dict[tuple[type[models.Model], str], _Statement] = {}
 
 
-class Insert:
-    """An INSERT of some rows, ready to run (alone, or inside a larger statement)."""
+class _Insert:
+    """An INSERT of some rows, ready to run."""
 
     def __init__(self, objs: Sequence[models.Model]):
         model = type(objs[0])
@@ -246,7 +238,7 @@ def insert(objs: Sequence[models.Model]) -> None:
     if not direct_inserts():
         type(objs[0])._default_manager.bulk_create(objs)
         return
-    statement = Insert(objs)
+    statement = _Insert(objs)
     with connections[statement.alias].cursor() as cursor:
         cursor.execute(statement.sql + statement.returning, statement.params)
         keys = [key for (key,) in cursor.fetchall()]
@@ -260,7 +252,7 @@ def insert_skipping_conflicts(objs: Sequence[models.Model]) -> int:
     `bulk_create(ignore_conflicts=True)` cannot say how many rows it wrote.)"""
     if not objs:
         return 0
-    statement = Insert(objs)
+    statement = _Insert(objs)
     with connections[statement.alias].cursor() as cursor:
         cursor.execute(
             statement.sql + " ON CONFLICT DO NOTHING" + statement.returning, statement.params
