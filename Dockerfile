@@ -14,7 +14,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # Dependencies first, so code changes reuse this layer. The pinned file is the
-# same one `make run` installs; psycopg2-binary ships its own libpq.
+# same one `make run` installs; psycopg-binary ships its own libpq.
 COPY requirements/base.txt requirements/base.txt
 RUN pip install -r requirements/base.txt
 

@@ -1,8 +1,10 @@
-"""System checks: a deployment with unusable keys stops at start, not at the first save."""
+"""System checks: a deployment with unusable keys stops at start, not at the first save,
+and a model `csc.lib.inserts` cannot write as `save()` would stops it too."""
 
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
+from csc.lib import inserts
 from csc.lib.crypto import check_keys
 
 
@@ -13,3 +15,8 @@ def personal_data_keys(app_configs, **kwargs) -> list[checks.CheckMessage]:
     except ImproperlyConfigured as exc:
         return [checks.Error(str(exc), id="csc.E001")]
     return []
+
+
+@checks.register(checks.Tags.models)
+def inserted_models(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    return inserts.check_models()

@@ -126,6 +126,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     # Web server and Celery worker share the file; wait instead of failing on a lock.
     DATABASES["default"]["OPTIONS"].update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+elif env.bool("DATABASE_POOL", default=False):
+    # psycopg's connection pool, one per process and alias, instead of one
+    # persistent connection per thread. For the web processes only: Celery's
+    # prefork workers close the pool around every task.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
+    }
+# Timeline lines, clock events and notifications are written by csc.lib.inserts;
+# with 0 by bulk_create and save(), to re-measure the difference.
+DIRECT_INSERTS = env.bool("DIRECT_INSERTS", default=True)
+# Ticket numbers are counted on a second connection, in autocommit, whose
+# commits do not wait for the disk (worktickets/numbering.py); with 0 they are
+# counted in the creating transaction.
+TICKET_NUMBERS_OUTSIDE_TRANSACTION = env.bool("TICKET_NUMBERS_OUTSIDE_TRANSACTION", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["numbers"] = {
+        **DATABASES["default"],
+        "OPTIONS": {
+            **DATABASES["default"].get("OPTIONS", {}),
+            "options": "-c synchronous_commit=off",
+            "application_name": "csc ticket numbers",
+        },
+        "TEST": {"MIRROR": "default"},
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "staffing.User"

@@ -27,7 +27,8 @@ from django.utils.translation import gettext_lazy as _
 
 from sla.calendars import SHANGHAI
 from sla.choices import ClockState, Metric
-from staffing.outbox import notify_bulk, outbox_enqueue_bulk
+from staffing.models import Notification, OutboxMessage
+from staffing.outbox import notify_all, outbox_enqueue_many
 from staffing.roles import Role
 
 if TYPE_CHECKING:
@@ -104,27 +105,27 @@ def _notify(firings: list[tuple[Clock, EscalationLevel]], recipients_of, kind: s
             if user is None or not user.is_active:
                 continue
             notifications.append(
-                {
-                    "recipient_id": user.pk,
-                    "kind": f"sla_{kind}",
-                    "title": title,
-                    "body": body,
-                    "link": link,
-                    "dedupe_key": key,
-                }
+                Notification(
+                    recipient=user,
+                    kind=f"sla_{kind}",
+                    title=title,
+                    body=body,
+                    link=link,
+                    dedupe_key=key,
+                )
             )
             if user.email:
                 emails.append(
-                    {
-                        "channel": "email",
-                        "recipient": user.email,
-                        "subject": title,
-                        "body": f"{body}\n\n{link}",
-                        "dedupe_key": f"{key}:{user.pk}",
-                    }
+                    OutboxMessage(
+                        channel=OutboxMessage.Channel.EMAIL,
+                        recipient=user.email,
+                        subject=title,
+                        body=f"{body}\n\n{link}",
+                        dedupe_key=f"{key}:{user.pk}",
+                    )
                 )
-    notify_bulk(notifications)
-    outbox_enqueue_bulk(emails)
+    notify_all(notifications)
+    outbox_enqueue_many(emails)
 
 
 def notify_assignee(firings: list[tuple[Clock, EscalationLevel]]) -> None:

@@ -311,7 +311,7 @@ def _save_started(clocks: list[Clock], at: datetime | None) -> None:
     # One INSERT for the clocks and one for their events, whatever the number of metrics.
     if not clocks:
         return
-    insert(clocks)
+    Clock.objects.bulk_create(clocks)
     insert(
         [
             ClockEvent(

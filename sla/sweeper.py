@@ -19,13 +19,13 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from csc.lib.inserts import insert
 from sla.choices import ClockEventKind, ClockState, EscalationOutcome, EscalationTrigger
 from sla.deadlines import next_warning_at, step_time
 from sla.escalation import get_action
 from sla.models import BusinessCalendar, Clock, ClockEvent, EscalationLevel, EscalationRecord
 from sla.services import ticket_model
 from sla.webhooks import clock_events_emit
-from staffing.outbox import bulk_insert
 
 log = logging.getLogger(__name__)
 
@@ -118,10 +118,10 @@ def sweep_batch(
     # The clocks are written before the actions run: an action that changes a
     # clock through the services (an upgrade stops it) has the last word.
     _save_clocks(clocks)
-    bulk_insert(ClockEvent, events)
+    insert([ClockEvent(**event) for event in events])
     clock_events_emit(clocks, events)
     records = _escalate(firings)
-    bulk_insert(EscalationRecord, records)
+    EscalationRecord.objects.bulk_create([EscalationRecord(**record) for record in records])
     result.escalations += len(records)
     result.clocks += len(clocks)
     return claimed

@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from csc.lib.inserts import insert, insert_skipping_conflicts
+from csc.lib.inserts import direct_inserts, insert, insert_skipping_conflicts
 from staffing.models import Notification, OutboxMessage, User
 
 log = logging.getLogger(__name__)
@@ -92,13 +92,33 @@ def notify_many(
     for user in recipients:
         if user is not None and user.is_active:
             people.setdefault(user.pk, user)
-    notifications = [
-        Notification(
-            recipient=user, kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key
-        )
-        for user in people.values()
-    ]
-    if dedupe_key:
+    return notify_all(
+        [
+            Notification(
+                recipient=user, kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key
+            )
+            for user in people.values()
+        ]
+    )
+
+
+def notify_all(notifications: list[Notification]) -> int:
+    """Write notifications built by the caller (each its own recipient, text and
+    key) in one statement; returns how many were written. One whose recipient
+    was already told under its key is skipped (a repeated sweep tells nobody twice)."""
+    if not direct_inserts():
+        # The framework's way, one savepoint per row: what DIRECT_INSERTS=0 measures.
+        written = 0
+        for notification in notifications:
+            try:
+                with transaction.atomic():
+                    notification.save()
+                written += 1
+            except IntegrityError:
+                if not notification.dedupe_key:
+                    raise
+        return written
+    if any(notification.dedupe_key for notification in notifications):
         return insert_skipping_conflicts(notifications)
     insert(notifications)
     return len(notifications)
@@ -142,87 +162,27 @@ def outbox_enqueue(
     return message
 
 
-def bulk_insert(
-    model, rows: list[dict], *, ignore_conflicts: bool = False, returning_ids: bool = False
-) -> list[int]:
-    """INSERT many rows of `model` in a few multi-row statements.
-
-    For hot paths (the SLA sweeper writes tens of thousands of rows in one
-    run): values go to the database as given, with only JSON adapted and
-    omitted fields taking their default (auto_now_add: now), which is several
-    times cheaper than `bulk_create` in Python. Rows are dicts keyed by field
-    name or attname. With `returning_ids`, the ids of the rows inserted (not
-    of those skipped as conflicts) are returned; PostgreSQL only, other
-    databases fall back to `bulk_create`.
-    """
-    if not rows:
-        return []
-    connection = transaction.get_connection()
-    if connection.vendor != "postgresql":
-        created = model.objects.bulk_create(
-            [model(**row) for row in rows], ignore_conflicts=ignore_conflicts
-        )
-        return [obj.pk for obj in created if obj.pk is not None]
-    now = timezone.now()
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    # Per field, once: the keys a row may use, its default, and whether it is JSON.
-    plan = [
-        (
-            (f.name, f.attname),
-            now if getattr(f, "auto_now_add", False) else f.get_default(),
-            f.get_internal_type() == "JSONField",
-            f,
-        )
-        for f in fields
-    ]
-
-    def values(row: dict) -> list:
-        out = []
-        for (name, attname), default, is_json, field in plan:
-            if attname in row:
-                given = row[attname]
-            elif name in row:
-                given = row[name]
-                if field.is_relation and hasattr(given, "pk"):
-                    given = given.pk
-            else:
-                given = default
-            out.append(field.get_db_prep_save(given, connection) if is_json else given)
-        return out
-
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-    suffix += " RETURNING id" if returning_ids else ""
-    ids: list[int] = []
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 1000):
-            chunk = rows[start : start + 1000]
-            params = [value for row in chunk for value in values(row)]
-            cursor.execute(
-                f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) "
-                f"VALUES {', '.join([one_row] * len(chunk))}{suffix}",
-                params,
-            )
-            if returning_ids:
-                ids.extend(row[0] for row in cursor.fetchall())
-    return ids
-
-
-def notify_bulk(rows: list[dict]) -> None:
-    """Write many in-app notifications at once (each dict: recipient, kind, title,
-    body, link, dedupe_key); rows whose (recipient, dedupe_key) exists are skipped."""
-    bulk_insert(Notification, rows, ignore_conflicts=True)
-
-
-def outbox_enqueue_bulk(messages: list[dict]) -> int:
-    """Queue many messages (each dict: channel, recipient, subject, body, payload,
-    dedupe_key) in the caller's transaction; existing dedupe keys are skipped.
-    One delivery task is sent after commit; the flush covers a broker outage."""
-    ids = bulk_insert(OutboxMessage, messages, ignore_conflicts=True, returning_ids=True)
-    if ids:
-        _deliver_after_commit(ids)
-    return len(ids)
+def outbox_enqueue_many(messages: list[OutboxMessage]) -> int:
+    """Queue many keyed messages in the caller's transaction, skipping keys already
+    written (by an earlier call or a concurrent one), and deliver them after commit
+    with one task; returns how many of these keys wait for delivery. A broker outage
+    is covered by the periodic flush."""
+    if not messages:
+        return 0
+    if any(not message.dedupe_key for message in messages):
+        raise ValueError("outbox_enqueue_many() queues keyed messages only")
+    OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
+    # A message of these keys still pending may be asked for twice: delivery
+    # claims it with a lock and sends it once.
+    pending = list(
+        OutboxMessage.objects.filter(
+            dedupe_key__in=[message.dedupe_key for message in messages],
+            status=OutboxMessage.Status.PENDING,
+        ).values_list("pk", flat=True)
+    )
+    if pending:
+        _deliver_after_commit(pending)
+    return len(pending)
 
 
 # Seconds this process leaves the broker alone after a failed send.

@@ -77,7 +77,7 @@ from staffing.models import (
     WebhookEvent,
     WebhookSubscription,
 )
-from staffing.outbox import Undeliverable, _deliver_after_commit, bulk_insert
+from staffing.outbox import Undeliverable, _deliver_after_commit
 
 TIMEOUT_SECONDS = 10
 # Enough of a public receiver's answer to tell why it refused a delivery.
@@ -198,33 +198,41 @@ def _enqueue(planned: list) -> list[int]:
     """Write the outbox messages and their deliveries; returns the new messages' ids."""
     if not planned:
         return []
-    rows = [
-        {
-            "channel": OutboxMessage.Channel.WEBHOOK,
-            "recipient": subscription.url,
-            "subject": occurrence.event,
-            "body": text,
-            "dedupe_key": _outbox_key(subscription, occurrence),
-        }
+    messages = [
+        OutboxMessage(
+            channel=OutboxMessage.Channel.WEBHOOK,
+            recipient=subscription.url,
+            subject=occurrence.event,
+            body=text,
+            dedupe_key=_outbox_key(subscription, occurrence),
+        )
         for subscription, occurrence, (text, _event_id) in planned
     ]
-    ids = bulk_insert(OutboxMessage, rows, ignore_conflicts=True, returning_ids=True)
-    if not ids:
+    OutboxMessage.objects.bulk_create(messages, ignore_conflicts=True)
+    # Keys already written (a replayed emit) were skipped: their messages have a
+    # delivery already, and only new messages get one.
+    written = dict(
+        OutboxMessage.objects.filter(
+            dedupe_key__in=[message.dedupe_key for message in messages],
+            webhook_delivery__isnull=True,
+        ).values_list("dedupe_key", "pk")
+    )
+    if not written:
         return []
-    # Keys already written (a replayed emit) were skipped; only new messages get a delivery.
-    written = dict(OutboxMessage.objects.filter(pk__in=ids).values_list("dedupe_key", "pk"))
     deliveries = [
-        {
-            "uuid": str(uuid.uuid4()),
-            "subscription_id": subscription.pk,
-            "message_id": written[row["dedupe_key"]],
-            "event": occurrence.event,
-            "event_id": str(event_id),
-        }
-        for (subscription, occurrence, (_text, event_id)), row in zip(planned, rows, strict=True)
-        if row["dedupe_key"] in written
+        WebhookDelivery(
+            subscription=subscription,
+            message_id=written[message.dedupe_key],
+            event=occurrence.event,
+            event_id=event_id,
+        )
+        for (subscription, occurrence, (_text, event_id)), message in zip(
+            planned, messages, strict=True
+        )
+        if message.dedupe_key in written
     ]
-    bulk_insert(WebhookDelivery, deliveries)
+    WebhookDelivery.objects.bulk_create(deliveries)
+    ids = list(written.values())
     _deliver_after_commit(ids)
     return ids
 

@@ -20,18 +20,42 @@ def _fast_and_isolated(settings):
     yield
     cache.clear()
     forget_reference_data()
-    _forget_ticket_numbers()
 
 
-def _forget_ticket_numbers():
-    # Numbers are counted on a connection of their own, outside the test's
-    # transaction: the next test starts each day from 1 again, and no open
-    # connection keeps the test database from being dropped.
-    from worktickets import numbering
+def _ticket_numbers_allowed(items):
+    """A test that may use the database may take ticket numbers too, which are
+    counted on the `numbers` alias (a test mirror of the default database)."""
+    from django.conf import settings
 
-    if numbering.counters_in_use():
-        numbering.reset_counters()
-        numbering.close_counter_connections()
+    from worktickets.numbering import NUMBERS_ALIAS
+
+    if NUMBERS_ALIAS not in settings.DATABASES:
+        return
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None and not {"db", "transactional_db"} & set(item.fixturenames):
+            continue
+        kwargs = dict(marker.kwargs) if marker else {}
+        if kwargs.get("databases") == "__all__":
+            continue
+        kwargs["databases"] = [*(kwargs.get("databases") or ["default"]), NUMBERS_ALIAS]
+        item.add_marker(
+            pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False
+        )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # Ticket numbers are counted on a connection of their own (TestCase rolls it
+    # back with the test's, a transactional test's flush empties the counters):
+    # it is closed before the test database is dropped.
+    yield
+    from django.db import connections
+
+    from worktickets.numbering import NUMBERS_ALIAS
+
+    if NUMBERS_ALIAS in connections:
+        connections[NUMBERS_ALIAS].close()
 
 
 @pytest.fixture
@@ -83,6 +107,7 @@ def pytest_collection_modifyitems(items):
     # Browser tests last: Playwright's greenlet stays up for the session, and tests
     # after it would run in another context with another database connection.
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+    _ticket_numbers_allowed(items)
 
 
 def pytest_configure(config):

@@ -119,7 +119,7 @@ def make_ticket(*, created_by, kind="inquiry", channel="hotline", customer=None,
         created_by=created_by,
         customer=customer,
         **fields,
-    )
+    ).ticket
 
 
 class TicketFactory(factory.django.DjangoModelFactory):

@@ -363,11 +363,12 @@ class _ServiceCreate:
     def create(self, request, *args, **kwargs):
         data = TicketCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ticket = services.ticket_create(created_by=request.user, **data.validated_data)
-        # The service's ticket carries every related row the answer shows: no re-read.
-        written = {"timeline": [ticket.created_event], "clocks": ticket.started_clocks}
+        created = services.ticket_create(created_by=request.user, **data.validated_data)
+        # The creation returns every related row the answer shows: no re-read.
+        written = {"timeline": [created.event], "clocks": created.clocks}
         return Response(
-            TicketDetailSerializer(ticket, context=written).data, status=status.HTTP_201_CREATED
+            TicketDetailSerializer(created.ticket, context=written).data,
+            status=status.HTTP_201_CREATED,
         )
 
     def replay_created(self, object_id: int) -> Response:

@@ -9,9 +9,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from staffing.outbox import bulk_insert
 from worktickets.choices import EventKind, Priority
 from worktickets.models import Ticket, TicketEvent
+from worktickets.services import record_events
 
 # The history rows' change reasons (stored, not shown translated).
 PRIORITY_RAISED = "escalation: priority raised"
@@ -46,17 +46,16 @@ def raise_priority(firings) -> None:
         tickets, Ticket, ["priority", "version"], default_change_reason=PRIORITY_RAISED
     )
     body = _("Priority raised by the SLA escalation ladder.")
-    bulk_insert(
-        TicketEvent,
+    record_events(
         [
-            {
-                "ticket_id": pk,
-                "kind": EventKind.PRIORITY_RAISED,
-                "body": body,
-                "data": {"from": priority, "to": priority + 1},
-            }
+            TicketEvent(
+                ticket_id=pk,
+                kind=EventKind.PRIORITY_RAISED,
+                body=body,
+                data={"from": priority, "to": priority + 1},
+            )
             for pk, priority in raised
-        ],
+        ]
     )
 
 
@@ -74,6 +73,4 @@ def move_to_escalation_queue(firings) -> None:
     )
     ids = [ticket.pk for ticket in tickets]
     body = _("Moved to the escalation queue by the SLA escalation ladder.")
-    bulk_insert(
-        TicketEvent, [{"ticket_id": pk, "kind": EventKind.ESCALATED, "body": body} for pk in ids]
-    )
+    record_events([TicketEvent(ticket_id=pk, kind=EventKind.ESCALATED, body=body) for pk in ids])

@@ -7,6 +7,7 @@ the same transaction.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -17,13 +18,13 @@ from django.utils.translation import gettext as _
 
 from csc.lib.anonymise import MARKER, anonymise_rows, marked
 from csc.lib.errors import DomainError, IllegalTransition, NotAllowed, StaleVersion
-from csc.lib.history import insert_created
 from csc.lib.inserts import insert
 from intake.choices import Channel
 from intake.models import Contact, Customer
 from sla import services as sla_services
 from sla.choices import Metric
 from sla.matching import TicketFacts
+from sla.models import Clock
 from staffing.models import Team, User
 from staffing.outbox import notify
 from worktickets import eligibility, webhooks
@@ -69,7 +70,7 @@ def reopen_window() -> timedelta:
 
 
 def record_event(ticket: Ticket, kind: str, by: User | None, **fields) -> TicketEvent:
-    # Every action writes one; the prepared INSERT keeps that cheap.
+    # Every action writes one; csc.lib.inserts keeps that cheap.
     return record_events([TicketEvent(ticket=ticket, kind=kind, actor=by, **fields)])[0]
 
 
@@ -213,6 +214,15 @@ def _default_team(user: User) -> Team:
     )
 
 
+@dataclass(frozen=True)
+class TicketCreated:
+    """What opening a ticket wrote: the caller answers from it without reading back."""
+
+    ticket: Ticket
+    event: TicketEvent
+    clocks: list[Clock]
+
+
 @transaction.atomic
 def ticket_create(
     *,
@@ -231,48 +241,15 @@ def ticket_create(
     order_details: dict | None = None,
     priority: int = Priority.NORMAL,
     category: InquiryCategory | None = None,
-) -> Ticket:
-    """Open an inquiry or a business order (complaints open through the complaints app).
-
-    The ticket returned carries what its creation wrote, `created_event` and
-    `started_clocks`, so the caller can answer without reading them back.
-    """
-    if kind not in INITIAL_STATUS:
-        raise DomainError(
-            _("Tickets of kind %(kind)s are opened elsewhere.") % {"kind": kind},
-            code="invalid_kind",
-            details={"kind": [_("Choose inquiry or business.")]},
-        )
-    if channel not in Channel.values:
-        raise DomainError(
-            _("Unknown channel."), code="invalid", details={"channel": [_("Unknown channel.")]}
-        )
+) -> TicketCreated:
+    """Open an inquiry or a business order (complaints open through the complaints app)."""
+    _check_kind_and_channel(kind, channel)
     subject = _require_text(subject, "subject", _("Give the ticket a subject."))
     if contact is not None and customer is None:
         customer = contact.customer
-    if kind == TicketKind.BUSINESS:
-        if customer is None:
-            raise DomainError(
-                _("A business order needs a registered customer."),
-                code="customer_required",
-                details={"customer": [_("Look up or register the customer first.")]},
-            )
-        if business_type is None:
-            raise DomainError(
-                _("Choose the business type."),
-                code="business_type_required",
-                details={"business_type": [_("This field is required.")]},
-            )
-        eligibility.check(business_type, customer, channel)
-    elif business_type is not None:
-        raise DomainError(
-            _("Only business tickets carry a business type."),
-            code="invalid",
-            details={"business_type": [_("Only business tickets carry a business type.")]},
-        )
+    _check_business_order(kind, customer, business_type, channel)
     if category is not None:
         _check_category(kind, category)
-    now = timezone.now()
     ticket = Ticket(
         kind=kind,
         channel=channel,
@@ -291,20 +268,61 @@ def ticket_create(
         created_by=created_by,
     )
     ticket.set_status(INITIAL_STATUS[kind])
+    now = timezone.now()
     # The clocks are planned first so the ticket is written once, with its
     # nearest deadline (the queue's order) and its number already set.
     facts = ticket_facts(ticket)
     clocks = sla_services.clocks_planned(facts, at=now)
     ticket.sla_due_at = sla_services.nearest_due(clocks)
     ticket.number = next_ticket_number(now)
-    # With its history row, in one statement (csc.lib.history; no model signals).
-    insert_created(ticket)
-    ticket.created_event = record_event(
+    ticket.save()  # simple-history writes the creation's history row
+    event = record_event(
         ticket, EventKind.CREATED, created_by, to_status=ticket.status, body=description
     )
-    ticket.started_clocks = sla_services.clocks_save_planned(ticket, clocks, facts)
+    started = sla_services.clocks_save_planned(ticket, clocks, facts)
     webhooks.ticket_created_emit(ticket)
-    return ticket
+    return TicketCreated(ticket, event, started)
+
+
+def _check_kind_and_channel(kind: str, channel: str) -> None:
+    if kind not in INITIAL_STATUS:
+        raise DomainError(
+            _("Tickets of kind %(kind)s are opened elsewhere.") % {"kind": kind},
+            code="invalid_kind",
+            details={"kind": [_("Choose inquiry or business.")]},
+        )
+    if channel not in Channel.values:
+        raise DomainError(
+            _("Unknown channel."), code="invalid", details={"channel": [_("Unknown channel.")]}
+        )
+
+
+def _check_business_order(
+    kind: str, customer: Customer | None, business_type: BusinessType | None, channel: str
+) -> None:
+    """A business order names a registered customer and a business type the customer
+    may order on this channel; other tickets carry no business type."""
+    if kind != TicketKind.BUSINESS:
+        if business_type is not None:
+            raise DomainError(
+                _("Only business tickets carry a business type."),
+                code="invalid",
+                details={"business_type": [_("Only business tickets carry a business type.")]},
+            )
+        return
+    if customer is None:
+        raise DomainError(
+            _("A business order needs a registered customer."),
+            code="customer_required",
+            details={"customer": [_("Look up or register the customer first.")]},
+        )
+    if business_type is None:
+        raise DomainError(
+            _("Choose the business type."),
+            code="business_type_required",
+            details={"business_type": [_("This field is required.")]},
+        )
+    eligibility.check(business_type, customer, channel)
 
 
 def _check_category(kind: str, category: InquiryCategory) -> None:

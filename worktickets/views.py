@@ -782,7 +782,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             **{name: data[name] for name in TICKET_FIELDS},
             caller_number=_caller_number(data["phone"], data["contact"]),
             created_by=request.user,
-        )
+        ).ticket
     except DomainError as error:
         form.add_domain_error(error)
         return _new_ticket_page(request, form, refusal=error, status=400)

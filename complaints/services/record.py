@@ -20,7 +20,6 @@ from complaints.services.major import _major_line, _tell_leadership_of_major, ma
 from complaints.services.outages import _after_cluster_change
 from complaints.services.recurrence import _earlier_complaints, _recurrence_lines
 from complaints.services.repair import _check_repair
-from csc.lib.history import insert_created
 from csc.lib.phones import InvalidPhoneNumber, normalise_phone
 from intake.choices import Channel, Region
 from intake.models import Contact, Customer
@@ -195,7 +194,7 @@ def complaint_record(
     config = reference.complaint_settings.get()
     # Recurrence, the major criteria and the clocks are worked out first, so
     # the ticket and the complaint are each written once (one INSERT, one
-    # history row) with their number and nearest deadline (the queue's order).
+    # history row each) with their number and nearest deadline (the queue's order).
     earlier = _earlier_complaints(complaint, config, now)
     if earlier:
         complaint.recurrence_of, complaint.recurrence_count = earlier[0], len(earlier)
@@ -206,9 +205,8 @@ def complaint_record(
     clocks = deadlines.planned(complaint, at=now)
     ticket.sla_due_at = deadlines.nearest_due(clocks)
     ticket.number = next_ticket_number(now)
-    # Each with its history row, in one statement (csc.lib.history; no model signals).
-    insert_created(ticket)
-    insert_created(complaint)
+    ticket.save()  # simple-history writes each one's history row
+    complaint.save(force_insert=True)  # its key is its ticket's: no UPDATE tried first
     # The creation's lines, with a recurrence's and the major report's, in one INSERT.
     lines = [
         event_line(

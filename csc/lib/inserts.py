@@ -1,40 +1,53 @@
-"""INSERTs for the hot write paths, prepared once per model instead of per call.
+"""One multi-row INSERT for a few named append-only models.
 
-`Model.save()` and `bulk_create()` build a query, walk every field through
-`pre_save` and `get_db_prep_save`, and compile the SQL anew on every call:
-about 0.4 ms of CPU per statement for our wide rows. Opening a ticket writes
-five tables, tens of times a second at the centre's peak, so the creation
-paths and the timeline write through `insert()`, which keeps per model the
-column list, the SQL per row count, and for each field the cheapest correct
-way to put its value to the database:
+`Model.save()` and `bulk_create()` walk every field through `pre_save` and
+`get_db_prep_save` and compile the SQL on every call. For the rows the busiest
+paths write many of (timeline lines, clock events, notifications), `insert()`
+keeps per model the column list and the SQL text per row count, and passes
+plain values (text, numbers, booleans, keys, dates and times not stamped by
+the field) to the driver as they are on PostgreSQL; every other value takes
+Django's own `pre_save` and `get_db_prep_save`.
 
-- on PostgreSQL, plain values (text, numbers, booleans, foreign keys, dates
-  and times not stamped by the field) go to psycopg as they are, which is
-  what Django's preparation comes to for them;
-- every other field (JSON, auto_now stamps, anything unlisted, and every
-  field on other databases) takes Django's own `pre_save` and
-  `get_db_prep_save`, so its semantics stay the ORM's.
+It is narrow on purpose:
 
-Like `bulk_create`, it sends no model signals; the callers write what a
-receiver would (history through `csc.lib.history.record_created`). The
-statement runs through Django's cursor, so query counting, execute wrappers
-and the transaction are the ORM's.
+- only the models in `INSERTED_MODELS` are written this way. Each is
+  append-only and no `pre_save`/`post_save` receiver listens to it
+  (tests/csc/test_inserts.py checks that), since `insert()` sends no model
+  signals;
+- a model whose fields the statement cannot write as `save()` would (a
+  `db_default`, a generated field, a parent model) is refused when its
+  statement is built, and by the system check at start-up (`check_models`);
+- `settings.DIRECT_INSERTS = False` writes the same rows with `bulk_create`,
+  to re-measure the gain after an upgrade (docs/architecture.md).
+
+The statement runs through Django's cursor, so query counting, execute
+wrappers and the transaction are the ORM's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from typing import Any
 
+from django.apps import apps
+from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models, router
+from django.db.models import NOT_PROVIDED
 
-# Field classes whose values psycopg takes as they are on PostgreSQL, when the
-# value has the type named (exact classes and types: a subclass may prepare
-# its values differently, and any other value goes through Django).
+# The models `insert()` writes, by label, with the path that writes them.
+INSERTED_MODELS: dict[str, str] = {
+    "worktickets.TicketEvent": "timeline lines (worktickets.services.record_events)",
+    "sla.ClockEvent": "clock events (sla.services, sla.sweeper)",
+    "staffing.Notification": "in-app notifications (staffing.outbox.notify_all)",
+}
+
+# Field classes whose values the driver takes as they are on PostgreSQL, when
+# the value has the type named (exact classes and types: a subclass may
+# prepare its values differently, and any other value goes through Django).
 _PLAIN_ON_POSTGRESQL: dict[type[models.Field], type] = {
     models.BigIntegerField: int,
     models.BooleanField: bool,
@@ -50,17 +63,60 @@ _PLAIN_ON_POSTGRESQL: dict[type[models.Field], type] = {
 }
 
 
+def unsupported(model: type[models.Model]) -> list[str]:
+    """Why `insert()` may not write rows of `model` (nothing: it may)."""
+    meta = model._meta
+    label = meta.label
+    if label not in INSERTED_MODELS:
+        return [f"{label} is not in csc.lib.inserts.INSERTED_MODELS"]
+    reasons = []
+    if meta.parents:
+        reasons.append(f"{label} inherits from another concrete model")
+    for field in meta.concrete_fields:
+        if field.generated:
+            reasons.append(f"{label}.{field.name} is a generated field")
+        if field.db_default is not NOT_PROVIDED:
+            reasons.append(f"{label}.{field.name} has a db_default")
+    return reasons
+
+
+def check_models() -> list[checks.CheckMessage]:
+    """System check: every model in the allow-list can be written by `insert()`."""
+    errors = []
+    for label in INSERTED_MODELS:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            errors.append(checks.Error(f"{label} is not installed", id="csc.E101"))
+            continue
+        errors.extend(
+            checks.Error(
+                f"insert() cannot write {label}: {reason}",
+                hint="Create these rows with save() or bulk_create(), or remove the field.",
+                obj=model,
+                id="csc.E102",
+            )
+            for reason in unsupported(model)
+        )
+    return errors
+
+
 class _Statement:
     """One model's INSERT on one database: columns, SQL per row count, value preparation."""
 
     def __init__(self, model: type[models.Model], alias: str):
+        reasons = unsupported(model)
+        if reasons:
+            raise ImproperlyConfigured(
+                "insert() cannot write these rows: " + "; ".join(reasons) + ". "
+                "Create them with save() or bulk_create()."
+            )
         connection = connections[alias]
         if not connection.features.can_return_rows_from_bulk_insert:
             raise ImproperlyConfigured(f"{connection.vendor} cannot return the inserted keys")
         meta = model._meta
         self.alias = alias
-        self.pk = meta.pk
-        self.fields = [f for f in meta.concrete_fields if not f.generated]
+        self.fields = list(meta.concrete_fields)
         self.fields_without_pk = [f for f in self.fields if f is not meta.pk]
         quote = connection.ops.quote_name
         self._head = {
@@ -135,15 +191,27 @@ def _orm_preparer(field: models.Field, connection) -> Callable[[models.Model], A
 _statements: dict[tuple[type[models.Model], str], _Statement] = {}
 
 
-@dataclass
-class PreparedInsert:
-    """An INSERT of some rows, ready to run (alone, or inside a larger statement)."""
+class _Insert:
+    """An INSERT of some rows, ready to run."""
 
-    objs: Sequence[models.Model]
-    alias: str
-    sql: str  # without RETURNING
-    params: list[Any]
-    returning: str  # " RETURNING <table>.<key>"
+    def __init__(self, objs: Sequence[models.Model]):
+        model = type(objs[0])
+        if any(type(obj) is not model for obj in objs):
+            raise ValueError("insert() takes rows of one model, all with or all without keys")
+        self.objs = objs
+        self.alias = router.db_for_write(model)
+        statement = _statements.get((model, self.alias))
+        if statement is None:
+            statement = _statements[model, self.alias] = _Statement(model, self.alias)
+        for obj in objs:
+            statement.take_related_keys(obj)
+        with_pk = objs[0].pk is not None
+        if any((obj.pk is not None) != with_pk for obj in objs):
+            raise ValueError("insert() takes rows of one model, all with or all without keys")
+        fields = statement.fields if with_pk else statement.fields_without_pk
+        self.params = [value for obj in objs for value in statement.params(obj, fields)]
+        self.sql = statement.sql(len(objs), with_pk)  # without RETURNING
+        self.returning = statement.returning  # " RETURNING <table>.<key>"
 
     def saved(self, keys: Sequence[Any]) -> None:
         """Mark the rows saved, with the keys the database gave them."""
@@ -154,53 +222,39 @@ class PreparedInsert:
             obj._state.db = self.alias
 
 
+def direct_inserts() -> bool:
+    """Whether `insert()` writes its own statement (the off-switch: DIRECT_INSERTS)."""
+    return settings.DIRECT_INSERTS
+
+
 def insert(objs: Sequence[models.Model]) -> None:
-    """Write new rows of one model in one statement and set their primary keys.
+    """Write new rows of one allowed model in one statement and set their primary keys.
 
     The objects are left as `save()` leaves them: keys set, stamped fields
     (auto_now_add) filled in, and marked as saved. No signals are sent.
     """
     if not objs:
         return
-    prepared = prepare_insert(objs)
-    with connections[prepared.alias].cursor() as cursor:
-        cursor.execute(prepared.sql + prepared.returning, prepared.params)
+    if not direct_inserts():
+        type(objs[0])._default_manager.bulk_create(objs)
+        return
+    statement = _Insert(objs)
+    with connections[statement.alias].cursor() as cursor:
+        cursor.execute(statement.sql + statement.returning, statement.params)
         keys = [key for (key,) in cursor.fetchall()]
-    prepared.saved(keys)
+    statement.saved(keys)
 
 
 def insert_skipping_conflicts(objs: Sequence[models.Model]) -> int:
     """Write the rows no unique constraint refuses (ON CONFLICT DO NOTHING), in one
     statement; returns how many were written. Which ones is not known, so the
-    objects are not marked saved."""
+    objects are not marked saved. (The caller decides what DIRECT_INSERTS off means:
+    `bulk_create(ignore_conflicts=True)` cannot say how many rows it wrote.)"""
     if not objs:
         return 0
-    prepared = prepare_insert(objs)
-    with connections[prepared.alias].cursor() as cursor:
+    statement = _Insert(objs)
+    with connections[statement.alias].cursor() as cursor:
         cursor.execute(
-            prepared.sql + " ON CONFLICT DO NOTHING" + prepared.returning, prepared.params
+            statement.sql + " ON CONFLICT DO NOTHING" + statement.returning, statement.params
         )
         return len(cursor.fetchall())
-
-
-def prepare_insert(objs: Sequence[models.Model]) -> PreparedInsert:
-    """The INSERT `insert(objs)` runs, with its values prepared."""
-    model = type(objs[0])
-    alias = router.db_for_write(model)
-    statement = _statements.get((model, alias))
-    if statement is None:
-        statement = _statements[model, alias] = _Statement(model, alias)
-    if any(type(obj) is not model for obj in objs):
-        raise ValueError("insert() takes rows of one model, all with or all without keys")
-    for obj in objs:
-        statement.take_related_keys(obj)
-    with_pk = objs[0].pk is not None
-    if any((obj.pk is not None) != with_pk for obj in objs):
-        raise ValueError("insert() takes rows of one model, all with or all without keys")
-    fields = statement.fields if with_pk else statement.fields_without_pk
-    params = []
-    for obj in objs:
-        params.extend(statement.params(obj, fields))
-    return PreparedInsert(
-        objs, alias, statement.sql(len(objs), with_pk), params, statement.returning
-    )

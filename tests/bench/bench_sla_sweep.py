@@ -45,24 +45,18 @@ def bench_database_url(url: str) -> tuple[str, str, str]:
 
 
 def recreate_database(admin_url: str, name: str) -> None:
-    import psycopg2
+    import psycopg
 
-    connection = psycopg2.connect(admin_url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def drop_database(admin_url: str, name: str) -> None:
-    import psycopg2
+    import psycopg
 
-    connection = psycopg2.connect(admin_url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    connection.close()
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def columns(cursor, table: str) -> list[str]:

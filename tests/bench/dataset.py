@@ -16,7 +16,6 @@ valid), and the tables are analysed at the end.
 
 from __future__ import annotations
 
-import io
 import json
 import random
 import sys
@@ -311,7 +310,8 @@ class Copier:
         try:
             with self.connection.cursor() as cursor:
                 for sql, data in batches:
-                    cursor.copy_expert(sql, io.StringIO(data))
+                    with cursor.copy(sql) as copy:
+                        copy.write(data)
         except BaseException as error:  # re-raised in the generating thread
             self.error = error
 
@@ -519,7 +519,7 @@ def drop_secondary_indexes(cursor) -> list[str]:
 
 
 def load(connection, *, tickets: int, customers: int, progress_stream=sys.stderr) -> Meta:
-    """Load the data set into a freshly migrated database (psycopg2 `connection`)."""
+    """Load the data set into a freshly migrated database (psycopg `connection`)."""
     from django.db import connection as django_connection
 
     from complaints.models import Subcategory
@@ -977,8 +977,9 @@ def load(connection, *, tickets: int, customers: int, progress_stream=sys.stderr
     progress.advance(tickets % CHUNK)
 
     with connection.cursor() as cursor:
-        days = io.StringIO("".join(f"{day}\t{last}\n" for day, last in day_counters.items()))
-        cursor.copy_expert("COPY worktickets_ticketdaysequence (day, last) FROM STDIN", days)
+        days = "".join(f"{day}\t{last}\n" for day, last in day_counters.items())
+        with cursor.copy("COPY worktickets_ticketdaysequence (day, last) FROM STDIN") as copy:
+            copy.write(days)
     connection.commit()
 
     # -------------------------------------------------------- derived rows, server side
@@ -1098,15 +1099,15 @@ def ensure(
 ) -> tuple[Meta, bool]:
     """The loaded data set at `url`, loading it first when it is missing, stale or
     of another size; returns (meta, loaded now?). Django must be set up on `url`."""
-    import psycopg2
+    import psycopg
     from django.core.management import call_command
     from django.db import connections
 
     meta = None
     if not reload:
         try:
-            connection = psycopg2.connect(url)
-        except psycopg2.OperationalError:
+            connection = psycopg.connect(url)
+        except psycopg.OperationalError:
             connection = None
         if connection is not None:
             meta = read_meta(connection)
@@ -1130,7 +1131,7 @@ def ensure(
     recreate_database(url)
     call_command("migrate", verbosity=0)
     connections.close_all()
-    connection = psycopg2.connect(url)
+    connection = psycopg.connect(url)
     try:
         meta = load(connection, tickets=tickets, customers=customers)
     finally:
@@ -1141,13 +1142,10 @@ def ensure(
 def recreate_database(url: str) -> None:
     from urllib.parse import urlsplit, urlunsplit
 
-    import psycopg2
+    import psycopg
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')

@@ -1,4 +1,4 @@
-"""The raw baseline: the benchmarked work as one WSGI function over psycopg2, no Django.
+"""The raw baseline: the benchmarked work as one WSGI function over psycopg 3, no Django.
 
 Served by the same gunicorn as csc, it does what the Django endpoints do at
 their core, in as few statements as hand-written SQL allows, so the ratio
@@ -29,8 +29,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
-import psycopg2
-import psycopg2.extras
+import psycopg
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PAGE = 50
@@ -64,17 +63,24 @@ COMPLAINT_CLOCKS = (
 _local = threading.local()
 
 
-def _connect(*, autocommit: bool = False):
+def _connect(*, autocommit: bool = False, **options):
     url = urlsplit(os.environ["DATABASE_URL"])
-    connection = psycopg2.connect(
+    return psycopg.connect(
         host=url.hostname,
         port=url.port or 5432,
         user=url.username,
         password=url.password,
         dbname=url.path.lstrip("/"),
+        autocommit=autocommit,
+        # Values bound on the client, as Django's psycopg backend binds them.
+        cursor_factory=psycopg.ClientCursor,
+        **options,
     )
-    connection.autocommit = autocommit
-    return connection
+
+
+def _values(template: str, rows: list[tuple]) -> tuple[str, list]:
+    """A multi-row VALUES list and its parameters, as one statement."""
+    return ", ".join([template] * len(rows)), [value for row in rows for value in row]
 
 
 def db():
@@ -190,15 +196,15 @@ def team_queue(cursor, team_id: int) -> dict:
                t.id,""",
     )
     cursor.execute(
-        "SELECT count(*) FROM worktickets_ticket WHERE team_id = %s AND status_category IN %s",
-        [team_id, ACTIVE],
+        "SELECT count(*) FROM worktickets_ticket WHERE team_id = %s AND status_category = ANY(%s)",
+        [team_id, list(ACTIVE)],
     )
     count = cursor.fetchone()[0]
     cursor.execute(
-        f"""{sql} WHERE t.team_id = %s AND t.status_category IN %s
+        f"""{sql} WHERE t.team_id = %s AND t.status_category = ANY(%s)
         ORDER BY t.sla_due_at ASC NULLS LAST, t.priority DESC, t.created_at ASC, t.id ASC
         LIMIT {QUEUE_PAGE}""",
-        [team_id, ACTIVE],
+        [team_id, list(ACTIVE)],
     )
     results = []
     for row in cursor.fetchall():
@@ -215,9 +221,9 @@ def numbering_db():
     """csc's numbering technique: a connection of its own, autocommit, no flush wait."""
     connection = getattr(_local, "numbering", None)
     if connection is None or connection.closed:
-        connection = _local.numbering = _connect(autocommit=True)
-        with connection.cursor() as cursor:
-            cursor.execute("SET synchronous_commit = off")
+        connection = _local.numbering = _connect(
+            autocommit=True, options="-c synchronous_commit=off"
+        )
     return connection
 
 
@@ -334,20 +340,27 @@ def start_clocks(cursor, ticket_id: int, now: datetime, clocks) -> None:
                 now + timedelta(minutes=minutes / 2),
             )
         )
-    ids = psycopg2.extras.execute_values(
-        cursor,
+    values, params = _values(
+        "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, interval '0', 'running', false, 0, 1)", rows
+    )
+    cursor.execute(
         """INSERT INTO sla_clock (ticket_id, metric, policy_version_id, calendar_id, target,
             target_minutes, started_at, due_at, warn_at, sweep_at, paused_total, state, at_risk,
             warnings_sent, calendar_revision)
-        VALUES %s RETURNING id, due_at""",
-        rows,
-        template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, interval '0', 'running', false, 0, 1)",
-        fetch=True,
+        VALUES """
+        + values
+        + " RETURNING id, due_at",
+        params,
     )
-    psycopg2.extras.execute_values(
-        cursor,
-        "INSERT INTO sla_clockevent (clock_id, kind, at, due_at, data, recorded_at) VALUES %s",
+    ids = cursor.fetchall()
+    values, params = _values(
+        "(%s, %s, %s, %s, %s, %s)",
         [(clock_id, "started", now, due, '{"policy": "raw"}', now) for clock_id, due in ids],
+    )
+    cursor.execute(
+        "INSERT INTO sla_clockevent (clock_id, kind, at, due_at, data, recorded_at) VALUES "
+        + values,
+        params,
     )
 
 

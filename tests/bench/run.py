@@ -1,7 +1,7 @@
 """`make bench`: csc with 1,000,000 tickets, served by gunicorn, against a raw baseline.
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/csc_bench \\
-        .venv/bin/python -m tests.bench.run [--reload] [--tickets N] [--quick]
+        .venv/bin/python -m tests.bench.run [--reload] [--tickets N] [--quick] [--creation-only]
 
 1. Migrates the bench database and loads the data set (tests/bench/dataset.py),
    unless it already holds it (`--reload` loads it afresh).
@@ -340,7 +340,9 @@ def print_table(results: dict) -> None:
         f"8 clients: the median of {CONCURRENT_ROUNDS} rounds by rate (its p50, p95 and CPU); "
         "errors in all rounds."
     )
-    sweep = results["sweep"]
+    sweep = results.get("sweep")
+    if sweep is None:
+        return
     log()
     log(
         f"SLA sweep, nothing due: median {sweep['idle_median_ms']} ms (max "
@@ -445,6 +447,11 @@ def main() -> int:
     parser.add_argument("--reload", action="store_true", help="load the data set afresh")
     parser.add_argument("--quick", action="store_true", help="fewer requests per measure")
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+    parser.add_argument(
+        "--creation-only",
+        action="store_true",
+        help="measure creation and nothing else (to compare settings quickly); no target check",
+    )
     args = parser.parse_args()
     reads = 60 if args.quick else 200
     creates = 60 if args.quick else 200
@@ -508,10 +515,11 @@ def main() -> int:
                     count=creates,
                     meter=meter,
                 ),
-                "queue": raw_reads(f"/raw/queue/?team={team}"),
-                "list": raw_reads("/raw/tickets/"),
-                "filtered": raw_reads(f"/raw/tickets/{filtered}"),
             }
+            if not args.creation_only:
+                raw_figures["queue"] = raw_reads(f"/raw/queue/?team={team}")
+                raw_figures["list"] = raw_reads("/raw/tickets/")
+                raw_figures["filtered"] = raw_reads(f"/raw/tickets/{filtered}")
 
         with Gunicorn(
             "tests.bench.counting_wsgi:application", env.env, workers=args.workers
@@ -563,7 +571,7 @@ def main() -> int:
                 ("ticket page", agent, [f"/tickets/{pk}/" for pk in ticket_ids], None),
                 ("complaint workbench", handler, ["/complaints/", "/complaints/?page=2"], None),
             )
-            for label, http, paths, raw_name in reads_plan:
+            for label, http, paths, raw_name in () if args.creation_only else reads_plan:
                 row = measure_reads(http, paths, count=reads, meter=meter)
                 if raw_name:
                     base = raw_figures[raw_name]
@@ -573,12 +581,15 @@ def main() -> int:
                 table[label] = row
                 log(f"  {label}: p95 {row['p95_ms']} ms, {row['queries']} SQL")
 
-        log("SLA sweep …")
-        results["sweep"] = measure_sweep()
+        if not args.creation_only:
+            log("SLA sweep …")
+            results["sweep"] = measure_sweep()
 
     results["load_average_after"] = os.getloadavg()
     log()
     print_table(results)
+    if args.creation_only:
+        return 0
     log(
         f"load average before {results['load_average_before'][0]:.1f}, after "
         f"{results['load_average_after'][0]:.1f} on {os.cpu_count()} cores: other processes "

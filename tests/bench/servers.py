@@ -152,18 +152,14 @@ class Gunicorn:
 
 def backend_pids(url: str):
     """A function listing the PostgreSQL backends serving `url`'s database (not this one)."""
-    import psycopg2
+    import psycopg
 
     def pids() -> list[int]:
-        connection = psycopg2.connect(url)
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND pid <> pg_backend_pid()"
-                )
-                return [row[0] for row in cursor.fetchall()]
-        finally:
-            connection.close()
+        with psycopg.connect(url) as connection:
+            rows = connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid()"
+            ).fetchall()
+            return [row[0] for row in rows]
 
     return pids

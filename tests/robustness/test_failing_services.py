@@ -29,7 +29,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -320,7 +320,7 @@ def due_clocks(world):
 def _wait_until_alone(timeout: float = 30) -> None:
     """PostgreSQL rolls back a dead client's transaction when it notices the closed socket."""
     deadline = time.monotonic() + timeout
-    numbering.close_counter_connections()  # this process's own, which stay open
+    connections[numbering.NUMBERS_ALIAS].close()  # this process's own, which stays open
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
             cursor.execute(

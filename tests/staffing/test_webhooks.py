@@ -10,6 +10,7 @@ import hmac
 import json
 import socket
 import threading
+import uuid
 from collections import deque
 from dataclasses import dataclass
 from email.message import Message
@@ -312,6 +313,26 @@ def test_the_same_event_emitted_twice_is_one_delivery_per_subscription(subscribe
     # The occurrence has one id, whoever receives it; each delivery has its own.
     assert len({r.json["id"] for r in receiver.requests}) == 1
     assert len({r.headers["X-CSC-Delivery"] for r in receiver.requests}) == 2
+
+
+def test_deliveries_written_together_each_take_the_models_default_id(
+    subscribed, receiver, monkeypatch
+):
+    # Rows written in one statement get their defaults as save() gives them, one
+    # call per row: a default computed once and shared made two deliveries collide.
+    issued = iter(uuid.UUID(int=n) for n in range(1, 100))
+    field = WebhookDelivery._meta.get_field("uuid")
+    monkeypatch.setattr(field, "default", lambda: next(issued))
+    monkeypatch.delitem(field.__dict__, "_get_default", raising=False)  # Django's cached copy
+    other_client, _ = make_api_client("billing", ALL_WEBHOOK_SCOPES)
+    webhook_subscription_create(other_client, url=receiver.url, events=["ticket.created"])
+
+    assert emit_created(key="ticket:8") == 2
+
+    assert sorted(WebhookDelivery.objects.values_list("uuid", flat=True)) == [
+        uuid.UUID(int=1),
+        uuid.UUID(int=2),
+    ]
 
 
 def test_only_active_subscriptions_to_the_event_get_it(subscribed, receiver):

@@ -2,14 +2,15 @@
 every creation in the centre wait for the one before it to commit."""
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from csc.lib.errors import DomainError
 from tests.factories import make_ticket
 from worktickets import numbering
-from worktickets.models import Ticket
+from worktickets.models import Ticket, TicketDaySequence
 
 pytestmark = pytest.mark.django_db
 
@@ -74,14 +75,53 @@ def test_a_creation_does_not_wait_for_another_still_uncommitted(agent_user):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_creations_never_share_a_number(agent_user):
+    # Eight desks opening tickets at once, each on its own connections.
+    start = threading.Barrier(8)
+
+    def desk(_n: int) -> list[str]:
+        try:
+            start.wait(10)
+            return [make_ticket(created_by=agent_user).number for _ in range(5)]
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=8) as desks:
+        numbers = [number for taken in desks.map(desk, range(8)) for number in taken]
+
+    assert len(numbers) == 40 and len(set(numbers)) == 40
+    assert sorted(int(n[-6:]) for n in numbers) == list(range(1, 41))
+    assert set(Ticket.objects.values_list("number", flat=True)) == set(numbers)
+
+
+def _backend(alias: str) -> int:
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_numbers_are_counted_on_their_own_connection_without_waiting_for_the_disk(agent_user):
+    make_ticket(created_by=agent_user)
+    with connections[numbering.NUMBERS_ALIAS].cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "off"
+    assert connections[numbering.NUMBERS_ALIAS].get_autocommit()
+    assert _backend(numbering.NUMBERS_ALIAS) != _backend("default")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_numbering_reconnects_when_its_connection_was_cut(agent_user):
     make_ticket(created_by=agent_user)
-    backend = numbering._counter.raw.get_backend_pid()
+    backend = _backend(numbering.NUMBERS_ALIAS)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", [backend])
 
     assert make_ticket(created_by=agent_user).number.endswith("-000002")
-    assert numbering._counter.raw.get_backend_pid() != backend
+    assert _backend(numbering.NUMBERS_ALIAS) != backend
 
 
 def test_inside_the_transaction_when_configured_so(agent_user, settings):
@@ -93,17 +133,5 @@ def test_inside_the_transaction_when_configured_so(agent_user, settings):
 
     assert first.number.endswith("-000001")
     assert make_ticket(created_by=agent_user).number.endswith("-000002")
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_forked_worker_takes_numbers_on_its_own_connection(agent_user):
-    first = make_ticket(created_by=agent_user)
-    parents = numbering._counter.raw
-
-    numbering._forget_after_fork()  # what the fork hook runs in the child
-    second = make_ticket(created_by=agent_user)
-
-    assert numbering._counter.raw is not parents
-    assert not parents.closed  # left to the parent, not closed under it
-    assert [first.number[-6:], second.number[-6:]] == ["000001", "000002"]
-    parents.close()
+    # Counted by the creating transaction itself, on its own connection.
+    assert TicketDaySequence.objects.get().last == 2

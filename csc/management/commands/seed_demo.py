@@ -784,7 +784,7 @@ def _demo_work(command, users, teams, customers, created) -> None:
             created_by=agent,
             team=teams["热线一班"],
             category=categories[category],
-        )
+        ).ticket
         worker = users[holder] if holder else None
         for action in actions:
             if action == "accept":
@@ -814,7 +814,7 @@ def _demo_work(command, users, teams, customers, created) -> None:
             created_by=agent,
             assignee=agent,
             team=teams["热线一班"],
-        )
+        ).ticket
         if "review" in actions:
             ticket_services.business_review(
                 ticket, by=agent, version=ticket.version, identity_verified=True
