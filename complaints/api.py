@@ -60,7 +60,6 @@ from csc.lib.paging import ApiCursorPagination
 from csc.lib.parsers import JSONParser
 from csc.lib.serializers import (
     ModelSerializer,
-    PreparedPrimaryKeyRelatedField,
     Serializer,
     render_rows,
     written_or_read,
@@ -404,10 +403,10 @@ class ComplaintCreateSerializer(Serializer):
         allow_null=True,
     )
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.NORMAL)
-    customer = PreparedPrimaryKeyRelatedField(
+    customer = serializers.PrimaryKeyRelatedField(
         queryset=Customer.objects.all(), required=False, allow_null=True
     )
-    contact = PreparedPrimaryKeyRelatedField(
+    contact = serializers.PrimaryKeyRelatedField(
         queryset=Contact.objects.all(), required=False, allow_null=True
     )
     customer_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -438,7 +437,7 @@ class ComplaintCreateSerializer(Serializer):
     promised_repair_at = serializers.DateTimeField(
         required=False, allow_null=True, validators=[validate_moment]
     )
-    first_contact_agent = PreparedPrimaryKeyRelatedField(
+    first_contact_agent = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True, agent__isnull=False),
         required=False,
         allow_null=True,
@@ -487,7 +486,7 @@ class ProposeCompensationSerializer(VersionedSerializer):
 
 
 class DecideCompensationSerializer(VersionedSerializer):
-    compensation = PreparedPrimaryKeyRelatedField(queryset=Compensation.objects.all())
+    compensation = serializers.PrimaryKeyRelatedField(queryset=Compensation.objects.all())
     decision = serializers.ChoiceField(choices=Decision.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -523,7 +522,7 @@ class RequestExtensionSerializer(VersionedSerializer):
 
 
 class ExtendSerializer(VersionedSerializer):
-    extension = PreparedPrimaryKeyRelatedField(
+    extension = serializers.PrimaryKeyRelatedField(
         queryset=DeadlineExtension.objects.all(),
         required=False,
         allow_null=True,

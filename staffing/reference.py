@@ -14,7 +14,6 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from csc.lib.lookups import key_lookup
 from csc.lib.reference import ReferenceCache, reference_data_changed
 from staffing.models import Agent, ApiClient, Team, User
 
@@ -42,7 +41,7 @@ def api_client_for_key(key_hash: str) -> ApiClient | None:
     kept = active_api_clients.get().get(key_hash)
     if kept is None:
         return _usable_clients.select_related("service_user").filter(key_hash=key_hash).first()
-    current = key_lookup(_usable_clients).get(kept.pk)
+    current = _usable_clients.filter(pk=kept.pk).first()
     if current is None or current.key_hash != key_hash:
         return None  # deactivated, its service user deactivated, or its key rotated
     current.service_user = kept.service_user
