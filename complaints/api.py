@@ -54,7 +54,6 @@ from csc.lib.paging import ApiCursorPagination
 from csc.lib.parsers import JSONParser
 from csc.lib.serializers import (
     ModelSerializer,
-    PreparedPrimaryKeyRelatedField,
     Serializer,
     render_rows,
     written_or_read,
@@ -398,10 +397,10 @@ class ComplaintCreateSerializer(Serializer):
         allow_null=True,
     )
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.NORMAL)
-    customer = PreparedPrimaryKeyRelatedField(
+    customer = serializers.PrimaryKeyRelatedField(
         queryset=Customer.objects.all(), required=False, allow_null=True
     )
-    contact = PreparedPrimaryKeyRelatedField(
+    contact = serializers.PrimaryKeyRelatedField(
         queryset=Contact.objects.all(), required=False, allow_null=True
     )
     customer_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -432,7 +431,7 @@ class ComplaintCreateSerializer(Serializer):
     promised_repair_at = serializers.DateTimeField(
         required=False, allow_null=True, validators=[validate_moment]
     )
-    first_contact_agent = PreparedPrimaryKeyRelatedField(
+    first_contact_agent = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True, agent__isnull=False),
         required=False,
         allow_null=True,
@@ -481,7 +480,7 @@ class ProposeCompensationSerializer(VersionedSerializer):
 
 
 class DecideCompensationSerializer(VersionedSerializer):
-    compensation = PreparedPrimaryKeyRelatedField(queryset=Compensation.objects.all())
+    compensation = serializers.PrimaryKeyRelatedField(queryset=Compensation.objects.all())
     decision = serializers.ChoiceField(choices=Decision.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -517,7 +516,7 @@ class RequestExtensionSerializer(VersionedSerializer):
 
 
 class ExtendSerializer(VersionedSerializer):
-    extension = PreparedPrimaryKeyRelatedField(
+    extension = serializers.PrimaryKeyRelatedField(
         queryset=DeadlineExtension.objects.all(),
         required=False,
         allow_null=True,

@@ -17,7 +17,7 @@ from rest_framework.routers import DefaultRouter
 
 from csc.lib.moments import validate_moment
 from csc.lib.paging import ApiCursorPagination
-from csc.lib.serializers import ModelSerializer, PreparedPrimaryKeyRelatedField, Serializer
+from csc.lib.serializers import ModelSerializer, Serializer
 from intake import api_docs, selectors, services
 from intake.choices import Channel, CustomerType, Disposition, PaymentType, Region, VipTier
 from intake.filters import ContactFilter, CustomerFilter
@@ -136,7 +136,7 @@ class CustomerInput(Serializer):
     vip_tier = serializers.ChoiceField(choices=VipTier.choices, required=False)
     region = serializers.ChoiceField(choices=Region.choices, required=False)
     city = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    account_manager = PreparedPrimaryKeyRelatedField(
+    account_manager = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
 
@@ -242,7 +242,7 @@ class ContactOutput(ModelSerializer):
 
 class ContactInput(Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
-    customer = PreparedPrimaryKeyRelatedField(
+    customer = serializers.PrimaryKeyRelatedField(
         queryset=Customer.objects.all(),
         required=False,
         allow_null=True,
@@ -256,7 +256,7 @@ class ContactInput(Serializer):
     ended_at = serializers.DateTimeField(
         required=False, allow_null=True, validators=[validate_moment]
     )
-    agent = PreparedPrimaryKeyRelatedField(
+    agent = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True, agent__isnull=False),
         required=False,
         allow_null=True,

@@ -18,7 +18,6 @@ from csc.lib.masking import mask_phone
 from csc.lib.paging import ApiCursorPagination
 from csc.lib.serializers import (
     ModelSerializer,
-    PreparedPrimaryKeyRelatedField,
     Serializer,
     render_rows,
     written_or_read,
@@ -219,10 +218,10 @@ class TicketCreateSerializer(Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices)
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    customer = PreparedPrimaryKeyRelatedField(
+    customer = serializers.PrimaryKeyRelatedField(
         queryset=Customer.objects.all(), required=False, allow_null=True
     )
-    contact = PreparedPrimaryKeyRelatedField(
+    contact = serializers.PrimaryKeyRelatedField(
         queryset=Contact.objects.all(), required=False, allow_null=True
     )
     caller_number = serializers.CharField(
@@ -236,10 +235,10 @@ class TicketCreateSerializer(Serializer):
     )
     order_details = serializers.DictField(required=False, default=dict)
     team = ActiveTeamField(required=False, allow_null=True)
-    assignee = PreparedPrimaryKeyRelatedField(
+    assignee = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
-    first_contact_agent = PreparedPrimaryKeyRelatedField(
+    first_contact_agent = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True, agent__isnull=False),
         required=False,
         allow_null=True,
@@ -283,7 +282,7 @@ class TicketNoteSerializer(Serializer):
 class TicketTransferSerializer(TicketVersionSerializer):
     reason = serializers.CharField()
     team = ActiveTeamField(required=False, allow_null=True)
-    assignee = PreparedPrimaryKeyRelatedField(
+    assignee = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True, agent__isnull=False),
         required=False,
         allow_null=True,

@@ -25,8 +25,6 @@ from typing import Any
 
 from rest_framework import serializers
 
-from csc.lib.lookups import key_lookup
-
 _rendering: ContextVar[Mapping | None] = ContextVar("serializer_rendering", default=None)
 
 
@@ -113,24 +111,3 @@ def written_or_read(serializer: serializers.BaseSerializer, name: str, read, ins
     context so its answer needs no read back; otherwise `read(instance)`."""
     rows = serializer.context.get(name)
     return read(instance) if rows is None else rows
-
-
-class PreparedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A PrimaryKeyRelatedField whose lookup is compiled once (`csc.lib.lookups`).
-
-    For fields declared with a fixed `queryset` (not a `get_queryset` that
-    depends on the request); answers and errors are DRF's own.
-    """
-
-    def to_internal_value(self, data):
-        if self.pk_field is not None:
-            data = self.pk_field.to_internal_value(data)
-        try:
-            if isinstance(data, bool):
-                raise TypeError
-            found = key_lookup(self.queryset).get(data)
-        except (TypeError, ValueError):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if found is None:
-            self.fail("does_not_exist", pk_value=data)
-        return found
