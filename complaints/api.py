@@ -649,12 +649,14 @@ class _ServiceCreate:
         )
         data = ComplaintCreateSerializer(data=request.data, context={"appealable": appealable})
         data.is_valid(raise_exception=True)
-        complaint = services.complaint_record(recorded_by=request.user, **data.validated_data)
-        # The service's complaint carries every related row the answer shows: no re-read.
+        recorded = services.complaint_record(
+            services.ComplaintIntake(**data.validated_data), recorded_by=request.user
+        )
+        # The service returns every related row the answer shows: no re-read.
         written = {
             **self.get_serializer_context(),
-            "timeline": complaint.created_events,
-            "clocks": complaint.started_clocks,
+            "timeline": recorded.timeline,
+            "clocks": recorded.clocks,
             "compensations": [],
             "feedback": [],
             "escalations": [],
@@ -662,7 +664,7 @@ class _ServiceCreate:
             "evidence": [],
         }
         return Response(
-            ComplaintDetailSerializer(complaint, context=written).data,
+            ComplaintDetailSerializer(recorded.complaint, context=written).data,
             status=status.HTTP_201_CREATED,
         )
 

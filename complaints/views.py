@@ -181,8 +181,8 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 complaint = services.complaint_record(
-                    recorded_by=request.user, **form.service_kwargs()
-                )
+                    services.ComplaintIntake(**form.service_kwargs()), recorded_by=request.user
+                ).complaint
             except DomainError as error:
                 form.add_domain_error(error)
             else:

@@ -143,20 +143,22 @@ class TicketFactory(factory.django.DjangoModelFactory):
     subject = "查询套餐余量"
 
 
-def make_complaint(*, recorded_by, category="billing", channel="hotline", customer=None, **fields):
+def make_complaint(**kwargs):
     """A complaint recorded through the service, as the intake form or the API would."""
-    from complaints.services import complaint_record
+    return record_complaint(**kwargs).complaint
+
+
+def record_complaint(
+    *, recorded_by, category="billing", channel="hotline", customer=None, **fields
+):
+    """make_complaint's complaint with what its creation wrote (its timeline, its clocks)."""
+    from complaints.services import ComplaintIntake, complaint_record
 
     if customer is None and "customer_name" not in fields:
         customer = CustomerFactory()
     fields.setdefault("content", "上月账单多扣了 30 元套餐外流量费")
-    return complaint_record(
-        recorded_by=recorded_by,
-        channel=channel,
-        category=category,
-        customer=customer,
-        **fields,
-    )
+    intake = ComplaintIntake(channel=channel, category=category, customer=customer, **fields)
+    return complaint_record(intake, recorded_by=recorded_by)
 
 
 class BusinessTicketFactory(TicketFactory):

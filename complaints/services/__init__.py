@@ -26,7 +26,7 @@ from complaints.services.feedback import (
 from complaints.services.guards import allowed_actions
 from complaints.services.major import major_reasons
 from complaints.services.outages import ClusterFeedbackResult, cluster_feedback
-from complaints.services.record import complaint_record
+from complaints.services.record import ComplaintIntake, RecordedComplaint, complaint_record
 from complaints.services.repair import complaint_record_repair
 from complaints.services.stages import (
     complaint_accept,
@@ -38,6 +38,8 @@ from complaints.services.stages import (
 
 __all__ = [
     "ClusterFeedbackResult",
+    "ComplaintIntake",
+    "RecordedComplaint",
     "allowed_actions",
     "cluster_feedback",
     "compensation_decide",

@@ -107,21 +107,7 @@ def compensation_decide(
     compensation = Compensation.objects.select_for_update().get(pk=compensation.pk)
     if compensation.complaint_id != complaint.pk:
         raise _refuse(_("That compensation is another complaint's."), "compensation")
-    if compensation.status == CompensationStatus.PROPOSED:
-        stage = ApprovalStage.MARKET_LEGAL
-        _require(by, LEGAL_PERM, _("Market & legal compliance decides on compensation first."))
-    elif compensation.status == CompensationStatus.AWAITING_MANAGER:
-        stage = ApprovalStage.CS_MANAGER
-        _require(
-            by,
-            MANAGER_PERM,
-            _("Compensation above %(threshold)s yuan needs the CS manager's approval.")
-            % {"threshold": compensation.threshold},
-        )
-    else:
-        raise IllegalTransition(_("This compensation has already been decided."))
-    if by.pk == compensation.proposed_by_id:
-        raise NotAllowed(_("The person who proposed a compensation cannot approve it."))
+    stage = _deciding_stage(compensation, by)
     CompensationDecision.objects.create(
         compensation=compensation, stage=stage, decision=decision, note=note, by=by
     )
@@ -149,6 +135,33 @@ def compensation_decide(
         status=compensation.status,
     )
     save_ticket(ticket, [])
+    _tell_of_decision(complaint, compensation, note)
+    return compensation
+
+
+def _deciding_stage(compensation: Compensation, by: User) -> str:
+    """Whose decision is due, refused to anyone else and to the proposer."""
+    if compensation.status == CompensationStatus.PROPOSED:
+        stage = ApprovalStage.MARKET_LEGAL
+        _require(by, LEGAL_PERM, _("Market & legal compliance decides on compensation first."))
+    elif compensation.status == CompensationStatus.AWAITING_MANAGER:
+        stage = ApprovalStage.CS_MANAGER
+        _require(
+            by,
+            MANAGER_PERM,
+            _("Compensation above %(threshold)s yuan needs the CS manager's approval.")
+            % {"threshold": compensation.threshold},
+        )
+    else:
+        raise IllegalTransition(_("This compensation has already been decided."))
+    if by.pk == compensation.proposed_by_id:
+        raise NotAllowed(_("The person who proposed a compensation cannot approve it."))
+    return stage
+
+
+def _tell_of_decision(complaint: Complaint, compensation: Compensation, note: str) -> None:
+    """The CS manager when their approval is due next, otherwise the proposer."""
+    ticket = complaint.ticket
     link = complaint_link(complaint.pk)
     if compensation.status == CompensationStatus.AWAITING_MANAGER:
         tell(
@@ -170,7 +183,6 @@ def compensation_decide(
             link=link,
             key=f"complaint-compensation:{compensation.pk}:decided",
         )
-    return compensation
 
 
 def pending_compensation_for(user: User, complaint: Complaint) -> list[Compensation]:

@@ -2,6 +2,8 @@
 升级投诉 (DOMAIN.md C-1, C-5, K-19), by a handler or by the SLA ladder.
 """
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -94,11 +96,67 @@ def _raise_level(
     return escalation
 
 
+# What an upgraded complaint takes over from the complaint it carries on.
+COPIED_ON_UPGRADE = (
+    "customer_name",
+    "contact_phone",
+    "contact_email",
+    "contact_address",
+    "category",
+    "subcategory",
+    "severity",
+    "service_type",
+    "service_number",
+    "region",
+    "area",
+    "agent_concerned",
+    "media_involved",
+    "regulator_involved",
+    "promised_repair_at",
+    "repaired_at",
+)
+
+
 def _upgrade(
     complaint: Complaint, *, by: User | None, trigger: str, reason: str, dedupe_key: str
 ) -> Complaint:
     """升级投诉: a new complaint of tier upgraded, child of this one, with the tighter
     deadlines of its tier; this one closes and points to it (DOMAIN.md C-1, K-19)."""
+    _check_upgradable(complaint)
+    now = timezone.now()
+    level = max(complaint.support_level, TIER_MIN_LEVEL[Tier.UPGRADED])
+    upgraded = _upgraded_copy(complaint, by=by, level=level, now=now)
+    escalation = ComplaintEscalation.objects.create(
+        complaint=complaint,
+        kind=EscalationKind.UPGRADE,
+        trigger=trigger,
+        from_level=complaint.support_level,
+        to_level=level,
+        upgraded_to=upgraded,
+        reason=reason,
+        by=by,
+        dedupe_key=dedupe_key,
+    )
+    _write_upgrade_lines(complaint, upgraded, escalation, by)
+    _close_as_upgraded(complaint, upgraded, by, now)
+    deadlines.start(upgraded, at=now)
+    ticket_created_emit(upgraded.ticket)
+    webhooks.complaint_escalated_emit(complaint, escalation)
+    _refresh_major(upgraded, by, ComplaintSettings.current())
+    tell(
+        _escalation_recipients(upgraded, leadership=True),
+        kind="complaint.escalated",
+        title=_("Upgraded complaint %(number)s (from %(parent)s)")
+        % {"number": upgraded.ticket.number, "parent": complaint.ticket.number},
+        body=reason,
+        link=complaint_link(upgraded.pk),
+        key=f"complaint-escalation:{escalation.pk}",
+    )
+    return upgraded
+
+
+def _check_upgradable(complaint: Complaint) -> None:
+    """Only an open complaint of the first tier, not upgraded yet, can be upgraded."""
     ticket = complaint.ticket
     if complaint.tier != Tier.COMPLAINT:
         raise IllegalTransition(
@@ -109,8 +167,13 @@ def _upgrade(
         raise IllegalTransition(_("This complaint has already been upgraded."))
     if ticket.status not in OPEN_STAGES:
         raise IllegalTransition(_("A closed complaint cannot be upgraded; reopen it first."))
-    now = timezone.now()
-    level = max(complaint.support_level, TIER_MIN_LEVEL[Tier.UPGRADED])
+
+
+def _upgraded_copy(
+    complaint: Complaint, *, by: User | None, level: int, now: datetime
+) -> Complaint:
+    """The upgraded complaint on a ticket of its own, written with its history."""
+    ticket = complaint.ticket
     upgraded_ticket = Ticket(
         number=next_ticket_number(now),
         kind=TicketKind.COMPLAINT,
@@ -128,88 +191,58 @@ def _upgrade(
     )
     upgraded_ticket.set_status(TicketStatus.NEW)
     upgraded_ticket.save()
-    copied = [
-        "customer_name",
-        "contact_phone",
-        "contact_email",
-        "contact_address",
-        "category",
-        "subcategory",
-        "severity",
-        "service_type",
-        "service_number",
-        "region",
-        "area",
-        "agent_concerned",
-        "media_involved",
-        "regulator_involved",
-        "promised_repair_at",
-        "repaired_at",
-    ]
-    upgraded = Complaint.objects.create(
+    return Complaint.objects.create(
         ticket=upgraded_ticket,
         tier=Tier.UPGRADED,
         parent=complaint,
         support_level=level,
-        **{name: getattr(complaint, name) for name in copied},
+        **{name: getattr(complaint, name) for name in COPIED_ON_UPGRADE},
     )
-    escalation = ComplaintEscalation.objects.create(
-        complaint=complaint,
-        kind=EscalationKind.UPGRADE,
-        trigger=trigger,
-        from_level=complaint.support_level,
-        to_level=level,
-        upgraded_to=upgraded,
-        reason=reason,
-        by=by,
-        dedupe_key=dedupe_key,
-    )
+
+
+def _write_upgrade_lines(
+    complaint: Complaint, upgraded: Complaint, escalation: ComplaintEscalation, by: User | None
+) -> None:
+    """The upgraded complaint's first line and the upgrade on this one's timeline."""
+    reason = escalation.reason
     event(
-        upgraded_ticket,
+        upgraded.ticket,
         EventCode.RECORDED,
         by,
         kind=EventKind.CREATED,
-        to_status=upgraded_ticket.status,
+        to_status=upgraded.ticket.status,
         body=_("Upgraded from %(number)s: %(reason)s")
-        % {"number": ticket.number, "reason": reason},
+        % {"number": complaint.ticket.number, "reason": reason},
         tier=Tier.UPGRADED,
         parent=complaint.pk,
     )
     event(
-        ticket,
+        complaint.ticket,
         EventCode.ESCALATION,
         by,
         kind=EventKind.ESCALATED,
         body=_("Upgraded to %(number)s: %(reason)s")
-        % {"number": upgraded_ticket.number, "reason": reason},
+        % {"number": upgraded.ticket.number, "reason": reason},
         escalation=escalation.pk,
         upgraded_to=upgraded.pk,
-        trigger=trigger,
+        trigger=escalation.trigger,
     )
+
+
+def _close_as_upgraded(
+    complaint: Complaint, upgraded: Complaint, by: User | None, now: datetime
+) -> None:
+    """This complaint closes; the upgraded one carries the case on."""
+    ticket = complaint.ticket
     ticket.closed_at = now
     _move(
         complaint,
         TicketStatus.CLOSED,
         by,
         body=_("Carried on as the upgraded complaint %(number)s.")
-        % {"number": upgraded_ticket.number},
+        % {"number": upgraded.ticket.number},
     )
     save_ticket(ticket, ["status", "status_category", "closed_at"])
-    deadlines.start(upgraded, at=now)
-    ticket_created_emit(upgraded_ticket)
-    webhooks.complaint_escalated_emit(complaint, escalation)
-    config = ComplaintSettings.current()
-    _refresh_major(upgraded, by, config)
-    tell(
-        _escalation_recipients(upgraded, leadership=True),
-        kind="complaint.escalated",
-        title=_("Upgraded complaint %(number)s (from %(parent)s)")
-        % {"number": upgraded_ticket.number, "parent": ticket.number},
-        body=reason,
-        link=complaint_link(upgraded.pk),
-        key=f"complaint-escalation:{escalation.pk}",
-    )
-    return upgraded
 
 
 @transaction.atomic

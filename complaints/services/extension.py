@@ -15,6 +15,7 @@ from complaints.notices import EXTENSION_PERM, complaint_link, event, tell
 from complaints.selectors import who_may_open
 from complaints.services.guards import _check, _lock, _refuse, _require, _text, _when
 from csc.lib.errors import IllegalTransition
+from sla.models import Clock
 from staffing.models import User
 from staffing.selectors import holders_of
 from worktickets.services import save_ticket
@@ -38,7 +39,14 @@ def _extension_days(working_days) -> int:
     return working_days
 
 
-def _check_reply_limit(complaint: Complaint, clock) -> datetime | None:
+def _running_clock(complaint: Complaint, metric: str) -> Clock:
+    clock = deadlines.open_clock(complaint, metric)
+    if clock is None:
+        raise _refuse(_("That deadline is not running."), "metric", "no_clock")
+    return clock
+
+
+def _check_reply_limit(complaint: Complaint, clock: Clock) -> datetime | None:
     """Refuse an extension of a deadline already at the 15-day reply limit (R-1, P-2);
     returns the limit the extension may reach."""
     limit = deadlines.extension_limit(complaint, clock.metric)
@@ -72,10 +80,7 @@ def complaint_request_extension(
     reason = _text(reason, "reason", _("Say why the deadline must move."))
     complaint = _lock(complaint, version)
     _check(complaint, Action.REQUEST_EXTENSION)
-    clock = deadlines.open_clock(complaint, metric)
-    if clock is None:
-        raise _refuse(_("That deadline is not running."), "metric", "no_clock")
-    _check_reply_limit(complaint, clock)
+    _check_reply_limit(complaint, _running_clock(complaint, metric))
     if complaint.extensions.filter(metric=metric, status=ExtensionStatus.REQUESTED).exists():
         raise IllegalTransition(_("An extension of this deadline already awaits a decision."))
     extension = DeadlineExtension.objects.create(
@@ -144,48 +149,70 @@ def complaint_extend(
             requested_at=now,
         )
     else:
-        extension = DeadlineExtension.objects.select_for_update().get(pk=extension.pk)
-        if extension.complaint_id != complaint.pk:
-            raise _refuse(_("That request is another complaint's."), "extension")
-        if extension.status != ExtensionStatus.REQUESTED:
-            raise IllegalTransition(_("That request has already been decided."))
+        extension = _pending_extension(complaint, extension)
     extension.decided_by = by
     extension.decided_at = now
     extension.decision_note = (note or "").strip()
-    label = ExtensionMetric(extension.metric).label
     if decision == Decision.APPROVE:
-        clock = deadlines.open_clock(complaint, extension.metric)
-        if clock is None:
-            raise _refuse(_("That deadline is not running."), "metric", "no_clock")
-        limit = _check_reply_limit(complaint, clock)
-        extension.due_before = clock.due_at
-        clock = deadlines.extend(
-            clock,
-            working_days=extension.working_days,
-            reason=extension.reason,
-            approved_by=by,
-            not_after=limit,
-        )
-        extension.due_after = clock.due_at
-        extension.status = ExtensionStatus.APPROVED
-        body = _("%(metric)s extended by %(days)s working day(s), now due %(due)s: %(reason)s") % {
-            "metric": label,
-            "days": extension.working_days,
-            "due": _when(clock.due_at),
-            "reason": extension.reason,
-        }
-        if limit is not None and clock.due_at == limit:
-            body += " " + _(
-                "(held at the 15-day reply limit of MIIT Order 35: answer the customer by then "
-                "or hand the complaint to the appeal path)"
-            )
+        body = _approve_extension(complaint, extension, by)
     else:
-        extension.status = ExtensionStatus.REFUSED
-        body = _("Extension of %(metric)s refused: %(note)s") % {
-            "metric": label,
-            "note": extension.decision_note,
-        }
+        body = _refuse_extension(extension)
     extension.save()
+    _record_extension_decision(complaint, extension, by, body)
+    return extension
+
+
+def _pending_extension(complaint: Complaint, extension: DeadlineExtension) -> DeadlineExtension:
+    """The request, locked: this complaint's, and not decided yet."""
+    extension = DeadlineExtension.objects.select_for_update().get(pk=extension.pk)
+    if extension.complaint_id != complaint.pk:
+        raise _refuse(_("That request is another complaint's."), "extension")
+    if extension.status != ExtensionStatus.REQUESTED:
+        raise IllegalTransition(_("That request has already been decided."))
+    return extension
+
+
+def _approve_extension(complaint: Complaint, extension: DeadlineExtension, by: User) -> str:
+    """Move the clock, never past the reply limit; returns the timeline line's text."""
+    clock = _running_clock(complaint, extension.metric)
+    limit = _check_reply_limit(complaint, clock)
+    extension.due_before = clock.due_at
+    clock = deadlines.extend(
+        clock,
+        working_days=extension.working_days,
+        reason=extension.reason,
+        approved_by=by,
+        not_after=limit,
+    )
+    extension.due_after = clock.due_at
+    extension.status = ExtensionStatus.APPROVED
+    body = _("%(metric)s extended by %(days)s working day(s), now due %(due)s: %(reason)s") % {
+        "metric": ExtensionMetric(extension.metric).label,
+        "days": extension.working_days,
+        "due": _when(clock.due_at),
+        "reason": extension.reason,
+    }
+    if limit is not None and clock.due_at == limit:
+        body += " " + _(
+            "(held at the 15-day reply limit of MIIT Order 35: answer the customer by then "
+            "or hand the complaint to the appeal path)"
+        )
+    return body
+
+
+def _refuse_extension(extension: DeadlineExtension) -> str:
+    """The clock stays; returns the timeline line's text."""
+    extension.status = ExtensionStatus.REFUSED
+    return _("Extension of %(metric)s refused: %(note)s") % {
+        "metric": ExtensionMetric(extension.metric).label,
+        "note": extension.decision_note,
+    }
+
+
+def _record_extension_decision(
+    complaint: Complaint, extension: DeadlineExtension, by: User, body: str
+) -> None:
+    """The decision's timeline line; the requester is told unless they decided it."""
     ticket = complaint.ticket
     event(
         ticket,
@@ -208,4 +235,3 @@ def complaint_extend(
             link=complaint_link(complaint.pk),
             key=f"complaint-extension-decided:{extension.pk}",
         )
-    return extension

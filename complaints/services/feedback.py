@@ -123,17 +123,31 @@ def complaint_feedback(
         sent_at=now,
     )
     feedback.save()
+    body = _send_feedback(complaint, feedback)
+    _mark_answered(complaint, feedback, body, target)
+    webhooks.complaint_feedback_given_emit(complaint, feedback)
+    return feedback
+
+
+def _send_feedback(complaint: Complaint, feedback: Feedback) -> str:
+    """Queue the customer's message in the outbox; returns its text."""
     subject, body = _feedback_message(complaint, feedback)
     feedback.message = outbox_enqueue(
-        channel=channel,
-        recipient=recipient,
+        channel=feedback.channel,
+        recipient=feedback.recipient,
         subject=subject,
         body=body,
         payload={"complaint": complaint.pk, "feedback": feedback.pk},
         dedupe_key=f"complaint-feedback:{feedback.pk}",
     )
     feedback.save(update_fields=["message"])
-    ticket = complaint.ticket
+    return body
+
+
+def _mark_answered(complaint: Complaint, feedback: Feedback, body: str, target: str) -> None:
+    """The deadlines are met, the result is on the timeline and the stage moves on; the
+    customer's answer is awaited."""
+    ticket, by, now = complaint.ticket, feedback.sent_by, feedback.sent_at
     # Skipped stages (a cluster answer) are done now too.
     deadlines.meet(complaint, deadlines.INVESTIGATION, at=now)
     deadlines.meet(complaint, deadlines.FEEDBACK, at=now)
@@ -144,7 +158,7 @@ def complaint_feedback(
         kind=EventKind.REPLY,
         customer_facing=True,
         body=body,
-        channel=channel,
+        channel=feedback.channel,
         feedback=feedback.pk,
     )
     _move(complaint, target, by)
@@ -152,13 +166,11 @@ def complaint_feedback(
     if ticket.first_response_at is None:
         ticket.first_response_at = now
         fields.append("first_response_at")
-    ticket.resolution = f"{cause}\n{measures}"
+    ticket.resolution = f"{feedback.cause}\n{feedback.measures}"
     fields.append("resolution")
     save_ticket(ticket, fields)
     complaint.customer_response = CustomerResponse.NONE
     complaint.save(update_fields=["customer_response"])
-    webhooks.complaint_feedback_given_emit(complaint, feedback)
-    return feedback
 
 
 def _latest_feedback(complaint: Complaint) -> Feedback:

@@ -2,6 +2,7 @@
 major criteria and the clocks, then write the ticket and the complaint once each.
 """
 
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db import transaction
@@ -10,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from complaints import clusters, deadlines, reference
 from complaints.choices import Category, EventCode, ServiceType, Severity, Tier
-from complaints.models import Complaint, Subcategory
+from complaints.models import Complaint, ComplaintSettings, Subcategory
 from complaints.notices import event_line
-from complaints.routing import route_for
+from complaints.routing import Route, route_for
 from complaints.services.appeals import _check_parent, _tell_about_appeal
 from complaints.services.escalation import TIER_MIN_LEVEL
 from complaints.services.guards import _refuse, _text
@@ -23,9 +24,10 @@ from complaints.services.repair import _check_repair
 from csc.lib.phones import InvalidPhoneNumber, normalise_phone
 from intake.choices import Channel, Region
 from intake.models import Contact, Customer
+from sla.models import Clock
 from staffing.models import User
 from worktickets.choices import EventKind, Priority, TicketKind, TicketStatus
-from worktickets.models import Ticket
+from worktickets.models import Ticket, TicketEvent
 from worktickets.numbering import next_ticket_number
 from worktickets.services import record_events
 from worktickets.webhooks import ticket_created_emit
@@ -57,172 +59,275 @@ def _normalised_phone(value: str) -> str:
         ) from None
 
 
+# What an appeal takes from the complaint it appeals when the intake leaves it out.
+INHERITED_FROM_PARENT = (
+    "category",
+    "subcategory",
+    "service_type",
+    "service_number",
+    "region",
+    "area",
+    "customer_name",
+    "contact_phone",
+    "contact_email",
+    "contact_address",
+)
+
+
+@dataclass
+class ComplaintIntake:
+    """What the intake form or the API records of a complaint (DOMAIN.md I-17, C-20)."""
+
+    channel: str
+    content: str
+    category: str = ""
+    customer_name: str = ""
+    subject: str = ""
+    customer: Customer | None = None
+    contact: Contact | None = None
+    contact_phone: str = ""
+    contact_email: str = ""
+    contact_address: str = ""
+    subcategory: Subcategory | None = None
+    severity: str = Severity.NORMAL
+    tier: str = Tier.COMPLAINT
+    parent: Complaint | None = None
+    regulator_reference: str = ""
+    service_type: str = ""
+    service_number: str = ""
+    region: str = ""
+    area: str = ""
+    agent_concerned: User | None = None
+    media_involved: bool = False
+    regulator_involved: bool = False
+    promised_repair_at: datetime | None = None
+    first_contact_agent: User | None = None
+
+
+@dataclass(frozen=True)
+class RecordedComplaint:
+    """A complaint just recorded, with what its creation wrote: the API answers with the
+    timeline and the started clocks instead of reading them back."""
+
+    complaint: Complaint
+    timeline: list[TicketEvent]  # the complaint's own lines (others' are left out), in order
+    clocks: list[Clock]
+
+
 @transaction.atomic
-def complaint_record(
-    *,
-    recorded_by: User,
-    channel: str,
-    content: str,
-    category: str = "",
-    customer_name: str = "",
-    subject: str = "",
-    customer: Customer | None = None,
-    contact: Contact | None = None,
-    contact_phone: str = "",
-    contact_email: str = "",
-    contact_address: str = "",
-    subcategory: Subcategory | None = None,
-    severity: str = Severity.NORMAL,
-    tier: str = Tier.COMPLAINT,
-    parent: Complaint | None = None,
-    regulator_reference: str = "",
-    service_type: str = "",
-    service_number: str = "",
-    region: str = "",
-    area: str = "",
-    agent_concerned: User | None = None,
-    media_involved: bool = False,
-    regulator_involved: bool = False,
-    promised_repair_at: datetime | None = None,
-    first_contact_agent: User | None = None,
-) -> Complaint:
+def complaint_record(intake: ComplaintIntake, *, recorded_by: User) -> RecordedComplaint:
     """Record a complaint from any channel (DOMAIN.md I-17, C-20) and route it (P-4)."""
-    if channel not in Channel.values:
-        raise _refuse(_("Unknown channel."), "channel")
-    regulator_reference = (regulator_reference or "").strip()
-    _check_parent(tier, parent, regulator_reference)
-    if contact is not None and customer is None:
-        customer = contact.customer
-    if parent is not None:
-        if customer is None:
-            customer = parent.ticket.customer
-        elif parent.ticket.customer_id not in (None, customer.pk):
-            raise _refuse(_("The appealed complaint is another customer's."), "parent")
-        category = category or parent.category
-        subcategory = subcategory or parent.subcategory
-        service_type = service_type or parent.service_type
-        service_number = service_number or parent.service_number
-        region = region or parent.region
-        area = area or parent.area
-        customer_name = customer_name or parent.customer_name
-        contact_phone = contact_phone or parent.contact_phone
-        contact_email = contact_email or parent.contact_email
-        contact_address = contact_address or parent.contact_address
-    if category not in Category.values:
-        raise _refuse(_("Choose the complaint's category."), "category", "required")
-    if subcategory is not None and (subcategory.category != category or not subcategory.is_active):
-        raise _refuse(_("This subcategory belongs to another category."), "subcategory")
-    if severity not in Severity.values:
-        raise _refuse(_("Unknown severity."), "severity")
-    if service_type and service_type not in ServiceType.values:
-        raise _refuse(_("Unknown service."), "service_type")
-    region = region or (customer.region if customer is not None else "")
-    if region not in Region.values:
-        raise _refuse(_("Say whether the service is urban or rural."), "region", "required")
-    content = _text(content, "content", _("Write down what the customer complains about."))
-    customer_name = (customer_name or (customer.name if customer else "")).strip()
-    customer_name = _text(customer_name, "customer_name", _("Record the customer's name."))
-    contact_phone = (
-        _normalised_phone(contact_phone)
-        or (customer.phone if customer else "")
-        or (contact.caller_number if contact else "")
-    )
-    if not (contact_phone or contact_email or contact_address):
-        raise _refuse(
-            _("Record how to reach the customer: a phone, an email or a postal address."),
-            "contact_phone",
-            "required",
-        )
+    intake = _checked(intake)
     now = timezone.now()
-    priority = _priority_for(severity, customer, tier)
-    if parent is not None and promised_repair_at is None and parent.promised_repair_at:
-        # An appeal of a fault keeps the promise the customer was given then.
-        promised_repair_at = parent.promised_repair_at
-    else:
-        _check_repair(
-            category,
-            service_type,
-            region,
-            promised_repair_at,
-            now,
-            channel=channel,
-            priority=priority,
-            vip_tier=customer.vip_tier if customer is not None else "",
-            tier=tier,
-        )
+    priority = _priority_for(intake.severity, intake.customer, intake.tier)
+    _promise_repair(intake, priority, now)
     route = route_for(
-        category, subcategory, agent_concerned=agent_concerned, recorded_by=recorded_by
+        intake.category,
+        intake.subcategory,
+        agent_concerned=intake.agent_concerned,
+        recorded_by=recorded_by,
     )
-    ticket = Ticket(
-        kind=TicketKind.COMPLAINT,
-        channel=channel,
-        subject=(subject or "").strip()[:200] or content.splitlines()[0][:80],
-        description=content,
-        customer=customer,
-        caller_number=contact_phone,
-        contact=contact,
-        team=route.team,
-        assignee=route.assignee,
-        first_contact_agent=first_contact_agent or recorded_by,
-        priority=priority,
-        created_by=recorded_by,
-    )
-    ticket.set_status(TicketStatus.NEW)
-    complaint = Complaint(
-        ticket=ticket,
-        customer_name=customer_name,
-        contact_phone=contact_phone,
-        contact_email=(contact_email or "").strip(),
-        contact_address=(contact_address or "").strip(),
-        category=category,
-        subcategory=subcategory,
-        severity=severity,
-        tier=tier,
-        parent=parent,
-        regulator_reference=regulator_reference,
-        support_level=TIER_MIN_LEVEL[tier],
-        service_type=service_type,
-        service_number=(service_number or "").strip(),
-        region=region,
-        area=clusters.area_key(area),
-        agent_concerned=agent_concerned,
-        media_involved=media_involved,
-        regulator_involved=regulator_involved,
-        promised_repair_at=promised_repair_at if category == Category.SERVICE_FAULT else None,
-    )
+    complaint = _new_complaint(intake, _new_ticket(intake, route, priority, recorded_by))
+    ticket = complaint.ticket
     # The settings are kept per process (complaints.reference), renewed when saved.
     config = reference.complaint_settings.get()
     # Recurrence, the major criteria and the clocks are worked out first, so
     # the ticket and the complaint are each written once (one INSERT, one
     # history row each) with their number and nearest deadline (the queue's order).
+    earlier = _mark_recurrence(complaint, config, now)
+    _mark_major(complaint, config, now)
+    clocks = deadlines.planned(complaint, at=now)
+    ticket.sla_due_at = deadlines.nearest_due(clocks)
+    ticket.number = next_ticket_number(now)
+    _insert_rows(ticket, complaint)
+    written = _write_creation_lines(complaint, recorded_by, route, earlier)
+    started = deadlines.save_planned(complaint, clocks)
+    written += _after_recording(complaint, recorded_by, config)
+    timeline = sorted(
+        (line for line in written if line.ticket_id == ticket.pk), key=lambda e: (e.at, e.pk)
+    )
+    return RecordedComplaint(complaint=complaint, timeline=timeline, clocks=started)
+
+
+def _checked(intake: ComplaintIntake) -> ComplaintIntake:
+    """A copy of the intake, completed from the appealed complaint, checked and cleaned."""
+    if intake.channel not in Channel.values:
+        raise _refuse(_("Unknown channel."), "channel")
+    intake = replace(intake, regulator_reference=(intake.regulator_reference or "").strip())
+    _check_parent(intake.tier, intake.parent, intake.regulator_reference)
+    if intake.contact is not None and intake.customer is None:
+        intake.customer = intake.contact.customer
+    if intake.parent is not None:
+        _inherit_from_parent(intake, intake.parent)
+    _check_classification(intake)
+    _check_content_and_contact(intake)
+    return intake
+
+
+def _inherit_from_parent(intake: ComplaintIntake, parent: Complaint) -> None:
+    """An appeal is the appealed complaint's customer's, and keeps what it leaves out."""
+    if intake.customer is None:
+        intake.customer = parent.ticket.customer
+    elif parent.ticket.customer_id not in (None, intake.customer.pk):
+        raise _refuse(_("The appealed complaint is another customer's."), "parent")
+    for name in INHERITED_FROM_PARENT:
+        setattr(intake, name, getattr(intake, name) or getattr(parent, name))
+
+
+def _check_classification(intake: ComplaintIntake) -> None:
+    """Category, subcategory, severity, service and region; the region defaults to the
+    customer's."""
+    if intake.category not in Category.values:
+        raise _refuse(_("Choose the complaint's category."), "category", "required")
+    subcategory = intake.subcategory
+    if subcategory is not None and (
+        subcategory.category != intake.category or not subcategory.is_active
+    ):
+        raise _refuse(_("This subcategory belongs to another category."), "subcategory")
+    if intake.severity not in Severity.values:
+        raise _refuse(_("Unknown severity."), "severity")
+    if intake.service_type and intake.service_type not in ServiceType.values:
+        raise _refuse(_("Unknown service."), "service_type")
+    customer = intake.customer
+    intake.region = intake.region or (customer.region if customer is not None else "")
+    if intake.region not in Region.values:
+        raise _refuse(_("Say whether the service is urban or rural."), "region", "required")
+
+
+def _check_content_and_contact(intake: ComplaintIntake) -> None:
+    """What the customer complains about, their name, and at least one way to reach them
+    (the customer's or the caller's phone when none is given)."""
+    customer, contact = intake.customer, intake.contact
+    intake.content = _text(
+        intake.content, "content", _("Write down what the customer complains about.")
+    )
+    customer_name = (intake.customer_name or (customer.name if customer else "")).strip()
+    intake.customer_name = _text(customer_name, "customer_name", _("Record the customer's name."))
+    intake.contact_phone = (
+        _normalised_phone(intake.contact_phone)
+        or (customer.phone if customer else "")
+        or (contact.caller_number if contact else "")
+    )
+    if not (intake.contact_phone or intake.contact_email or intake.contact_address):
+        raise _refuse(
+            _("Record how to reach the customer: a phone, an email or a postal address."),
+            "contact_phone",
+            "required",
+        )
+
+
+def _promise_repair(intake: ComplaintIntake, priority: int, now: datetime) -> None:
+    """A service fault is promised a repair time within the limit (repair._check_repair)."""
+    parent = intake.parent
+    if parent is not None and intake.promised_repair_at is None and parent.promised_repair_at:
+        # An appeal of a fault keeps the promise the customer was given then.
+        intake.promised_repair_at = parent.promised_repair_at
+        return
+    _check_repair(
+        intake.category,
+        intake.service_type,
+        intake.region,
+        intake.promised_repair_at,
+        now,
+        channel=intake.channel,
+        priority=priority,
+        vip_tier=intake.customer.vip_tier if intake.customer is not None else "",
+        tier=intake.tier,
+    )
+
+
+def _new_ticket(intake: ComplaintIntake, route: Route, priority: int, by: User) -> Ticket:
+    """The complaint's ticket, routed, not yet written."""
+    ticket = Ticket(
+        kind=TicketKind.COMPLAINT,
+        channel=intake.channel,
+        subject=(intake.subject or "").strip()[:200] or intake.content.splitlines()[0][:80],
+        description=intake.content,
+        customer=intake.customer,
+        caller_number=intake.contact_phone,
+        contact=intake.contact,
+        team=route.team,
+        assignee=route.assignee,
+        first_contact_agent=intake.first_contact_agent or by,
+        priority=priority,
+        created_by=by,
+    )
+    ticket.set_status(TicketStatus.NEW)
+    return ticket
+
+
+def _new_complaint(intake: ComplaintIntake, ticket: Ticket) -> Complaint:
+    """The complaint on its ticket, not yet written."""
+    return Complaint(
+        ticket=ticket,
+        customer_name=intake.customer_name,
+        contact_phone=intake.contact_phone,
+        contact_email=(intake.contact_email or "").strip(),
+        contact_address=(intake.contact_address or "").strip(),
+        category=intake.category,
+        subcategory=intake.subcategory,
+        severity=intake.severity,
+        tier=intake.tier,
+        parent=intake.parent,
+        regulator_reference=intake.regulator_reference,
+        support_level=TIER_MIN_LEVEL[intake.tier],
+        service_type=intake.service_type,
+        service_number=(intake.service_number or "").strip(),
+        region=intake.region,
+        area=clusters.area_key(intake.area),
+        agent_concerned=intake.agent_concerned,
+        media_involved=intake.media_involved,
+        regulator_involved=intake.regulator_involved,
+        promised_repair_at=(
+            intake.promised_repair_at if intake.category == Category.SERVICE_FAULT else None
+        ),
+    )
+
+
+def _mark_recurrence(
+    complaint: Complaint, config: ComplaintSettings, now: datetime
+) -> list[Complaint]:
+    """Link a recurrence to the latest earlier complaint; returns the earlier ones."""
     earlier = _earlier_complaints(complaint, config, now)
     if earlier:
         complaint.recurrence_of, complaint.recurrence_count = earlier[0], len(earlier)
+    return earlier
+
+
+def _mark_major(complaint: Complaint, config: ComplaintSettings, now: datetime) -> None:
+    """Mark a major complaint; the leadership group is told with the creation's lines."""
     major = major_reasons(complaint, config)
     if major:
         complaint.is_major, complaint.major_reasons = True, major
         complaint.leadership_notified_at = now
-    clocks = deadlines.planned(complaint, at=now)
-    ticket.sla_due_at = deadlines.nearest_due(clocks)
-    ticket.number = next_ticket_number(now)
-    ticket.save()  # simple-history writes each one's history row
+
+
+def _insert_rows(ticket: Ticket, complaint: Complaint) -> None:
+    """Write the ticket and the complaint; simple-history writes each one's history row."""
+    ticket.save()
     complaint.save(force_insert=True)  # its key is its ticket's: no UPDATE tried first
-    # The creation's lines, with a recurrence's and the major report's, in one INSERT.
+
+
+def _write_creation_lines(
+    complaint: Complaint, by: User, route: Route, earlier: list[Complaint]
+) -> list[TicketEvent]:
+    """The creation's lines, with a recurrence's and the major report's, in one INSERT."""
+    ticket = complaint.ticket
     lines = [
         event_line(
             ticket,
             EventCode.RECORDED,
-            recorded_by,
+            by,
             kind=EventKind.CREATED,
-            body=content,
+            body=ticket.description,
             to_status=ticket.status,
-            tier=tier,
-            category=category,
+            tier=complaint.tier,
+            category=complaint.category,
         ),
         event_line(
             ticket,
             EventCode.ROUTED,
-            recorded_by,
+            by,
             body=_("Routed to %(team)s (%(rule)s).") % {"team": route.team, "rule": route.rule},
             team=route.team.name,
             rule=route.rule.pk,
@@ -230,20 +335,21 @@ def complaint_record(
     ]
     if earlier:
         lines += _recurrence_lines(complaint, earlier)
-    if major:
-        lines.append(_major_line(complaint, recorded_by))
+    if complaint.is_major:
+        lines.append(_major_line(complaint, by))
         _tell_leadership_of_major(complaint)
-    written = record_events(lines)
-    complaint.started_clocks = deadlines.save_planned(complaint, clocks)
+    return record_events(lines)
+
+
+def _after_recording(
+    complaint: Complaint, by: User, config: ComplaintSettings
+) -> list[TicketEvent]:
+    """An outage cluster the complaint joins or opens, the created webhook and an
+    appeal's notices; returns the timeline lines written."""
     cluster_change = clusters.cluster_check(complaint, config)
-    ticket_created_emit(ticket)
-    if tier == Tier.APPEAL:
-        _tell_about_appeal(complaint, recorded_by)
-    if cluster_change is not None:
-        written += _after_cluster_change(cluster_change, recorded_by, config)
-    # The complaint's timeline as the creation wrote it (others' lines are left out):
-    # the API answers with it and the started clocks instead of reading them back.
-    complaint.created_events = sorted(
-        (line for line in written if line.ticket_id == ticket.pk), key=lambda e: (e.at, e.pk)
-    )
-    return complaint
+    ticket_created_emit(complaint.ticket)
+    if complaint.tier == Tier.APPEAL:
+        _tell_about_appeal(complaint, by)
+    if cluster_change is None:
+        return []
+    return _after_cluster_change(cluster_change, by, config)

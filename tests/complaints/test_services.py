@@ -71,14 +71,16 @@ def test_a_complaint_records_who_how_to_reach_them_what_and_the_channel(groups, 
 
 def test_an_unregistered_caller_is_recorded_by_name_and_contact(groups, agent_user):
     complaint = services.complaint_record(
+        services.ComplaintIntake(
+            channel="hotline",
+            category=Category.BILLING,
+            customer_name="李雷",
+            contact_phone="139 1111 2222",
+            region="rural",
+            content="话费异常",
+        ),
         recorded_by=agent_user,
-        channel="hotline",
-        category=Category.BILLING,
-        customer_name="李雷",
-        contact_phone="139 1111 2222",
-        region="rural",
-        content="话费异常",
-    )
+    ).complaint
 
     assert complaint.ticket.customer is None
     assert complaint.contact_phone == "13911112222"
@@ -397,13 +399,15 @@ def test_an_appeal_links_the_complaint_it_appeals_and_tells_the_cs_manager(
     original = make_complaint(recorded_by=agent_user)
 
     appeal = services.complaint_record(
+        services.ComplaintIntake(
+            channel="web",
+            tier=Tier.APPEAL,
+            parent=original,
+            regulator_reference="GXB-2026-0001",
+            content="对处理结果不满，向工信部申诉",
+        ),
         recorded_by=agent_user,
-        channel="web",
-        tier=Tier.APPEAL,
-        parent=original,
-        regulator_reference="GXB-2026-0001",
-        content="对处理结果不满，向工信部申诉",
-    )
+    ).complaint
 
     assert appeal.parent == original
     assert appeal.category == original.category

@@ -760,7 +760,7 @@ DEMO_COMPLAINTS = (
 
 
 def _demo_work(command, users, teams, customers, created) -> None:
-    from complaints.services import complaint_record
+    from complaints.services import ComplaintIntake, complaint_record
     from worktickets import services as ticket_services
     from worktickets.models import BusinessType, InquiryCategory, Ticket
 
@@ -822,8 +822,7 @@ def _demo_work(command, users, teams, customers, created) -> None:
         created["tickets"] += 1
     for index, (category, channel, severity, service_type, content) in enumerate(DEMO_COMPLAINTS):
         customer = pool[-(index + 1)]
-        complaint_record(
-            recorded_by=agent if index % 2 == 0 else lead,
+        intake = ComplaintIntake(
             channel=channel,
             category=category,
             severity=severity,
@@ -841,6 +840,7 @@ def _demo_work(command, users, teams, customers, created) -> None:
                 else None
             ),
         )
+        complaint_record(intake, recorded_by=agent if index % 2 == 0 else lead)
         created["complaints"] += 1
     _demo_problems(users, created)
 
