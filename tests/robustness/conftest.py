@@ -2,9 +2,11 @@
 role, a few customers with contacts, tickets and complaints, so that fuzzed ids
 and the access matrix hit real rows."""
 
+import datetime
 from dataclasses import dataclass, field
 
 import pytest
+from django.utils import timezone
 
 from sla.models import Clock
 from staffing.api_auth import ALL_SCOPES
@@ -19,6 +21,7 @@ from tests.factories import (
     make_complaint,
     make_ticket,
 )
+from worktickets.services import problem_raise
 
 # Fuzzing sends hundreds of requests a minute; the throttle is not under test there.
 UNTHROTTLED = "1000000/min"
@@ -33,6 +36,7 @@ class World:
     tickets: list = field(default_factory=list)
     complaints: list = field(default_factory=list)
     clocks: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
 
 
 def _member(role: str, team, username: str):
@@ -91,6 +95,17 @@ def world(db) -> World:
         )
     ]
     w.clocks = list(Clock.objects.order_by("pk").values_list("pk", flat=True))
+    # Raised by an agent and owned by someone outside the roles under test: keeping it
+    # takes the ledger keepers' permission.
+    w.problems = [
+        problem_raise(
+            title="APP 话费查询报错",
+            owner=w.people["outsider"],
+            review_date=timezone.localdate() + datetime.timedelta(days=30),
+            raised_by=agent,
+            ticket=w.tickets[0],
+        )
+    ]
     return w
 
 

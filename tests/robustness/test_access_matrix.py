@@ -38,7 +38,6 @@ from tests.factories import (
 from tests.robustness.schema import api_schema
 from tests.sla.conftest import facts_for
 from worktickets.models import Problem, ProblemEvent, Ticket, TicketEvent
-from worktickets.services import problem_raise
 
 pytestmark = pytest.mark.django_db
 
@@ -528,14 +527,7 @@ def centre(world):
     world.cluster = OutageCluster.objects.create(
         service_type="broadband", area="朝阳", threshold=3, window_minutes=60
     )
-    # Raised by an agent, owned by someone outside the roles: keeping it takes the permission.
-    world.problem = problem_raise(
-        title="APP 话费查询报错",
-        owner=world.people["outsider"],
-        review_date=timezone.localdate() + datetime.timedelta(days=30),
-        raised_by=world.people[AG],
-        ticket=world.own_tickets[AG],
-    )
+    world.problem = world.problems[0]
     return world
 
 

@@ -30,6 +30,7 @@ PATH_RESOURCES = {
     "/api/v1/tickets/": "tickets",
     "/api/v1/complaints/": "complaints",
     "/api/v1/sla/clocks/": "clocks",
+    "/api/v1/problems/": "problems",
 }
 # Body field -> the seeded rows it refers to.
 BODY_REFERENCES = {
@@ -121,6 +122,7 @@ def seeded_ids(world) -> dict:
         "tickets": [t.pk for t in world.tickets] + [c.ticket_id for c in world.complaints],
         "complaints": [c.pk for c in world.complaints],
         "clocks": world.clocks,
+        "problems": [p.pk for p in world.problems],
         "teams": [t.pk for t in world.teams.values()],
         "people": [u.pk for u in world.people.values()],
         "business_types": list(BusinessType.objects.values_list("code", flat=True)),

@@ -74,6 +74,7 @@ def ids(world, full_token) -> dict[str, int]:
         "/api/v1/sla/clocks/": world.clocks[0],
         "/api/v1/complaint-clusters/": cluster.pk,
         "/api/v1/webhooks/": hook.pk,
+        "/api/v1/problems/": world.problems[0].pk,
     }
 
 
