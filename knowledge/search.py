@@ -59,6 +59,9 @@ log = logging.getLogger(__name__)
 def _tokenizer():
     import jieba
 
+    # jieba gives its logger a stderr handler of its own at import; without it
+    # its records go through the project's handlers, which scrub personal data.
+    jieba.default_logger.removeHandler(jieba.log_console)
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
