@@ -296,6 +296,9 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="csc@localhost")
 
 # REST API (DESIGN.md §3).
+# Output serializers render through one template per class (csc.lib.serializers);
+# off: DRF builds every serializer's fields anew, as it does by default.
+SERIALIZER_TEMPLATES = env.bool("SERIALIZER_TEMPLATES", default=True)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "staffing.api_auth.ApiClientTokenAuthentication",

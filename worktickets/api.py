@@ -171,6 +171,7 @@ class TicketDetailSerializer(TicketListSerializer):
     clocks = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
     contact = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    caller_number = serializers.SerializerMethodField()
 
     class Meta(TicketListSerializer.Meta):
         fields = [
@@ -188,10 +189,8 @@ class TicketDetailSerializer(TicketListSerializer):
             "allowed_actions",
         ]
 
-    def to_representation(self, ticket):
-        data = super().to_representation(ticket)
-        data["caller_number"] = mask_phone(ticket.caller_number)
-        return data
+    def get_caller_number(self, ticket: Ticket) -> str:
+        return mask_phone(ticket.caller_number)
 
     # A ticket just created comes with what its creation wrote (context "timeline"
     # and "clocks"): the answer needs no read back.

@@ -14,6 +14,16 @@ serializers that read `self.context` see the caller's context exactly as
 before. Rendering does not change a field's state, so one template serves
 every thread. Input (validation, save) is untouched, apart from the model
 introspection, which is also done once per class.
+
+Because one instance serves every caller, three things are refused:
+- a subclass that defines `__init__`, `get_fields` or `to_representation`,
+  at class creation. DRF's idiom of dropping fields in `__init__` for an
+  unprivileged caller would change the shared template, and the next caller
+  would get (or miss) fields of someone else. Per-caller output goes in a
+  method field that reads `self.context`, or in a plain DRF serializer.
+- writing to a template's context: it is the caller's, read-only here.
+- sharing a mutable `default` or `initial` between serializers: fields are
+  rebuilt from their arguments, and those two are deep-copied.
 """
 
 from __future__ import annotations
@@ -21,8 +31,9 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, NoReturn
 
+from django.conf import settings
 from rest_framework import serializers
 
 _rendering: ContextVar[Mapping | None] = ContextVar("serializer_rendering", default=None)
@@ -43,6 +54,18 @@ class _RenderContext(Mapping):
     def __len__(self) -> int:
         return len(self._current())
 
+    def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError(
+            "An output serializer's context is the caller's and read-only while it renders; "
+            "pass what the fields need in the context the serializer is made with."
+        )
+
+    __setitem__ = __delitem__ = update = setdefault = pop = popitem = clear = _read_only
+
+
+# Kept apart per copy: the arguments a field may change or hand out for changing.
+_COPIED_ARGUMENTS = ("default", "initial")
+
 
 def _fresh_copy(field: serializers.Field) -> serializers.Field:
     """A new field made with the same arguments (what DRF's deepcopy of a field does,
@@ -51,7 +74,11 @@ def _fresh_copy(field: serializers.Field) -> serializers.Field:
     if any(isinstance(argument, serializers.Field) for argument in arguments):
         # A field holding a field (many=True, child=...): the held one must not be shared.
         return copy.deepcopy(field)
-    return field.__class__(*field._args, **field._kwargs)
+    kwargs = dict(field._kwargs)
+    for name in _COPIED_ARGUMENTS:
+        if name in kwargs and not callable(kwargs[name]):
+            kwargs[name] = copy.deepcopy(kwargs[name])
+    return field.__class__(*field._args, **kwargs)
 
 
 class Serializer(serializers.Serializer):
@@ -61,7 +88,20 @@ class Serializer(serializers.Serializer):
         return {name: _fresh_copy(field) for name, field in self._declared_fields.items()}
 
 
+_TEMPLATE_DEFINED = ("__init__", "get_fields", "to_representation")
+
+
 class ModelSerializer(serializers.ModelSerializer):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        overridden = [name for name in _TEMPLATE_DEFINED if name in cls.__dict__]
+        if overridden:
+            raise TypeError(
+                f"{cls.__module__}.{cls.__qualname__} defines {', '.join(overridden)}: an output "
+                "serializer renders through one instance per class, shared by every caller. "
+                "Use a method field reading self.context, or rest_framework's ModelSerializer."
+            )
+
     @classmethod
     def _template(cls) -> ModelSerializer:
         # Kept on the class itself, never inherited: a subclass has fields of its own.
@@ -72,6 +112,8 @@ class ModelSerializer(serializers.ModelSerializer):
         return template
 
     def get_fields(self):
+        if not settings.SERIALIZER_TEMPLATES:
+            return super().get_fields()
         cls = type(self)
         built = cls.__dict__.get("_built_fields")
         if built is None:
@@ -81,7 +123,7 @@ class ModelSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         context = self.context
-        if isinstance(context, _RenderContext):
+        if isinstance(context, _RenderContext) or not settings.SERIALIZER_TEMPLATES:
             # This is a template (or a field of one): render with its own fields.
             return super().to_representation(instance)
         token = _rendering.set(context)
@@ -96,7 +138,7 @@ def render_rows(serializer_class: type[serializers.BaseSerializer], rows) -> lis
     a method field renders: each row through the class's template, without a
     list serializer and a child made for every call. The rows see an empty
     context, as they would through a serializer made without one."""
-    if not issubclass(serializer_class, ModelSerializer):
+    if not issubclass(serializer_class, ModelSerializer) or not settings.SERIALIZER_TEMPLATES:
         return serializer_class(rows, many=True).data
     template = serializer_class._template()
     token = _rendering.set({})

@@ -92,3 +92,67 @@ def test_fields_are_built_once_per_class(team, monkeypatch):
         assert TeamOutput([team], many=True, context={"viewer": "c"}).data[0]["viewer"] == "c"
 
     assert built == []
+
+
+def test_a_subclass_that_drops_fields_per_caller_is_refused_at_class_creation():
+    # DRF's idiom: drop a field in __init__ for an unprivileged caller. With one
+    # template per class, a privileged caller's fields would reach the next one.
+    for method in ("__init__", "get_fields", "to_representation"):
+        body = {
+            "Meta": type("Meta", (), {"model": Team, "fields": ["id", "name"]}),
+            "__module__": __name__,
+            method: lambda self, *args, **kwargs: None,
+        }
+        with pytest.raises(TypeError, match=method):
+            type("PerCallerOutput", (ModelSerializer,), body)
+
+
+def test_the_templates_context_is_read_only_with_a_reason(team):
+    class Remembering(ModelSerializer):
+        name = serializers.SerializerMethodField()
+
+        class Meta:
+            model = Team
+            fields = ["id", "name"]
+
+        def get_name(self, team) -> str:
+            self.context["seen"] = team.pk
+            return team.name
+
+    with pytest.raises(TypeError, match="read-only"):
+        assert Remembering(team, context={"viewer": "a"}).data
+
+
+def test_a_mutable_default_is_not_shared_between_serializers():
+    class Tagged(ModelSerializer):
+        tags = serializers.ListField(child=serializers.CharField(), default=[])
+        labels = serializers.JSONField(default={})
+
+        class Meta:
+            model = Team
+            fields = ["id", "tags", "labels"]
+
+    first, second = Tagged().fields, Tagged().fields
+    first["tags"].default.append("vip")
+    first["labels"].default["tier"] = "gold"
+
+    assert second["tags"].default == []
+    assert second["labels"].default == {}
+    assert Tagged().fields["tags"].default == []
+
+
+def test_switched_off_drf_builds_the_fields_of_every_serializer(team, settings, monkeypatch):
+    settings.SERIALIZER_TEMPLATES = False
+    built = []
+    original = serializers.ModelSerializer.get_fields
+    monkeypatch.setattr(
+        serializers.ModelSerializer,
+        "get_fields",
+        lambda self: built.append(type(self)) or original(self),
+    )
+
+    for viewer in ("a", "b"):
+        shown = TeamOutput(team, context={"viewer": viewer}).data
+        assert shown["agents"][0]["shown_as"] == f"{viewer}:wang"
+
+    assert built.count(TeamOutput) == 2
