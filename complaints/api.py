@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -51,7 +51,7 @@ from complaints.models import (
 from csc.lib.masking import mask_phone
 from csc.lib.moments import validate_moment
 from csc.lib.paging import ApiCursorPagination
-from csc.lib.parsers import JSONParser
+from csc.lib.parsers import JSONParser, MultiPartParser
 from csc.lib.serializers import (
     ModelSerializer,
     Serializer,

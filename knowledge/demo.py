@@ -686,4 +686,6 @@ def _seed_one(demo: DemoArticle, users: dict[str, User], categories: dict) -> No
     elif demo.state == "overdue":
         # As if published a quarter ago: its review is due, for the overdue list.
         overdue = timezone.localdate() - datetime.timedelta(days=3)
-        Article.objects.filter(pk=article.pk).update(review_due_on=overdue)
+        article.refresh_from_db()
+        article.review_due_on = overdue
+        article.save(update_fields=["review_due_on"])

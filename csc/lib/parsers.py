@@ -1,10 +1,16 @@
-"""The API's JSON parser: bad JSON of any kind is a 400, never a 500."""
+"""The API's parsers: bad JSON, and text no database can store, are a 400, never a 500."""
 
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers
 from rest_framework.utils import json
 
-from csc.lib.untrusted import MAX_JSON_DEPTH, json_too_deep, unstorable_message, unstorable_path
+from csc.lib.untrusted import (
+    MAX_JSON_DEPTH,
+    first_unstorable_field,
+    json_too_deep,
+    unstorable_message,
+    unstorable_path,
+)
 
 
 class JSONParser(parsers.JSONParser):
@@ -40,3 +46,19 @@ class JSONParser(parsers.JSONParser):
         if field_path is not None:
             raise exceptions.ParseError(unstorable_message(field_path))
         return data
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    """DRF's parser, refusing text fields holding NUL or a lone surrogate (a lookup
+    such as a category code would send them to the database). Uploaded files are
+    bytes and are the upload checks' business."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        pairs = [(name, value) for name, values in parsed.data.lists() for value in values]
+        field_name = first_unstorable_field([*pairs, *((name, "") for name in parsed.files)])
+        if field_name:
+            raise exceptions.ValidationError({field_name: [unstorable_message(field_name)]})
+        if field_name is not None:
+            raise exceptions.ParseError(unstorable_message(field_name))
+        return parsed
