@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, ClassVar
 
 from rest_framework import serializers
 
@@ -47,11 +47,13 @@ class _RenderContext(Mapping):
 def _fresh_copy(field: serializers.Field) -> serializers.Field:
     """A new field made with the same arguments (what DRF's deepcopy of a field does,
     without deep copying its querysets and choices: a third of the time)."""
-    arguments = (*field._args, *field._kwargs.values())
-    if any(isinstance(argument, serializers.Field) for argument in arguments):
+    # DRF's Field.__new__ keeps them on the instance (not in the type stubs).
+    kept = vars(field)
+    args, kwargs = kept["_args"], kept["_kwargs"]
+    if any(isinstance(argument, serializers.Field) for argument in (*args, *kwargs.values())):
         # A field holding a field (many=True, child=...): the held one must not be shared.
         return copy.deepcopy(field)
-    return field.__class__(*field._args, **field._kwargs)
+    return field.__class__(*args, **kwargs)
 
 
 class Serializer(serializers.Serializer):
@@ -62,6 +64,10 @@ class Serializer(serializers.Serializer):
 
 
 class ModelSerializer(serializers.ModelSerializer):
+    # Set on each class by _template and get_fields, never inherited.
+    _render_template: ClassVar[ModelSerializer]
+    _built_fields: ClassVar[dict[str, serializers.Field]]
+
     @classmethod
     def _template(cls) -> ModelSerializer:
         # Kept on the class itself, never inherited: a subclass has fields of its own.
