@@ -71,9 +71,12 @@ load: install translations
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) \
 	  $(PY) -m tests.bench.load_run $(LOAD_ARGS)
 
+# mypy checks the modules [tool.mypy] lists (services, selectors, csc/lib) and
+# keeps its cache in .mypy_cache: about 25 s from nothing, 3 s after.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: install

@@ -493,6 +493,9 @@ class Evidence(models.Model):
 
     objects = EvidenceQuerySet.as_manager()
 
+    # Set on the entries complaints.selectors.evidence_of lists: the entry replacing this one.
+    superseded_by_entry: "Evidence | None"
+
     class Meta:
         ordering = ["complaint", "seq"]
         verbose_name = _("evidence")

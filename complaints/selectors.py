@@ -294,7 +294,7 @@ def recurrence_rates(
         .values("month", "category")
         .annotate(
             complaints=Count("pk"),
-            recurrences=Count("pk", filter=Q(recurrence_of__isnull=False)),
+            recurred=Count("pk", filter=Q(recurrence_of__isnull=False)),
         )
         .order_by("-month", "category")
     )
@@ -305,7 +305,7 @@ def recurrence_rates(
             else row["month"],
             category=row["category"],
             complaints=row["complaints"],
-            recurrences=row["recurrences"],
+            recurrences=row["recurred"],
         )
         for row in rows
     ]

@@ -169,7 +169,7 @@ def team_board(team: Team) -> TeamBoard:
     agents = list(team_agents(team))
     team_contacts = contacts_today().filter(agent__agent__team=team)
     per_agent = {
-        row["agent"]: row
+        row["agent"]: (row["total"], row["answered"])
         for row in team_contacts.values("agent")
         .annotate(total=Count("id"), answered=Count("id", filter=Q(answered_at__isnull=False)))
         .order_by()
@@ -177,8 +177,8 @@ def team_board(team: Team) -> TeamBoard:
     rows = [
         TeamBoardRow(
             agent=agent,
-            contacts_today=per_agent.get(agent.user_id, {}).get("total", 0),
-            answered_today=per_agent.get(agent.user_id, {}).get("answered", 0),
+            contacts_today=per_agent.get(agent.user_id, (0, 0))[0],
+            answered_today=per_agent.get(agent.user_id, (0, 0))[1],
         )
         for agent in agents
     ]

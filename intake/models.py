@@ -1,4 +1,5 @@
 import contextlib
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +25,9 @@ from intake.choices import (
     ServiceType,
     VipTier,
 )
+
+if TYPE_CHECKING:
+    from staffing.models import User
 
 RESIDENT_ID_ERRORS = {
     "shape": _("A resident ID number has 17 digits followed by a digit or X."),
@@ -107,6 +111,9 @@ class Customer(models.Model):
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
+    # simple-history names them on the history row the next save writes: who and why.
+    _history_user: "User | None"
+    _change_reason: str
 
     objects = CustomerQuerySet.as_manager()
 
@@ -196,6 +203,9 @@ class CustomerService(models.Model):
     )
     activated_on = models.DateField(_("activated on"), null=True, blank=True)
     history = HistoricalRecords()
+    # simple-history names them on the history row the next save writes: who and why.
+    _history_user: "User | None"
+    _change_reason: str
 
     class Meta:
         ordering = ["service_type", "number"]
@@ -256,6 +266,9 @@ class Contact(models.Model):
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     history = HistoricalRecords()
+    # simple-history names them on the history row the next save writes: who and why.
+    _history_user: "User | None"
+    _change_reason: str
 
     class Meta:
         ordering = ["-queued_at", "-id"]

@@ -106,7 +106,6 @@ def customer_register(
     customer = Customer(
         name=(name or "").strip(),
         phone=_normalised_phone(phone or "", errors),
-        id_number=_normalised_resident_id((id_number or "").strip(), errors),
         customer_type=customer_type,
         payment_type=payment_type,
         vip_tier=vip_tier,
@@ -114,6 +113,7 @@ def customer_register(
         city=(city or "").strip(),
         account_manager=account_manager,
     )
+    customer.id_number = _normalised_resident_id((id_number or "").strip(), errors)
     _validate(customer, errors)
     # Asked only once all else is valid: a refused form must not also say, free of
     # charge, whether an ID number is registered (guessing would rebuild masked ones).
@@ -352,6 +352,7 @@ def customer_id_numbers_rotate(*, batch_size: int = 1000) -> dict[str, int]:
     change, so no history is written.
     """
     rewritten = {}
+    after: int | None
     for label, model, pk_name in (
         ("customers", Customer, "id"),
         ("history rows", Customer.history.model, "history_id"),

@@ -154,7 +154,7 @@ def _check_text(kind: str, *, title: str, body: str, wording: str) -> None:
 
 
 def _check_audience(audience: str, roles: Iterable[Group], teams: Iterable[Team]) -> None:
-    if audience == Audience.RESTRICTED and not (list(roles) or list(teams)):
+    if audience == Audience.RESTRICTED and not list(roles) and not list(teams):
         raise ValidationError(
             {"audience": _("Name at least one role or team that may read a restricted article.")}
         )
@@ -277,7 +277,7 @@ def article_update_settings(
         raise ValidationError(
             {"kind": _("Publish a version with an answer wording before making it one.")}
         )
-    changes = {
+    changes: dict[str, list[object]] = {
         name: [str(old), str(new)]
         for name, old, new in (
             ("kind", article.kind, kind),
@@ -317,7 +317,7 @@ def revision_start(article: Article, *, by: User) -> ArticleVersion:
     _check_may_edit(article, by)
     if article.versions.filter(status__in=OPEN_STATUSES).exists():
         raise IllegalTransition(_("A new version of this article is already being written."))
-    newest = article.versions.order_by("-number").first()
+    newest = article.versions.latest("number")
     version = ArticleVersion(
         article=article,
         number=newest.number + 1,
@@ -541,6 +541,7 @@ def article_feedback(
     if not selectors.published_visible_to(by).filter(pk=article.pk).exists():
         raise DomainError(_("This article is not published."), code="not_published")
     article = Article.objects.select_related("published_version", "owner").get(pk=article.pk)
+    assert article.published_version is not None  # a published article has its version
     try:
         with transaction.atomic():
             feedback = ArticleFeedback.objects.create(
@@ -606,6 +607,7 @@ def review_reminders_send(now: datetime | None = None) -> int:
     )
     sent = 0
     for article in due.iterator(chunk_size=500):
+        assert article.review_due_on is not None  # read by its review date
         overdue = article.review_due_on < today
         if overdue:
             title = _("The review of %(title)s is overdue (due %(day)s)")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.lookups import IsNull
@@ -115,7 +115,10 @@ def attention_list(
     )
 
 
-def annotate_sla(tickets: QuerySet) -> QuerySet:
+_Tickets = TypeVar("_Tickets", bound=QuerySet)
+
+
+def annotate_sla(tickets: _Tickets) -> _Tickets:
     """Add `sla_at_risk` and `sla_breached` to a ticket queryset (for queue badges).
 
     Each is "the first such clock IS NOT NULL", a subquery probed per row on

@@ -130,7 +130,6 @@ def _new_clock(ticket, version: PolicyVersion, target: dict, at: datetime) -> Cl
     calendar = business_calendar(target["calendar_id"])
     due, _limbs = base_due(calendar, at, target)
     clock = Clock(
-        ticket_id=ticket.pk if ticket is not None else None,
         metric=target["metric"],
         policy_version=version,
         calendar=calendar,
@@ -140,6 +139,8 @@ def _new_clock(ticket, version: PolicyVersion, target: dict, at: datetime) -> Cl
         due_at=due,
         calendar_revision=calendar.revision,
     )
+    if ticket is not None:  # else set when the planned clocks are saved
+        clock.ticket_id = ticket.pk
     _schedule(clock, at)
     return clock
 
@@ -154,6 +155,7 @@ def _pause(clock: Clock, at: datetime) -> None:
 
 def _resume(clock: Clock, at: datetime, *, save: bool = True) -> None:
     """Back to running; the due time moves by the working time spent paused."""
+    assert clock.paused_since is not None  # set whenever a clock is paused
     paused = business_time_between(clock.calendar, clock.paused_since, at)
     clock.due_at = add_business_time(
         clock.calendar, clock.due_at, minutes=Decimal(paused.total_seconds()) / 60
@@ -296,7 +298,8 @@ def clocks_save_planned(ticket, clocks: list[Clock], facts: TicketFacts) -> list
     """Save the planned clocks of a ticket just inserted, each with its start event."""
     for clock in clocks:
         clock.ticket_id = ticket.pk
-    _save_started(clocks, clocks[0].started_at if clocks else None)
+    if clocks:
+        _save_started(clocks, clocks[0].started_at)
     # A clock just started has climbed no rung of the ladder: its escalations are
     # prefetched from an empty queryset, which runs no query.
     prefetch_related_objects(
@@ -307,7 +310,7 @@ def clocks_save_planned(ticket, clocks: list[Clock], facts: TicketFacts) -> list
     return clocks
 
 
-def _save_started(clocks: list[Clock], at: datetime | None) -> None:
+def _save_started(clocks: list[Clock], at: datetime) -> None:
     # One INSERT for the clocks and one for their events, whatever the number of metrics.
     if not clocks:
         return
@@ -454,7 +457,7 @@ def clocks_rematch(ticket, facts: TicketFacts, *, at: datetime | None = None) ->
                 )
                 new_targets[dependent["target"]["metric"]] = (version, dependent["target"])
     for metric, clock in open_clocks.items():
-        version, target = new_targets.get(metric, (None, {}))
+        target = new_targets[metric][1] if metric in new_targets else {}
         if target and target_snapshot(clock.target) == target_snapshot(target):
             new_targets.pop(metric)
         else:
@@ -498,7 +501,9 @@ def clock_extend(
     )
     if not clock.is_open:
         raise IllegalTransition(_("This clock has already stopped; it cannot be extended."))
-    data = {"working_days": by_working_days} if by_working_days else {"minutes": by_minutes}
+    data: dict[str, object] = (
+        {"working_days": by_working_days} if by_working_days else {"minutes": by_minutes}
+    )
     if not_after is not None:
         data["not_after"] = not_after.isoformat()
     clock.due_at = extension_after(clock.calendar, clock.due_at, data)
@@ -685,6 +690,7 @@ def recompute_job_run(job: RecomputeJob, *, batch_size: int = RECOMPUTE_BATCH_SI
     if job.scope == RecomputeScope.CALENDAR:
         clocks = clocks.filter(calendar_id=job.calendar_id)
     else:
+        assert job.policy_version is not None  # a policy's job names the policy's version
         clocks = clocks.filter(policy_version__policy_id=job.policy_version.policy_id)
     batch = list(clocks.values_list("pk", "ticket_id")[:batch_size])
     if not batch:

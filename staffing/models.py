@@ -107,6 +107,8 @@ class Agent(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.OFFLINE
     )
     history = HistoricalRecords(m2m_fields=[skills])
+    # simple-history names it on the history row the next save writes.
+    _history_user: "User | None"
 
     class Meta:
         ordering = ["employee_number"]

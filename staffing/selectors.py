@@ -58,11 +58,11 @@ def team_of(user: User) -> Team | None:
     return Team.objects.filter(lead=user, is_active=True).first()
 
 
-def worked_team_ids(user: User) -> QuerySet[Team]:
+def worked_team_ids(user: User) -> QuerySet[Team, int]:
     """The ids of the teams a person works, their own and the ones they lead, as a
     query (usable as a subquery)."""
     own = Agent.objects.filter(user_id=user.pk).values("team_id")
-    return Team.objects.filter(Q(lead_id=user.pk) | Q(pk__in=own)).values("pk")
+    return Team.objects.filter(Q(lead_id=user.pk) | Q(pk__in=own)).values_list("pk", flat=True)
 
 
 def team_agents(team: Team) -> QuerySet[Agent]:

@@ -136,7 +136,7 @@ TRANSITIONS: dict[str, dict[str, tuple[frozenset[str], str | None]]] = {
     },
 }
 
-INITIAL_STATUS = {
+INITIAL_STATUS: dict[str, str] = {
     TicketKind.INQUIRY: TicketStatus.NEW,
     TicketKind.BUSINESS: TicketStatus.ACCEPTED,
 }

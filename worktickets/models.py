@@ -1,4 +1,5 @@
 import datetime
+from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -201,11 +202,11 @@ class TicketDaySequence(models.Model):
         return f"{self.day}: {self.last}"
 
 
-class TicketQuerySet(models.QuerySet):
-    def active(self):
+class TicketQuerySet(models.QuerySet["Ticket"]):
+    def active(self) -> Self:
         return self.filter(status_category__in=ACTIVE_CATEGORY_VALUES)
 
-    def queue_order(self):
+    def queue_order(self) -> Self:
         # Nearest SLA due time first, then the most urgent, then the oldest.
         return self.order_by(
             models.F("sla_due_at").asc(nulls_last=True), "-priority", "created_at", "pk"

@@ -5,6 +5,7 @@ number of queries, whatever the number of tickets.
 """
 
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     BooleanField,
@@ -25,7 +26,17 @@ from staffing.models import Team, User
 from staffing.reference import teams_by_id
 from staffing.selectors import worked_team_ids
 from worktickets.choices import ProblemStatus, TicketKind
-from worktickets.models import Problem, ProblemEvent, Ticket, TicketEvent
+from worktickets.models import Problem, ProblemEvent, Ticket, TicketEvent, TicketQuerySet
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _Visibility(TypedDict):
+        is_visible: bool
+
+    # A ticket read with `is_visible`: whether the user may open it.
+    VisibleTicket = WithAnnotations[Ticket, _Visibility]
+
 
 LIST_RELATED = ("customer", "team", "assignee", "first_contact_agent", "business_type")
 
@@ -89,12 +100,12 @@ def _visible(user: User, team_ids) -> Q | None:
     return (team & not_complaint) | complaints
 
 
-def _only_visible(user: User, tickets: QuerySet[Ticket], team_ids) -> QuerySet[Ticket]:
+def _only_visible(user: User, tickets: TicketQuerySet, team_ids) -> TicketQuerySet:
     rule = _visible(user, team_ids)
     return tickets if rule is None else tickets.filter(rule)
 
 
-def tickets_visible_to(user: User) -> QuerySet[Ticket]:
+def tickets_visible_to(user: User) -> TicketQuerySet:
     """Every door's rule for tickets (_visible), complaints included."""
     return _only_visible(user, Ticket.objects.all(), user_team_ids(user))
 
@@ -112,7 +123,7 @@ def ticket_list(user: User, *, filters: dict | None = None) -> QuerySet[Ticket]:
     return tickets.filter(**(filters or {}))
 
 
-def _queue(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+def _queue(tickets: TicketQuerySet) -> QuerySet[Ticket]:
     """Active tickets, nearest deadline first, with their SLA badge state."""
     return annotate_sla(tickets.active().select_related(*LIST_RELATED)).queue_order()
 
@@ -199,7 +210,7 @@ def ticket_timeline_latest(ticket: Ticket, limit: int) -> tuple[list[TicketEvent
 LONG_FIELDS = ("description", "order_details", "resolution", "rejection_reason")  # not in lists
 
 
-def withhold_hidden(tickets: list[Ticket]) -> list[Ticket]:
+def withhold_hidden(tickets: "list[VisibleTicket]") -> "list[VisibleTicket]":
     """Tickets listed beside a customer that the user may not open (`is_visible` false)
     show their number, status and team, not their subject: it may name a colleague (a
     complaint) and is not theirs to read."""
@@ -223,7 +234,7 @@ def recent_tickets(user: User, limit: int) -> Prefetch:
 
 def customer_panel(
     user: User, customer_id: int, *, limit: int = 10
-) -> tuple[Customer, list[Ticket]]:
+) -> "tuple[Customer, list[VisibleTicket]]":
     """A ticket's customer as customer_with_details gives it (account manager, services,
     recent contacts) and their latest tickets, each with `is_visible` (whether the user
     may open it), in three queries: the customer rides along with their tickets."""
@@ -240,6 +251,7 @@ def customer_panel(
     if not recent:  # not for a ticket of theirs
         return customer_with_details().get(pk=customer_id), []
     customer = recent[0].customer
+    assert customer is not None  # the tickets were read by their customer
     prefetch_related_objects([customer], *customer_details())
     return customer, recent
 
@@ -266,7 +278,7 @@ def problem_detail(pk: int) -> Problem:
     return Problem.objects.select_related("owner", "raised_by").get(pk=pk)
 
 
-def problem_tickets(user: User, problem: Problem) -> list[Ticket]:
+def problem_tickets(user: User, problem: Problem) -> "list[VisibleTicket]":
     """The problem's tickets, latest first, each with `is_visible`: those the user may
     not open show their number, status and team only (withhold_hidden)."""
     tickets = list(

@@ -130,12 +130,22 @@ def _check_transition(ticket: Ticket, action: str) -> str | None:
     return target
 
 
+def _check_move(ticket: Ticket, action: str) -> str:
+    """_check_transition for an action that changes the status: the status it leads to."""
+    target = _check_transition(ticket, action)
+    if target is None:
+        raise LookupError(f"choices.TRANSITIONS gives {action} no target status")
+    return target
+
+
 def save_ticket(ticket: Ticket, fields: Iterable[str]) -> None:
     ticket.version += 1
     ticket.save(update_fields=sorted({*fields, "version", "updated_at"}))
 
 
-def change_status(ticket: Ticket, to_status: str, by: User, *, body: str = "", **data) -> str:
+def change_status(
+    ticket: Ticket, to_status: str, by: User | None, *, body: str = "", **data
+) -> str:
     """Move to a new status, recording the change; returns the old status."""
     from_status = ticket.status
     old_category = ticket.status_category
@@ -176,16 +186,21 @@ def allowed_actions(ticket: Ticket) -> list[str]:
             continue
         if action == Action.REOPEN and not _within_reopen_window(ticket):
             continue
-        if action == Action.APPROVE and not ticket.business_type.requires_approval:
+        if action == Action.APPROVE and not _needs_approval(ticket):
             continue
         if (
             action == Action.DELIVER
-            and ticket.business_type.requires_approval
+            and _needs_approval(ticket)
             and ticket.status != TicketStatus.APPROVED
         ):
             continue
         actions.append(str(action))
     return actions
+
+
+def _needs_approval(ticket: Ticket) -> bool:
+    """A business order whose type needs a team lead's approval (审批)."""
+    return ticket.business_type is not None and ticket.business_type.requires_approval
 
 
 def _within_reopen_window(ticket: Ticket) -> bool:
@@ -511,7 +526,7 @@ def ticket_transfer(
         )
     ticket = lock_ticket(ticket, version)
     _check_transition(ticket, Action.TRANSFER)
-    if assignee is not None and team is None:
+    if team is None:  # then the assignee is named
         agent = getattr(assignee, "agent", None)
         team = agent.team if agent is not None else ticket.team
     if team == ticket.team and assignee is not None and assignee.pk == ticket.assignee_id:
@@ -585,7 +600,7 @@ def ticket_hold(ticket: Ticket, *, by: User, version: int, reason: str) -> Ticke
     """Wait for the customer (information, a document, a test at home)."""
     reason = _require_text(reason, "reason", _("Say what the customer needs to do."))
     ticket = lock_ticket(ticket, version)
-    target = _check_transition(ticket, Action.HOLD)
+    target = _check_move(ticket, Action.HOLD)
     ticket.status_before_hold = ticket.status
     change_status(ticket, target, by, body=reason)
     save_ticket(ticket, ["status", "status_category", "status_before_hold"])
@@ -609,7 +624,7 @@ def ticket_resume(ticket: Ticket, *, by: User, version: int, note: str = "") -> 
 def ticket_resolve(ticket: Ticket, *, by: User, version: int, resolution: str) -> Ticket:
     resolution = _require_text(resolution, "resolution", _("Describe how it was resolved."))
     ticket = lock_ticket(ticket, version)
-    target = _check_transition(ticket, Action.RESOLVE)
+    target = _check_move(ticket, Action.RESOLVE)
     ticket.resolution = resolution
     ticket.resolved_at = timezone.now()
     ticket.transfer_pending = False
@@ -623,7 +638,7 @@ def ticket_resolve(ticket: Ticket, *, by: User, version: int, resolution: str) -
 @transaction.atomic
 def ticket_close(ticket: Ticket, *, by: User, version: int, note: str = "") -> Ticket:
     ticket = lock_ticket(ticket, version)
-    target = _check_transition(ticket, Action.CLOSE)
+    target = _check_move(ticket, Action.CLOSE)
     ticket.closed_at = timezone.now()
     change_status(ticket, target, by, body=note)
     save_ticket(ticket, ["status", "status_category", "closed_at"])
@@ -657,7 +672,7 @@ def _tell_first_contact_agent_closed(ticket: Ticket, by: User) -> None:
 def ticket_reopen(ticket: Ticket, *, by: User, version: int, reason: str) -> Ticket:
     reason = _require_text(reason, "reason", _("Say why the ticket is reopened."))
     ticket = lock_ticket(ticket, version)
-    target = _check_transition(ticket, Action.REOPEN)
+    target = _check_move(ticket, Action.REOPEN)
     if not _within_reopen_window(ticket):
         raise IllegalTransition(
             _(
@@ -681,6 +696,12 @@ def _business(ticket: Ticket) -> None:
         raise IllegalTransition(_("This action is only for business orders."))
 
 
+def _business_type(ticket: Ticket) -> BusinessType:
+    """A business order's type, which it always has (constraint business_ticket_has_type)."""
+    assert ticket.business_type is not None
+    return ticket.business_type
+
+
 @transaction.atomic
 def business_review(
     ticket: Ticket, *, by: User, version: int, identity_verified: bool, note: str = ""
@@ -688,7 +709,7 @@ def business_review(
     """审核: the customer's identity, the business type and the plan are checked (W-17, I-18)."""
     ticket = lock_ticket(ticket, version)
     _business(ticket)
-    target = _check_transition(ticket, Action.REVIEW)
+    target = _check_move(ticket, Action.REVIEW)
     if not identity_verified:
         raise DomainError(
             _("Verify the customer's identity before the review can pass."),
@@ -696,7 +717,8 @@ def business_review(
             details={"identity_verified": [_("Verify the customer's identity first.")]},
         )
     # Eligibility may have changed since acceptance (a tier or payment change).
-    eligibility.check(ticket.business_type, ticket.customer, ticket.channel)
+    assert ticket.customer is not None  # a business order names its customer
+    eligibility.check(_business_type(ticket), ticket.customer, ticket.channel)
     ticket.identity_verified = True
     change_status(ticket, target, by, body=note)
     save_ticket(ticket, ["status", "status_category", "identity_verified"])
@@ -708,11 +730,12 @@ def business_approve(ticket: Ticket, *, by: User, version: int, note: str = "") 
     """审批 by a team lead, only for business types that need it."""
     ticket = lock_ticket(ticket, version)
     _business(ticket)
-    target = _check_transition(ticket, Action.APPROVE)
-    if not ticket.business_type.requires_approval:
+    target = _check_move(ticket, Action.APPROVE)
+    business_type = _business_type(ticket)
+    if not business_type.requires_approval:
         raise IllegalTransition(
             _("%(type)s needs no approval; deliver it after the review.")
-            % {"type": ticket.business_type.name}
+            % {"type": business_type.name}
         )
     if not by.has_perm("worktickets.approve_business"):
         raise NotAllowed(_("Only a team lead can approve business orders."))
@@ -727,10 +750,8 @@ def business_reject(ticket: Ticket, *, by: User, version: int, reason: str) -> T
     reason = _require_text(reason, "reason", _("Give the reason for the rejection."))
     ticket = lock_ticket(ticket, version)
     _business(ticket)
-    target = _check_transition(ticket, Action.REJECT)
-    awaiting_approval = (
-        ticket.status == TicketStatus.REVIEWED and ticket.business_type.requires_approval
-    )
+    target = _check_move(ticket, Action.REJECT)
+    awaiting_approval = ticket.status == TicketStatus.REVIEWED and _needs_approval(ticket)
     if awaiting_approval and not by.has_perm("worktickets.approve_business"):
         raise NotAllowed(_("Only a team lead can reject an order awaiting approval."))
     ticket.rejection_reason = reason
@@ -746,11 +767,12 @@ def business_deliver(ticket: Ticket, *, by: User, version: int, note: str = "") 
     """交付: the service is in place; vouchers and agreement handed over (W-18)."""
     ticket = lock_ticket(ticket, version)
     _business(ticket)
-    target = _check_transition(ticket, Action.DELIVER)
-    if ticket.business_type.requires_approval and ticket.status != TicketStatus.APPROVED:
+    target = _check_move(ticket, Action.DELIVER)
+    business_type = _business_type(ticket)
+    if business_type.requires_approval and ticket.status != TicketStatus.APPROVED:
         raise IllegalTransition(
             _("%(type)s must be approved by a team lead before delivery.")
-            % {"type": ticket.business_type.name}
+            % {"type": business_type.name}
         )
     ticket.resolved_at = timezone.now()
     ticket.resolution = note or ticket.resolution
@@ -773,7 +795,7 @@ def business_change_order(
         )
     ticket = lock_ticket(ticket, version)
     _business(ticket)
-    target = _check_transition(ticket, Action.CHANGE_ORDER)
+    target = _check_move(ticket, Action.CHANGE_ORDER)
     before = ticket.order_details
     ticket.order_details = order_details
     ticket.identity_verified = False
@@ -796,7 +818,7 @@ def business_cancel(ticket: Ticket, *, by: User, version: int, reason: str) -> T
     reason = _require_text(reason, "reason", _("Say why the order is cancelled."))
     ticket = lock_ticket(ticket, version)
     _business(ticket)
-    target = _check_transition(ticket, Action.CANCEL)
+    target = _check_move(ticket, Action.CANCEL)
     ticket.rejection_reason = reason
     ticket.closed_at = timezone.now()
     ticket.status_before_hold = ""

@@ -33,7 +33,7 @@ from worktickets.webhooks import ticket_created_emit
 
 # Where an escalated tier starts (DOMAIN.md C-5, K-19): an upgraded complaint goes to
 # the specialist group at least; an appeal from the regulator to the provincial centre.
-TIER_MIN_LEVEL = {
+TIER_MIN_LEVEL: dict[str, int] = {
     Tier.COMPLAINT: SupportLevel.L1,
     Tier.UPGRADED: SupportLevel.L2,
     Tier.APPEAL: SupportLevel.L3,

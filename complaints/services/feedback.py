@@ -20,7 +20,7 @@ from complaints.choices import (
 from complaints.models import Complaint, Feedback, OutageCluster
 from complaints.notices import event
 from complaints.services.escalation import _upgrade
-from complaints.services.guards import _check, _lock, _move, _refuse, _text, _when
+from complaints.services.guards import _check, _check_move, _lock, _move, _refuse, _text, _when
 from csc.lib.errors import IllegalTransition
 from staffing.models import User
 from staffing.outbox import outbox_enqueue
@@ -97,7 +97,7 @@ def complaint_feedback(
     cause = _text(cause, "cause", _("Give the cause."))
     measures = _text(measures, "measures", _("Describe the measures taken."))
     complaint = _lock(complaint, version)
-    target = _check(complaint, Action.FEEDBACK)
+    target = _check_move(complaint, Action.FEEDBACK)
     if complaint.compensations.filter(
         status__in=[CompensationStatus.PROPOSED, CompensationStatus.AWAITING_MANAGER]
     ).exists():
@@ -205,7 +205,7 @@ def complaint_confirm(
 ) -> Complaint:
     """The customer confirms the result (DOMAIN.md C-20 step 4)."""
     complaint = _lock(complaint, version)
-    target = _check(complaint, Action.CONFIRM)
+    target = _check_move(complaint, Action.CONFIRM)
     _record_response(complaint, by, CustomerResponse.CONFIRMED, (note or "").strip())
     ticket = complaint.ticket
     ticket.resolved_at = timezone.now()

@@ -56,6 +56,14 @@ def _check(complaint: Complaint, action: str) -> str | None:
     return target
 
 
+def _check_move(complaint: Complaint, action: str) -> str:
+    """_check for an action that moves the stage: the stage it leads to."""
+    target = _check(complaint, action)
+    if target is None:
+        raise LookupError(f"choices.TRANSITIONS gives {action} no target stage")
+    return target
+
+
 def allowed_actions(complaint: Complaint) -> list[str]:
     """The actions the complaint's stage allows now (for buttons and 409 bodies)."""
     status = complaint.ticket.status

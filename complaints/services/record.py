@@ -32,7 +32,7 @@ from worktickets.numbering import next_ticket_number
 from worktickets.services import record_events
 from worktickets.webhooks import ticket_created_emit
 
-SEVERITY_PRIORITY = {
+SEVERITY_PRIORITY: dict[str, int] = {
     Severity.NORMAL: Priority.NORMAL,
     Severity.MAJOR: Priority.HIGH,
     Severity.CRITICAL: Priority.URGENT,

@@ -20,6 +20,7 @@ def _earlier_complaints(
     if complaint.tier != Tier.COMPLAINT or not config.recurrence_window_days:
         return []
     ticket = complaint.ticket
+    same_customer: dict[str, object]
     if ticket.customer_id:
         same_customer = {"ticket__customer_id": ticket.customer_id}
     elif complaint.contact_phone:

@@ -10,7 +10,7 @@ from complaints import deadlines
 from complaints.choices import Action, CustomerResponse, Tier
 from complaints.models import Complaint
 from complaints.notices import complaint_link, tell
-from complaints.services.guards import _check, _lock, _move, _text
+from complaints.services.guards import _check_move, _lock, _move, _text
 from csc.lib.errors import IllegalTransition
 from staffing.models import User
 from worktickets.services import save_ticket
@@ -22,7 +22,7 @@ def complaint_accept(
 ) -> Complaint:
     """受理: the handling group takes the complaint; the acceptance deadline is met."""
     complaint = _lock(complaint, version)
-    target = _check(complaint, Action.ACCEPT)
+    target = _check_move(complaint, Action.ACCEPT)
     ticket = complaint.ticket
     now = timezone.now()
     fields = ["status", "status_category"]
@@ -47,7 +47,7 @@ def complaint_investigate(
     complaint: Complaint, *, by: User, version: int | None, note: str = ""
 ) -> Complaint:
     complaint = _lock(complaint, version)
-    target = _check(complaint, Action.INVESTIGATE)
+    target = _check_move(complaint, Action.INVESTIGATE)
     _move(complaint, target, by, body=note)
     save_ticket(complaint.ticket, ["status", "status_category"])
     return complaint
@@ -60,7 +60,7 @@ def complaint_handle(
     """The investigation is done (its deadline met); the complaint is handled now."""
     findings = _text(findings, "findings", _("Write down what the investigation found."))
     complaint = _lock(complaint, version)
-    target = _check(complaint, Action.HANDLE)
+    target = _check_move(complaint, Action.HANDLE)
     deadlines.meet(complaint, deadlines.INVESTIGATION)
     _move(complaint, target, by, body=findings)
     save_ticket(complaint.ticket, ["status", "status_category"])
@@ -73,7 +73,7 @@ def complaint_close(
 ) -> Complaint:
     """归档: the confirmed complaint is filed; the first-contact agent is told (P-6)."""
     complaint = _lock(complaint, version)
-    target = _check(complaint, Action.CLOSE)
+    target = _check_move(complaint, Action.CLOSE)
     ticket = complaint.ticket
     ticket.closed_at = timezone.now()
     _move(complaint, target, by, body=note)
@@ -98,7 +98,7 @@ def complaint_reopen(
     """The customer comes back: the complaint is handled again."""
     reason = _text(reason, "reason", _("Say why the complaint is reopened."))
     complaint = _lock(complaint, version)
-    target = _check(complaint, Action.REOPEN)
+    target = _check_move(complaint, Action.REOPEN)
     if complaint.tier != Tier.APPEAL and complaint.children.filter(tier=Tier.UPGRADED).exists():
         raise IllegalTransition(
             _("This complaint was upgraded; the upgraded complaint carries the case now.")

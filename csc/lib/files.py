@@ -11,13 +11,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.utils.http import content_disposition_header
 
 
 def protected_file_response(
     name: str, *, filename: str, as_attachment: bool = True
-) -> HttpResponse:
+) -> HttpResponseBase:
     """The stored file at `name` (relative to MEDIA_ROOT), downloaded as `filename`;
     404 when it is missing. Sent as bytes to save (`application/octet-stream`
     for attachments): a browser never renders an uploaded file in our origin."""
@@ -30,7 +30,10 @@ def protected_file_response(
     if prefix:
         response = HttpResponse(content_type=content_type or "text/plain; charset=utf-8")
         response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(name)
-        response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+        # None for an unnamed inline file: no header then, rather than the text "None".
+        disposition = content_disposition_header(as_attachment, filename)
+        if disposition:
+            response["Content-Disposition"] = disposition
         return response
     try:
         handle = path.open("rb")

@@ -82,7 +82,7 @@ def unsupported(model: type[models.Model]) -> list[str]:
 
 def check_models() -> list[checks.CheckMessage]:
     """System check: every model in the allow-list can be written by `insert()`."""
-    errors = []
+    errors: list[checks.CheckMessage] = []
     for label in INSERTED_MODELS:
         try:
             model = apps.get_model(label)
@@ -122,12 +122,12 @@ class _Statement:
         self._head = {
             with_pk: f"INSERT INTO {quote(meta.db_table)} ("
             + ", ".join(
-                quote(f.column) for f in (self.fields if with_pk else self.fields_without_pk)
+                quote(_column(f)) for f in (self.fields if with_pk else self.fields_without_pk)
             )
             + ") VALUES "
             for with_pk in (True, False)
         }
-        self.returning = f" RETURNING {quote(meta.db_table)}.{quote(meta.pk.column)}"
+        self.returning = f" RETURNING {quote(meta.db_table)}.{quote(_column(meta.pk))}"
         self.foreign_keys = [f for f in self.fields if isinstance(f, models.ForeignKey)]
         plain = connection.vendor == "postgresql"
         # Per field: the type of value passed as it is (None: none is) and
@@ -163,7 +163,7 @@ class _Statement:
             plain_type, prepare = self.preparers[field]
             value = getattr(obj, field.attname)
             if type(value) is plain_type:
-                if plain_type is datetime and value.tzinfo is None:
+                if isinstance(value, datetime) and value.tzinfo is None:
                     value = prepare(obj)  # Django reads a naive time in the default zone
             elif value is None and plain_type is not None:
                 pass  # NULL, as Django would send it
@@ -173,6 +173,13 @@ class _Statement:
                 value = prepare(obj)
             values.append(value)
         return values
+
+
+def _column(field: models.Field | None) -> str:
+    """A concrete field's column (Field.column is None only for fields without one)."""
+    if field is None or field.column is None:
+        raise ImproperlyConfigured(f"insert(): {field} has no column")
+    return field.column
 
 
 def _plain_type(field: models.Field) -> type | None:

@@ -21,7 +21,8 @@ class JSONParser(parsers.JSONParser):
     DATA_UPLOAD_MAX_MEMORY_SIZE bounds its size.)"""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        encoding = parsers.get_encoding(parser_context or {})
+        # DRF's get_encoding is missing from djangorestframework-stubs 3.18.1.
+        encoding = parsers.get_encoding(parser_context or {})  # type: ignore[attr-defined]
         raw = stream.read() if stream else b""
         try:
             text = raw.decode(encoding)

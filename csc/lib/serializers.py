@@ -31,7 +31,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 from django.conf import settings
 from rest_framework import serializers
@@ -70,15 +70,17 @@ _COPIED_ARGUMENTS = ("default", "initial")
 def _fresh_copy(field: serializers.Field) -> serializers.Field:
     """A new field made with the same arguments (what DRF's deepcopy of a field does,
     without deep copying its querysets and choices: a third of the time)."""
-    arguments = (*field._args, *field._kwargs.values())
-    if any(isinstance(argument, serializers.Field) for argument in arguments):
+    # DRF's Field.__new__ keeps them on the instance (not in the type stubs).
+    kept = vars(field)
+    args, kwargs = kept["_args"], kept["_kwargs"]
+    if any(isinstance(argument, serializers.Field) for argument in (*args, *kwargs.values())):
         # A field holding a field (many=True, child=...): the held one must not be shared.
         return copy.deepcopy(field)
-    kwargs = dict(field._kwargs)
+    kwargs = dict(kwargs)
     for name in _COPIED_ARGUMENTS:
         if name in kwargs and not callable(kwargs[name]):
             kwargs[name] = copy.deepcopy(kwargs[name])
-    return field.__class__(*field._args, **kwargs)
+    return field.__class__(*args, **kwargs)
 
 
 class Serializer(serializers.Serializer):
@@ -92,6 +94,10 @@ _TEMPLATE_DEFINED = ("__init__", "get_fields", "to_representation")
 
 
 class ModelSerializer(serializers.ModelSerializer):
+    # Set on each class by _template and get_fields, never inherited.
+    _render_template: ClassVar[ModelSerializer]
+    _built_fields: ClassVar[dict[str, serializers.Field]]
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         overridden = [name for name in _TEMPLATE_DEFINED if name in cls.__dict__]

@@ -7,6 +7,7 @@ from django.urls import Resolver404, URLResolver
 from django.urls.resolvers import RegexPattern
 
 import csc.urls
+from csc.lib.files import protected_file_response
 
 
 @pytest.fixture
@@ -37,3 +38,16 @@ def test_a_signed_out_visitor_gets_no_stored_file(client, settings, tmp_path):
     (tmp_path / "letters" / "letter-1.txt").write_text("王芳 北京市朝阳区")
 
     assert client.get("/media/letters/letter-1.txt").status_code == 404
+
+
+def test_an_unnamed_inline_file_sent_by_the_web_server_has_no_content_disposition(
+    settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    settings.MEDIA_INTERNAL_REDIRECT = "/protected-media/"
+    (tmp_path / "note.txt").write_text("note")
+
+    response = protected_file_response("note.txt", filename="", as_attachment=False)
+
+    assert response["X-Accel-Redirect"] == "/protected-media/note.txt"
+    assert "Content-Disposition" not in response  # not the text "None"
