@@ -200,6 +200,21 @@ def test_a_lone_market_and_legal_members_proposal_goes_to_the_cs_manager(
     assert feedback.pk is not None
 
 
+def test_when_market_and_legal_may_not_open_the_complaint_the_cs_manager_decides(
+    groups, agent_user, lead_user, legal_user, manager_user
+):
+    # A service-quality complaint stays with the agent's team lead (DOMAIN.md P-4).
+    complaint = make_complaint(recorded_by=agent_user, category="service_quality")
+    services.complaint_accept(complaint, by=lead_user, version=complaint.ticket.version)
+
+    proposal = propose(complaint, lead_user, "20")
+
+    assert proposal.status == "awaiting_manager"
+    assert not requests_to(legal_user).exists()
+    assert requests_to(manager_user).exists()
+    assert decide(complaint, manager_user, proposal).status == "approved"
+
+
 def test_the_next_decision_names_who_may_take_it_and_by_when(
     complaint, handler_user, legal_user, legal_user2, manager_user
 ):

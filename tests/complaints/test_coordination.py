@@ -45,7 +45,9 @@ def test_an_upgraded_complaint_goes_to_the_complaint_handling_group_with_the_spe
     assert upgraded.collaborating_team == groups["legal"]
 
 
-def test_an_appeal_goes_to_the_complaint_handling_group_with_the_specialists(groups, agent_user):
+def test_an_appeal_goes_to_the_complaint_handling_group_with_the_specialists(
+    groups, agent_user, handler_user, tech_user
+):
     appeal = make_complaint(
         recorded_by=agent_user,
         category="tech_support",
@@ -57,6 +59,10 @@ def test_an_appeal_goes_to_the_complaint_handling_group_with_the_specialists(gro
     assert appeal.collaborating_team == groups["tech"]
     routed = appeal.ticket.events.get(data__complaint_event="routed")
     assert routed.data["collaborating_team"] == groups["tech"].name
+    for person in (handler_user, tech_user):
+        assert Notification.objects.filter(
+            recipient=person, kind="complaint.appeal", link=detail_url(appeal)
+        ).exists()
 
 
 def test_a_first_tier_complaint_stays_with_its_specialist_group_alone(groups, agent_user):
@@ -151,3 +157,8 @@ def test_a_complaint_the_person_may_not_open_answers_with_the_products_404_page(
     assert "Back to my start page" in page
     assert "URLconf" not in page
     assert "DEBUG = True" not in page
+    api = APIClient()
+    api.force_authenticate(outsider_user)
+    refused = api.get(f"/api/v1/complaints/{complaint.pk}/")
+    assert refused.status_code == 404
+    assert refused["Content-Type"].startswith("application/json")
