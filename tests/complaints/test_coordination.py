@@ -95,6 +95,8 @@ def test_the_handler_and_the_specialists_open_and_work_it_from_every_door(
         client.force_login(person)
         assert client.get(detail_url(upgraded)).status_code == 200
         assert client.get(detail_url(upgraded), **HX).status_code == 200
+        archive = client.get(reverse("complaints:archive", args=[upgraded.pk]))
+        assert archive.status_code == 200
         found = client.get(reverse("worktickets:search"), {"q": upgraded.ticket.number})
         assert found.status_code == 302
         api = APIClient()
