@@ -36,6 +36,7 @@ class RoutingRuleAdmin(SimpleHistoryAdmin):
     list_display = [
         "category",
         "subcategory",
+        "tier",
         "target",
         "team_kind",
         "team",
@@ -44,7 +45,7 @@ class RoutingRuleAdmin(SimpleHistoryAdmin):
         "is_active",
         "source",
     ]
-    list_filter = ["category", "target", "is_active"]
+    list_filter = ["category", "tier", "target", "is_active"]
     list_editable = ["order", "is_active"]
     list_select_related = ["subcategory", "team"]
 

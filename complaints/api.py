@@ -94,6 +94,13 @@ class ComplaintListSerializer(ModelSerializer):
     subject = serializers.CharField(source="ticket.subject")
     customer = CustomerRefSerializer(source="ticket.customer", allow_null=True)
     team = TeamRefSerializer(source="ticket.team")
+    collaborating_team = TeamRefSerializer(
+        allow_null=True,
+        help_text=_(
+            "The specialist group working on an upgraded complaint or an appeal the "
+            "complaint-handling group coordinates."
+        ),
+    )
     assignee = PersonRefSerializer(source="ticket.assignee", allow_null=True)
     first_contact_agent = PersonRefSerializer(source="ticket.first_contact_agent")
     parent_number = serializers.SerializerMethodField()
@@ -121,6 +128,7 @@ class ComplaintListSerializer(ModelSerializer):
             "subject",
             "customer",
             "team",
+            "collaborating_team",
             "assignee",
             "first_contact_agent",
             "region",
@@ -158,9 +166,22 @@ class CompensationDecisionSerializer(Serializer):
     at = serializers.DateTimeField()
 
 
+class NextDecisionSerializer(Serializer):
+    stage = serializers.CharField(help_text=_("market_legal or cs_manager"))
+    deciders = PersonRefSerializer(
+        source="people",
+        many=True,
+        help_text=_("Who may take the decision: never the proposer; empty when nobody may."),
+    )
+    due_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("The result feedback's deadline, which waits for it.")
+    )
+
+
 class CompensationSerializer(ModelSerializer):
     proposed_by = PersonRefSerializer()
     decisions = CompensationDecisionSerializer(many=True)
+    next_decision = serializers.SerializerMethodField()
 
     class Meta:
         model = Compensation
@@ -176,7 +197,13 @@ class CompensationSerializer(ModelSerializer):
             "proposed_by",
             "proposed_at",
             "decisions",
+            "next_decision",
         ]
+
+    @extend_schema_field(NextDecisionSerializer(allow_null=True))
+    def get_next_decision(self, compensation: Compensation) -> dict | None:
+        step = getattr(compensation, "next_decision", None)
+        return NextDecisionSerializer(step).data if step is not None else None
 
 
 class FeedbackSerializer(Serializer):

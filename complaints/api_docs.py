@@ -42,6 +42,7 @@ COMPLAINT_ROW = {
     "subject": "宽带连续三天晚间断网",
     "customer": CUSTOMER,
     "team": TECH,
+    "collaborating_team": None,
     "assignee": None,
     "first_contact_agent": ZHANG_WEI,
     "region": "urban",
@@ -176,6 +177,11 @@ COMPENSATION = {
     "proposed_by": WANG_FANG,
     "proposed_at": "2025-06-04T10:12:30+08:00",
     "decisions": [],
+    "next_decision": {
+        "stage": "market_legal",
+        "deciders": [CHEN_JING],
+        "due_at": "2025-06-10T18:00:00+08:00",
+    },
 }
 FEEDBACK = {
     "id": 2210,
@@ -650,6 +656,7 @@ ACTIONS: dict[str, dict] = {
                     {
                         **COMPENSATION,
                         "status": "approved",
+                        "next_decision": None,
                         "decisions": [
                             {
                                 "stage": "market_legal",

@@ -86,6 +86,16 @@ class RoutingRule(models.Model):
         related_name="routing_rules",
         help_text=_("Empty: the rule covers the whole category."),
     )
+    tier = models.CharField(
+        _("tier"),
+        max_length=10,
+        choices=Tier.choices,
+        blank=True,
+        help_text=_(
+            "Empty: every tier. A tier's rule comes before the rules for every tier "
+            "(upgraded complaints and appeals go to the complaint-handling group)."
+        ),
+    )
     target = models.CharField(_("route to"), max_length=20, choices=RoutingTarget.choices)
     team_kind = models.CharField(
         _("team kind"),
@@ -129,6 +139,8 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         scope = self.subcategory or self.get_category_display()
+        if self.tier:
+            scope = f"{self.get_tier_display()} · {scope}"
         return f"{scope} → {self.target_label}"
 
     @property
@@ -256,6 +268,18 @@ class Complaint(models.Model):
         blank=True,
         related_name="complaints_concerning",
         help_text=_("For service-quality and handling-error complaints: whose work it is about."),
+    )
+    collaborating_team = models.ForeignKey(
+        Team,
+        verbose_name=_("collaborating group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "The specialist group working on a complaint the complaint-handling group "
+            "coordinates (an upgraded complaint or an appeal): it sees and works it too."
+        ),
     )
     media_involved = models.BooleanField(_("media involved"), default=False)
     regulator_involved = models.BooleanField(_("regulator involved"), default=False)

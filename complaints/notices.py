@@ -2,8 +2,9 @@
 
 from django.urls import reverse
 
-from staffing.models import User
+from staffing.models import Team, User
 from staffing.outbox import notify_many
+from staffing.selectors import holders_of
 from worktickets.choices import EventKind
 from worktickets.models import Ticket, TicketEvent
 from worktickets.services import record_events
@@ -12,6 +13,7 @@ LEADERSHIP_PERM = "complaints.view_leadership_board"
 EXTENSION_PERM = "complaints.approve_extension"
 LEGAL_PERM = "complaints.approve_compensation_legal"
 MANAGER_PERM = "complaints.approve_compensation_manager"
+HANDLE_PERM = "complaints.handle_complaint"
 
 
 def complaint_link(complaint_id: int) -> str:
@@ -20,6 +22,14 @@ def complaint_link(complaint_id: int) -> str:
 
 def cluster_link(cluster_id: int) -> str:
     return reverse("complaints:cluster_detail", args=[cluster_id])
+
+
+def handlers_of(team: Team | None) -> list[User]:
+    """The members of a handling group who work its complaints (told when the group
+    receives one it coordinates: it may have no lead to tell)."""
+    if team is None:
+        return []
+    return list(holders_of(HANDLE_PERM).filter(agent__team=team))
 
 
 def tell(recipients, *, kind: str, title: str, body: str = "", link: str = "", key: str) -> int:

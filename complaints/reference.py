@@ -27,7 +27,8 @@ from staffing.selectors import holders_of
 
 @dataclass(frozen=True)
 class RoutingTable:
-    # Active rules by category, a subcategory's before the whole category's, then by order.
+    # Active rules by category: a tier's first, a subcategory's before the whole
+    # category's, then by order.
     rules: dict[str, list[RoutingRule]]
     # Active teams by id, with their lead.
     teams: dict[int, Team]
@@ -44,6 +45,10 @@ def _load_routing() -> RoutingTable:
     )
     for rule in active_rules:
         rules.setdefault(rule.category, []).append(rule)
+    # A tier's rules before those for every tier (an upgraded complaint's group wins
+    # over a subcategory's); the database order is kept within each (a stable sort).
+    for category_rules in rules.values():
+        category_rules.sort(key=lambda rule: rule.tier == "")
     # Ordered by the database, so "first by name" follows its collation, as a query would.
     teams = list(Team.objects.filter(is_active=True).select_related("lead").order_by("name"))
     first_of_kind: dict[str, Team] = {}

@@ -13,7 +13,14 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from complaints import deadlines
-from complaints.choices import STAGES, Category, ClusterStatus, Tier
+from complaints.choices import (
+    STAGES,
+    ApprovalStage,
+    Category,
+    ClusterStatus,
+    CompensationStatus,
+    Tier,
+)
 from complaints.models import (
     Compensation,
     CompensationDecision,
@@ -24,7 +31,9 @@ from complaints.models import (
     Feedback,
     OutageCluster,
 )
+from complaints.notices import LEGAL_PERM, MANAGER_PERM
 from staffing.models import User
+from staffing.selectors import holders_of
 from worktickets.choices import EventKind, TicketStatus
 from worktickets.models import ACTIVE_CATEGORY_VALUES, TicketEvent
 from worktickets.selectors import (
@@ -40,6 +49,7 @@ LIST_RELATED = (
     "ticket__team",
     "ticket__assignee",
     "subcategory",
+    "collaborating_team",
 )
 QUEUE_ORDER = (
     F("ticket__sla_due_at").asc(nulls_last=True),
@@ -86,7 +96,8 @@ def complaint_list(user: User) -> QuerySet[Complaint]:
 
 def workbench(user: User, team_id: int | None = None) -> QuerySet[Complaint]:
     """Open complaints, nearest deadline first: one handling group's, or all of the
-    person's groups'; for those who oversee every group, all of them."""
+    person's groups', with those the group collaborates on; for those who oversee
+    every group, all of them."""
     team_ids = user_team_ids(user)
     sees_all = user.has_perm(VIEW_ALL_COMPLAINTS)
     if sees_all or user.has_perm(HANDLE_COMPLAINTS):
@@ -101,9 +112,13 @@ def workbench(user: User, team_id: int | None = None) -> QuerySet[Complaint]:
     if team_id is not None:
         if team_id not in team_ids and not sees_all:
             return Complaint.objects.none()
-        complaints = complaints.filter(ticket__team_id=team_id)
+        complaints = complaints.filter(
+            Q(ticket__team_id=team_id) | Q(collaborating_team_id=team_id)
+        )
     elif not sees_all:
-        complaints = complaints.filter(ticket__team_id__in=team_ids)
+        complaints = complaints.filter(
+            Q(ticket__team_id__in=team_ids) | Q(collaborating_team_id__in=team_ids)
+        )
     return complaints.select_related(*LIST_RELATED).order_by(*QUEUE_ORDER)
 
 
@@ -166,7 +181,8 @@ def evidence_of(complaint: Complaint) -> list[Evidence]:
 
 
 def compensations_of(complaint: Complaint) -> list[Compensation]:
-    return list(
+    """The complaint's compensations; a pending one carries `next_decision`."""
+    compensations = list(
         complaint.compensations.select_related("proposed_by")
         .prefetch_related(
             Prefetch(
@@ -175,6 +191,50 @@ def compensations_of(complaint: Complaint) -> list[Compensation]:
             )
         )
         .order_by("proposed_at", "pk")
+    )
+    for compensation in compensations:
+        compensation.next_decision = next_decision(complaint, compensation)
+    return compensations
+
+
+# Whose decision a compensation awaits in each status (DOMAIN.md C-16, C-32).
+PENDING_STAGES = {
+    CompensationStatus.PROPOSED: (ApprovalStage.MARKET_LEGAL, LEGAL_PERM),
+    CompensationStatus.AWAITING_MANAGER: (ApprovalStage.CS_MANAGER, MANAGER_PERM),
+}
+
+
+@dataclass(frozen=True)
+class NextDecision:
+    """Who must decide a compensation next, and by when: the result feedback waits for
+    the decision, so its deadline is the decision's."""
+
+    stage: str
+    people: list[User]
+    due_at: datetime.datetime | None
+
+    @property
+    def stage_label(self) -> str:
+        return str(ApprovalStage(self.stage).label)
+
+
+def compensation_deciders(complaint: Complaint, perm: str, proposer_id: int) -> list[User]:
+    """Those holding the stage's permission who may open the complaint, less the
+    proposer (nobody approves their own proposal)."""
+    people = holders_of(perm).exclude(pk=proposer_id).order_by("last_name", "first_name", "pk")
+    return who_may_open(complaint, people)
+
+
+def next_decision(complaint: Complaint, compensation: Compensation) -> NextDecision | None:
+    """The stage a pending compensation waits for, who may take it and by when."""
+    if compensation.status not in PENDING_STAGES:
+        return None
+    stage, perm = PENDING_STAGES[compensation.status]
+    clock = deadlines.open_clock(complaint, deadlines.FEEDBACK)
+    return NextDecision(
+        stage=stage,
+        people=compensation_deciders(complaint, perm, compensation.proposed_by_id),
+        due_at=clock.due_at if clock is not None else None,
     )
 
 

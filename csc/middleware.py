@@ -4,8 +4,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render, resolve_url
+from django.urls import get_resolver
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django_htmx.http import HttpResponseClientRedirect
@@ -85,3 +86,26 @@ def no_store_when_signed_in(get_response: Callable[[HttpRequest], HttpResponse])
         return response
 
     return middleware
+
+
+class ProductNotFoundPage:
+    """A view's "not found" answers with the product's 404 page in every mode.
+
+    With DEBUG on, Django answers an Http404 raised by a view with its technical page
+    (the URL patterns, the settings module): a record a person may not open (another
+    group's complaint) showed a developer's page instead of the product's. The
+    project's own handler answers here as it does with DEBUG off (JSON under /api/).
+    A path no route takes is left to Django, so developers still see the patterns.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not settings.DEBUG or not isinstance(exception, Http404):
+            return None
+        handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(404)
+        return handler(request, exception=exception)

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "csc.middleware.refuse_unstorable_text",
     "csc.middleware.htmx_sign_in_redirect",
     "csc.middleware.no_store_when_signed_in",
+    "csc.middleware.ProductNotFoundPage",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into a 429.
     "axes.middleware.AxesMiddleware",

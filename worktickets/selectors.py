@@ -64,10 +64,12 @@ def complaint_visibility(
     user: User, team_ids, *, ticket: str = "", complaint: str = "complaint__"
 ) -> Q | None:
     """The one rule for complaints, whichever door shows them: anyone sees those assigned
-    to them or that they first took (首问负责制); a handling group sees its own; the
-    leadership group also sees major complaints and appeals; managers and QA see all
-    (None). An agent who only records complaints does not see the team's others: they
-    may be about colleagues. Seeing every team's tickets does not widen it.
+    to them or that they first took (首问负责制); a handling group sees its own and
+    those it collaborates on (an upgraded complaint or an appeal the complaint-handling
+    group coordinates, DOMAIN.md C-10 to C-12); the leadership group also sees major
+    complaints and appeals; managers and QA see all (None). An agent who only records
+    complaints does not see the team's others: they may be about colleagues. Seeing
+    every team's tickets does not widen it.
 
     `ticket` and `complaint` prefix the field paths: on tickets the complaint is the
     reverse one-to-one `complaint__`; on complaints, the ticket is `ticket__`.
@@ -77,6 +79,7 @@ def complaint_visibility(
     rule = Q(**{f"{ticket}assignee": user}) | Q(**{f"{ticket}first_contact_agent": user})
     if user.has_perm(HANDLE_COMPLAINTS):
         rule |= Q(**{f"{ticket}team_id__in": team_ids})
+        rule |= Q(**{f"{complaint}collaborating_team_id__in": team_ids})
     if user.has_perm(LEADERSHIP_BOARD):
         rule |= Q(**{f"{complaint}is_major": True}) | Q(**{f"{complaint}tier": APPEAL_TIER})
     return rule

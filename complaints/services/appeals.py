@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from complaints.choices import EventCode, Tier
 from complaints.models import Complaint
-from complaints.notices import event
+from complaints.notices import complaint_link, event, handlers_of, tell
 from complaints.services.guards import _refuse
 from complaints.services.major import _tell_leadership
 from staffing.models import User
@@ -32,6 +32,16 @@ def _tell_about_appeal(appeal: Complaint, by: User) -> None:
     """Appeals are shown to the CS manager from the start (DOMAIN.md P-2)."""
     _tell_leadership(
         appeal, "appeal", _("Appeal %(number)s: %(subject)s"), body=appeal.regulator_reference
+    )
+    ticket = appeal.ticket
+    tell(
+        handlers_of(ticket.team) + handlers_of(appeal.collaborating_team),
+        kind="complaint.appeal",
+        title=_("Appeal %(number)s: %(subject)s")
+        % {"number": ticket.number, "subject": ticket.subject},
+        body=appeal.regulator_reference,
+        link=complaint_link(appeal.pk),
+        key=f"complaint-appeal:{appeal.pk}:group",
     )
     if appeal.parent is not None:
         event(

@@ -1,10 +1,16 @@
 """Compensation (DOMAIN.md C-16, C-32): proposed by a handler, decided by market &
 legal and, above the threshold, by the CS manager.
+
+Nobody decides their own proposal. When market & legal has no other member who may
+decide (its only member proposed it), the CS manager decides in its place. Each
+request names those who may take it; a decision, by whoever takes it, marks every
+request for that step done.
 """
 
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.choices import (
@@ -18,11 +24,10 @@ from complaints.choices import (
 )
 from complaints.models import Compensation, CompensationDecision, Complaint, ComplaintSettings
 from complaints.notices import LEGAL_PERM, MANAGER_PERM, complaint_link, event, tell
-from complaints.selectors import who_may_open
-from complaints.services.guards import _check, _lock, _refuse, _require, _text
+from complaints.selectors import compensation_deciders, next_decision
+from complaints.services.guards import _check, _lock, _refuse, _require, _text, _when
 from csc.lib.errors import IllegalTransition, NotAllowed
-from staffing.models import User
-from staffing.selectors import holders_of
+from staffing.models import Notification, User
 from worktickets.services import save_ticket
 
 
@@ -51,37 +56,81 @@ def compensation_propose(
     complaint = _lock(complaint, version)
     _check(complaint, Action.PROPOSE_COMPENSATION)
     threshold = ComplaintSettings.current().compensation_manager_threshold
+    # Market & legal decide first, unless none of them but the proposer may (C-12).
+    legal_may_decide = bool(compensation_deciders(complaint, LEGAL_PERM, by.pk))
     compensation = Compensation.objects.create(
         complaint=complaint,
         kind=kind,
         amount=amount,
         remedy=remedy,
         reason=reason,
+        status=CompensationStatus.PROPOSED
+        if legal_may_decide
+        else CompensationStatus.AWAITING_MANAGER,
         needs_manager=amount is not None and amount > threshold,
         threshold=threshold,
         proposed_by=by,
     )
     ticket = complaint.ticket
+    body = f"{compensation.summary}: {reason}"
+    if not legal_may_decide:
+        body += " " + _("No other member of market & legal may decide it: the CS manager decides.")
     event(
         ticket,
         EventCode.COMPENSATION,
         by,
-        body=f"{compensation.summary}: {reason}",
+        body=body,
         compensation=compensation.pk,
         amount=str(amount) if amount is not None else "",
         needs_manager=compensation.needs_manager,
+        status=compensation.status,
     )
     save_ticket(ticket, [])
-    tell(
-        who_may_open(complaint, holders_of(LEGAL_PERM)),
-        kind="complaint.compensation_proposed",
-        title=_("Compensation for %(number)s awaits market & legal: %(summary)s")
-        % {"number": ticket.number, "summary": compensation.summary},
-        body=reason,
-        link=complaint_link(complaint.pk),
-        key=f"complaint-compensation:{compensation.pk}:legal",
-    )
+    _ask_deciders(complaint, compensation)
     return compensation
+
+
+# The request to decide each pending status, one per compensation and step.
+REQUEST_KEYS = {
+    CompensationStatus.PROPOSED: "legal",
+    CompensationStatus.AWAITING_MANAGER: "manager",
+}
+
+
+def _request_key(compensation: Compensation, status: str) -> str:
+    return f"complaint-compensation:{compensation.pk}:{REQUEST_KEYS[status]}"
+
+
+def _ask_deciders(complaint: Complaint, compensation: Compensation) -> None:
+    """Tell those who may take the next decision, with its deadline (the result's)."""
+    step = next_decision(complaint, compensation)
+    if step is None:
+        return
+    ticket = complaint.ticket
+    values = {"number": ticket.number, "summary": compensation.summary, "stage": step.stage_label}
+    title = _("Compensation for %(number)s awaits your decision (%(stage)s): %(summary)s") % values
+    if step.due_at is not None:
+        title += " · " + _("by %(when)s") % {"when": _when(step.due_at)}
+    tell(
+        step.people,
+        kind="complaint.compensation_proposed",
+        title=title,
+        body=compensation.reason,
+        link=complaint_link(complaint.pk),
+        key=_request_key(compensation, compensation.status),
+    )
+
+
+def _close_requests(compensation: Compensation) -> None:
+    """A step decided, by whoever took it: every request for it is done (read)."""
+    done = [
+        _request_key(compensation, status)
+        for status in REQUEST_KEYS
+        if status != compensation.status
+    ]
+    Notification.objects.filter(
+        dedupe_key__in=done, kind="complaint.compensation_proposed", read_at__isnull=True
+    ).update(read_at=timezone.now())
 
 
 @transaction.atomic
@@ -135,6 +184,7 @@ def compensation_decide(
         status=compensation.status,
     )
     save_ticket(ticket, [])
+    _close_requests(compensation)
     _tell_of_decision(complaint, compensation, note)
     return compensation
 
@@ -161,28 +211,19 @@ def _deciding_stage(compensation: Compensation, by: User) -> str:
 
 def _tell_of_decision(complaint: Complaint, compensation: Compensation, note: str) -> None:
     """The CS manager when their approval is due next, otherwise the proposer."""
-    ticket = complaint.ticket
-    link = complaint_link(complaint.pk)
     if compensation.status == CompensationStatus.AWAITING_MANAGER:
-        tell(
-            who_may_open(complaint, holders_of(MANAGER_PERM)),
-            kind="complaint.compensation_proposed",
-            title=_("Compensation for %(number)s awaits your approval: %(summary)s")
-            % {"number": ticket.number, "summary": compensation.summary},
-            body=compensation.reason,
-            link=link,
-            key=f"complaint-compensation:{compensation.pk}:manager",
-        )
-    else:
-        tell(
-            [compensation.proposed_by],
-            kind="complaint.compensation_decided",
-            title=_("Compensation for %(number)s: %(status)s")
-            % {"number": ticket.number, "status": compensation.get_status_display()},
-            body=note,
-            link=link,
-            key=f"complaint-compensation:{compensation.pk}:decided",
-        )
+        _ask_deciders(complaint, compensation)
+        return
+    ticket = complaint.ticket
+    tell(
+        [compensation.proposed_by],
+        kind="complaint.compensation_decided",
+        title=_("Compensation for %(number)s: %(status)s")
+        % {"number": ticket.number, "status": compensation.get_status_display()},
+        body=note,
+        link=complaint_link(complaint.pk),
+        key=f"complaint-compensation:{compensation.pk}:decided",
+    )
 
 
 def pending_compensation_for(user: User, complaint: Complaint) -> list[Compensation]:

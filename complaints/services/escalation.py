@@ -19,11 +19,12 @@ from complaints.choices import (
     Tier,
 )
 from complaints.models import Complaint, ComplaintEscalation, ComplaintSettings
-from complaints.notices import LEADERSHIP_PERM, complaint_link, event, tell
+from complaints.notices import LEADERSHIP_PERM, complaint_link, event, handlers_of, tell
+from complaints.routing import route_for
 from complaints.services.guards import _check, _lock, _move, _refuse, _text
 from complaints.services.major import _refresh_major
-from csc.lib.errors import IllegalTransition
-from staffing.models import User
+from csc.lib.errors import DomainError, IllegalTransition
+from staffing.models import Team, User
 from staffing.selectors import holders_of
 from worktickets.choices import EventKind, Priority, TicketKind, TicketStatus
 from worktickets.models import Ticket
@@ -40,11 +41,15 @@ TIER_MIN_LEVEL: dict[str, int] = {
 }
 
 
-def _escalation_recipients(complaint: Complaint, *, leadership: bool) -> list[User]:
+def _escalation_recipients(
+    complaint: Complaint, *, leadership: bool, group: bool = False
+) -> list[User]:
     people = [complaint.ticket.team.lead, complaint.ticket.assignee]
+    if group:  # the group that now coordinates it, and the one collaborating
+        people += handlers_of(complaint.ticket.team) + handlers_of(complaint.collaborating_team)
     if leadership:
         people += list(holders_of(LEADERSHIP_PERM))
-    return [p for p in people if p is not None]
+    return list({p.pk: p for p in people if p is not None}.values())
 
 
 def _raise_level(
@@ -144,7 +149,7 @@ def _upgrade(
     webhooks.complaint_escalated_emit(complaint, escalation)
     _refresh_major(upgraded, by, ComplaintSettings.current())
     tell(
-        _escalation_recipients(upgraded, leadership=True),
+        _escalation_recipients(upgraded, leadership=True, group=True),
         kind="complaint.escalated",
         title=_("Upgraded complaint %(number)s (from %(parent)s)")
         % {"number": upgraded.ticket.number, "parent": complaint.ticket.number},
@@ -172,8 +177,10 @@ def _check_upgradable(complaint: Complaint) -> None:
 def _upgraded_copy(
     complaint: Complaint, *, by: User | None, level: int, now: datetime
 ) -> Complaint:
-    """The upgraded complaint on a ticket of its own, written with its history."""
+    """The upgraded complaint on a ticket of its own, written with its history: the
+    complaint-handling group coordinates it, the group that had it collaborates."""
     ticket = complaint.ticket
+    team, assignee = _upgraded_route(complaint, by)
     upgraded_ticket = Ticket(
         number=next_ticket_number(now),
         kind=TicketKind.COMPLAINT,
@@ -183,8 +190,8 @@ def _upgraded_copy(
         customer=ticket.customer,
         caller_number=ticket.caller_number,
         contact=ticket.contact,
-        team=ticket.team,
-        assignee=ticket.assignee,
+        team=team,
+        assignee=assignee,
         first_contact_agent=ticket.first_contact_agent,
         priority=max(ticket.priority, Priority.HIGH),
         created_by=by or ticket.created_by,
@@ -196,8 +203,28 @@ def _upgraded_copy(
         tier=Tier.UPGRADED,
         parent=complaint,
         support_level=level,
+        collaborating_team=ticket.team if ticket.team_id != team.pk else None,
         **{name: getattr(complaint, name) for name in COPIED_ON_UPGRADE},
     )
+
+
+def _upgraded_route(complaint: Complaint, by: User | None) -> tuple[Team, User | None]:
+    """Where the routing rules send an upgraded complaint (DOMAIN.md C-10); without a
+    rule or group for it, the group that had the complaint keeps it, with its assignee."""
+    ticket = complaint.ticket
+    try:
+        route = route_for(
+            complaint.category,
+            complaint.subcategory,
+            agent_concerned=complaint.agent_concerned,
+            recorded_by=by or ticket.created_by,
+            tier=Tier.UPGRADED,
+        )
+    except DomainError:
+        return ticket.team, ticket.assignee
+    if route.team.pk == ticket.team_id:
+        return ticket.team, route.assignee or ticket.assignee
+    return route.team, route.assignee
 
 
 def _write_upgrade_lines(

@@ -13,7 +13,7 @@ from complaints import clusters, deadlines, reference
 from complaints.choices import Category, EventCode, ServiceType, Severity, Tier
 from complaints.models import Complaint, ComplaintSettings, Subcategory
 from complaints.notices import event_line
-from complaints.routing import Route, route_for
+from complaints.routing import Route, collaborator_for, route_for, specialist_route
 from complaints.services.appeals import _check_parent, _tell_about_appeal
 from complaints.services.escalation import TIER_MIN_LEVEL
 from complaints.services.guards import _refuse, _text
@@ -25,7 +25,7 @@ from csc.lib.phones import InvalidPhoneNumber, normalise_phone
 from intake.choices import Channel, Region
 from intake.models import Contact, Customer
 from sla.models import Clock
-from staffing.models import User
+from staffing.models import Team, User
 from worktickets.choices import EventKind, Priority, TicketKind, TicketStatus
 from worktickets.models import Ticket, TicketEvent
 from worktickets.numbering import next_ticket_number
@@ -121,13 +121,9 @@ def complaint_record(intake: ComplaintIntake, *, recorded_by: User) -> RecordedC
     now = timezone.now()
     priority = _priority_for(intake.severity, intake.customer, intake.tier)
     _promise_repair(intake, priority, now)
-    route = route_for(
-        intake.category,
-        intake.subcategory,
-        agent_concerned=intake.agent_concerned,
-        recorded_by=recorded_by,
-    )
+    route, collaborators = _routes(intake, recorded_by)
     complaint = _new_complaint(intake, _new_ticket(intake, route, priority, recorded_by))
+    complaint.collaborating_team = collaborators
     ticket = complaint.ticket
     # The settings are kept per process (complaints.reference), renewed when saved.
     config = reference.complaint_settings.get()
@@ -147,6 +143,17 @@ def complaint_record(intake: ComplaintIntake, *, recorded_by: User) -> RecordedC
         (line for line in written if line.ticket_id == ticket.pk), key=lambda e: (e.at, e.pk)
     )
     return RecordedComplaint(complaint=complaint, timeline=timeline, clocks=started)
+
+
+def _routes(intake: ComplaintIntake, recorded_by: User) -> tuple[Route, Team | None]:
+    """The group that handles the complaint and, for an appeal the complaint-handling
+    group coordinates, the specialist group that collaborates (DOMAIN.md C-10 to C-12)."""
+    people = {"agent_concerned": intake.agent_concerned, "recorded_by": recorded_by}
+    route = route_for(intake.category, intake.subcategory, tier=intake.tier, **people)
+    if intake.tier == Tier.COMPLAINT:
+        return route, None
+    specialists = specialist_route(intake.category, intake.subcategory, **people)
+    return route, collaborator_for(route, specialists.team if specialists else None)
 
 
 def _checked(intake: ComplaintIntake) -> ComplaintIntake:
@@ -302,6 +309,13 @@ def _mark_major(complaint: Complaint, config: ComplaintSettings, now: datetime) 
         complaint.leadership_notified_at = now
 
 
+def _routed_text(route: Route, collaborators: Team | None) -> str:
+    text = _("Routed to %(team)s (%(rule)s).") % {"team": route.team, "rule": route.rule}
+    if collaborators is not None:
+        text += " " + _("%(team)s collaborates.") % {"team": collaborators}
+    return text
+
+
 def _insert_rows(ticket: Ticket, complaint: Complaint) -> None:
     """Write the ticket and the complaint; simple-history writes each one's history row."""
     ticket.save()
@@ -328,9 +342,10 @@ def _write_creation_lines(
             ticket,
             EventCode.ROUTED,
             by,
-            body=_("Routed to %(team)s (%(rule)s).") % {"team": route.team, "rule": route.rule},
+            body=_routed_text(route, complaint.collaborating_team),
             team=route.team.name,
             rule=route.rule.pk,
+            collaborating_team=getattr(complaint.collaborating_team, "name", ""),
         ),
     ]
     if earlier:

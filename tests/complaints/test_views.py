@@ -355,8 +355,10 @@ def test_a_role_without_approval_rights_gets_403_on_compensation(
     )
 
     assert response.status_code == 403
+    pending = proposal.status
     proposal.refresh_from_db()
-    assert proposal.status == "proposed"
+    assert proposal.status == pending
+    assert not proposal.decisions.exists()
 
 
 def test_a_stale_version_gets_409_and_keeps_the_text(client, groups, agent_user, legal_user):

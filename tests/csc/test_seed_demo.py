@@ -201,7 +201,11 @@ def test_demo_work_fills_the_desk_and_the_complaint_workbench_with_running_clock
     assert tickets.filter(kind="complaint", team__kind="market_legal").exists()
     # Clocks started through the services: the desk's deadlines are real.
     assert tickets.filter(kind="inquiry", sla_due_at__isnull=False).exists()
-    assert tickets.filter(kind="complaint", sla_due_at__isnull=False).count() == 5
+    assert tickets.filter(kind="complaint", sla_due_at__isnull=False).count() == 7
+    # The complaint-handling group coordinates an upgraded complaint and an appeal.
+    coordinated = tickets.filter(kind="complaint", team__kind="complaints")
+    assert set(coordinated.values_list("complaint__tier", flat=True)) == {"upgraded", "appeal"}
+    assert not coordinated.filter(complaint__collaborating_team__isnull=True).exists()
 
 
 def test_demo_inquiries_carry_categories_and_the_ledger_has_problems_over_them(seeded):

@@ -842,7 +842,55 @@ def _demo_work(command, users, teams, customers, created) -> None:
         )
         complaint_record(intake, recorded_by=agent if index % 2 == 0 else lead)
         created["complaints"] += 1
+    _demo_coordinated(users, pool, created)
     _demo_problems(users, created)
+
+
+def _demo_coordinated(users, pool, created) -> None:
+    """An upgraded complaint and an appeal: the complaint-handling group's work, with
+    market & legal and tech support collaborating (DOMAIN.md C-10 to C-12)."""
+    from complaints.services import ComplaintIntake, complaint_escalate, complaint_record
+
+    customer, appellant = pool[-(len(DEMO_COMPLAINTS) + 1)], pool[-(len(DEMO_COMPLAINTS) + 2)]
+    content = "国际漫游费用与营业厅告知不符，上次投诉的答复不认可"
+    first = complaint_record(
+        ComplaintIntake(
+            channel="hotline",
+            category="billing",
+            customer=customer,
+            subject=DEMO_MARK + content[:40],
+            content=content,
+            contact_phone=customer.phone,
+            service_type="mobile",
+            region=customer.region,
+        ),
+        recorded_by=users["agent"],
+    ).complaint
+    complaint_escalate(
+        first,
+        by=users["legal"],
+        version=first.ticket.version,
+        mode="upgrade",
+        reason="客户不认可答复，要求升级处理",
+    )
+    content = "宽带故障两周未修复，已向通信管理局申诉"
+    complaint_record(
+        ComplaintIntake(
+            channel="web",
+            category="service_fault",
+            tier="appeal",
+            regulator_reference="GXB-2026-0815",
+            customer=appellant,
+            subject=DEMO_MARK + content[:40],
+            content=content,
+            contact_phone=appellant.phone,
+            service_type="broadband",
+            region=appellant.region,
+            promised_repair_at=timezone.now() + datetime.timedelta(hours=24),
+        ),
+        recorded_by=users["agent"],
+    )
+    created["complaints"] += 3
 
 
 def _demo_problems(users, created) -> None:
