@@ -7,6 +7,7 @@ import json
 import secrets
 from decimal import Decimal
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -599,6 +600,10 @@ class Compensation(models.Model):
     )
     proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
     history = HistoricalRecords()
+
+    # Set on the compensations complaints.selectors lists for a complaint page:
+    # complaints.selectors.NextDecision, or None once decided.
+    next_decision: Any
 
     class Meta:
         ordering = ["proposed_at", "pk"]

@@ -198,7 +198,7 @@ def compensations_of(complaint: Complaint) -> list[Compensation]:
 
 
 # Whose decision a compensation awaits in each status (DOMAIN.md C-16, C-32).
-PENDING_STAGES = {
+PENDING_STAGES: dict[str, tuple[str, str]] = {
     CompensationStatus.PROPOSED: (ApprovalStage.MARKET_LEGAL, LEGAL_PERM),
     CompensationStatus.AWAITING_MANAGER: (ApprovalStage.CS_MANAGER, MANAGER_PERM),
 }

@@ -91,7 +91,7 @@ def compensation_propose(
 
 
 # The request to decide each pending status, one per compensation and step.
-REQUEST_KEYS = {
+REQUEST_KEYS: dict[str, str] = {
     CompensationStatus.PROPOSED: "legal",
     CompensationStatus.AWAITING_MANAGER: "manager",
 }

@@ -148,11 +148,19 @@ def complaint_record(intake: ComplaintIntake, *, recorded_by: User) -> RecordedC
 def _routes(intake: ComplaintIntake, recorded_by: User) -> tuple[Route, Team | None]:
     """The group that handles the complaint and, for an appeal the complaint-handling
     group coordinates, the specialist group that collaborates (DOMAIN.md C-10 to C-12)."""
-    people = {"agent_concerned": intake.agent_concerned, "recorded_by": recorded_by}
-    route = route_for(intake.category, intake.subcategory, tier=intake.tier, **people)
+    concerned = intake.agent_concerned
+    route = route_for(
+        intake.category,
+        intake.subcategory,
+        tier=intake.tier,
+        agent_concerned=concerned,
+        recorded_by=recorded_by,
+    )
     if intake.tier == Tier.COMPLAINT:
         return route, None
-    specialists = specialist_route(intake.category, intake.subcategory, **people)
+    specialists = specialist_route(
+        intake.category, intake.subcategory, agent_concerned=concerned, recorded_by=recorded_by
+    )
     return route, collaborator_for(route, specialists.team if specialists else None)
 
 
