@@ -8,7 +8,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from complaints.choices import (
     Category,
     ClusterStatus,
     CompensationStatus,
+    ExtensionStatus,
     Tier,
 )
 from complaints.models import (
@@ -31,7 +32,10 @@ from complaints.models import (
     Feedback,
     OutageCluster,
 )
-from complaints.notices import LEGAL_PERM, MANAGER_PERM
+from complaints.notices import EXTENSION_PERM, LEGAL_PERM, MANAGER_PERM
+from sla.choices import OPEN_STATES
+from sla.models import Clock
+from sla.selectors import earliest_open_due
 from staffing.models import User
 from staffing.selectors import holders_of
 from worktickets.choices import EventKind, TicketStatus
@@ -235,6 +239,43 @@ def next_decision(complaint: Complaint, compensation: Compensation) -> NextDecis
         stage=stage,
         people=compensation_deciders(complaint, perm, compensation.proposed_by_id),
         due_at=clock.due_at if clock is not None else None,
+    )
+
+
+def compensations_awaiting(user: User) -> QuerySet[Compensation]:
+    """The proposals waiting for a decision this person may take: a stage whose
+    permission they hold, on a complaint they may open, never their own proposal.
+    `due_at` is the result feedback's deadline, which waits for the decision."""
+    statuses = [status for status, (_stage, perm) in PENDING_STAGES.items() if user.has_perm(perm)]
+    if not statuses:
+        return Compensation.objects.none()
+    return (
+        Compensation.objects.filter(status__in=statuses, complaint__in=complaints_visible_to(user))
+        .exclude(proposed_by=user)
+        .select_related("complaint__ticket", "proposed_by")
+        .annotate(due_at=earliest_open_due(OuterRef("complaint_id"), (deadlines.FEEDBACK,)))
+    )
+
+
+def extensions_awaiting(user: User) -> QuerySet[DeadlineExtension]:
+    """The deadline extensions requested of a CS manager, on complaints they may open;
+    `due_at` is the deadline the request would move."""
+    if not user.has_perm(EXTENSION_PERM):
+        return DeadlineExtension.objects.none()
+    return (
+        DeadlineExtension.objects.filter(
+            status=ExtensionStatus.REQUESTED, complaint__in=complaints_visible_to(user)
+        )
+        .select_related("complaint__ticket", "requested_by")
+        .annotate(
+            due_at=Subquery(
+                Clock.objects.filter(
+                    ticket=OuterRef("complaint_id"),
+                    metric=OuterRef("metric"),
+                    state__in=OPEN_STATES,
+                ).values("due_at")[:1]
+            )
+        )
     )
 
 

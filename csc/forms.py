@@ -15,3 +15,19 @@ class CustomerEraseForm(ServiceErrorsMixin, forms.Form):
         label=_("I understand that the customer's personal data cannot be restored."),
         required=True,
     )
+
+
+class DecisionForm(ServiceErrorsMixin, forms.Form):
+    """A decision taken in the 待我审批 inbox; the service says whether a note is needed."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to reject: the reason is recorded and told to the requester."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

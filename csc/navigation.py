@@ -6,12 +6,14 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from csc.approvals import DECISION_PERMS
+
 
 @dataclass(frozen=True)
 class NavItem:
     label: str | Promise
     url_name: str
-    perm: str | None  # None: every signed-in user
+    perm: str | tuple[str, ...] | None  # None: every signed-in user; a tuple: any of them
     section: str  # matched against the first path segment to mark the current item
     staff_only: bool = False  # the admin site lets in staff only, whatever their permissions
 
@@ -27,6 +29,12 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "complaints-leadership",
     ),
     NavItem(_("At risk"), "sla:at_risk", "sla.view_at_risk", "sla"),
+    NavItem(
+        _("Awaiting my decision"),
+        "approvals",
+        DECISION_PERMS,
+        "approvals",
+    ),
     NavItem(_("Knowledge base"), "knowledge:search", "knowledge.view_article", "knowledge"),
     NavItem(_("Customers"), "intake:customer_search", "intake.view_customer", "customers"),
     NavItem(_("Contacts"), "intake:contact_list", "intake.view_contact", "contacts"),
@@ -47,7 +55,8 @@ def nav_for(user, path: str) -> list[dict]:
     for item in NAV_ITEMS:
         if item.staff_only and not user.is_staff:
             continue
-        if item.perm and not user.has_perm(item.perm):
+        perms = (item.perm,) if isinstance(item.perm, str) else item.perm or ()
+        if perms and not any(user.has_perm(perm) for perm in perms):
             continue
         items.append(
             {

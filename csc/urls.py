@@ -66,6 +66,8 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("customers/<int:pk>/erase/", views.customer_erase, name="customer_erase"),
+    path("approvals/", views.approvals_inbox, name="approvals"),
+    path("approvals/<slug:kind>/<int:pk>/decide/", views.approval_decide, name="approval_decide"),
     path("", include("intake.urls")),
     path("tickets/", include("worktickets.urls")),
     path("sla/", include("sla.urls")),

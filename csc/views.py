@@ -1,20 +1,21 @@
-"""Cross-app pages: the landing page of each role and the team board."""
+"""Cross-app pages: the landing page of each role, the team board and the 待我审批 inbox."""
 
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from csc import selectors
+from csc import approvals, selectors
 from csc.erasure import ERASE_PERM
 from csc.erasure import customer_erase as customer_erase_service
-from csc.forms import CustomerEraseForm
+from csc.forms import CustomerEraseForm, DecisionForm
 from csc.lib.errors import DomainError, http_status
 from intake.models import Customer
 from knowledge.selectors import latest_notices
@@ -167,3 +168,69 @@ def customer_erase(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "csc/customer_erase.html", {"customer": customer, "form": form}, status=status
     )
+
+
+# ---------------------------------------------------------------- 待我审批
+
+
+def _decider(request: HttpRequest) -> None:
+    if not approvals.may_decide(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def approvals_inbox(request: HttpRequest) -> HttpResponse:
+    """Every request waiting for this person's decision, with the decision in place."""
+    _decider(request)
+    return _approvals_page(request)
+
+
+def _approvals_page(request: HttpRequest, failed: dict | None = None, status: int = 200):
+    failed = failed or {}
+    rows = [(item, failed.get(item.key)) for item in approvals.awaiting_decision(request.user)]
+    return render(request, "csc/approvals.html", {"rows": rows}, status=status)
+
+
+@login_required
+@require_POST
+def approval_decide(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    _decider(request)
+    form = DecisionForm(request.POST)
+    item = approvals.awaiting_one(request.user, kind, pk)
+    if item is None and not form.is_valid():
+        return _approvals_page(request, status=400)
+    if item is None:
+        # Decided by someone else meanwhile, withdrawn, or never this person's.
+        if not request.htmx:
+            raise Http404
+        gone = _("This request no longer waits for your decision.")
+        return render(request, "csc/partials/approval_done.html", {"message": gone}, status=409)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            approvals.decide(
+                item,
+                by=request.user,
+                decision=data["decision"],
+                note=data["note"],
+                version=data["version"],
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+            status = http_status(error)
+        else:
+            done = (
+                _("Approved: %(number)s.")
+                if data["decision"] == "approve"
+                else _("Rejected: %(number)s.")
+            ) % {"number": item.number}
+            if request.htmx:
+                return render(request, "csc/partials/approval_done.html", {"message": done})
+            messages.success(request, done)
+            return redirect("approvals")
+    if request.htmx:
+        return render(
+            request, "csc/partials/approval_row.html", {"item": item, "form": form}, status=status
+        )
+    return _approvals_page(request, {item.key: form}, status)

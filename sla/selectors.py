@@ -137,6 +137,15 @@ def annotate_sla(tickets: _Tickets) -> _Tickets:
     )
 
 
+def earliest_open_due(ticket: OuterRef, metrics: tuple[str, ...] = ()) -> Subquery:
+    """The soonest due time among a ticket's running clocks (of `metrics`, if given),
+    for annotating a list of anything that names a ticket: one probe per row."""
+    clocks = Clock.objects.filter(ticket=ticket, state__in=OPEN_STATES)
+    if metrics:
+        clocks = clocks.filter(metric__in=metrics)
+    return Subquery(clocks.order_by("due_at").values("due_at")[:1])
+
+
 # The longest working-day deadline (a complaint's 30-working-day cap) ends about
 # six weeks after it starts, seven across Spring Festival: look that far ahead.
 HOLIDAY_DATA_LOOKAHEAD = timedelta(days=60)

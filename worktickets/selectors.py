@@ -11,6 +11,7 @@ from django.db.models import (
     BooleanField,
     Count,
     ExpressionWrapper,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -21,11 +22,11 @@ from django.db.models import (
 from csc.lib.anonymise import MARKER
 from intake.models import Customer
 from intake.selectors import customer_details, customer_with_details
-from sla.selectors import annotate_sla
+from sla.selectors import annotate_sla, earliest_open_due
 from staffing.models import Team, User
 from staffing.reference import teams_by_id
 from staffing.selectors import worked_team_ids
-from worktickets.choices import ProblemStatus, TicketKind
+from worktickets.choices import ProblemStatus, TicketKind, TicketStatus
 from worktickets.models import Problem, ProblemEvent, Ticket, TicketEvent, TicketQuerySet
 
 if TYPE_CHECKING:
@@ -155,6 +156,24 @@ def team_queue(user: User, team_id: int | None = None) -> QuerySet[Ticket]:
     if not covers_teams:
         tickets = tickets.exclude(kind=TicketKind.COMPLAINT)
     return _queue(tickets)
+
+
+def orders_awaiting_approval(user: User) -> QuerySet[Ticket]:
+    """Business orders reviewed and waiting for a team lead's approval (审批), in the
+    teams this person sees; none for people who may not approve. `due_at` is the
+    order's soonest running deadline."""
+    if not user.has_perm("worktickets.approve_business"):
+        return Ticket.objects.none()
+    return (
+        tickets_visible_to(user)
+        .filter(
+            kind=TicketKind.BUSINESS,
+            status=TicketStatus.REVIEWED,
+            business_type__requires_approval=True,
+        )
+        .select_related("business_type", "customer", "created_by")
+        .annotate(due_at=earliest_open_due(OuterRef("pk")))
+    )
 
 
 def my_follow_ups(user: User) -> QuerySet[Ticket]:

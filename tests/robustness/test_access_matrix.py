@@ -59,6 +59,7 @@ HANDLERS = frozenset({TL, CH, TS, ML, CM})  # who works complaints
 SUPERVISORS = frozenset({TL, CM, CD})
 EDITORS = frozenset({TL, TS, ML, CM, CD})  # write and submit knowledge articles
 MANAGERS = frozenset({CM, CD})
+DECIDERS = frozenset({TL, ML, CM, CD})  # approve compensations, extensions or orders
 KEEPERS = frozenset({TL, TS, CM, CD})  # keep the problem ledger (worktickets.change_problem)
 NOBODY = frozenset()
 
@@ -102,6 +103,14 @@ PAGES = [
         lambda m: reverse("staffing:agent_status"),
         {"status": "ready"},
         EVERYONE,
+    ),
+    ("awaiting my decision", "GET", lambda m: reverse("approvals"), None, DECIDERS),
+    (
+        "decide a request",
+        "POST",
+        lambda m: reverse("approval_decide", args=["compensation", 0]),
+        {"decision": ""},
+        DECIDERS,
     ),
     ("notifications", "GET", lambda m: reverse("notifications:inbox"), None, EVERYONE),
     ("notification badge", "GET", lambda m: reverse("notifications:badge"), None, EVERYONE),
