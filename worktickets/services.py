@@ -40,6 +40,7 @@ from worktickets.choices import (
     TicketKind,
     TicketStatus,
 )
+from worktickets.deadlines import order_service_type
 from worktickets.models import (
     BusinessType,
     InquiryCategory,
@@ -50,7 +51,7 @@ from worktickets.models import (
     TicketEvent,
 )
 from worktickets.numbering import next_ticket_number
-from worktickets.reference import category_by_id
+from worktickets.reference import category_by_id, delivery_limit_for
 from worktickets.selectors import HANDLE_COMPLAINTS, KEEP_PROBLEMS
 
 REOPEN_WINDOW_DAYS_DEFAULT = 7
@@ -343,15 +344,17 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
     customer = ticket.customer
     business_type = ticket.business_type
     category = category_by_id(ticket.category_id)
+    service_type = order_service_type(ticket)
+    limit = delivery_limit_for(ticket.business_type_id, ticket.channel, service_type)
     return TicketFacts(
         kind=ticket.kind,
         channel=ticket.channel,
         priority=ticket.priority,
         vip_tier=customer.vip_tier if customer else "none",
         business_type_code=business_type.code if business_type else "",
-        delivery_limit_minutes=business_type.delivery_limit_minutes if business_type else None,
+        delivery_limit_minutes=limit.minutes if limit else None,
         region=customer.region if customer else "",
-        service_type=str(ticket.order_details.get("service_type", "")),
+        service_type=service_type,
         category_codes=category.codes if category is not None else (),
     )
 
