@@ -223,6 +223,16 @@ def test_the_ticket_page_shows_the_limit_that_applies_and_flags_an_assumption(en
     assert "2 days" in assumed_page and "assumption, confirm" in assumed_page
 
 
+def test_the_clock_panel_explains_the_limit_in_days_not_minutes(english, agent_user):
+    ticket = order("network_entry", "hotline", "fixed", team=agent_user.agent.team)
+    english.force_login(agent_user)
+
+    body = page(english, ticket)
+
+    assert "20 days (the business type" in body
+    assert "28800" not in body
+
+
 def test_a_business_orders_page_costs_the_same_queries_as_any_ticket(
     client, agent_user, django_assert_num_queries
 ):
