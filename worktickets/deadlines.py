@@ -73,10 +73,13 @@ def no_deadline_reason(ticket: Ticket, clocks: Iterable[Clock]) -> str:
         ) % {"status": ticket.get_status_display()}
     if clocks and not open_clocks:
         return _("Every deadline of this ticket has been met.")
-    if (
-        ticket.kind == TicketKind.BUSINESS
-        and not any(clock.metric == Metric.BUSINESS_DELIVERY for clock in clocks)
-        and delivery_limit_of(ticket) is None
+    if ticket.kind == TicketKind.BUSINESS and not any(
+        clock.metric == Metric.BUSINESS_DELIVERY for clock in clocks
     ):
-        return no_limit_reason(ticket)
+        if delivery_limit_of(ticket) is None:
+            return no_limit_reason(ticket)
+        return _(
+            "This order was accepted before its business type had a delivery limit, so no "
+            "deadline was started for it."
+        )
     return _("No service-level policy applies to this ticket.")

@@ -8,7 +8,7 @@ the same transaction.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -357,6 +357,30 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
         service_type=service_type,
         category_codes=category.codes if category is not None else (),
     )
+
+
+def business_deadlines_start_missing(*, at: datetime | None = None) -> int:
+    """Start the delivery deadline of open business orders that have none because they
+    were accepted while their business type had no limit (DOMAIN.md K-5).
+
+    The deadline counts from `at` (now), not from acceptance: an order nobody could
+    have known was due is not reported late at once. One transaction per order;
+    returns how many orders got a deadline.
+    """
+    at = at or timezone.now()
+    orders = (
+        Ticket.objects.active()
+        .filter(kind=TicketKind.BUSINESS, business_type__isnull=False)
+        .exclude(sla_clocks__metric=Metric.BUSINESS_DELIVERY)
+        .select_related("customer", "business_type")
+        .order_by("pk")
+    )
+    started = 0
+    for ticket in orders.iterator(chunk_size=200):
+        with transaction.atomic():
+            clocks = sla_services.clocks_rematch(ticket, ticket_facts(ticket), at=at)
+            started += any(c.metric == Metric.BUSINESS_DELIVERY for c in clocks)
+    return started
 
 
 @transaction.atomic

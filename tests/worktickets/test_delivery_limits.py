@@ -5,9 +5,11 @@ administrators type limits in days or hours, and the ticket page says why a tick
 has no deadline when it has none."""
 
 import datetime
+import io
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 
 from intake.choices import Channel
@@ -23,7 +25,7 @@ from tests.factories import (
 )
 from worktickets import services
 from worktickets.models import BusinessType, DeliveryLimit, Ticket
-from worktickets.reference import delivery_limit_for
+from worktickets.reference import delivery_limit_for, delivery_limits
 
 pytestmark = pytest.mark.django_db
 
@@ -221,6 +223,30 @@ def test_the_ticket_page_shows_the_limit_that_applies_and_flags_an_assumption(en
     assert "10 minutes" in counter_page and "Walk-in hall" in counter_page
     assert "assumption, confirm" not in counter_page
     assert "2 days" in assumed_page and "assumption, confirm" in assumed_page
+
+
+def test_orders_accepted_before_their_type_had_a_limit_get_a_deadline_from_now(english, agent_user):
+    kind = business_type("ownership_transfer")
+    kept = list(DeliveryLimit.objects.filter(business_type=kind))
+    DeliveryLimit.objects.filter(business_type=kind).delete()
+    waiting = order("ownership_transfer", "walk_in", team=agent_user.agent.team)
+    DeliveryLimit.objects.bulk_create(kept)
+    delivery_limits.changed()
+    with_deadline = order("sim_replacement", "walk_in")
+    english.force_login(agent_user)
+    assert "accepted before its business type had a delivery limit" in page(english, waiting)
+
+    later = START + 3 * DAY
+    assert services.business_deadlines_start_missing(at=later) == 1
+
+    clock = delivery_clock(waiting)
+    assert (clock.started_at, clock.due_at) == (later, later + 48 * HOUR)
+    waiting.refresh_from_db()
+    assert waiting.sla_due_at == later + 48 * HOUR
+    assert Clock.objects.filter(ticket=with_deadline).count() == 1
+    out = io.StringIO()
+    call_command("start_missing_deadlines", stdout=out)
+    assert "of 0 business order(s)" in out.getvalue()
 
 
 def test_the_clock_panel_explains_the_limit_in_days_not_minutes(english, agent_user):
