@@ -201,6 +201,8 @@ FEEDBACK = {
     "response_note": "",
     "responded_at": None,
 }
+NOT_AUDIO = "call.mp3 的内容不是 MP3 文件，与文件名不符。"
+
 EVIDENCE = {
     "id": 611,
     "seq": 1,
@@ -406,6 +408,19 @@ def complaint_operations(
                             "EmptyFile",
                             _("An empty file"),
                             {"detail": "文件为空。", "code": "empty", "file": ["文件为空。"]},
+                        ),
+                        error_body(
+                            "NotARecording",
+                            _(
+                                "A program renamed .mp3 as a call recording: each kind accepts "
+                                "its file types (`file_type`), checked by the file's content "
+                                "(`file_content`)"
+                            ),
+                            {
+                                "detail": NOT_AUDIO,
+                                "code": "file_content",
+                                "file": [NOT_AUDIO],
+                            },
                         ),
                     ),
                     403: refusal(

@@ -19,11 +19,23 @@ from complaints.choices import EventCode, EvidenceKind
 from complaints.models import GENESIS_HASH, Complaint, ComplaintSettings, Evidence
 from complaints.notices import LEADERSHIP_PERM, complaint_link, event, tell
 from csc.lib.errors import DomainError, IllegalTransition
+from csc.lib.filetypes import Family, Verdict, check_file, extensions_of, read_head
 from staffing.models import User
 from staffing.selectors import holders_of
 from worktickets.choices import TicketStatus
 
 CHUNK = 1024 * 1024
+
+# What each kind of evidence may be (DOMAIN.md C-28, IS-10): a call recording is audio,
+# a screenshot an image; the name's extension must say so and the content must agree.
+ACCEPTED_FAMILIES: dict[str, frozenset[Family]] = {
+    EvidenceKind.CALL_RECORDING: frozenset({Family.AUDIO}),
+    EvidenceKind.CHAT_LOG: frozenset({Family.TEXT, Family.PDF, Family.IMAGE}),
+    EvidenceKind.SCREENSHOT: frozenset({Family.IMAGE}),
+    EvidenceKind.SERVICE_VOUCHER: frozenset({Family.IMAGE, Family.PDF}),
+    EvidenceKind.AUDIO_VIDEO: frozenset({Family.AUDIO, Family.VIDEO}),
+    EvidenceKind.DOCUMENT: frozenset({Family.PDF, Family.TEXT, Family.IMAGE}),
+}
 
 
 def _refuse(message: str, field_name: str, code: str = "invalid") -> DomainError:
@@ -42,6 +54,36 @@ def evidence_too_large() -> DomainError:
         "file",
         "too_large",
     )
+
+
+def accepted_extensions(kind: str) -> list[str]:
+    return extensions_of(ACCEPTED_FAMILIES.get(kind, frozenset()))
+
+
+def evidence_file_type(kind: str, file: UploadedFile) -> str:
+    """The MIME type of an evidence file, checked against what its kind accepts;
+    refused when the name's type is not accepted or the content is not that type."""
+    name = file.name or ""
+    check = check_file(name, read_head(file), ACCEPTED_FAMILIES[kind])
+    if check.verdict == Verdict.TYPE_NOT_ALLOWED:
+        raise _refuse(
+            _("%(name)s is not accepted as “%(kind)s”. Accepted file types: %(extensions)s.")
+            % {
+                "kind": EvidenceKind(kind).label,
+                "name": name,
+                "extensions": ", ".join(f".{ext}" for ext in accepted_extensions(kind)),
+            },
+            "file",
+            "file_type",
+        )
+    if check.verdict == Verdict.CONTENT_MISMATCH:
+        raise _refuse(
+            _("The content of %(name)s is not a %(type)s file, whatever its name says.")
+            % {"name": name, "type": check.file_type.label},
+            "file",
+            "file_content",
+        )
+    return check.file_type.mime
 
 
 def file_sha256(fileobj) -> str:
@@ -75,6 +117,7 @@ def evidence_add(
         raise evidence_too_large()
     if file.size == 0:
         raise _refuse(_("The file is empty."), "file", "empty")
+    content_type = evidence_file_type(kind, file)
     # The complaint row's lock orders concurrent uploads, so the chain never forks.
     complaint = (
         Complaint.objects.select_for_update(of=("self",))
@@ -99,7 +142,7 @@ def evidence_add(
         title=(title or "").strip()[:200] or name[:200],
         original_name=name[:255],
         size=file.size,
-        content_type=(getattr(file, "content_type", "") or "")[:100],
+        content_type=content_type,
         sha256=file_sha256(file),
         prev_hash=complaint.evidence_head,
         supersedes=supersedes,

@@ -24,6 +24,7 @@ from complaints.choices import (
     Severity,
     Tier,
 )
+from complaints.evidence import accepted_extensions
 from complaints.models import Compensation, Complaint, DeadlineExtension, Evidence, Subcategory
 from intake.choices import Channel, Region
 from intake.models import Contact, Customer
@@ -322,6 +323,17 @@ class EvidenceForm(ServiceErrorsMixin, forms.Form):
         self.fields["supersedes"].queryset = complaint.evidence.filter(
             superseded_by__isnull=True
         ).order_by("seq")
+        accepted = {kind: accepted_extensions(kind) for kind in EvidenceKind.values}
+        every = dict.fromkeys(f".{ext}" for extensions in accepted.values() for ext in extensions)
+        self.fields["file"].widget.attrs["accept"] = ",".join(every)
+        self.fields["file"].help_text = _(
+            "Accepted per kind (the content must match the type): %(types)s."
+        ) % {
+            "types": "; ".join(
+                f"{EvidenceKind(kind).label} {' '.join(accepted[kind])}"
+                for kind in EvidenceKind.values
+            )
+        }
 
 
 class ClusterFeedbackForm(ServiceErrorsMixin, forms.Form):

@@ -94,7 +94,9 @@ class Explanation:
 def _target_text(target: dict) -> str:
     main = amount_text(target["amount"], target["unit"])
     if target.get("business_type"):
-        main = _("%(limit)s (the business type's limit)") % {"limit": main}
+        # Resolved to minutes when the clock started; said in days and hours as entered.
+        limit = duration_text(timedelta(minutes=target["amount"]))
+        main = _("%(limit)s (the business type's limit)") % {"limit": limit}
     if target.get("cap_amount") and target.get("cap_unit"):
         cap = amount_text(target["cap_amount"], target["cap_unit"])
         return _("%(main)s or %(cap)s, whichever is sooner") % {"main": main, "cap": cap}

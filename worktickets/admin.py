@@ -1,11 +1,14 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from csc.lib.durations import DurationTextError, format_minutes, parse_duration_text
 from csc.lib.masking import mask_phone
 from worktickets.models import (
     BusinessEligibility,
     BusinessType,
+    DeliveryLimit,
     InquiryCategory,
     Ticket,
     TicketEvent,
@@ -17,6 +20,63 @@ class BusinessEligibilityInline(admin.TabularInline):
     extra = 0
 
 
+class DeliveryLimitForm(forms.ModelForm):
+    """The limit typed as people say it ("2 days", "36 hours", "10 minutes", "2天")."""
+
+    limit = forms.CharField(
+        label=_("Time limit"),
+        max_length=50,
+        help_text=_(
+            "E.g. “2 days”, “36 hours”, “1 day 12 hours” or “10 minutes”; a day is 24 hours."
+        ),
+    )
+
+    class Meta:
+        model = DeliveryLimit
+        fields = ["channel", "service_type", "limit", "is_assumption", "source"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.minutes:
+            self.initial.setdefault("limit", format_minutes(self.instance.minutes))
+
+    def clean_limit(self) -> int:
+        try:
+            return parse_duration_text(self.cleaned_data["limit"])
+        except DurationTextError as error:
+            raise forms.ValidationError(str(error), code="invalid_limit") from None
+
+    def save(self, commit: bool = True) -> DeliveryLimit:
+        self.instance.minutes = self.cleaned_data["limit"]
+        return super().save(commit)
+
+
+class DeliveryLimitFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if not any(not row.get("channel") and not row.get("service_type") for row in kept):
+            raise forms.ValidationError(
+                _(
+                    "Keep a default limit (no channel, no service type), so every order of "
+                    "this type has a deadline."
+                ),
+                code="no_default_limit",
+            )
+
+
+class DeliveryLimitInline(admin.TabularInline):
+    model = DeliveryLimit
+    form = DeliveryLimitForm
+    formset = DeliveryLimitFormSet
+    extra = 0
+    min_num = 1
+
+
 @admin.register(BusinessType)
 class BusinessTypeAdmin(admin.ModelAdmin):
     list_display = [
@@ -24,15 +84,27 @@ class BusinessTypeAdmin(admin.ModelAdmin):
         "name_zh",
         "name_en",
         "requires_approval",
-        "delivery_limit_minutes",
+        "limits",
         "needs_confirmation",
         "is_active",
         "sort_order",
     ]
     list_filter = ["requires_approval", "needs_confirmation", "is_active"]
-    list_editable = ["requires_approval", "delivery_limit_minutes", "is_active", "sort_order"]
+    list_editable = ["requires_approval", "is_active", "sort_order"]
     search_fields = ["code", "name_zh", "name_en"]
-    inlines = [BusinessEligibilityInline]
+    inlines = [DeliveryLimitInline, BusinessEligibilityInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("delivery_limits")
+
+    @admin.display(description=_("Delivery time limits"))
+    def limits(self, business_type: BusinessType) -> str:
+        rows = sorted(business_type.delivery_limits.all(), key=lambda limit: limit.specificity)
+        return "; ".join(
+            f"{limit.conditions_text}: {format_minutes(limit.minutes)}"
+            + (f" ({_('assumption, confirm')})" if limit.is_assumption else "")
+            for limit in rows
+        ) or str(_("none"))
 
 
 @admin.register(InquiryCategory)

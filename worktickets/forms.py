@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from csc.lib.errors import DomainError
-from intake.choices import Channel
+from intake.choices import Channel, ServiceType
 from intake.models import Contact, Customer, validate_phone
 from staffing.models import Team
 from staffing.selectors import holders_of
@@ -279,6 +279,12 @@ class TicketForm(ServiceErrorsMixin, forms.Form):
         queryset=BusinessType.objects.filter(is_active=True),
         required=False,
     )
+    service_type = forms.ChoiceField(
+        label=_("Service"),
+        choices=[("", _("Not specified")), *ServiceType.choices],
+        required=False,
+        help_text=_("For business orders: installing a fixed line has its own time limit."),
+    )
     order_details = _text(
         _("Order details"),
         required=False,
@@ -309,6 +315,10 @@ class TicketForm(ServiceErrorsMixin, forms.Form):
         if cleaned.get("kind") != TicketKind.INQUIRY:
             # The field is hidden for business orders: a choice left in it is not theirs.
             cleaned["category"] = None
+        if cleaned.get("kind") == TicketKind.BUSINESS and cleaned.get("service_type"):
+            # The order says which service it is for; its delivery limit may depend on it.
+            details = cleaned.get("order_details") or {}
+            cleaned["order_details"] = {**details, "service_type": cleaned["service_type"]}
         return cleaned
 
 

@@ -3,13 +3,15 @@ from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from intake.choices import Channel
+from csc.lib.durations import format_minutes
+from intake.choices import Channel, ServiceType
 from worktickets.choices import (
     STATUS_CATEGORY,
     EventKind,
@@ -46,12 +48,6 @@ class BusinessType(models.Model):
         default=False,
         help_text=_("Orders of this type go accepted → reviewed → approved → delivered."),
     )
-    delivery_limit_minutes = models.PositiveIntegerField(
-        _("delivery time limit (minutes)"),
-        null=True,
-        blank=True,
-        help_text=_("Maximum time from acceptance to delivery; empty when the seeds set none."),
-    )
     needs_confirmation = models.BooleanField(
         _("needs confirmation"),
         default=False,
@@ -72,6 +68,82 @@ class BusinessType(models.Model):
     @property
     def name(self) -> str:
         return self.name_zh if (get_language() or "zh-hans").startswith("zh") else self.name_en
+
+
+class DeliveryLimit(models.Model):
+    """How long a business order may take from acceptance to delivery (DOMAIN.md K-5).
+
+    Each business type has a default (no channel, no service type) and may have
+    limits that apply only on one channel or to one service type: the hall's
+    10-minute single transaction on the walk-in channel (S-3), the 20-day
+    installation of fixed-line services (S-12). The most specific limit that
+    matches a ticket applies; one naming the service type comes before one
+    naming only the channel, so a fixed-line installation ordered at the counter
+    keeps its installation limit.
+    """
+
+    business_type = models.ForeignKey(
+        BusinessType,
+        verbose_name=_("business type"),
+        on_delete=models.CASCADE,
+        related_name="delivery_limits",
+    )
+    channel = models.CharField(
+        _("channel"),
+        max_length=20,
+        choices=Channel.choices,
+        blank=True,
+        help_text=_("Empty: every channel."),
+    )
+    service_type = models.CharField(
+        _("service type"),
+        max_length=20,
+        choices=ServiceType.choices,
+        blank=True,
+        help_text=_("Empty: every service type."),
+    )
+    minutes = models.PositiveIntegerField(
+        _("time limit (minutes)"), validators=[MinValueValidator(1)]
+    )
+    is_assumption = models.BooleanField(
+        _("assumption, confirm"),
+        default=False,
+        help_text=_("No seed gives this figure: it is a default to confirm with the business."),
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["business_type", "channel", "service_type"]
+        verbose_name = _("delivery time limit")
+        verbose_name_plural = _("delivery time limits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business_type", "channel", "service_type"],
+                name="delivery_limit_once_per_condition",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.business_type}: {self.conditions_text} {format_minutes(self.minutes)}"
+
+    @property
+    def specificity(self) -> int:
+        """Which of two matching limits applies: the higher (service type, then channel)."""
+        return (2 if self.service_type else 0) + (1 if self.channel else 0)
+
+    def matches(self, channel: str, service_type: str) -> bool:
+        return (not self.channel or self.channel == channel) and (
+            not self.service_type or self.service_type == service_type
+        )
+
+    @property
+    def conditions_text(self) -> str:
+        parts = []
+        if self.channel:
+            parts.append(str(self.get_channel_display()))
+        if self.service_type:
+            parts.append(str(self.get_service_type_display()))
+        return " · ".join(parts) if parts else str(_("default"))
 
 
 class BusinessEligibility(models.Model):

@@ -1,7 +1,8 @@
 """Worktickets' reference data kept per process (csc.lib.reference): the inquiry
-category tree. Every inquiry's creation reads it (its SLA facts), and every queue
-row, timeline line and ticket form names a category from it; it changes a few
-times a year, in the admin, so each save or delete renews every process's copy.
+category tree and the business types' delivery limits. Every ticket's creation reads
+them (its SLA facts), and every queue row, timeline line and ticket form names a
+category; they change a few times a year, in the admin, so each save or delete
+renews every process's copy.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from csc.lib.reference import ReferenceCache
-from worktickets.models import InquiryCategory
+from worktickets.models import DeliveryLimit, InquiryCategory
 
 
 @dataclass(frozen=True)
@@ -56,3 +57,28 @@ def category_by_id(pk: int | None) -> InquiryCategory | None:
     if category is None:
         category = InquiryCategory.objects.select_related("parent").filter(pk=pk).first()
     return category
+
+
+def _load_delivery_limits() -> dict[int, list[DeliveryLimit]]:
+    """Each business type's limits, the most specific first."""
+    by_type: dict[int, list[DeliveryLimit]] = {}
+    for limit in DeliveryLimit.objects.order_by("pk"):
+        by_type.setdefault(limit.business_type_id, []).append(limit)
+    for limits in by_type.values():
+        limits.sort(key=lambda limit: -limit.specificity)
+    return by_type
+
+
+# Read by every business order's creation (its SLA facts) and ticket page.
+delivery_limits = ReferenceCache("delivery-limits", _load_delivery_limits, sources=[DeliveryLimit])
+
+
+def delivery_limit_for(
+    business_type_id: int | None, channel: str, service_type: str
+) -> DeliveryLimit | None:
+    """The limit a business order of this type, channel and service type gets (the
+    most specific that matches); None when its type sets none that applies."""
+    if business_type_id is None:
+        return None
+    limits = delivery_limits.get().get(business_type_id, [])
+    return next((limit for limit in limits if limit.matches(channel, service_type)), None)

@@ -8,7 +8,7 @@ the same transaction.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -40,6 +40,7 @@ from worktickets.choices import (
     TicketKind,
     TicketStatus,
 )
+from worktickets.deadlines import order_service_type
 from worktickets.models import (
     BusinessType,
     InquiryCategory,
@@ -50,7 +51,7 @@ from worktickets.models import (
     TicketEvent,
 )
 from worktickets.numbering import next_ticket_number
-from worktickets.reference import category_by_id
+from worktickets.reference import category_by_id, delivery_limit_for
 from worktickets.selectors import HANDLE_COMPLAINTS, KEEP_PROBLEMS
 
 REOPEN_WINDOW_DAYS_DEFAULT = 7
@@ -358,17 +359,43 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
     customer = ticket.customer
     business_type = ticket.business_type
     category = category_by_id(ticket.category_id)
+    service_type = order_service_type(ticket)
+    limit = delivery_limit_for(ticket.business_type_id, ticket.channel, service_type)
     return TicketFacts(
         kind=ticket.kind,
         channel=ticket.channel,
         priority=ticket.priority,
         vip_tier=customer.vip_tier if customer else "none",
         business_type_code=business_type.code if business_type else "",
-        delivery_limit_minutes=business_type.delivery_limit_minutes if business_type else None,
+        delivery_limit_minutes=limit.minutes if limit else None,
         region=customer.region if customer else "",
-        service_type=str(ticket.order_details.get("service_type", "")),
+        service_type=service_type,
         category_codes=category.codes if category is not None else (),
     )
+
+
+def business_deadlines_start_missing(*, at: datetime | None = None) -> int:
+    """Start the delivery deadline of open business orders that have none because they
+    were accepted while their business type had no limit (DOMAIN.md K-5).
+
+    The deadline counts from `at` (now), not from acceptance: an order nobody could
+    have known was due is not reported late at once. One transaction per order;
+    returns how many orders got a deadline.
+    """
+    at = at or timezone.now()
+    orders = (
+        Ticket.objects.active()
+        .filter(kind=TicketKind.BUSINESS, business_type__isnull=False)
+        .exclude(sla_clocks__metric=Metric.BUSINESS_DELIVERY)
+        .select_related("customer", "business_type")
+        .order_by("pk")
+    )
+    started = 0
+    for ticket in orders.iterator(chunk_size=200):
+        with transaction.atomic():
+            clocks = sla_services.clocks_rematch(ticket, ticket_facts(ticket), at=at)
+            started += any(c.metric == Metric.BUSINESS_DELIVERY for c in clocks)
+    return started
 
 
 @transaction.atomic

@@ -20,10 +20,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
+from csc.lib.durations import format_minutes
 from csc.lib.errors import DomainError, NotAllowed, StaleVersion, http_status
 from csc.lib.masking import mask_phone
 from csc.lib.paging import int_or_none, page_context
@@ -48,6 +48,7 @@ from staffing.access import permission
 from staffing.models import Agent, Team, User
 from worktickets import eligibility, selectors, services
 from worktickets.choices import Action, EventKind, Priority, TicketKind, TicketStatus
+from worktickets.deadlines import delivery_limit_of, no_deadline_reason, no_limit_reason
 from worktickets.filters import TicketFilter
 from worktickets.forms import (
     ACTION_FORMS,
@@ -473,18 +474,6 @@ def _whole_timeline(request: HttpRequest) -> bool:
     return parse_qs(urlsplit(page).query).get("timeline") == [WHOLE_TIMELINE]
 
 
-def _duration(minutes: int | None) -> str:
-    if not minutes:
-        return ""
-    if minutes % (24 * 60) == 0:
-        days = minutes // (24 * 60)
-        return ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
-    if minutes % 60 == 0:
-        hours = minutes // 60
-        return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
-    return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
-
-
 def _caller_whose(ticket: Ticket) -> dict | None:
     """Whom the access log names when the ticket's caller number is shown in full."""
     if ticket.contact is not None and ticket.contact.caller_number == ticket.caller_number:
@@ -526,17 +515,22 @@ def _main_context(
     events, earlier_events = timeline(
         ticket, latest=None if _whole_timeline(request) else TIMELINE_LATEST
     )
+    clocks = list(clocks_for_ticket(ticket))
+    limit = delivery_limit_of(ticket)
     return {
         "ticket": ticket,
         "panels": _action_panels(request.user, ticket, failed),
         "events": events,
         "earlier_events": earlier_events,
         "whole_timeline": WHOLE_TIMELINE,
-        "clocks": list(clocks_for_ticket(ticket)),
+        "clocks": clocks,
         "order_lines": list((ticket.order_details or {}).items()),
-        "delivery_limit": _duration(
-            ticket.business_type.delivery_limit_minutes if ticket.business_type else None
-        ),
+        "delivery_limit": limit,
+        "delivery_limit_text": format_minutes(limit.minutes) if limit else "",
+        "no_delivery_limit": no_limit_reason(ticket)
+        if ticket.business_type_id and not limit
+        else "",
+        "no_deadline_reason": no_deadline_reason(ticket, clocks),
         "caller_number": _caller_number_shown(ticket, pd),
         "category": category_by_id(ticket.category_id),
         "notice": notice,

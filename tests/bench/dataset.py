@@ -525,7 +525,7 @@ def load(connection, *, tickets: int, customers: int, progress_stream=sys.stderr
     from complaints.models import Subcategory
     from sla.deadlines import base_due, granted_minutes, next_warning_at
     from sla.models import BusinessCalendar
-    from worktickets.models import BusinessType
+    from worktickets.models import BusinessType, DeliveryLimit
 
     started = time.perf_counter()
     gen = Generator(tickets=tickets, customers=customers)
@@ -538,6 +538,15 @@ def load(connection, *, tickets: int, customers: int, progress_stream=sys.stderr
     django_connection.close()
     gen.calendars = {c.pk: c for c in BusinessCalendar.objects.all()}
     business_types = list(BusinessType.objects.filter(is_active=True))
+    limits: dict[int, list[DeliveryLimit]] = {}
+    for limit in DeliveryLimit.objects.all():
+        limits.setdefault(limit.business_type_id, []).append(limit)
+
+    def limit_minutes(business_type: BusinessType, channel: str) -> int | None:
+        """The delivery limit the order gets (no service type named)."""
+        matching = [x for x in limits.get(business_type.pk, []) if x.matches(channel, "")]
+        return max(matching, key=lambda x: x.specificity).minutes if matching else None
+
     subcategories: dict[str, list[int]] = {}
     for sub in Subcategory.objects.filter(is_active=True):
         subcategories.setdefault(sub.category, []).append(sub.pk)
@@ -757,7 +766,7 @@ def load(connection, *, tickets: int, customers: int, progress_stream=sys.stderr
                 status = "reviewed"
             facts.update(
                 business_type_code=business_type.code,
-                delivery_limit_minutes=business_type.delivery_limit_minutes,
+                delivery_limit_minutes=limit_minutes(business_type, channel),
                 region=region,
             )
         team_id = front_team

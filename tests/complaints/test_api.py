@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from complaints.models import Complaint, ComplaintSettings, Evidence, OutageCluster
 from staffing.models import OutboxMessage
 from tests.factories import CustomerFactory, make_api_client, make_complaint
+from tests.samples import MP3
 
 BASE = "/api/v1/complaints/"
 
@@ -357,10 +358,10 @@ def test_bad_action_input_gets_400(groups, agent_user, legal_user, manager_user,
 # ---------------------------------------------------------------- evidence
 
 
-def upload(api, complaint_id, content=b"RECORDING", name="call.mp3", **extra):
+def upload(api, complaint_id, content=MP3 + b"RECORDING", name="call.mp3", **extra):
     return api.post(
         f"{BASE}{complaint_id}/evidence/",
-        {"file": SimpleUploadedFile(name, content), "kind": "call_recording", **extra},
+        {"file": SimpleUploadedFile(name, content), "kind": "call_recording"} | extra,
         format="multipart",
     )
 
@@ -370,10 +371,10 @@ def test_evidence_upload_answers_with_its_sha256_and_chain_hash(groups, agent_us
     api = api_as(legal_user)
 
     first = upload(api, complaint.pk)
-    second = upload(api, complaint.pk, b"SECOND", "chat.txt", supersedes=1)
+    second = upload(api, complaint.pk, b"SECOND", "chat.txt", kind="chat_log", supersedes=1)
 
     assert first.status_code == 201, first.content
-    assert first.json()["sha256"] == hashlib.sha256(b"RECORDING").hexdigest()
+    assert first.json()["sha256"] == hashlib.sha256(MP3 + b"RECORDING").hexdigest()
     assert second.json()["prev_hash"] == first.json()["chain_hash"]
     assert second.json()["supersedes"] == first.json()["id"]
     listed = api.get(f"{BASE}{complaint.pk}/evidence/").json()
@@ -384,7 +385,7 @@ def test_the_chain_endpoint_names_the_first_tampered_entry(groups, agent_user, l
     complaint = make_complaint(recorded_by=agent_user)
     api = api_as(legal_user)
     for index in range(3):
-        upload(api, complaint.pk, f"evidence {index}".encode(), f"e{index}.txt")
+        upload(api, complaint.pk, f"evidence {index}".encode(), f"e{index}.txt", kind="chat_log")
     assert api.get(f"{BASE}{complaint.pk}/evidence/verify/").json()["ok"] is True
 
     with connection.cursor() as cursor:

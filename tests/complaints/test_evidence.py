@@ -16,6 +16,9 @@ from complaints.tasks import audit_evidence_chains
 from csc.lib.errors import DomainError, IllegalTransition
 from staffing.models import Notification
 from tests.factories import make_complaint
+from tests.samples import MP3, PNG
+
+RECORDING = MP3 + b"call recording bytes"
 
 
 def upload(complaint, by, content: bytes, name="录音.mp3", kind="call_recording", **extra):
@@ -37,9 +40,9 @@ def complaint(groups, agent_user):
 @pytest.fixture
 def chain(complaint, legal_user):
     entries = [
-        upload(complaint, legal_user, b"call recording bytes", "call.mp3"),
+        upload(complaint, legal_user, RECORDING, "call.mp3"),
         upload(complaint, legal_user, b"chat log", "chat.txt", kind="chat_log"),
-        upload(complaint, legal_user, b"\x89PNG screenshot", "bill.png", kind="screenshot"),
+        upload(complaint, legal_user, PNG + b" screenshot", "bill.png", kind="screenshot"),
     ]
     return complaint, entries
 
@@ -47,14 +50,14 @@ def chain(complaint, legal_user):
 def test_each_upload_stores_its_sha256_and_links_to_the_previous_entry(chain):
     complaint, (first, second, third) = chain
 
-    assert first.sha256 == hashlib.sha256(b"call recording bytes").hexdigest()
+    assert first.sha256 == hashlib.sha256(RECORDING).hexdigest()
     assert [e.seq for e in (first, second, third)] == [1, 2, 3]
     assert first.prev_hash == GENESIS_HASH
     assert second.prev_hash == first.chain_hash
     assert third.prev_hash == second.chain_hash
     assert Complaint.objects.get(pk=complaint.pk).evidence_head == third.chain_hash
     with first.file.open("rb") as handle:
-        assert handle.read() == b"call recording bytes"
+        assert handle.read() == RECORDING
 
 
 def test_an_intact_chain_verifies(chain):
@@ -141,14 +144,14 @@ def test_evidence_is_never_changed_or_deleted_through_the_application(chain):
 def test_a_corrected_file_supersedes_the_old_entry_which_stays(chain, legal_user):
     complaint, (first, _second, _third) = chain
 
-    fixed = upload(complaint, legal_user, b"clean recording", "call-v2.mp3", supersedes=first)
+    fixed = upload(complaint, legal_user, MP3 + b"clean recording", "call-v2.mp3", supersedes=first)
 
     assert fixed.seq == 4
     assert fixed.supersedes == first
     assert Evidence.objects.filter(complaint=complaint).count() == 4
     assert evidence_verify(complaint).ok
     with pytest.raises(DomainError):
-        upload(complaint, legal_user, b"third try", "call-v3.mp3", supersedes=first)
+        upload(complaint, legal_user, MP3 + b"third try", "call-v3.mp3", supersedes=first)
 
 
 def test_an_empty_file_is_refused(complaint, legal_user):
@@ -164,7 +167,7 @@ def test_a_closed_complaint_takes_no_more_evidence(complaint, legal_user):
     )
 
     with pytest.raises(IllegalTransition):
-        upload(complaint, legal_user, b"late")
+        upload(complaint, legal_user, MP3 + b"late")
 
 
 def test_the_command_verifies_a_chain_by_complaint_number(chain, capsys):

@@ -22,6 +22,7 @@ from tests.factories import (
     UserFactory,
     make_complaint,
 )
+from tests.samples import MP3, PNG
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -421,7 +422,7 @@ def test_evidence_is_uploaded_downloaded_and_verified_from_the_page(
         {
             "kind": "screenshot",
             "title": "账单截图",
-            "file": SimpleUploadedFile("bill.png", b"PNGDATA"),
+            "file": SimpleUploadedFile("bill.png", PNG + b"DATA"),
         },
     )
     assert response.status_code == 302
@@ -430,7 +431,7 @@ def test_evidence_is_uploaded_downloaded_and_verified_from_the_page(
 
     download = client.get(reverse("complaints:evidence_download", args=[complaint.pk, 1]))
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == b"PNGDATA"
+    assert b"".join(download.streaming_content) == PNG + b"DATA"
 
     verified = client.post(reverse("complaints:evidence_chain", args=[complaint.pk]), **HX)
     assert "flash-success" in verified.content.decode()
@@ -448,7 +449,7 @@ def test_an_agent_cannot_upload_evidence(client, groups, agent_user):
 
     response = client.post(
         reverse("complaints:evidence_upload", args=[complaint.pk]),
-        {"kind": "screenshot", "file": SimpleUploadedFile("bill.png", b"PNGDATA")},
+        {"kind": "screenshot", "file": SimpleUploadedFile("bill.png", PNG + b"DATA")},
     )
 
     assert response.status_code == 403
@@ -511,7 +512,10 @@ def test_the_archive_is_one_document_with_stages_evidence_compensation_and_feedb
 
 def services_evidence(complaint, by):
     return evidence_add(
-        complaint, by=by, file=SimpleUploadedFile("call.mp3", b"RECORDING"), kind="call_recording"
+        complaint,
+        by=by,
+        file=SimpleUploadedFile("call.mp3", MP3 + b"RECORDING"),
+        kind="call_recording",
     )
 
 

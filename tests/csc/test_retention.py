@@ -220,11 +220,11 @@ def test_evidence_files_are_deleted_after_the_period_and_the_chain_still_verifie
         old = make_complaint(recorded_by=handler)
         young = make_complaint(recorded_by=handler)
         first = evidence_add(
-            old, by=handler, file=SimpleUploadedFile("a.mp3", b"A"), kind="chat_log"
+            old, by=handler, file=SimpleUploadedFile("a.txt", b"A"), kind="chat_log"
         )
-        evidence_add(old, by=handler, file=SimpleUploadedFile("b.mp3", b"B"), kind="chat_log")
+        evidence_add(old, by=handler, file=SimpleUploadedFile("b.txt", b"B"), kind="chat_log")
         kept = evidence_add(
-            young, by=handler, file=SimpleUploadedFile("c.mp3", b"C"), kind="chat_log"
+            young, by=handler, file=SimpleUploadedFile("c.txt", b"C"), kind="chat_log"
         )
     close(old.pk, NOW - 160 * DAY)
     close(young.pk, NOW - 100 * DAY)

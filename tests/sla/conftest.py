@@ -9,6 +9,7 @@ from sla.calendars import SHANGHAI
 from sla.matching import TicketFacts
 from sla.models import BusinessCalendar
 from tests.factories import CustomerFactory, TicketFactory, UserFactory
+from worktickets.reference import delivery_limit_for
 
 
 def sh(*args) -> datetime.datetime:
@@ -26,7 +27,12 @@ def facts_for(ticket, **extra) -> TicketFacts:
     }
     if ticket.business_type_id:
         values["business_type_code"] = ticket.business_type.code
-        values["delivery_limit_minutes"] = ticket.business_type.delivery_limit_minutes
+        limit = delivery_limit_for(
+            ticket.business_type_id,
+            extra.get("channel", ticket.channel),
+            extra.get("service_type", ""),
+        )
+        values["delivery_limit_minutes"] = limit.minutes if limit else None
     values.update(extra)
     return TicketFacts(**values)
 

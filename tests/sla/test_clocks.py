@@ -15,7 +15,7 @@ from sla.choices import ClockEventKind, ClockState, Metric
 from sla.models import Clock
 from tests.factories import UserFactory
 from tests.sla.conftest import facts_for, sh
-from worktickets.models import BusinessType
+from worktickets.models import BusinessType, DeliveryLimit
 
 M = Metric
 OPEN, WAIT_CUSTOMER, WAIT_INTERNAL, RESOLVED, CLOSED = (
@@ -396,12 +396,13 @@ def test_extension_of_a_breached_clock_runs_again(make_ticket):
 # --- business orders (K-5, P-5) ------------------------------------------------------------------
 
 
-def business(make_ticket, code):
-    return make_ticket(kind="business", business_type=BusinessType.objects.get(code=code))
+def business(make_ticket, code, **fields):
+    return make_ticket(kind="business", business_type=BusinessType.objects.get(code=code), **fields)
 
 
 def test_business_delivery_follows_the_business_type(make_ticket):
-    ticket = business(make_ticket, "sim_replacement")  # 10 minutes at the counter (S-3)
+    # 10 minutes at the counter (S-3)
+    ticket = business(make_ticket, "sim_replacement", channel="walk_in")
     start(ticket, sh(2026, 3, 2, 10, 0))
 
     assert due_times(ticket) == {M.BUSINESS_DELIVERY: sh(2026, 3, 2, 10, 10)}
@@ -421,6 +422,7 @@ def test_business_delivery_follows_the_business_type(make_ticket):
 
 
 def test_business_type_without_a_limit_has_no_delivery_clock(make_ticket):
+    DeliveryLimit.objects.filter(business_type__code="ownership_transfer").delete()
     ticket = business(make_ticket, "ownership_transfer")
 
     assert start(ticket, sh(2026, 3, 2, 10, 0)) == []
@@ -428,8 +430,8 @@ def test_business_type_without_a_limit_has_no_delivery_clock(make_ticket):
 
 
 def test_rejected_order_stops_its_clock_without_a_verdict(make_ticket):
-    ticket = business(make_ticket, "network_entry")  # 20 days (S-12)
-    start(ticket, sh(2026, 3, 2, 10, 0))
+    ticket = business(make_ticket, "network_entry")  # 20 days for a fixed line (S-12)
+    start(ticket, sh(2026, 3, 2, 10, 0), service_type="fixed")
     assert due_times(ticket) == {M.BUSINESS_DELIVERY: sh(2026, 3, 22, 10, 0)}
 
     status(ticket, sh(2026, 3, 3, 10, 0), OPEN, CLOSED)
