@@ -1,6 +1,6 @@
 from django.urls import path
 
-from worktickets import problem_views, views
+from worktickets import presence_views, problem_views, views
 
 app_name = "worktickets"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/", views.ticket_detail, name="ticket_detail"),
     path("<int:pk>/reassign/", views.ticket_reassign, name="ticket_reassign"),
     path("<int:pk>/reveal-caller/", views.reveal_caller, name="reveal_caller"),
+    path("<int:pk>/presence/", presence_views.ticket_presence, name="ticket_presence"),
     path("<int:pk>/actions/<slug:action>/", views.ticket_action, name="ticket_action"),
     path("<int:pk>/problems/", problem_views.ticket_problems, name="ticket_problems"),
     path(

@@ -7,7 +7,10 @@
    - [data-insert-text="id"][data-insert-into="selector"] puts the text of the
      element with that id into the field (opening the <details> it is in);
    - [data-copy-text="id"] copies the text of the element with that id, and
-     shows data-done-label for a moment. */
+     shows data-done-label for a moment;
+   - typing in a form inside [data-presence-scope] tells the page's presence
+     poll (form[data-presence]) that this person is replying, until a minute
+     passes without typing. */
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
@@ -64,6 +67,28 @@
     var copier = target.closest("[data-copy-text]");
     if (copier) { copy(textOf(copier.getAttribute("data-copy-text")), copier); }
   });
+  var REPLYING_FOR_MS = 60000;
+  var lastTyped = 0;
+  function presenceState(state) {
+    var poll = document.querySelector("form[data-presence]");
+    if (!poll) { return; }
+    var field = poll.querySelector("input[name=state]");
+    if (field.value === state) { return; }
+    field.value = state;
+    if (window.htmx) { window.htmx.trigger(poll, "presence-changed"); }
+  }
+  document.addEventListener("input", function (event) {
+    var target = event.target;
+    if (!target.closest || !target.closest("[data-presence-scope] form")) { return; }
+    lastTyped = Date.now();
+    presenceState("replying");
+  });
+  window.setInterval(function () {
+    if (lastTyped && Date.now() - lastTyped > REPLYING_FOR_MS) {
+      lastTyped = 0;
+      presenceState("viewing");
+    }
+  }, 5000);
   document.addEventListener("keydown", function (event) {
     var target = event.target;
     if (event.key === "Enter" && target.matches && target.matches("[data-enter-keeps-form]")) {
