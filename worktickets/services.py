@@ -551,12 +551,20 @@ def ticket_reassign(ticket: Ticket, *, by: User, version: int, assignee: User) -
     """A team lead gives the ticket to an agent directly (no acceptance needed)."""
     ticket = lock_ticket(ticket, version)
     _check_transition(ticket, Action.TRANSFER)
+    agent = getattr(assignee, "agent", None)
+    moves_team = agent is not None and agent.team_id != ticket.team_id
+    if ticket.assignee_id == assignee.pk and not ticket.transfer_pending and not moves_team:
+        # Nothing would change: no timeline line, no notification to the holder.
+        message = _("%(name)s already holds ticket %(number)s: choose another agent.") % {
+            "name": assignee.display_name,
+            "number": ticket.number,
+        }
+        raise DomainError(message, code="no_change", details={"assignee": [message]})
     previous = ticket.assignee
     ticket.assignee = assignee
     ticket.transfer_pending = False
-    agent = getattr(assignee, "agent", None)
     fields = ["assignee", "transfer_pending"]
-    if agent is not None and agent.team_id != ticket.team_id:
+    if moves_team:
         ticket.team = agent.team
         fields.append("team")
     save_ticket(ticket, fields)

@@ -86,6 +86,40 @@ def test_stale_version_is_refused_naming_who_changed_it(agent_user, lead_user):
     assert ticket.subject == "查询流量余额"
 
 
+def test_reassigning_to_the_holder_changes_nothing_and_says_so(agent_user, lead_user):
+    ticket = make_ticket(created_by=lead_user, assignee=agent_user)
+
+    with pytest.raises(DomainError) as refused:
+        services.ticket_reassign(ticket, by=lead_user, version=1, assignee=agent_user)
+
+    assert refused.value.code == "no_change"
+    assert list(refused.value.details) == ["assignee"]
+    ticket.refresh_from_db()
+    assert (ticket.assignee, ticket.version) == (agent_user, 1)
+    assert event_kinds(ticket) == ["created"]
+    assert not Notification.objects.filter(recipient=agent_user).exists()
+
+
+def test_reassigning_a_pending_transfer_to_its_receiver_hands_it_over(
+    agent_user, lead_user, hotline_team
+):
+    ticket = make_ticket(created_by=lead_user)
+    ticket = services.ticket_transfer(
+        ticket,
+        by=lead_user,
+        version=ticket.version,
+        team=hotline_team,
+        assignee=agent_user,
+        reason="请跟进",
+    )
+
+    ticket = services.ticket_reassign(
+        ticket, by=lead_user, version=ticket.version, assignee=agent_user
+    )
+
+    assert (ticket.assignee, ticket.transfer_pending) == (agent_user, False)
+
+
 def test_transfer_keeps_first_contact_agent_and_waits_for_acceptance(
     agent_user, outsider_user, other_team
 ):
