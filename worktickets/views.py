@@ -256,7 +256,10 @@ def _offered_to(user, ticket: Ticket) -> bool:
     """Whether there is something for this user to accept: a ticket transferred to them,
     or one waiting in a team they work in (a colleague's ticket is the lead's to reassign)."""
     if ticket.assignee_id is not None:
-        return ticket.transfer_pending and ticket.assignee_id == user.pk
+        # Transferred to them, or a new ticket they opened and kept.
+        return ticket.assignee_id == user.pk and (
+            ticket.transfer_pending or ticket.status == TicketStatus.NEW
+        )
     in_user_teams = getattr(ticket, "in_user_teams", None)  # read with the page's ticket
     if in_user_teams is None:
         in_user_teams = ticket.team_id in selectors.user_team_ids(user)
@@ -799,6 +802,7 @@ TICKET_FIELDS = (
     "order_details",
     "priority",
     "category",
+    "to_team_queue",
 )
 
 
@@ -830,7 +834,13 @@ def _blank_ticket_form(params) -> TicketForm:
     customer = contact.customer if contact else _customer_from(params.get("customer"))
     initial = {"customer": customer, "contact": contact}
     if contact is not None:
-        initial.update(channel=contact.channel, description=contact.summary)
+        # The summary's first line is the subject the agent would type.
+        first_line = next(iter(contact.summary.strip().splitlines()), "")
+        initial.update(
+            channel=contact.channel,
+            description=contact.summary,
+            subject=first_line[: TicketForm.base_fields["subject"].max_length],
+        )
     return TicketForm(initial=initial)
 
 

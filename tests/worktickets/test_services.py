@@ -86,6 +86,19 @@ def test_stale_version_is_refused_naming_who_changed_it(agent_user, lead_user):
     assert ticket.subject == "查询流量余额"
 
 
+def test_an_agent_keeps_what_they_open_for_their_own_team(agent_user, other_team):
+    kept = make_ticket(created_by=agent_user)
+    queued = make_ticket(created_by=agent_user, to_team_queue=True)
+    sent = make_ticket(created_by=agent_user, team=other_team)
+    named = make_ticket(created_by=agent_user, assignee=UserFactory())
+    by_integration = make_ticket(created_by=UserFactory(), team=agent_user.agent.team)
+
+    assert kept.assignee == agent_user
+    assert kept.history.get().assignee_id == agent_user.pk  # written so at creation
+    assert [t.assignee for t in (queued, sent, by_integration)] == [None, None, None]
+    assert named.assignee != agent_user
+
+
 def test_reassigning_to_the_holder_changes_nothing_and_says_so(agent_user, lead_user):
     ticket = make_ticket(created_by=lead_user, assignee=agent_user)
 

@@ -402,7 +402,7 @@ def test_reassign_without_htmx_goes_back_to_the_list_with_a_message(
 
 
 def test_an_agent_may_not_reassign(client, agent_user):
-    ticket = make_ticket(created_by=agent_user)
+    ticket = make_ticket(created_by=agent_user, to_team_queue=True)
     as_user(client, agent_user)
     url = reverse("worktickets:ticket_reassign", args=[ticket.pk])
 
@@ -410,6 +410,36 @@ def test_an_agent_may_not_reassign(client, agent_user):
     assert act(client, ticket, "reassign", assignee=agent_user.pk).status_code == 403
     ticket.refresh_from_db()
     assert ticket.assignee is None
+
+
+def test_a_ticket_an_agent_opens_lands_in_their_own_queue(client, agent_user):
+    as_user(client, agent_user)
+
+    open_ticket(client, subject="自己受理的咨询")
+    ticket = Ticket.objects.get()
+    mine = client.get(reverse("worktickets:my_queue")).content.decode()
+
+    assert (ticket.assignee, ticket.status) == (agent_user, "new")
+    assert ticket.number in mine
+    # Theirs to take up, as any new ticket.
+    assert action_url(ticket, "accept") in detail(client, ticket).content.decode()
+    assert act(client, ticket, "accept").status_code == 200
+    ticket.refresh_from_db()
+    assert (ticket.assignee, ticket.status) == (agent_user, "in_progress")
+
+
+def test_a_ticket_left_in_the_team_queue_or_sent_to_another_team_is_nobodys_yet(
+    client, agent_user, other_team
+):
+    as_user(client, agent_user)
+
+    open_ticket(client, subject="留给班组", to_team_queue="on")
+    open_ticket(client, subject="转给别的班组", team=other_team.pk)
+
+    kept = Ticket.objects.get(subject="留给班组")
+    sent = Ticket.objects.get(subject="转给别的班组")
+    assert (kept.team, kept.assignee) == (agent_user.agent.team, None)
+    assert (sent.team, sent.assignee) == (other_team, None)
 
 
 # ---------------------------------------------------------------- no lost updates
@@ -473,7 +503,7 @@ def test_illegal_action_is_refused_and_changes_nothing(client, agent_user):
 
 
 def test_another_teams_ticket_is_not_found(client, agent_user, outsider_user):
-    ticket = make_ticket(created_by=agent_user)
+    ticket = make_ticket(created_by=agent_user, to_team_queue=True)
     as_user(client, outsider_user)
 
     assert detail(client, ticket).status_code == 404
