@@ -407,7 +407,10 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"scrub_personal_data": {"()": "csc.lib.log_scrub.PersonalDataScrubber"}},
+    "filters": {
+        "scrub_personal_data": {"()": "csc.lib.log_scrub.PersonalDataScrubber"},
+        "expected_refusals": {"()": "csc.lib.log_refusals.ExpectedRefusalFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "django.server": {
@@ -431,6 +434,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # A 403 or 400 raised in a view is one line, without its traceback.
+        "django.request": {"filters": ["expected_refusals"], "propagate": True},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
     },

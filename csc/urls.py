@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path, re_path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -27,6 +29,11 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def favicon(request):
+    """Pages that link no icon (the admin, the API docs) make browsers ask for this."""
+    return redirect(static("favicon.ico"))
+
+
 # The admin is where administrators keep the centre's configuration: name it so.
 admin.site.site_header = _("Customer-service centre administration")
 admin.site.site_title = _("csc administration")
@@ -46,6 +53,7 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("login/", staffing_views.login, name="login"),
     path("logout/", staffing_views.logout, name="logout"),
     # Staff change their own password; AUTH_PASSWORD_VALIDATORS judge the new one.

@@ -123,6 +123,16 @@ def customer_details() -> tuple:
     )
 
 
+def contact_tickets() -> Prefetch:
+    """The tickets opened from each contact (number only), as `linked_tickets`: a
+    contact whose outcome is "ticket opened" links to them. The ticket model sits
+    above intake, so it is named through the relation, not imported."""
+    ticket_model = Contact._meta.get_field("tickets").related_model
+    assert ticket_model is not None and not isinstance(ticket_model, str)  # a resolved relation
+    tickets = ticket_model._default_manager.only("number", "contact")
+    return Prefetch("tickets", queryset=tickets.order_by("pk"), to_attr="linked_tickets")
+
+
 def customer_with_details() -> QuerySet[Customer]:
     """Customers with their services and most recent contacts, in three queries."""
     return Customer.objects.select_related("account_manager").prefetch_related(*customer_details())
@@ -141,7 +151,11 @@ def contact_list(
     queued_to: datetime.date | None = None,
 ) -> QuerySet[Contact]:
     """Contacts newest first, filtered; days are whole local (Asia/Shanghai) days, inclusive."""
-    contacts = Contact.objects.select_related("customer", "agent").order_by("-queued_at", "-id")
+    contacts = (
+        Contact.objects.select_related("customer", "agent")
+        .prefetch_related(contact_tickets())
+        .order_by("-queued_at", "-id")
+    )
     if channel:
         contacts = contacts.filter(channel=channel)
     if agent is not None:

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from csc.lib.paging import page_context
 from intake import history, searches, selectors, services
+from intake.choices import Disposition
 from intake.filters import ContactFilter, PersonalDataAccessFilter
 from intake.forms import ContactForm, CustomerForm, CustomerServiceForm
 from intake.models import Contact, Customer, CustomerService
@@ -51,6 +53,7 @@ def customer_search(request: HttpRequest) -> HttpResponse:
 @permission("intake.view_customer")
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(selectors.customer_with_details(), pk=pk)
+    prefetch_related_objects(customer.recent_contacts, selectors.contact_tickets())
     return render_disclosed(
         request,
         "intake/customer_detail.html",
@@ -202,6 +205,12 @@ def contact_record(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_service_error(error)
             else:
+                if _opens_a_ticket(request, contact):
+                    messages.success(
+                        request,
+                        _("Contact recorded. Open its ticket: the form starts from the contact."),
+                    )
+                    return redirect(f"{reverse('worktickets:ticket_new')}?contact={contact.pk}")
                 messages.success(request, _("Contact recorded."))
                 if contact.customer_id:
                     return redirect("intake:customer_detail", pk=contact.customer_id)
@@ -209,6 +218,13 @@ def contact_record(request: HttpRequest) -> HttpResponse:
     else:
         form = ContactForm(initial=ContactForm.initial_now())
     return render(request, "intake/contact_form.html", {"form": form, "customer": customer})
+
+
+def _opens_a_ticket(request: HttpRequest, contact: Contact) -> bool:
+    """A contact recorded as "ticket opened" goes on to the new-ticket form, prefilled."""
+    return contact.disposition == Disposition.TICKET_OPENED and request.user.has_perm(
+        "worktickets.add_ticket"
+    )
 
 
 # What each reveal control shows: the permission to read the record, the record,

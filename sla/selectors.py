@@ -8,17 +8,19 @@ way upper apps register escalation actions (DESIGN.md §2).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.lookups import IsNull
 
 from sla.calendars import SHANGHAI, holidays_unknown_between, statutory_year_covered
-from sla.choices import OPEN_STATES, CalendarKind, ClockState
+from sla.choices import ACTIVE_CATEGORIES, OPEN_STATES, CalendarKind, ClockState
 from sla.models import BusinessCalendar, Clock, ClockEvent, EscalationRecord
+from staffing.models import Agent
 from staffing.selectors import worked_team_ids
 
 
@@ -90,20 +92,24 @@ def clocks_for_api(ticket) -> QuerySet:
 def attention_list(
     user, *, team: int | None = None, metric: str = "", breached_only: bool = False
 ) -> QuerySet:
-    """Open clocks at risk or breached that the user may see, most urgent first.
+    """Tickets with an open clock at risk or breached that the user may see, each once
+    with its most urgent such clock (the earliest due), most urgent first.
 
     The list is of the user's teams (the ones they lead and their own) unless they
     may see every team's clocks; either way only clocks of tickets they may see.
     """
-    clocks = visible_clocks(user, Clock.objects.needing_attention())
+    listed = _attention_clocks(metric=metric, breached_only=breached_only)
+    clocks = visible_clocks(user, listed)
     if not user.has_perm("sla.view_all_clocks"):
         clocks = clocks.filter(ticket__team_id__in=team_ids_of(user))
     if team:
         clocks = clocks.filter(ticket__team_id=team)
-    if metric:
-        clocks = clocks.filter(metric=metric)
-    if breached_only:
-        clocks = clocks.filter(state=ClockState.BREACHED)
+    # One row per ticket: leave out a clock when the same ticket has a listed one due
+    # sooner (or as soon, created first). The ticket's own filters hold for both.
+    more_urgent = listed.filter(ticket_id=OuterRef("ticket_id")).filter(
+        Q(due_at__lt=OuterRef("due_at")) | Q(due_at=OuterRef("due_at"), pk__lt=OuterRef("pk"))
+    )
+    clocks = clocks.filter(~Exists(more_urgent))
     return (
         clocks.select_related(
             "ticket__team", "ticket__assignee", "ticket__customer", "policy_version__policy"
@@ -113,6 +119,42 @@ def attention_list(
         )
         .order_by("due_at", "pk")
     )
+
+
+def _attention_clocks(*, metric: str = "", breached_only: bool = False) -> QuerySet:
+    clocks = Clock.objects.needing_attention()
+    if metric:
+        clocks = clocks.filter(metric=metric)
+    if breached_only:
+        clocks = clocks.filter(state=ClockState.BREACHED)
+    return clocks
+
+
+def attention_row(user, ticket_id: int) -> Clock | None:
+    """The ticket's row of the user's attention list (its most urgent clock), or None
+    when it is no longer on the list (met in the meantime, or out of the user's teams)."""
+    return attention_list(user).filter(ticket_id=ticket_id).first()
+
+
+def reassign_candidates(team_ids: Iterable[int]) -> dict[int, list[Agent]]:
+    """The active agents of these teams by team, each with its `open_load` (the active
+    tickets it holds) beside its status, so a lead sees who is on a break or already
+    busy before choosing: one query."""
+    agents = (
+        Agent.objects.filter(team_id__in=set(team_ids), user__is_active=True)
+        .select_related("user")
+        .annotate(
+            open_load=Count(
+                "user__assigned_tickets",
+                filter=Q(user__assigned_tickets__status_category__in=ACTIVE_CATEGORIES),
+            )
+        )
+        .order_by("user__first_name", "user__username", "pk")
+    )
+    by_team: dict[int, list[Agent]] = defaultdict(list)
+    for agent in agents:
+        by_team[agent.team_id].append(agent)
+    return by_team
 
 
 _Tickets = TypeVar("_Tickets", bound=QuerySet)

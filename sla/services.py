@@ -306,7 +306,7 @@ def clocks_save_planned(ticket, clocks: list[Clock], facts: TicketFacts) -> list
         clocks, Prefetch("escalations", queryset=EscalationRecord.objects.none())
     )
     if not clocks:
-        log.info("no SLA policy matches ticket %s (%s)", ticket.pk, facts)
+        log.debug("no SLA policy matches ticket %s (%s)", ticket.pk, facts)
     return clocks
 
 
@@ -345,7 +345,7 @@ def clocks_start(ticket, facts: TicketFacts, *, at: datetime | None = None) -> l
     ]
     _save_started(clocks, at)
     if not clocks and not running:
-        log.info("no SLA policy matches ticket %s (%s)", ticket.pk, facts)
+        log.debug("no SLA policy matches ticket %s (%s)", ticket.pk, facts)
     if running:
         refresh_ticket_due(ticket)
     else:

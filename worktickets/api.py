@@ -235,7 +235,18 @@ class TicketCreateSerializer(Serializer):
     order_details = serializers.DictField(required=False, default=dict)
     team = ActiveTeamField(required=False, allow_null=True)
     assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Empty: a ticket an agent opens for their own team is assigned to them; any "
+            "other waits in its team's queue."
+        ),
+    )
+    to_team_queue = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("Leave the ticket in its team's queue even when an agent opens it."),
     )
     first_contact_agent = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True, agent__isnull=False),

@@ -306,6 +306,11 @@ class TicketForm(ServiceErrorsMixin, forms.Form):
         required=False,
         help_text=_("Leave empty for your own team."),
     )
+    to_team_queue = forms.BooleanField(
+        label=_("Leave it in the team's queue for anyone to take"),
+        required=False,
+        help_text=_("Otherwise a ticket you open for your own team is assigned to you."),
+    )
 
     def clean_order_details(self) -> dict[str, str]:
         return parse_order_details(self.cleaned_data["order_details"])

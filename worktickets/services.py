@@ -230,6 +230,15 @@ def _default_team(user: User) -> Team:
     )
 
 
+def _kept_by_creator(created_by: User, team: Team) -> User | None:
+    """The agent who opens a ticket for their own team keeps it; sent to another team,
+    or opened by someone without a team (an integration), it waits in that team's queue."""
+    agent = getattr(created_by, "agent", None)
+    if agent is not None and agent.team_id == team.pk and created_by.is_active:
+        return created_by
+    return None
+
+
 @dataclass(frozen=True)
 class TicketCreated:
     """What opening a ticket wrote: the caller answers from it without reading back."""
@@ -257,8 +266,12 @@ def ticket_create(
     order_details: dict | None = None,
     priority: int = Priority.NORMAL,
     category: InquiryCategory | None = None,
+    to_team_queue: bool = False,
 ) -> TicketCreated:
-    """Open an inquiry or a business order (complaints open through the complaints app)."""
+    """Open an inquiry or a business order (complaints open through the complaints app).
+
+    A ticket an agent opens for their own team is theirs (in their own queue) unless
+    it names another assignee or is left in the team's queue (`to_team_queue`)."""
     _check_kind_and_channel(kind, channel)
     subject = _require_text(subject, "subject", _("Give the ticket a subject."))
     if contact is not None and customer is None:
@@ -266,6 +279,9 @@ def ticket_create(
     _check_business_order(kind, customer, business_type, channel)
     if category is not None:
         _check_category(kind, category)
+    team = team or _default_team(created_by)
+    if assignee is None and not to_team_queue:
+        assignee = _kept_by_creator(created_by, team)
     ticket = Ticket(
         kind=kind,
         channel=channel,
@@ -274,7 +290,7 @@ def ticket_create(
         customer=customer,
         caller_number=caller_number or (customer.phone if customer else ""),
         contact=contact,
-        team=team or _default_team(created_by),
+        team=team,
         assignee=assignee,
         first_contact_agent=first_contact_agent or created_by,
         business_type=business_type,
@@ -466,7 +482,9 @@ def ticket_accept(ticket: Ticket, *, by: User, version: int) -> Ticket:
     """The receiving side takes the ticket (after creation or a transfer)."""
     ticket = lock_ticket(ticket, version)
     _check_transition(ticket, Action.ACCEPT)
-    if ticket.assignee_id == by.pk and not ticket.transfer_pending:
+    # A new ticket its creator kept is still theirs to take up (to in progress).
+    held = ticket.assignee_id == by.pk and ticket.status != TicketStatus.NEW
+    if held and not ticket.transfer_pending:
         raise IllegalTransition(
             _("You already hold ticket %(number)s.") % {"number": ticket.number}
         )
@@ -593,12 +611,20 @@ def ticket_reassign(ticket: Ticket, *, by: User, version: int, assignee: User) -
     """A team lead gives the ticket to an agent directly (no acceptance needed)."""
     ticket = lock_ticket(ticket, version)
     _check_transition(ticket, Action.TRANSFER)
+    agent = getattr(assignee, "agent", None)
+    moves_team = agent is not None and agent.team_id != ticket.team_id
+    if ticket.assignee_id == assignee.pk and not ticket.transfer_pending and not moves_team:
+        # Nothing would change: no timeline line, no notification to the holder.
+        message = _("%(name)s already holds ticket %(number)s: choose another agent.") % {
+            "name": assignee.display_name,
+            "number": ticket.number,
+        }
+        raise DomainError(message, code="no_change", details={"assignee": [message]})
     previous = ticket.assignee
     ticket.assignee = assignee
     ticket.transfer_pending = False
-    agent = getattr(assignee, "agent", None)
     fields = ["assignee", "transfer_pending"]
-    if agent is not None and agent.team_id != ticket.team_id:
+    if agent is not None and moves_team:
         ticket.team = agent.team
         fields.append("team")
     save_ticket(ticket, fields)

@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -43,7 +44,7 @@ from intake.personal_data import (
     reveal_response,
 )
 from intake.searches import Searcher, TooManySearches
-from sla.selectors import clocks_for_ticket
+from sla.selectors import attention_row, clocks_for_ticket, reassign_candidates
 from staffing.access import permission
 from staffing.models import Agent, Team, User
 from worktickets import eligibility, selectors, services
@@ -256,7 +257,10 @@ def _offered_to(user, ticket: Ticket) -> bool:
     """Whether there is something for this user to accept: a ticket transferred to them,
     or one waiting in a team they work in (a colleague's ticket is the lead's to reassign)."""
     if ticket.assignee_id is not None:
-        return ticket.transfer_pending and ticket.assignee_id == user.pk
+        # Transferred to them, or a new ticket they opened and kept.
+        return ticket.assignee_id == user.pk and (
+            ticket.transfer_pending or ticket.status == TicketStatus.NEW
+        )
     in_user_teams = getattr(ticket, "in_user_teams", None)  # read with the page's ticket
     if in_user_teams is None:
         in_user_teams = ticket.team_id in selectors.user_team_ids(user)
@@ -637,10 +641,12 @@ def _after_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @permission(VIEW, WORK, LEAD)
 @require_POST
 def ticket_reassign(request: HttpRequest, pk: int) -> HttpResponse:
-    """A team lead gives the ticket to an agent (posted from lists such as the SLA at-risk page)."""
+    """A team lead gives the ticket to an agent from the SLA at-risk list: htmx swaps the
+    ticket's row for its new state (new holder, version and choices); without htmx the
+    lead goes back to the list with a message."""
     ticket = _visible_ticket(request.user, pk)
     form = ReassignForm(request.POST)
-    status = 400
+    status, notice = 400, ""
     if form.is_valid():
         try:
             ticket = services.ticket_reassign(ticket, by=request.user, **form.cleaned_data)
@@ -648,9 +654,40 @@ def ticket_reassign(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_domain_error(error)
             status = http_status(error)
         else:
-            return render(request, "worktickets/_reassigned.html", {"ticket": ticket})
+            status = 200
+            notice = _("%(number)s is now with %(name)s.") % {
+                "number": ticket.number,
+                "name": ticket.assignee.display_name,
+            }
+    errors = [str(error) for field in form.errors.values() for error in field]
+    if not request.htmx:
+        if errors:
+            messages.error(request, " ".join(errors))
+        else:
+            messages.success(request, notice)
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            back = reverse("sla:at_risk")
+        return redirect(back)
+    chosen = form.cleaned_data.get("assignee") if errors else None
+    context = {
+        "notice": notice,
+        "errors": errors,
+        "chosen": chosen.pk if chosen is not None else None,
+        "next": request.POST.get("next", ""),
+    }
+    clock = attention_row(request.user, ticket.pk)
+    if clock is None:
+        # Off the lead's list now (e.g. handed to another team): the row says so.
+        return render(
+            request, "worktickets/_reassigned.html", {"ticket": ticket, **context}, status=status
+        )
+    agents = reassign_candidates([clock.ticket.team_id])[clock.ticket.team_id]
     return render(
-        request, "worktickets/_reassigned.html", {"ticket": ticket, "form": form}, status=status
+        request,
+        "sla/_attention_row.html",
+        {"clock": clock, "agents": agents, **context},
+        status=status,
     )
 
 
@@ -759,6 +796,7 @@ TICKET_FIELDS = (
     "order_details",
     "priority",
     "category",
+    "to_team_queue",
 )
 
 
@@ -790,7 +828,13 @@ def _blank_ticket_form(params) -> TicketForm:
     customer = contact.customer if contact else _customer_from(params.get("customer"))
     initial = {"customer": customer, "contact": contact}
     if contact is not None:
-        initial.update(channel=contact.channel, description=contact.summary)
+        # The summary's first line is the subject the agent would type.
+        first_line = next(iter(contact.summary.strip().splitlines()), "")
+        initial.update(
+            channel=contact.channel,
+            description=contact.summary,
+            subject=first_line[: TicketForm.base_fields["subject"].max_length],
+        )
     return TicketForm(initial=initial)
 
 

@@ -10,6 +10,7 @@ from tests.factories import (
     CustomerFactory,
     CustomerServiceFactory,
     UserFactory,
+    make_ticket,
 )
 
 pytestmark = pytest.mark.django_db
@@ -368,6 +369,52 @@ def test_recording_a_contact_from_the_customer_page(signed_in, agent_user):
     )  # 09:00 in Asia/Shanghai
 
 
+def test_a_contact_recorded_as_ticket_opened_goes_on_to_the_ticket_form_prefilled(
+    signed_in, agent_user
+):
+    customer = CustomerFactory(name="孙七")
+    client = signed_in(agent_user)
+
+    response = client.post(
+        RECORD,
+        {
+            "customer": customer.pk,
+            "channel": "online_chat",
+            "queued_at": "2026-03-02T09:00",
+            "disposition": "ticket_opened",
+            "summary": "宽带晚上经常掉线\n已重启光猫，仍未恢复",
+        },
+    )
+
+    contact = Contact.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('worktickets:ticket_new')}?contact={contact.pk}"
+    form = client.get(response["Location"]).context["form"]
+    assert form["contact"].value() == contact.pk
+    assert form["customer"].value() == customer.pk
+    assert form["channel"].value() == "online_chat"
+    assert form["subject"].value() == "宽带晚上经常掉线"
+    assert form["description"].value() == contact.summary
+
+
+def test_a_ticket_opened_contact_links_to_its_ticket_or_offers_to_open_it(signed_in, agent_user):
+    customer = CustomerFactory()
+    waiting = ContactFactory(customer=customer, disposition="ticket_opened", summary="待建单")
+    done = ContactFactory(customer=customer, disposition="ticket_opened", summary="已建单")
+    plain = ContactFactory(customer=customer, disposition="resolved", summary="当场解决")
+    ticket = make_ticket(created_by=agent_user, customer=customer, contact=done)
+    client = signed_in(agent_user)
+    offer = f'href="{reverse("worktickets:ticket_new")}?contact={waiting.pk}"'
+    link = f'href="{reverse("worktickets:ticket_detail", args=[ticket.pk])}"'
+
+    for page in (client.get(CONTACTS), client.get(detail_url(customer))):
+        content = page.content.decode()
+        assert offer in content
+        assert link in content and ticket.number in content
+        assert f"?contact={done.pk}" not in content
+        assert f"?contact={plain.pk}" not in content
+
+
 def test_a_bad_contact_form_keeps_the_input_and_says_what_is_wrong(signed_in, agent_user):
     response = signed_in(agent_user).post(
         RECORD,
@@ -439,10 +486,14 @@ def test_contact_list_query_count_does_not_grow_with_rows(signed_in, persona, re
     from django.test.utils import CaptureQueriesContext
 
     client = signed_in(request.getfixturevalue(persona))
+    team = request.getfixturevalue("hotline_team")
     counts = []
     for batch in (10, 40):
         for _ in range(batch):
-            ContactFactory(agent=UserFactory(), caller_number="13900000000")
+            contact = ContactFactory(
+                agent=UserFactory(), caller_number="13900000000", disposition="ticket_opened"
+            )
+            make_ticket(created_by=contact.agent, team=team, contact=contact)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(CONTACTS)
         assert response.status_code == 200

@@ -18,10 +18,13 @@ from sla.models import Clock
 from sla.selectors import annotate_sla, clocks_for_ticket
 from sla.sweeper import sweep
 from sla.templatetags.sla import badge_status
+from staffing.models import Agent
+from tests.factories import AgentFactory, UserFactory
 from tests.sla.conftest import facts_for, sh
 from worktickets.models import Ticket
 
 URL = "/sla/at-risk/"
+AT_RISK_QUERIES = 13
 T0 = sh(2026, 3, 2, 10, 0)
 
 
@@ -60,8 +63,8 @@ def test_lead_sees_at_risk_and_breached_clocks_of_their_team(
     assert mine.number in html
     assert calm.number not in html
     assert theirs.number not in html
-    assert 'data-sla-state="breached"' in html  # first response, 5 minutes late
-    assert 'data-sla-state="at_risk"' in html  # initial solution, warned at 15 min
+    # First response, 5 minutes late: the ticket's most urgent clock, shown alone.
+    assert 'data-sla-state="breached"' in html
     assert f'hx-post="/tickets/{mine.pk}/reassign/"' in html
     assert 'name="version"' in html
     assert "sla/countdown.js" in html
@@ -97,6 +100,66 @@ def test_list_query_count_does_not_grow_with_rows(client, lead_user, make_ticket
         return len(queries)
 
     assert count(2) == count(15)
+
+
+def test_the_list_costs_the_same_queries_whatever_its_rows_teams_and_choices(
+    client, manager_user, make_ticket, other_team, outsider_user, django_assert_num_queries
+):
+    """One row per ticket, its escalations and the reassign choices (status and open
+    load) of every team on the page, in a fixed number of queries."""
+    client.force_login(manager_user)
+    client.get(URL)  # the session's first read and the translation catalogue
+
+    def page_with(tickets: int) -> str:
+        for _ in range(tickets):
+            started(make_ticket)
+            started(make_ticket, team=other_team, assignee=outsider_user)
+        Clock.objects.update(at_risk=True)
+        with django_assert_num_queries(AT_RISK_QUERIES):
+            return client.get(URL).content.decode()
+
+    assert page_with(1).count('id="sla-ticket-') == 2
+    assert page_with(7).count('id="sla-ticket-') == 16
+
+
+def test_a_ticket_is_listed_once_with_its_most_urgent_clock(client, lead_user, make_ticket):
+    mine = started(make_ticket, subject="两个时钟")
+    with time_machine.travel(T0 + datetime.timedelta(minutes=20), tick=False):
+        sweep()
+        client.force_login(lead_user)
+        html = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    # First response is breached and initial solution at risk: one row, the breach.
+    assert Clock.objects.filter(ticket=mine).needing_attention().count() == 2
+    assert html.count(f'id="sla-ticket-{mine.pk}"') == 1
+    assert html.count(f">{mine.number}<") == 1
+    assert 'data-sla-state="breached"' in html
+    assert 'data-sla-state="at_risk"' not in html
+    assert "1 ticket needs attention." in html
+
+
+def test_reassign_choices_start_empty_and_show_each_agents_status_and_open_load(
+    client, lead_user, agent_user, hotline_team, make_ticket
+):
+    resting = UserFactory(username="resting", first_name="休息中", last_name="")
+    AgentFactory(user=resting, team=hotline_team, status=Agent.Status.BREAK)
+    held = started(make_ticket)  # held by agent_user
+    make_ticket(assignee=resting, status="in_progress")
+    make_ticket(assignee=resting, status="pending_customer")
+    make_ticket(assignee=resting, status="closed")
+    Clock.objects.filter(ticket=held).update(at_risk=True)
+    client.force_login(lead_user)
+
+    html = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    select = html[html.index(f'id="assignee-{held.pk}"') :]
+    select = select[: select.index("</select>")]
+    assert '<option value="">Choose an agent</option>' in select
+    assert " selected" not in select  # nothing chosen for the lead
+    # The holder is shown but cannot be chosen again.
+    assert f'<option value="{agent_user.pk}" disabled>' in select
+    assert "(holds it now)" in select
+    assert "休息中 · On break · 2 open</option>" in select
 
 
 def test_clock_panel_explains_a_due_time_across_spring_festival(make_ticket, english, manager_user):

@@ -50,6 +50,21 @@ def test_integration_creates_a_ticket(cti):
     assert body["timeline"][0]["kind"] == "created"
 
 
+def test_an_agent_opening_a_ticket_through_the_api_holds_it_unless_told_otherwise(
+    as_agent, agent_user, hotline_team, cti
+):
+    kept = as_agent.post("/api/v1/tickets/", new_ticket_body(hotline_team), format="json")
+    queued = as_agent.post(
+        "/api/v1/tickets/", new_ticket_body(hotline_team, to_team_queue=True), format="json"
+    )
+    pushed = cti.post("/api/v1/tickets/", new_ticket_body(cti.team), format="json")
+
+    assert (kept.status_code, queued.status_code, pushed.status_code) == (201, 201, 201)
+    assert kept.json()["assignee"]["id"] == agent_user.pk
+    assert queued.json()["assignee"] is None
+    assert pushed.json()["assignee"] is None  # an integration is nobody's queue
+
+
 def test_bad_input_gets_field_messages_not_500(cti):
     response = cti.post(
         "/api/v1/tickets/", {"kind": "complaint", "channel": "pigeon", "team": cti.team.pk}

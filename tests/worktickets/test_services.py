@@ -86,6 +86,53 @@ def test_stale_version_is_refused_naming_who_changed_it(agent_user, lead_user):
     assert ticket.subject == "查询流量余额"
 
 
+def test_an_agent_keeps_what_they_open_for_their_own_team(agent_user, other_team):
+    kept = make_ticket(created_by=agent_user)
+    queued = make_ticket(created_by=agent_user, to_team_queue=True)
+    sent = make_ticket(created_by=agent_user, team=other_team)
+    named = make_ticket(created_by=agent_user, assignee=UserFactory())
+    by_integration = make_ticket(created_by=UserFactory(), team=agent_user.agent.team)
+
+    assert kept.assignee == agent_user
+    assert kept.history.get().assignee_id == agent_user.pk  # written so at creation
+    assert [t.assignee for t in (queued, sent, by_integration)] == [None, None, None]
+    assert named.assignee != agent_user
+
+
+def test_reassigning_to_the_holder_changes_nothing_and_says_so(agent_user, lead_user):
+    ticket = make_ticket(created_by=lead_user, assignee=agent_user)
+
+    with pytest.raises(DomainError) as refused:
+        services.ticket_reassign(ticket, by=lead_user, version=1, assignee=agent_user)
+
+    assert refused.value.code == "no_change"
+    assert list(refused.value.details) == ["assignee"]
+    ticket.refresh_from_db()
+    assert (ticket.assignee, ticket.version) == (agent_user, 1)
+    assert event_kinds(ticket) == ["created"]
+    assert not Notification.objects.filter(recipient=agent_user).exists()
+
+
+def test_reassigning_a_pending_transfer_to_its_receiver_hands_it_over(
+    agent_user, lead_user, hotline_team
+):
+    ticket = make_ticket(created_by=lead_user)
+    ticket = services.ticket_transfer(
+        ticket,
+        by=lead_user,
+        version=ticket.version,
+        team=hotline_team,
+        assignee=agent_user,
+        reason="请跟进",
+    )
+
+    ticket = services.ticket_reassign(
+        ticket, by=lead_user, version=ticket.version, assignee=agent_user
+    )
+
+    assert (ticket.assignee, ticket.transfer_pending) == (agent_user, False)
+
+
 def test_transfer_keeps_first_contact_agent_and_waits_for_acceptance(
     agent_user, outsider_user, other_team
 ):

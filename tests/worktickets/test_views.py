@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake.models import Customer, PersonalDataAccess
+from sla.models import Clock
 from staffing.models import Notification
 from tests.factories import (
     AgentFactory,
@@ -315,8 +316,93 @@ def test_team_lead_reassigns_from_a_list_and_gets_a_small_fragment(client, agent
     assert ticket.assignee == agent_user
 
 
+def _at_risk(ticket):
+    Clock.objects.filter(ticket=ticket).update(at_risk=True)
+    return ticket
+
+
+def test_reassigning_to_the_agent_who_holds_it_is_refused_and_tells_nobody(
+    client, english, agent_user, lead_user
+):
+    ticket = make_ticket(created_by=lead_user, assignee=agent_user)
+    events = kinds(ticket)
+    url = reverse("worktickets:ticket_reassign", args=[ticket.pk])
+    as_user(client, lead_user)
+
+    response = client.post(url, {"assignee": agent_user.pk, "version": 1}, **HX)
+
+    assert response.status_code == 400
+    assert f"{agent_user.display_name} already holds ticket {ticket.number}" in (
+        response.content.decode()
+    )
+    ticket.refresh_from_db()
+    assert (ticket.assignee, ticket.version) == (agent_user, 1)
+    assert kinds(ticket) == events
+    assert not Notification.objects.filter(recipient=agent_user, kind="ticket.assigned").exists()
+
+
+def test_reassigning_from_the_at_risk_list_swaps_the_row_for_its_new_state(
+    client, english, agent_user, lead_user
+):
+    ticket = _at_risk(make_ticket(created_by=lead_user))
+    url = reverse("worktickets:ticket_reassign", args=[ticket.pk])
+    as_user(client, lead_user)
+
+    response = client.post(url, {"assignee": agent_user.pk, "version": 1}, **HX)
+
+    row = response.content.decode()
+    assert response.status_code == 200
+    assert row.lstrip().startswith(f'<tr id="sla-ticket-{ticket.pk}">')
+    assert f'<td class="sla-assignee">{agent_user.display_name}</td>' in row
+    assert f"{ticket.number} is now with {agent_user.display_name}." in row
+    assert 'name="version" value="2"' in row
+    # The new holder cannot be chosen again; the lead (the old holder) now can.
+    assert f'<option value="{agent_user.pk}" disabled>' in row
+    assert f'<option value="{lead_user.pk}" data-status=' in row
+    assert 'hx-target="closest tr" hx-swap="outerHTML"' in row
+
+
+def test_a_refused_reassign_swaps_the_row_with_the_reason_and_the_current_version(
+    client, english, agent_user, lead_user
+):
+    ticket = _at_risk(make_ticket(created_by=lead_user))
+    services.ticket_update(ticket, by=lead_user, version=1, subject="客户改了说法")
+    url = reverse("worktickets:ticket_reassign", args=[ticket.pk])
+    as_user(client, lead_user)
+
+    response = client.post(url, {"assignee": agent_user.pk, "version": 1}, **HX)
+
+    row = response.content.decode()
+    assert response.status_code == 409
+    assert row.lstrip().startswith(f'<tr id="sla-ticket-{ticket.pk}">')
+    assert 'role="alert"' in row
+    assert 'name="version" value="2"' in row
+    assert f'<option value="{agent_user.pk}" data-status="offline" selected>' in row
+
+
+def test_reassign_without_htmx_goes_back_to_the_list_with_a_message(
+    client, english, agent_user, lead_user
+):
+    ticket = make_ticket(created_by=lead_user)
+    url = reverse("worktickets:ticket_reassign", args=[ticket.pk])
+    as_user(client, lead_user)
+
+    done = client.post(
+        url, {"assignee": agent_user.pk, "version": 1, "next": "/sla/at-risk/?page=1"}
+    )
+    refused = client.post(
+        url, {"assignee": agent_user.pk, "version": 2, "next": "https://evil.example/"}
+    )
+
+    assert (done.status_code, done["Location"]) == (302, "/sla/at-risk/?page=1")
+    assert (refused.status_code, refused["Location"]) == (302, reverse("sla:at_risk"))
+    shown = [str(m) for m in client.get(reverse("sla:at_risk")).context["messages"]]
+    assert f"{ticket.number} is now with {agent_user.display_name}." in shown
+    assert any("already holds" in message for message in shown)
+
+
 def test_an_agent_may_not_reassign(client, agent_user):
-    ticket = make_ticket(created_by=agent_user)
+    ticket = make_ticket(created_by=agent_user, to_team_queue=True)
     as_user(client, agent_user)
     url = reverse("worktickets:ticket_reassign", args=[ticket.pk])
 
@@ -324,6 +410,36 @@ def test_an_agent_may_not_reassign(client, agent_user):
     assert act(client, ticket, "reassign", assignee=agent_user.pk).status_code == 403
     ticket.refresh_from_db()
     assert ticket.assignee is None
+
+
+def test_a_ticket_an_agent_opens_lands_in_their_own_queue(client, agent_user):
+    as_user(client, agent_user)
+
+    open_ticket(client, subject="自己受理的咨询")
+    ticket = Ticket.objects.get()
+    mine = client.get(reverse("worktickets:my_queue")).content.decode()
+
+    assert (ticket.assignee, ticket.status) == (agent_user, "new")
+    assert ticket.number in mine
+    # Theirs to take up, as any new ticket.
+    assert action_url(ticket, "accept") in detail(client, ticket).content.decode()
+    assert act(client, ticket, "accept").status_code == 200
+    ticket.refresh_from_db()
+    assert (ticket.assignee, ticket.status) == (agent_user, "in_progress")
+
+
+def test_a_ticket_left_in_the_team_queue_or_sent_to_another_team_is_nobodys_yet(
+    client, agent_user, other_team
+):
+    as_user(client, agent_user)
+
+    open_ticket(client, subject="留给班组", to_team_queue="on")
+    open_ticket(client, subject="转给别的班组", team=other_team.pk)
+
+    kept = Ticket.objects.get(subject="留给班组")
+    sent = Ticket.objects.get(subject="转给别的班组")
+    assert (kept.team, kept.assignee) == (agent_user.agent.team, None)
+    assert (sent.team, sent.assignee) == (other_team, None)
 
 
 # ---------------------------------------------------------------- no lost updates
@@ -387,7 +503,7 @@ def test_illegal_action_is_refused_and_changes_nothing(client, agent_user):
 
 
 def test_another_teams_ticket_is_not_found(client, agent_user, outsider_user):
-    ticket = make_ticket(created_by=agent_user)
+    ticket = make_ticket(created_by=agent_user, to_team_queue=True)
     as_user(client, outsider_user)
 
     assert detail(client, ticket).status_code == 404

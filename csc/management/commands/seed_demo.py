@@ -784,6 +784,7 @@ def _demo_work(command, users, teams, customers, created) -> None:
             created_by=agent,
             team=teams["热线一班"],
             category=categories[category],
+            to_team_queue=True,  # taken (or left) by the holder below
         ).ticket
         worker = users[holder] if holder else None
         for action in actions:
