@@ -97,6 +97,7 @@ class ArticleViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"
     http_method_names = ["get", "head", "options"]
     pagination_class = None
+    list_answers_one_object = True  # a SearchPage: its links, `every_word` and its results
 
     def _is_integration(self) -> bool:
         return api_client_of(self.request) is not None
