@@ -3,8 +3,6 @@ proposes it, the page says the CS manager decides, the manager finds the request
 待我审批 and approves it there, and legal gives the customer the result
 (DOMAIN.md C-16, C-32, C-33)."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
