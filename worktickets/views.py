@@ -129,6 +129,22 @@ def my_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+@permission(VIEW)
+@require_GET
+def next_ticket(request: HttpRequest) -> HttpResponse:
+    """The first ticket of the person's queue after the one they are on (`?after=`):
+    the desk's "next ticket" key."""
+    queue = selectors.my_queue(request.user)
+    after = request.GET.get("after", "")
+    if after.isdigit():
+        queue = queue.exclude(pk=int(after))
+    pk = queue.values_list("pk", flat=True).first()
+    if pk is None:
+        messages.info(request, _("No other open ticket is assigned to you."))
+        return redirect("worktickets:my_queue")
+    return redirect("worktickets:ticket_detail", pk=pk)
+
+
 def _switchable_teams(user) -> list[Team]:
     """The user's own teams first; supervisors may also look at every other team."""
     own = set(selectors.user_team_ids(user))
@@ -229,6 +245,14 @@ class ActionPanel:
     form: Form
     is_open: bool = False
     is_danger: bool = False
+
+    @property
+    def shortcut(self) -> str:
+        return ACTION_SHORTCUTS.get(self.action, "")
+
+
+# Keys that open an action's panel on the ticket page (static/js/csc.js; `?` lists them).
+ACTION_SHORTCUTS = {Action.REPLY: "r", Action.RESOLVE: "e", Action.TRANSFER: "t", Action.NOTE: "o"}
 
 
 def _visible_ticket(user, pk: int) -> Ticket:

@@ -10,7 +10,12 @@
      shows data-done-label for a moment;
    - typing in a form inside [data-presence-scope] tells the page's presence
      poll (form[data-presence]) that this person is replying, until a minute
-     passes without typing. */
+     passes without typing;
+   - a key pressed outside a field acts on the element with that
+     [data-shortcut]: a <details> opens with its first field focused, a link
+     is followed (the "next ticket" link skips the ticket on screen, the
+     search link focuses the page's search field when there is one); `?`
+     opens #shortcut-help, listing the page's own keys too. */
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
@@ -89,6 +94,60 @@
       presenceState("viewing");
     }
   }, 5000);
+  function typingIn(element) {
+    return element && element.closest &&
+      (element.isContentEditable || element.closest("input, textarea, select, [contenteditable]"));
+  }
+  function showShortcuts() {
+    var dialog = document.getElementById("shortcut-help");
+    if (!dialog || dialog.open) { return; }
+    var list = dialog.querySelector("[data-shortcut-page]");
+    list.textContent = "";
+    document.querySelectorAll("main [data-shortcut]").forEach(function (element) {
+      var item = document.createElement("li");
+      var key = document.createElement("kbd");
+      key.textContent = element.getAttribute("data-shortcut");
+      item.appendChild(key);
+      item.appendChild(document.createTextNode(" " + (element.getAttribute("data-shortcut-label") || element.textContent.trim())));
+      list.appendChild(item);
+    });
+    dialog.showModal();
+  }
+  function useShortcut(element) {
+    if (element.tagName === "DETAILS") {
+      element.open = true;
+      var field = element.querySelector("textarea, input:not([type=hidden]), select");
+      if (field) { field.focus(); }
+      element.scrollIntoView({ block: "nearest" });
+      return;
+    }
+    if (element.hasAttribute("data-shortcut-search")) {
+      var search = document.querySelector("main input[type=search], #desk-q");
+      if (search) { search.focus(); search.select(); return; }
+    }
+    if (element.hasAttribute("data-shortcut-next")) {
+      var onTicket = window.location.pathname.match(/^\/tickets\/(\d+)\/$/);
+      window.location.href = element.getAttribute("href") + (onTicket ? "?after=" + onTicket[1] : "");
+      return;
+    }
+    element.click();
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (event.key === "Escape" && typingIn(event.target)) { event.target.blur(); return; }
+    if (typingIn(event.target)) { return; }
+    if (event.key === "?") { event.preventDefault(); showShortcuts(); return; }
+    var dialog = document.getElementById("shortcut-help");
+    var scope = dialog && dialog.open ? dialog : document;
+    var found = null;
+    scope.querySelectorAll("[data-shortcut]").forEach(function (element) {
+      if (!found && element.getAttribute("data-shortcut") === event.key) { found = element; }
+    });
+    if (!found) { return; }
+    event.preventDefault();
+    if (dialog && dialog.open) { dialog.close(); }
+    useShortcut(found);
+  });
   document.addEventListener("keydown", function (event) {
     var target = event.target;
     if (event.key === "Enter" && target.matches && target.matches("[data-enter-keeps-form]")) {

@@ -105,6 +105,14 @@ PAGES = [
         EVERYONE,
     ),
     ("awaiting my decision", "GET", lambda m: reverse("approvals"), None, DECIDERS),
+    ("next ticket", "GET", lambda m: reverse("worktickets:next_ticket"), None, EVERYONE),
+    (
+        "who else has the ticket open",
+        "POST",
+        lambda m: reverse("worktickets:ticket_presence", args=[m.ticket.pk]),
+        {"state": "viewing"},
+        EVERYONE,
+    ),
     (
         "decide a request",
         "POST",
