@@ -10,6 +10,7 @@ urlpatterns = [
     path("escalation/", views.escalation_queue, name="escalation_queue"),
     path("search/", views.search, name="search"),
     path("next/", views.next_ticket, name="next_ticket"),
+    path("customer/<int:customer_id>/", views.customer_work, name="customer_work"),
     path("new/", views.ticket_new, name="ticket_new"),
     path("new/caller/", views.caller_lookup, name="caller_lookup"),
     path("new/caller/register/", views.caller_register, name="caller_register"),

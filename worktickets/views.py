@@ -131,6 +131,15 @@ def my_queue(request: HttpRequest) -> HttpResponse:
 
 @permission(VIEW)
 @require_GET
+def customer_work(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The customer page's tickets and complaints, open first (loaded by htmx: the
+    customer page belongs to intake, below this app)."""
+    tickets = selectors.customer_work(request.user, customer_id)
+    return render(request, "worktickets/_customer_work.html", {"tickets": tickets})
+
+
+@permission(VIEW)
+@require_GET
 def next_ticket(request: HttpRequest) -> HttpResponse:
     """The first ticket of the person's queue after the one they are on (`?after=`):
     the desk's "next ticket" key."""

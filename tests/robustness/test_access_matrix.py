@@ -107,6 +107,13 @@ PAGES = [
     ("awaiting my decision", "GET", lambda m: reverse("approvals"), None, DECIDERS),
     ("next ticket", "GET", lambda m: reverse("worktickets:next_ticket"), None, EVERYONE),
     (
+        "a customer's tickets and complaints",
+        "GET",
+        lambda m: reverse("worktickets:customer_work", args=[m.customer.pk]),
+        None,
+        EVERYONE,
+    ),
+    (
         "who else has the ticket open",
         "POST",
         lambda m: reverse("worktickets:ticket_presence", args=[m.ticket.pk]),
