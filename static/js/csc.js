@@ -7,7 +7,10 @@
    - [data-insert-text="id"][data-insert-into="selector"] puts the text of the
      element with that id into the field (opening the <details> it is in);
    - [data-copy-text="id"] copies the text of the element with that id, and
-     shows data-done-label for a moment. */
+     shows data-done-label for a moment;
+   - an htmx request that fails without an answer to swap (a server error, no
+     connection) says so in #htmx-error, and a whole page sent as an error is
+     never swapped into the page: what was typed stays. */
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
@@ -63,6 +66,42 @@
     }
     var copier = target.closest("[data-copy-text]");
     if (copier) { copy(textOf(copier.getAttribute("data-copy-text")), copier); }
+  });
+  function errorBanner() { return document.getElementById("htmx-error"); }
+  function showError(message) {
+    var banner = errorBanner();
+    if (!banner || !message) { return; }
+    var box = document.createElement("div");
+    box.className = "flash flash-error htmx-error";
+    box.setAttribute("role", "alert");
+    var line = document.createElement("p");
+    line.textContent = message;
+    box.appendChild(line);
+    banner.replaceChildren(box);
+  }
+  function isWholeDocument(text) {
+    return /^\s*<(!doctype|html)/i.test(text || "");
+  }
+  document.addEventListener("htmx:beforeRequest", function () {
+    var banner = errorBanner();
+    if (banner) { banner.replaceChildren(); }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status >= 400 && isWholeDocument(xhr.responseText)) {
+      event.detail.shouldSwap = false;
+      event.detail.isError = false;
+      var banner = errorBanner();
+      showError(banner && banner.getAttribute("data-server-error"));
+    }
+  });
+  document.addEventListener("htmx:responseError", function () {
+    var banner = errorBanner();
+    if (banner && !banner.firstChild) { showError(banner.getAttribute("data-server-error")); }
+  });
+  document.addEventListener("htmx:sendError", function () {
+    var banner = errorBanner();
+    showError(banner && banner.getAttribute("data-network-error"));
   });
   document.addEventListener("keydown", function (event) {
     var target = event.target;
