@@ -97,13 +97,27 @@ class CategoryChoiceField(forms.ChoiceField):
 
 
 class ServiceErrorsMixin:
-    """Put a service's refusal next to the fields it names, and its message on top."""
+    """Put a service's refusal next to the fields it names, and its message on top.
+
+    `marked_required` names fields the form leaves optional because the service decides
+    (an appeal inherits its category, say) but that a person normally must fill in: they
+    are marked required like the form's own required fields (partials/field.html)."""
+
+    marked_required: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.marked_required:
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-required"] = "true"
 
     def add_domain_error(self, error: DomainError) -> None:
         placed = []
         for field, messages in error.details.items():
             if field in self.fields and isinstance(messages, list) and messages:
-                self.add_error(field, messages)
+                # A field the form already refused keeps the form's own message.
+                if field not in self.errors:
+                    self.add_error(field, messages)
                 placed.extend(str(message) for message in messages)
         if error.message not in placed:
             self.add_error(None, error.message)
@@ -309,6 +323,15 @@ class TicketForm(ServiceErrorsMixin, forms.Form):
         if cleaned.get("kind") != TicketKind.INQUIRY:
             # The field is hidden for business orders: a choice left in it is not theirs.
             cleaned["category"] = None
+        if cleaned.get("kind") == TicketKind.BUSINESS:
+            # Said here as well as by ticket_create, so that they come with the other
+            # fields' errors instead of one submit later. Eligibility stays the service's.
+            contact = cleaned.get("contact")
+            has_customer = cleaned.get("customer") or (contact and contact.customer_id)
+            if not has_customer and "customer" not in self.errors:
+                self.add_error("customer", _("Look up or register the customer first."))
+            if not cleaned.get("business_type") and "business_type" not in self.errors:
+                self.add_error("business_type", _("Choose the business type."))
         return cleaned
 
 

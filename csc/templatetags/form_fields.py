@@ -1,0 +1,16 @@
+"""What the shared field template (templates/partials/field.html) asks of a field."""
+
+from django import template
+from django.forms import BoundField
+
+register = template.Library()
+
+
+@register.filter
+def is_marked_required(field: BoundField) -> bool:
+    """Required by the form, or by the service behind it (the form's `marked_required`:
+    fields a form leaves optional because the service decides, e.g. when an appeal
+    inherits them, but that a person filling it in must give)."""
+    if field.is_hidden:
+        return False
+    return field.field.required or field.name in getattr(field.form, "marked_required", ())
