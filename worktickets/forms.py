@@ -29,19 +29,25 @@ _ORDER_LINE = re.compile(r"^\s*([^:：=]+?)\s*[:：=]\s*(.*?)\s*$")
 
 
 def parse_order_details(text: str) -> dict[str, str]:
-    """Order details typed as one "name: value" per line."""
+    """Order details typed as one "name: value" per line; every line that is not is named."""
     details: dict[str, str] = {}
+    errors = []
     for number, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
             continue
         match = _ORDER_LINE.match(line)
         if match is None:
-            raise ValidationError(
-                _('Line %(number)s: write each detail as "name: value".'),
-                code="invalid_order_line",
-                params={"number": number},
+            errors.append(
+                ValidationError(
+                    _('Line %(number)s: write each detail as "name: value".'),
+                    code="invalid_order_line",
+                    params={"number": number},
+                )
             )
+            continue
         details[match.group(1)] = match.group(2)
+    if errors:
+        raise ValidationError(errors)
     return details
 
 

@@ -62,3 +62,24 @@ def test_an_ineligible_business_type_is_said_with_the_other_fields_errors(englis
     assert "This field is required." in error_of(page, "subject")
     assert "is not available to Prepaid customers" in error_of(page, "business_type")
     assert "客户要把号码过户给女儿</textarea>" in page
+
+
+def test_every_order_detail_line_that_is_not_name_value_is_named(english, agent_user):
+    english.force_login(agent_user)
+    lines = "套餐: 59 元\n没有冒号\n生效: 下月\n也没有"
+
+    response = english.post(
+        reverse("worktickets:ticket_new"),
+        {
+            "kind": "business",
+            "channel": "hotline",
+            "priority": 2,
+            "subject": "办套餐",
+            "order_details": lines,
+        },
+    )
+
+    errors = error_of(response.content.decode(), "order_details")
+    assert response.status_code == 400
+    assert 'Line 2: write each detail as "name: value".' in errors
+    assert 'Line 4: write each detail as "name: value".' in errors
