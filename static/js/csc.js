@@ -82,9 +82,11 @@
   function isWholeDocument(text) {
     return /^\s*<(!doctype|html)/i.test(text || "");
   }
-  document.addEventListener("htmx:beforeRequest", function () {
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    // A person's next action clears the message; a poll or a load does not.
+    var config = event.detail.requestConfig;
     var banner = errorBanner();
-    if (banner) { banner.replaceChildren(); }
+    if (banner && config && config.triggeringEvent instanceof Event) { banner.replaceChildren(); }
   });
   document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail.xhr;
