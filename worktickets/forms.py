@@ -167,6 +167,15 @@ class TransferForm(VersionedForm):
     )
     reason = _text(_("Reason for the transfer"))
 
+    def clean(self):
+        cleaned = super().clean()
+        # Said with the reason's error too, not one submit later (ticket_transfer decides).
+        if not (cleaned.get("team") or cleaned.get("assignee")) and not (
+            {"team", "assignee"} & set(self.errors)
+        ):
+            self.add_error("team", _("Choose the team or the agent to transfer to."))
+        return cleaned
+
 
 class ReassignForm(VersionedForm):
     assignee = AgentChoiceField(label=_("Assign to"), queryset=active_agents())
