@@ -2,6 +2,9 @@
 
 from django import template
 from django.forms import BoundField
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -14,3 +17,14 @@ def is_marked_required(field: BoundField) -> bool:
     if field.is_hidden:
         return False
     return field.field.required or field.name in getattr(field.form, "marked_required", ())
+
+
+@register.simple_tag
+def required_marker() -> SafeString:
+    """The star a person sees and the words a screen reader says (a tag, not an
+    include: it is drawn for most fields of every form on the ticket page)."""
+    return format_html(
+        ' <span class="required-marker" aria-hidden="true">*</span>'
+        '<span class="visually-hidden">{}</span>',
+        _("(required)"),
+    )
