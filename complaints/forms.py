@@ -56,8 +56,9 @@ class SubcategoryChoiceField(forms.ModelChoiceField):
 class ComplaintForm(ServiceErrorsMixin, forms.Form):
     """A complaint from any channel: who, how to reach them, what, through which channel (I-17)."""
 
-    # The service requires it; an appeal may leave it to the appealed complaint.
-    marked_required = ("category",)
+    # The service requires them; an appeal may leave them to the appealed complaint,
+    # and a chosen customer's name fills the name in.
+    marked_required = ("category", "customer_name")
 
     customer = forms.ModelChoiceField(
         queryset=Customer.objects.all(), required=False, widget=forms.HiddenInput
