@@ -840,7 +840,9 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         return _new_ticket_page(request, _blank_ticket_form(request.GET))
     form = TicketForm(request.POST)
     if not form.is_valid():
-        return _new_ticket_page(request, form, status=400)
+        # Whether the business type may be ordered is said now too, not one submit later.
+        refusal = _eligibility_refusal(form)
+        return _new_ticket_page(request, form, refusal=refusal, status=400)
     data = form.cleaned_data
     try:
         ticket = services.ticket_create(
@@ -853,6 +855,23 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         return _new_ticket_page(request, form, refusal=error, status=400)
     messages.success(request, _("Ticket %(number)s opened.") % {"number": ticket.number})
     return redirect("worktickets:ticket_detail", pk=ticket.pk)
+
+
+def _eligibility_refusal(form: TicketForm) -> DomainError | None:
+    """The eligibility refusal of a business order whose form has errors elsewhere, put
+    beside the business type (ticket_create checks the same when the form is valid)."""
+    data = form.cleaned_data
+    contact = data.get("contact")
+    customer = data.get("customer") or (contact.customer if contact is not None else None)
+    business_type, channel = data.get("business_type"), data.get("channel")
+    if data.get("kind") != TicketKind.BUSINESS or not (customer and business_type and channel):
+        return None
+    try:
+        eligibility.check(business_type, customer, channel)
+    except DomainError as error:
+        form.add_domain_error(error)
+        return error
+    return None
 
 
 def _blank_ticket_form(params) -> TicketForm:

@@ -8,6 +8,9 @@
      element with that id into the field (opening the <details> it is in);
    - [data-copy-text="id"] copies the text of the element with that id, and
      shows data-done-label for a moment;
+   - an htmx request that fails without an answer to swap (a server error, no
+     connection) says so in #htmx-error, and a whole page sent as an error is
+     never swapped into the page: what was typed stays;
    - typing in a form inside [data-presence-scope] tells the page's presence
      poll (form[data-presence]) that this person is replying, until a minute
      passes without typing;
@@ -71,6 +74,44 @@
     }
     var copier = target.closest("[data-copy-text]");
     if (copier) { copy(textOf(copier.getAttribute("data-copy-text")), copier); }
+  });
+  function errorBanner() { return document.getElementById("htmx-error"); }
+  function showError(message) {
+    var banner = errorBanner();
+    if (!banner || !message) { return; }
+    var box = document.createElement("div");
+    box.className = "flash flash-error htmx-error";
+    box.setAttribute("role", "alert");
+    var line = document.createElement("p");
+    line.textContent = message;
+    box.appendChild(line);
+    banner.replaceChildren(box);
+  }
+  function isWholeDocument(text) {
+    return /^\s*<(!doctype|html)/i.test(text || "");
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    // A person's next action clears the message; a poll or a load does not.
+    var config = event.detail.requestConfig;
+    var banner = errorBanner();
+    if (banner && config && config.triggeringEvent instanceof Event) { banner.replaceChildren(); }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status >= 400 && isWholeDocument(xhr.responseText)) {
+      event.detail.shouldSwap = false;
+      event.detail.isError = false;
+      var banner = errorBanner();
+      showError(banner && banner.getAttribute("data-server-error"));
+    }
+  });
+  document.addEventListener("htmx:responseError", function () {
+    var banner = errorBanner();
+    if (banner && !banner.firstChild) { showError(banner.getAttribute("data-server-error")); }
+  });
+  document.addEventListener("htmx:sendError", function () {
+    var banner = errorBanner();
+    showError(banner && banner.getAttribute("data-network-error"));
   });
   var REPLYING_FOR_MS = 60000;
   var lastTyped = 0;

@@ -281,6 +281,20 @@ PAGES = [
         None,
         RECORDERS,
     ),
+    (
+        "intake customer lookup",
+        "GET",
+        lambda m: reverse("complaints:intake_lookup") + "?phone=13800138000",
+        None,
+        RECORDERS,
+    ),
+    (
+        "intake customer chosen",
+        "GET",
+        lambda m: reverse("complaints:intake_customer") + f"?chosen={m.customer.pk}",
+        None,
+        RECORDERS,
+    ),
     ("outage clusters", "GET", lambda m: reverse("complaints:cluster_list"), None, EVERYONE),
     (
         "outage cluster",
