@@ -309,3 +309,16 @@ def test_the_agent_desk_costs_the_same_queries_for_few_or_many_tickets(
         ticket(hotline_team, assignee=agent_user, clock="breached")
         ticket(hotline_team, assignee=agent_user, due=NOW.replace(hour=22))
     assert queries() == few
+
+
+def test_a_refused_filter_value_is_shown_beside_its_field_not_a_500(client, lead_user, team_work):
+    client.force_login(lead_user)
+
+    response = client.get(
+        "/tickets/team/?holder=nobody&deadline=someday", HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('class="errorlist"') == 2
+    assert "nobody is not one of the available choices" in html
