@@ -15,8 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.choices import Channel, VipTier
 from intake.models import Contact
+from sla.choices import ClockState
+from sla.selectors import attention_list, reassign_candidates, team_ids_of
 from staffing.models import Agent, Team
 from staffing.selectors import team_agents
+from worktickets import selectors as tickets
+from worktickets.filters import due_today_bounds, needing_attention
 
 # DOMAIN.md P-8 / S-5, S-6: the 20-second human answer rate, with abandons
 # under 5 seconds left out (the caller hung up before anyone could answer).
@@ -150,6 +154,7 @@ class TeamBoardRow:
     agent: Agent
     contacts_today: int
     answered_today: int
+    open_load: int = 0
 
 
 @dataclass
@@ -167,6 +172,8 @@ class TeamBoard:
 def team_board(team: Team) -> TeamBoard:
     """A team's agents with today's work, the team's channels and the hotline's service level."""
     agents = list(team_agents(team))
+    # The active tickets each agent holds, counted as the reassign choices count them.
+    load = {agent.pk: agent.open_load for agent in reassign_candidates([team.pk])[team.pk]}
     team_contacts = contacts_today().filter(agent__agent__team=team)
     per_agent = {
         row["agent"]: (row["total"], row["answered"])
@@ -179,6 +186,7 @@ def team_board(team: Team) -> TeamBoard:
             agent=agent,
             contacts_today=per_agent.get(agent.user_id, (0, 0))[0],
             answered_today=per_agent.get(agent.user_id, (0, 0))[1],
+            open_load=load.get(agent.pk, 0),
         )
         for agent in agents
     ]
@@ -188,3 +196,78 @@ def team_board(team: Team) -> TeamBoard:
         channels=contacts_by_channel(team_contacts),
         service_levels=service_level_today(),
     )
+
+
+@dataclass
+class TeamFigures:
+    """The lead's figures of one team's work now; None where the viewer may not open
+    the list the figure links to (another team's queue, the at-risk list)."""
+
+    queue: int | None
+    unassigned: int | None
+    at_risk: int | None
+    breached: int | None
+
+
+def may_see_team_queue(user, team: Team) -> bool:
+    return user.has_perm("worktickets.view_ticket") and (
+        team.pk in tickets.user_team_ids(user) or user.has_perm(tickets.VIEW_ALL_TICKETS)
+    )
+
+
+def may_see_team_attention(user, team: Team) -> bool:
+    return user.has_perm("sla.view_at_risk") and (
+        user.has_perm("sla.view_all_clocks") or team.pk in team_ids_of(user)
+    )
+
+
+def team_figures(user, team: Team) -> TeamFigures:
+    """Queue size and unassigned tickets as the team queue lists them, at risk (breached
+    ones included) and breached now as the at-risk list shows them: two queries each side,
+    whatever the number of tickets."""
+    queue = unassigned = at_risk = breached = None
+    if may_see_team_queue(user, team):
+        counts = tickets.team_queue(user, team.pk).aggregate(
+            total=Count("pk"), unassigned=Count("pk", filter=Q(assignee__isnull=True))
+        )
+        queue, unassigned = counts["total"], counts["unassigned"]
+    if may_see_team_attention(user, team):
+        counts = attention_list(user, team=team.pk).aggregate(
+            total=Count("pk"), breached=Count("pk", filter=Q(state=ClockState.BREACHED))
+        )
+        at_risk, breached = counts["total"], counts["breached"]
+    return TeamFigures(queue=queue, unassigned=unassigned, at_risk=at_risk, breached=breached)
+
+
+ATTENTION_ROWS = 10  # the most urgent tickets the cockpit offers to reassign
+
+
+def team_attention(user, team: Team) -> list[tuple]:
+    """The team's most urgent at-risk or breached tickets, each with its reassign choices
+    (the team's agents with status and open load): a fixed number of queries."""
+    if not may_see_team_attention(user, team):
+        return []
+    clocks = list(attention_list(user, team=team.pk)[:ATTENTION_ROWS])
+    if not clocks:
+        return []
+    agents = reassign_candidates([team.pk])[team.pk]
+    return [(clock, agents) for clock in clocks]
+
+
+@dataclass
+class AgentCounts:
+    queue: int
+    at_risk: int
+    due_today: int
+
+
+def agent_counts(user) -> AgentCounts:
+    """The agent's queue, those of its tickets at risk or breached, and those due today:
+    one query, by the rules of the queue's filters the figures link to."""
+    start, end = due_today_bounds()
+    counts = tickets.my_queue(user).aggregate(
+        queue=Count("pk"),
+        at_risk=Count("pk", filter=Q(needing_attention())),
+        due_today=Count("pk", filter=Q(sla_due_at__gte=start, sla_due_at__lt=end)),
+    )
+    return AgentCounts(**counts)

@@ -50,6 +50,7 @@ def _agent_desk(request, role):
         "agent": agent,
         "self_statuses": _self_statuses(),
         "my_contacts": selectors.agent_contacts_today(request.user),
+        "counts": selectors.agent_counts(request.user),
         # DOMAIN.md KB-9: agents read the latest notices at the start of their shift.
         "notices": latest_notices(request.user),
     }
@@ -61,20 +62,27 @@ def _live(request) -> bool:
     return bool(request.htmx) and request.GET.get("live") == "1"
 
 
-def _team_home(request, role):
-    team = team_of(request.user)
-    context = {
+def _board_context(request, team: Team | None, live_url: str) -> dict:
+    """A team's board and the lead's figures (each linking to its list), live part."""
+    return {
         "team": team,
         "board": selectors.team_board(team) if team else None,
-        "live_url": f"{reverse('home')}?live=1",
+        "figures": selectors.team_figures(request.user, team) if team else None,
+        "live_url": live_url,
         "refreshed_at": timezone.localtime(),
     }
+
+
+def _team_home(request, role):
+    team = team_of(request.user)
+    context = _board_context(request, team, f"{reverse('home')}?live=1")
     if _live(request) and team:
         return render(request, "csc/partials/team_board_live.html", context)
     context.update(
         agent=agent_of(request.user),
         self_statuses=_self_statuses(),
         notices=latest_notices(request.user),
+        attention=selectors.team_attention(request.user, team) if team else [],
     )
     return render(request, "csc/home_team.html", context)
 
@@ -133,15 +141,13 @@ def team_board(request):
         team = get_object_or_404(Team, pk=request.GET["team"], is_active=True)
     else:
         team = team_of(request.user)
-    context = {
-        "team": team,
-        "board": selectors.team_board(team) if team else None,
-        "live_url": f"{request.path}?{urlencode({'team': team.pk if team else '', 'live': 1})}",
-        "refreshed_at": timezone.localtime(),
-    }
+    live_url = f"{request.path}?{urlencode({'team': team.pk if team else '', 'live': 1})}"
+    context = _board_context(request, team, live_url)
     if _live(request) and team:
         return render(request, "csc/partials/team_board_live.html", context)
     context["teams"] = active_teams()
+    # Out of the live region, so the 30-second refresh never resets a choice being made.
+    context["attention"] = selectors.team_attention(request.user, team) if team else []
     return render(request, "csc/team_board.html", context)
 
 

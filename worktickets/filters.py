@@ -1,12 +1,16 @@
 """The FilterSets of tickets and of the problem ledger, each one for the desk's list
 and the API's."""
 
+from datetime import timedelta
+
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from csc.lib.moments import validate_moment
 from intake.choices import Channel
+from sla.models import Clock
 from worktickets.choices import (
     STATUS_CATEGORY,
     Priority,
@@ -69,6 +73,46 @@ class TicketFilter(filters.FilterSet):
         if value:
             return queryset.active().filter(sla_due_at__lt=now)
         return queryset.exclude(sla_due_at__lt=now, status_category__in=["open"])
+
+
+def due_today_bounds() -> tuple:
+    """Today in the centre's time zone, as [start, end) moments."""
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=1)
+
+
+def needing_attention() -> Exists:
+    """The ticket has an open deadline at risk or breached (the at-risk list's rule)."""
+    return Exists(Clock.objects.needing_attention().filter(ticket_id=OuterRef("pk")))
+
+
+class QueueFilter(TicketFilter):
+    """The desk queues' filters: the API's, and who holds the ticket and how close its
+    deadline is, so the figures on the landing pages link to the tickets they count."""
+
+    holder = filters.ChoiceFilter(
+        label=_("Holder"),
+        choices=[("unassigned", _("Unassigned"))],
+        method="filter_holder",
+        empty_label=_("Anyone"),
+    )
+    deadline = filters.ChoiceFilter(
+        label=_("Deadline"),
+        choices=[("attention", _("At risk or breached")), ("today", _("Due today"))],
+        method="filter_deadline",
+        empty_label=_("Any deadline"),
+    )
+
+    def filter_holder(self, queryset, name, value):
+        return queryset.filter(assignee__isnull=True) if value == "unassigned" else queryset
+
+    def filter_deadline(self, queryset, name, value):
+        if value == "attention":
+            return queryset.filter(needing_attention())
+        if value == "today":
+            start, end = due_today_bounds()
+            return queryset.filter(sla_due_at__gte=start, sla_due_at__lt=end)
+        return queryset
 
 
 class ProblemFilter(filters.FilterSet):

@@ -50,7 +50,7 @@ from staffing.models import Agent, Team, User
 from worktickets import eligibility, selectors, services
 from worktickets.choices import Action, EventKind, Priority, TicketKind, TicketStatus
 from worktickets.deadlines import delivery_limit_of, no_deadline_reason, no_limit_reason
-from worktickets.filters import TicketFilter
+from worktickets.filters import QueueFilter
 from worktickets.forms import (
     ACTION_FORMS,
     EDIT,
@@ -96,15 +96,31 @@ DANGER_ACTIONS = frozenset({Action.REJECT, Action.CANCEL})
 
 # ---------------------------------------------------------------- queues
 
-QUEUE_FILTERS = ("kind", "category", "priority")  # of TicketFilter, offered on the queues
+QUEUE_FILTERS = (
+    "kind",
+    "category",
+    "priority",
+    "deadline",
+)  # of QueueFilter, offered on the queues
+TEAM_QUEUE_FILTERS = (*QUEUE_FILTERS, "holder")
 
 
-def _queue(request: HttpRequest, tickets, *, tab: str, title: str, empty: str, **extra):
-    # The API's FilterSet; a value it refuses is shown beside its field, the rest apply.
-    filterset = TicketFilter(request.GET, queryset=tickets)
+def _queue(
+    request: HttpRequest,
+    tickets,
+    *,
+    tab: str,
+    title: str,
+    empty: str,
+    shown_filters: tuple[str, ...] = QUEUE_FILTERS,
+    **extra,
+):
+    # The API's FilterSet and the desk's own filters; a value it refuses is shown
+    # beside its field, the rest apply.
+    filterset = QueueFilter(request.GET, queryset=tickets)
     if filterset.is_valid():
         tickets = filterset.qs
-    fields = [filterset.form[name] for name in QUEUE_FILTERS]
+    fields = [filterset.form[name] for name in shown_filters]
     for field in fields:
         field.field.widget.attrs["data-autosubmit"] = ""
     context = {
@@ -175,6 +191,7 @@ def team_queue(request: HttpRequest) -> HttpResponse:
         tab="team",
         title=_("My team's queue"),
         empty=_("The queue is empty."),
+        shown_filters=TEAM_QUEUE_FILTERS,
         teams=teams,
         selected_team=team_id,
     )
