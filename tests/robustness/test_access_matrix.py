@@ -37,7 +37,7 @@ from tests.factories import (
 )
 from tests.robustness.schema import api_schema
 from tests.sla.conftest import facts_for
-from worktickets.models import Problem, ProblemEvent, Ticket, TicketEvent
+from worktickets.models import Macro, Problem, ProblemEvent, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +91,7 @@ class Matrix:
         self.notification = world.notifications[role]
         self.article = world.article
         self.problem = world.problem
+        self.macro = world.macros[role]
 
 
 # (name, method, url(m), POST data(m), roles allowed)
@@ -383,6 +384,32 @@ PAGES = [
         {},
         WORKERS,
     ),
+    # Macros: whoever works tickets keeps their own and inserts them beside a
+    # ticket's text boxes (a use is counted); QA writes none.
+    ("macros", "GET", lambda m: reverse("worktickets:macro_list"), None, WORKERS),
+    ("new macro", "GET", lambda m: reverse("worktickets:macro_new"), None, WORKERS),
+    ("save a new macro", "POST", lambda m: reverse("worktickets:macro_new"), {}, WORKERS),
+    (
+        "edit a macro",
+        "POST",
+        lambda m: reverse("worktickets:macro_edit", args=[m.macro.pk]),
+        {},
+        WORKERS,
+    ),
+    (
+        "a ticket's macros",
+        "GET",
+        lambda m: f"{reverse('worktickets:macro_picker', args=[m.ticket.pk])}?for=reply",
+        None,
+        WORKERS,
+    ),
+    (
+        "use a macro",
+        "POST",
+        lambda m: reverse("worktickets:macro_use", args=[m.macro.pk]),
+        {},
+        WORKERS,
+    ),
     ("change own password", "GET", lambda m: reverse("password_change"), None, EVERYONE),
     # The knowledge base: everyone reads; editors write and submit; reviewers publish
     # and retire (knowledge/migrations/0003_roles_and_settings.py); QA changes nothing.
@@ -508,6 +535,7 @@ def _member_team(world, role):
 def centre(world):
     """The world, plus for each role a ticket and a complaint of its own team."""
     world.own_tickets, world.own_complaints, world.notifications = {}, {}, {}
+    world.macros = {}
     for role in ROLES:
         user, team = world.people[role], _member_team(world, role)
         ticket = TicketFactory(
@@ -530,6 +558,9 @@ def centre(world):
             kind="chat_log",
         )
         world.own_tickets[role] = ticket
+        world.macros[role] = Macro.objects.create(
+            owner=user, name="问候", text="您好，{customer_name}", applies_to="reply"
+        )
         world.notifications[role] = notify(user, kind="note", title="交接班提醒")
         world.own_complaints[role] = Complaint.objects.select_related("ticket").get(pk=complaint.pk)
     world.article = make_article(writer=world.people[TL], reviewer=world.people[CM])
@@ -547,7 +578,7 @@ def _outcome(status: int, method: str) -> str:
         return "not found"
     if status >= 500:
         return f"server error {status}"
-    ok = {200, 302} if method == "GET" else {200, 201, 302, 400, 409}
+    ok = {200, 302} if method == "GET" else {200, 201, 204, 302, 400, 409}
     return "allowed" if status in ok else f"unexpected {status}"
 
 
