@@ -1,9 +1,12 @@
 """Macros in the browser: the list of one's own (and, for team leads and managers,
 shared) macros with their use counts, the form to write one, and the picker
-beside a ticket's reply and resolution boxes (htmx), which counts each use.
+beside a ticket's reply and resolution boxes and a complaint's result feedback
+(htmx), which counts each use.
 
 Views parse input, call one selector or service, and render.
 """
+
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.db.models import QuerySet
@@ -27,7 +30,25 @@ VIEW = "worktickets.view_ticket"
 PICKER_TARGETS = {
     Macro.AppliesTo.REPLY: "#id_reply_body",
     Macro.AppliesTo.RESOLUTION: "#id_resolve_resolution",
+    # The complaint page's result feedback, its measures taken (complaints' feedback form).
+    Macro.AppliesTo.RESULT_FEEDBACK: "#id_feedback_measures",
 }
+
+
+def _amount(request: HttpRequest) -> str | None:
+    """The amount a page passes for {amount} (a complaint's approved compensations,
+    in yuan, added up): empty when none, None when one is not a number."""
+    total = Decimal(0)
+    texts = [text.strip() for text in request.GET.getlist("amount") if text.strip()]
+    for text in texts:
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            return None
+        if not amount.is_finite() or amount < 0:
+            return None
+        total += amount
+    return str(total) if texts else ""
 
 
 def _teams_to_share_with(user: User) -> QuerySet[Team] | None:
@@ -108,14 +129,16 @@ def macro_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def macro_picker(request: HttpRequest, pk: int) -> HttpResponse:
     """The macros for one of a ticket's text boxes, rendered for the ticket (htmx)."""
-    applies_to = request.GET.get("for", "")
+    applies_to, amount = request.GET.get("for", ""), _amount(request)
     if applies_to not in PICKER_TARGETS:
         return HttpResponse(_("Choose which text box the macros are for."), status=400)
+    if amount is None:
+        return HttpResponse(_("The amount must be a number of yuan."), status=400)
     try:
         ticket = selectors.ticket_detail(request.user, pk)
     except Ticket.DoesNotExist:
         raise Http404 from None
-    values = macros.ticket_values(ticket, request.user)
+    values = macros.ticket_values(ticket, request.user, amount=amount)
     offered = [
         (macro, macros.render_macro(macro.text, values))
         for macro in macros.macros_for(request.user, ticket, applies_to)

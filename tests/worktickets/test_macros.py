@@ -46,9 +46,8 @@ def ticket(hotline_team):
 def test_every_variable_is_filled_from_the_ticket_and_the_agent(ticket, agent_user):
     due = datetime.datetime(2026, 12, 7, 9, 30, tzinfo=datetime.UTC)  # 17:30 in Shanghai
     ticket.sla_due_at = due
-    agent_user.first_name, agent_user.last_name = "", ""
     text = (
-        "{customer_name}您好，工单{ticket_number}将于{due_at}前处理，{agent_name}，补偿{amount}元。"
+        "{customer_name}您好，工单{ticket_number}将于{due_at}前处理，{agent_name}，补偿{amount}元"
     )
 
     values = macros.ticket_values(ticket, agent_user, amount="50")
