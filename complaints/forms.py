@@ -57,6 +57,10 @@ class SubcategoryChoiceField(forms.ModelChoiceField):
 class ComplaintForm(ServiceErrorsMixin, forms.Form):
     """A complaint from any channel: who, how to reach them, what, through which channel (I-17)."""
 
+    # The service requires them; an appeal may leave them to the appealed complaint,
+    # and a chosen customer's name fills the name in.
+    marked_required = ("category", "customer_name")
+
     customer = forms.ModelChoiceField(
         queryset=Customer.objects.all(), required=False, widget=forms.HiddenInput
     )
@@ -153,7 +157,16 @@ class ComplaintForm(ServiceErrorsMixin, forms.Form):
         return data
 
     def service_kwargs(self) -> dict:
-        data = dict(self.cleaned_data)
+        """The intake for complaint_record, or for complaint_check while the form shows
+        errors of its own: a field it refused is passed as typed when it is text (the
+        service sees that something was given) and left out otherwise."""
+        data = {"channel": "", "content": ""}
+        for name, field in self.fields.items():
+            if name in self.cleaned_data:
+                data[name] = self.cleaned_data[name]
+            elif isinstance(field, forms.CharField):
+                data[name] = (self[name].value() or "").strip()
+        data["parent"] = self.cleaned_data.get("parent")
         data.pop("parent_number", None)
         return data
 

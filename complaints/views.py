@@ -178,20 +178,24 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = ComplaintForm(request.POST, appealable=selectors.appealable(request.user))
-        if form.is_valid():
-            try:
-                complaint = services.complaint_record(
-                    services.ComplaintIntake(**form.service_kwargs()), recorded_by=request.user
-                ).complaint
-            except DomainError as error:
-                form.add_domain_error(error)
+        is_valid = form.is_valid()
+        intake = services.ComplaintIntake(**form.service_kwargs())
+        complaint = None
+        try:
+            if is_valid:
+                complaint = services.complaint_record(intake, recorded_by=request.user).complaint
             else:
-                messages.success(
-                    request,
-                    _("Complaint %(number)s recorded and routed to %(team)s.")
-                    % {"number": complaint.ticket.number, "team": complaint.ticket.team},
-                )
-                return redirect("complaints:detail", pk=complaint.pk)
+                # The service's refusals are shown with the form's own, all at once.
+                services.complaint_check(intake)
+        except DomainError as error:
+            form.add_domain_error(error)
+        if complaint is not None:
+            messages.success(
+                request,
+                _("Complaint %(number)s recorded and routed to %(team)s.")
+                % {"number": complaint.ticket.number, "team": complaint.ticket.team},
+            )
+            return redirect("complaints:detail", pk=complaint.pk)
         status = 400
         customer = Customer.objects.filter(pk=int_or_none(request.POST.get("customer"))).first()
         phone = ""
@@ -230,6 +234,37 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         ),
     }
     return render_disclosed(request, "complaints/complaint_new.html", context, status=status)
+
+
+@permission(VIEW, ADD)
+@require_GET
+def intake_lookup(request: HttpRequest) -> HttpResponse:
+    """The customers found for a phone number, beside the intake form (htmx): the form
+    and what is typed in it stay as they are."""
+    phone = request.GET.get("phone", "").strip()
+    found, lookup_error = _customers_for_phone(request, phone)
+    context = {"phone": phone, "found": found, "lookup_error": lookup_error}
+    return render_disclosed(request, "complaints/_intake_lookup.html", context)
+
+
+# The customer part of the intake form, as typed, carried through a choice of customer.
+INTAKE_CUSTOMER_FIELDS = ("customer_name", "contact_phone", "contact_email", "contact_address")
+
+
+@permission(VIEW, ADD)
+@require_GET
+def intake_customer(request: HttpRequest) -> HttpResponse:
+    """The customer part of the intake form with the customer chosen from the lookup, or
+    with none (htmx): the name and contact details typed so far are kept, the name is
+    the customer's when none was typed."""
+    customer = Customer.objects.filter(pk=int_or_none(request.GET.get("chosen"))).first()
+    initial = {name: request.GET.get(name, "") for name in INTAKE_CUSTOMER_FIELDS}
+    if customer is not None:
+        initial["customer"] = customer
+        initial["customer_name"] = initial["customer_name"].strip() or customer.name
+    form = ComplaintForm(initial=initial, appealable=selectors.appealable(request.user))
+    context = {"form": form, "customer": customer}
+    return render(request, "complaints/_intake_customer.html", context)
 
 
 def _repair_context(category: str, service_type: str, region: str) -> dict:

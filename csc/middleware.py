@@ -6,10 +6,12 @@ from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render, resolve_url
+from django.template.loader import render_to_string
 from django.urls import get_resolver
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
-from django_htmx.http import HttpResponseClientRedirect
+from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from csc.lib.untrusted import first_unstorable_field, unstorable_message
 
@@ -40,6 +42,73 @@ def htmx_sign_in_redirect(get_response: Callable[[HttpRequest], HttpResponse]):
     return middleware
 
 
+# Where an htmx refusal that is not the product's own fragment is shown: a banner
+# above the page's content (templates/base.html), leaving the form and its text alone.
+HTMX_ERROR_TARGET = "#htmx-error"
+
+
+def _htmx_error_message(status: int) -> str:
+    if status == 400:
+        return _(
+            "The request could not be read. What you typed is still here: check it and try again."
+        )
+    if status == 403:
+        return _(
+            "This action was not allowed: your role may not include it, or the page is out of "
+            "date (after signing in again, for example). Copy what you typed, reload the page "
+            "and try again; if it is still refused, ask your team lead."
+        )
+    if status == 404:
+        return _(
+            "What you acted on is no longer there, or no longer visible to you. "
+            "Reload the page to see its current state."
+        )
+    return _("Something went wrong on our side. What you typed is still here: try again.")
+
+
+def _is_whole_document(response: HttpResponse) -> bool:
+    if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+        return False
+    start = response.content[:200].lstrip().lower()
+    return start.startswith((b"<!doctype", b"<html"))
+
+
+def htmx_errors_as_banner(get_response: Callable[[HttpRequest], HttpResponse]):
+    """An htmx action that fails never swaps a whole page into the desk.
+
+    Views answer their refusals with the fragment they belong in (the form with its
+    errors). Anything else that ends an htmx request in an error arrives as a whole
+    document: the product's 403/404/500 pages, and with DEBUG on Django's technical
+    pages for Http404, BadRequest, a CSRF failure or a crash. Those are replaced by a
+    short message put in the page's error banner, so the page and the form being
+    filled in stay as they were.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        response = get_response(request)
+        if (
+            response.status_code < 400
+            or not getattr(request, "htmx", False)
+            or request.path.startswith("/api/")
+            or not _is_whole_document(response)
+        ):
+            return response
+        # Rendered without the request's context processors: after a crash they
+        # could fail again.
+        banner = HttpResponse(
+            render_to_string(
+                "partials/htmx_error.html", {"message": _htmx_error_message(response.status_code)}
+            ),
+            status=response.status_code,
+        )
+        for header in ("Retry-After", "Allow"):
+            if header in response:
+                banner[header] = response[header]
+        return reswap(retarget(banner, HTMX_ERROR_TARGET), "innerHTML")
+
+    return middleware
+
+
 def refuse_unstorable_text(get_response: Callable[[HttpRequest], HttpResponse]):
     """Answer 400 to a query string, form body or header holding NUL or a lone surrogate.
 
@@ -65,8 +134,11 @@ def refuse_unstorable_text(get_response: Callable[[HttpRequest], HttpResponse]):
             if field_name:
                 body[field_name] = [message]
             return JsonResponse(body, status=400)
-        template = "partials/bad_request.html" if getattr(request, "htmx", False) else "400.html"
-        return render(request, template, {"message": message}, status=400)
+        if getattr(request, "htmx", False):
+            # Shown above the form, which keeps what was typed.
+            banner = render(request, "partials/htmx_error.html", {"message": message}, status=400)
+            return reswap(retarget(banner, HTMX_ERROR_TARGET), "innerHTML")
+        return render(request, "400.html", {"message": message}, status=400)
 
     return middleware
 

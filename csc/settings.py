@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csc.middleware.htmx_errors_as_banner",
     "csc.middleware.refuse_unstorable_text",
     "csc.middleware.htmx_sign_in_redirect",
     "csc.middleware.no_store_when_signed_in",

@@ -192,7 +192,9 @@ def reveal_control(pd: PersonalDataDisclosure, masked: str, url: str, *, error: 
     return format_html(
         '<span class="pd-reveal"><span class="pd-masked">{masked}</span> '
         '<details class="pd-reveal-control"{opened}><summary>{summary}</summary>'
-        '<label>{label} <input type="text" name="reveal_reason" form="pd-reveal-none" '
+        '<label>{label}<span class="required-marker" aria-hidden="true">*</span>'
+        '<span class="visually-hidden">{required}</span> '
+        '<input type="text" name="reveal_reason" form="pd-reveal-none" '
         'maxlength="{length}" required autocomplete="off"></label> '
         '<button type="button" class="secondary" hx-post="{url}" hx-params="reveal_reason" '
         'hx-include="closest .pd-reveal-control" hx-target="closest .pd-reveal" '
@@ -201,6 +203,7 @@ def reveal_control(pd: PersonalDataDisclosure, masked: str, url: str, *, error: 
         opened=" open" if error else "",
         summary=_("Reveal"),
         label=_("Reason"),
+        required=_("(required)"),
         length=REASON_LENGTH,
         url=url,
         button=_("Show the full number"),

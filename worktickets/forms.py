@@ -29,19 +29,25 @@ _ORDER_LINE = re.compile(r"^\s*([^:：=]+?)\s*[:：=]\s*(.*?)\s*$")
 
 
 def parse_order_details(text: str) -> dict[str, str]:
-    """Order details typed as one "name: value" per line."""
+    """Order details typed as one "name: value" per line; every line that is not is named."""
     details: dict[str, str] = {}
+    errors = []
     for number, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
             continue
         match = _ORDER_LINE.match(line)
         if match is None:
-            raise ValidationError(
-                _('Line %(number)s: write each detail as "name: value".'),
-                code="invalid_order_line",
-                params={"number": number},
+            errors.append(
+                ValidationError(
+                    _('Line %(number)s: write each detail as "name: value".'),
+                    code="invalid_order_line",
+                    params={"number": number},
+                )
             )
+            continue
         details[match.group(1)] = match.group(2)
+    if errors:
+        raise ValidationError(errors)
     return details
 
 
@@ -97,13 +103,27 @@ class CategoryChoiceField(forms.ChoiceField):
 
 
 class ServiceErrorsMixin:
-    """Put a service's refusal next to the fields it names, and its message on top."""
+    """Put a service's refusal next to the fields it names, and its message on top.
+
+    `marked_required` names fields the form leaves optional because the service decides
+    (an appeal inherits its category, say) but that a person normally must fill in: they
+    are marked required like the form's own required fields (partials/field.html)."""
+
+    marked_required: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.marked_required:
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-required"] = "true"
 
     def add_domain_error(self, error: DomainError) -> None:
         placed = []
         for field, messages in error.details.items():
             if field in self.fields and isinstance(messages, list) and messages:
-                self.add_error(field, messages)
+                # A field the form already refused keeps the form's own message.
+                if field not in self.errors:
+                    self.add_error(field, messages)
                 placed.extend(str(message) for message in messages)
         if error.message not in placed:
             self.add_error(None, error.message)
@@ -146,6 +166,15 @@ class TransferForm(VersionedForm):
         help_text=_("Choose a team, an agent, or both. The receiving side must accept it."),
     )
     reason = _text(_("Reason for the transfer"))
+
+    def clean(self):
+        cleaned = super().clean()
+        # Said with the reason's error too, not one submit later (ticket_transfer decides).
+        if not (cleaned.get("team") or cleaned.get("assignee")) and not (
+            {"team", "assignee"} & set(self.errors)
+        ):
+            self.add_error("team", _("Choose the team or the agent to transfer to."))
+        return cleaned
 
 
 class ReassignForm(VersionedForm):
@@ -324,6 +353,15 @@ class TicketForm(ServiceErrorsMixin, forms.Form):
             # The order says which service it is for; its delivery limit may depend on it.
             details = cleaned.get("order_details") or {}
             cleaned["order_details"] = {**details, "service_type": cleaned["service_type"]}
+        if cleaned.get("kind") == TicketKind.BUSINESS:
+            # Said here as well as by ticket_create, so that they come with the other
+            # fields' errors instead of one submit later. Eligibility stays the service's.
+            contact = cleaned.get("contact")
+            has_customer = cleaned.get("customer") or (contact and contact.customer_id)
+            if not has_customer and "customer" not in self.errors:
+                self.add_error("customer", _("Look up or register the customer first."))
+            if not cleaned.get("business_type") and "business_type" not in self.errors:
+                self.add_error("business_type", _("Choose the business type."))
         return cleaned
 
 

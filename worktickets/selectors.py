@@ -27,7 +27,14 @@ from staffing.models import Team, User
 from staffing.reference import teams_by_id
 from staffing.selectors import worked_team_ids
 from worktickets.choices import ProblemStatus, TicketKind, TicketStatus
-from worktickets.models import Problem, ProblemEvent, Ticket, TicketEvent, TicketQuerySet
+from worktickets.models import (
+    ACTIVE_CATEGORY_VALUES,
+    Problem,
+    ProblemEvent,
+    Ticket,
+    TicketEvent,
+    TicketQuerySet,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -276,6 +283,25 @@ def customer_panel(
     assert customer is not None  # the tickets were read by their customer
     prefetch_related_objects([customer], *customer_details())
     return customer, recent
+
+
+def customer_work(user: User, customer_id: int, *, limit: int = 30) -> "list[VisibleTicket]":
+    """A customer's tickets of every kind (inquiries, business orders, complaints) for
+    the customer page: open ones first, then the latest, each with `is_visible`; one
+    query. Those the user may not open show only their number, status and team."""
+    open_first = ExpressionWrapper(
+        Q(status_category__in=ACTIVE_CATEGORY_VALUES), output_field=BooleanField()
+    )
+    tickets = list(
+        Ticket.objects.filter(customer_id=customer_id)
+        .select_related("business_type")
+        .defer(*LONG_FIELDS)
+        .annotate(is_visible=_visible_flag(user))
+        .order_by(open_first.desc(), "-created_at", "-pk")[:limit]
+    )
+    for ticket in tickets:
+        _with_team(ticket)
+    return withhold_hidden(tickets)
 
 
 def find_ticket_by_number(user: User, number: str) -> Ticket | None:

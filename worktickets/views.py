@@ -129,6 +129,31 @@ def my_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+@permission(VIEW)
+@require_GET
+def customer_work(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The customer page's tickets and complaints, open first (loaded by htmx: the
+    customer page belongs to intake, below this app)."""
+    tickets = selectors.customer_work(request.user, customer_id)
+    return render(request, "worktickets/_customer_work.html", {"tickets": tickets})
+
+
+@permission(VIEW)
+@require_GET
+def next_ticket(request: HttpRequest) -> HttpResponse:
+    """The first ticket of the person's queue after the one they are on (`?after=`):
+    the desk's "next ticket" key."""
+    queue = selectors.my_queue(request.user)
+    after = request.GET.get("after", "")
+    if after.isdigit():
+        queue = queue.exclude(pk=int(after))
+    pk = queue.values_list("pk", flat=True).first()
+    if pk is None:
+        messages.info(request, _("No other open ticket is assigned to you."))
+        return redirect("worktickets:my_queue")
+    return redirect("worktickets:ticket_detail", pk=pk)
+
+
 def _switchable_teams(user) -> list[Team]:
     """The user's own teams first; supervisors may also look at every other team."""
     own = set(selectors.user_team_ids(user))
@@ -229,6 +254,14 @@ class ActionPanel:
     form: Form
     is_open: bool = False
     is_danger: bool = False
+
+    @property
+    def shortcut(self) -> str:
+        return ACTION_SHORTCUTS.get(self.action, "")
+
+
+# Keys that open an action's panel on the ticket page (static/js/csc.js; `?` lists them).
+ACTION_SHORTCUTS = {Action.REPLY: "r", Action.RESOLVE: "e", Action.TRANSFER: "t", Action.NOTE: "o"}
 
 
 def _visible_ticket(user, pk: int) -> Ticket:
@@ -807,7 +840,9 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         return _new_ticket_page(request, _blank_ticket_form(request.GET))
     form = TicketForm(request.POST)
     if not form.is_valid():
-        return _new_ticket_page(request, form, status=400)
+        # Whether the business type may be ordered is said now too, not one submit later.
+        refusal = _eligibility_refusal(form)
+        return _new_ticket_page(request, form, refusal=refusal, status=400)
     data = form.cleaned_data
     try:
         ticket = services.ticket_create(
@@ -820,6 +855,23 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
         return _new_ticket_page(request, form, refusal=error, status=400)
     messages.success(request, _("Ticket %(number)s opened.") % {"number": ticket.number})
     return redirect("worktickets:ticket_detail", pk=ticket.pk)
+
+
+def _eligibility_refusal(form: TicketForm) -> DomainError | None:
+    """The eligibility refusal of a business order whose form has errors elsewhere, put
+    beside the business type (ticket_create checks the same when the form is valid)."""
+    data = form.cleaned_data
+    contact = data.get("contact")
+    customer = data.get("customer") or (contact.customer if contact is not None else None)
+    business_type, channel = data.get("business_type"), data.get("channel")
+    if data.get("kind") != TicketKind.BUSINESS or not (customer and business_type and channel):
+        return None
+    try:
+        eligibility.check(business_type, customer, channel)
+    except DomainError as error:
+        form.add_domain_error(error)
+        return error
+    return None
 
 
 def _blank_ticket_form(params) -> TicketForm:

@@ -26,7 +26,12 @@ from complaints.services.feedback import (
 from complaints.services.guards import allowed_actions
 from complaints.services.major import major_reasons
 from complaints.services.outages import ClusterFeedbackResult, cluster_feedback
-from complaints.services.record import ComplaintIntake, RecordedComplaint, complaint_record
+from complaints.services.record import (
+    ComplaintIntake,
+    RecordedComplaint,
+    complaint_check,
+    complaint_record,
+)
 from complaints.services.repair import complaint_record_repair
 from complaints.services.stages import (
     complaint_accept,
@@ -45,6 +50,7 @@ __all__ = [
     "compensation_decide",
     "compensation_propose",
     "complaint_accept",
+    "complaint_check",
     "complaint_close",
     "complaint_confirm",
     "complaint_dissatisfied",

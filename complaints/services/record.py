@@ -21,6 +21,7 @@ from complaints.services.major import _major_line, _tell_leadership_of_major, ma
 from complaints.services.outages import _after_cluster_change
 from complaints.services.recurrence import _earlier_complaints, _recurrence_lines
 from complaints.services.repair import _check_repair
+from csc.lib.errors import Refusals
 from csc.lib.phones import InvalidPhoneNumber, normalise_phone
 from intake.choices import Channel, Region
 from intake.models import Contact, Customer
@@ -117,10 +118,9 @@ class RecordedComplaint:
 @transaction.atomic
 def complaint_record(intake: ComplaintIntake, *, recorded_by: User) -> RecordedComplaint:
     """Record a complaint from any channel (DOMAIN.md I-17, C-20) and route it (P-4)."""
-    intake = _checked(intake)
     now = timezone.now()
+    intake = _checked(intake, now)
     priority = _priority_for(intake.severity, intake.customer, intake.tier)
-    _promise_repair(intake, priority, now)
     route, collaborators = _routes(intake, recorded_by)
     complaint = _new_complaint(intake, _new_ticket(intake, route, priority, recorded_by))
     complaint.collaborating_team = collaborators
@@ -164,18 +164,35 @@ def _routes(intake: ComplaintIntake, recorded_by: User) -> tuple[Route, Team | N
     return route, collaborator_for(route, specialists.team if specialists else None)
 
 
-def _checked(intake: ComplaintIntake) -> ComplaintIntake:
-    """A copy of the intake, completed from the appealed complaint, checked and cleaned."""
-    if intake.channel not in Channel.values:
-        raise _refuse(_("Unknown channel."), "channel")
+def complaint_check(intake: ComplaintIntake) -> None:
+    """Refuse, as complaint_record would, with every problem of the intake at once; saves
+    nothing. The intake form asks for them while it also shows its own field errors."""
+    _checked(intake, timezone.now())
+
+
+def _checked(intake: ComplaintIntake, now: datetime) -> ComplaintIntake:
+    """A copy of the intake, completed from the appealed complaint, checked and cleaned,
+    with its promised repair time. Independent checks all run: the refusal names every
+    field that needs correcting."""
+    refusals = Refusals()
+    with refusals.check():
+        if intake.channel not in Channel.values:
+            raise _refuse(_("Unknown channel."), "channel")
     intake = replace(intake, regulator_reference=(intake.regulator_reference or "").strip())
-    _check_parent(intake.tier, intake.parent, intake.regulator_reference)
+    with refusals.check():
+        _check_parent(intake.tier, intake.parent, intake.regulator_reference)
     if intake.contact is not None and intake.customer is None:
         intake.customer = intake.contact.customer
     if intake.parent is not None:
-        _inherit_from_parent(intake, intake.parent)
-    _check_classification(intake)
-    _check_content_and_contact(intake)
+        with refusals.check():
+            _inherit_from_parent(intake, intake.parent)
+    _check_classification(intake, refusals)
+    _check_content_and_contact(intake, refusals)
+    if not refusals.refused("category", "severity", "service_type", "region"):
+        priority = _priority_for(intake.severity, intake.customer, intake.tier)
+        with refusals.check():
+            _promise_repair(intake, priority, now)
+    refusals.raise_any()
     return intake
 
 
@@ -189,46 +206,55 @@ def _inherit_from_parent(intake: ComplaintIntake, parent: Complaint) -> None:
         setattr(intake, name, getattr(intake, name) or getattr(parent, name))
 
 
-def _check_classification(intake: ComplaintIntake) -> None:
+def _check_classification(intake: ComplaintIntake, refusals: Refusals) -> None:
     """Category, subcategory, severity, service and region; the region defaults to the
     customer's."""
-    if intake.category not in Category.values:
-        raise _refuse(_("Choose the complaint's category."), "category", "required")
-    subcategory = intake.subcategory
-    if subcategory is not None and (
-        subcategory.category != intake.category or not subcategory.is_active
-    ):
-        raise _refuse(_("This subcategory belongs to another category."), "subcategory")
-    if intake.severity not in Severity.values:
-        raise _refuse(_("Unknown severity."), "severity")
-    if intake.service_type and intake.service_type not in ServiceType.values:
-        raise _refuse(_("Unknown service."), "service_type")
+    with refusals.check():
+        if intake.category not in Category.values:
+            raise _refuse(_("Choose the complaint's category."), "category", "required")
+        subcategory = intake.subcategory
+        if subcategory is not None and (
+            subcategory.category != intake.category or not subcategory.is_active
+        ):
+            raise _refuse(_("This subcategory belongs to another category."), "subcategory")
+    with refusals.check():
+        if intake.severity not in Severity.values:
+            raise _refuse(_("Unknown severity."), "severity")
+    with refusals.check():
+        if intake.service_type and intake.service_type not in ServiceType.values:
+            raise _refuse(_("Unknown service."), "service_type")
     customer = intake.customer
     intake.region = intake.region or (customer.region if customer is not None else "")
-    if intake.region not in Region.values:
-        raise _refuse(_("Say whether the service is urban or rural."), "region", "required")
+    with refusals.check():
+        if intake.region not in Region.values:
+            raise _refuse(_("Say whether the service is urban or rural."), "region", "required")
 
 
-def _check_content_and_contact(intake: ComplaintIntake) -> None:
+def _check_content_and_contact(intake: ComplaintIntake, refusals: Refusals) -> None:
     """What the customer complains about, their name, and at least one way to reach them
     (the customer's or the caller's phone when none is given)."""
     customer, contact = intake.customer, intake.contact
-    intake.content = _text(
-        intake.content, "content", _("Write down what the customer complains about.")
-    )
-    customer_name = (intake.customer_name or (customer.name if customer else "")).strip()
-    intake.customer_name = _text(customer_name, "customer_name", _("Record the customer's name."))
-    intake.contact_phone = (
-        _normalised_phone(intake.contact_phone)
-        or (customer.phone if customer else "")
-        or (contact.caller_number if contact else "")
-    )
-    if not (intake.contact_phone or intake.contact_email or intake.contact_address):
-        raise _refuse(
-            _("Record how to reach the customer: a phone, an email or a postal address."),
-            "contact_phone",
-            "required",
+    with refusals.check():
+        intake.content = _text(
+            intake.content, "content", _("Write down what the customer complains about.")
         )
+    customer_name = (intake.customer_name or (customer.name if customer else "")).strip()
+    with refusals.check():
+        intake.customer_name = _text(
+            customer_name, "customer_name", _("Record the customer's name.")
+        )
+    with refusals.check():
+        intake.contact_phone = (
+            _normalised_phone(intake.contact_phone)
+            or (customer.phone if customer else "")
+            or (contact.caller_number if contact else "")
+        )
+        if not (intake.contact_phone or intake.contact_email or intake.contact_address):
+            raise _refuse(
+                _("Record how to reach the customer: a phone, an email or a postal address."),
+                "contact_phone",
+                "required",
+            )
 
 
 def _promise_repair(intake: ComplaintIntake, priority: int, now: datetime) -> None:

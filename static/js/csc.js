@@ -8,9 +8,17 @@
      element with that id into the field (opening the <details> it is in);
    - [data-copy-text="id"] copies the text of the element with that id, and
      shows data-done-label for a moment;
+   - an htmx request that fails without an answer to swap (a server error, no
+     connection) says so in #htmx-error, and a whole page sent as an error is
+     never swapped into the page: what was typed stays;
    - typing in a form inside [data-presence-scope] tells the page's presence
      poll (form[data-presence]) that this person is replying, until a minute
-     passes without typing. */
+     passes without typing;
+   - a key pressed outside a field acts on the element with that
+     [data-shortcut]: a <details> opens with its first field focused, a link
+     is followed (the "next ticket" link skips the ticket on screen, the
+     search link focuses the page's search field when there is one); `?`
+     opens #shortcut-help, listing the page's own keys too. */
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
@@ -67,6 +75,44 @@
     var copier = target.closest("[data-copy-text]");
     if (copier) { copy(textOf(copier.getAttribute("data-copy-text")), copier); }
   });
+  function errorBanner() { return document.getElementById("htmx-error"); }
+  function showError(message) {
+    var banner = errorBanner();
+    if (!banner || !message) { return; }
+    var box = document.createElement("div");
+    box.className = "flash flash-error htmx-error";
+    box.setAttribute("role", "alert");
+    var line = document.createElement("p");
+    line.textContent = message;
+    box.appendChild(line);
+    banner.replaceChildren(box);
+  }
+  function isWholeDocument(text) {
+    return /^\s*<(!doctype|html)/i.test(text || "");
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    // A person's next action clears the message; a poll or a load does not.
+    var config = event.detail.requestConfig;
+    var banner = errorBanner();
+    if (banner && config && config.triggeringEvent instanceof Event) { banner.replaceChildren(); }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status >= 400 && isWholeDocument(xhr.responseText)) {
+      event.detail.shouldSwap = false;
+      event.detail.isError = false;
+      var banner = errorBanner();
+      showError(banner && banner.getAttribute("data-server-error"));
+    }
+  });
+  document.addEventListener("htmx:responseError", function () {
+    var banner = errorBanner();
+    if (banner && !banner.firstChild) { showError(banner.getAttribute("data-server-error")); }
+  });
+  document.addEventListener("htmx:sendError", function () {
+    var banner = errorBanner();
+    showError(banner && banner.getAttribute("data-network-error"));
+  });
   var REPLYING_FOR_MS = 60000;
   var lastTyped = 0;
   function presenceState(state) {
@@ -89,6 +135,60 @@
       presenceState("viewing");
     }
   }, 5000);
+  function typingIn(element) {
+    return element && element.closest &&
+      (element.isContentEditable || element.closest("input, textarea, select, [contenteditable]"));
+  }
+  function showShortcuts() {
+    var dialog = document.getElementById("shortcut-help");
+    if (!dialog || dialog.open) { return; }
+    var list = dialog.querySelector("[data-shortcut-page]");
+    list.textContent = "";
+    document.querySelectorAll("main [data-shortcut]").forEach(function (element) {
+      var item = document.createElement("li");
+      var key = document.createElement("kbd");
+      key.textContent = element.getAttribute("data-shortcut");
+      item.appendChild(key);
+      item.appendChild(document.createTextNode(" " + (element.getAttribute("data-shortcut-label") || element.textContent.trim())));
+      list.appendChild(item);
+    });
+    dialog.showModal();
+  }
+  function useShortcut(element) {
+    if (element.tagName === "DETAILS") {
+      element.open = true;
+      var field = element.querySelector("textarea, input:not([type=hidden]), select");
+      if (field) { field.focus(); }
+      element.scrollIntoView({ block: "nearest" });
+      return;
+    }
+    if (element.hasAttribute("data-shortcut-search")) {
+      var search = document.querySelector("main input[type=search], #desk-q");
+      if (search) { search.focus(); search.select(); return; }
+    }
+    if (element.hasAttribute("data-shortcut-next")) {
+      var onTicket = window.location.pathname.match(/^\/tickets\/(\d+)\/$/);
+      window.location.href = element.getAttribute("href") + (onTicket ? "?after=" + onTicket[1] : "");
+      return;
+    }
+    element.click();
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (event.key === "Escape" && typingIn(event.target)) { event.target.blur(); return; }
+    if (typingIn(event.target)) { return; }
+    if (event.key === "?") { event.preventDefault(); showShortcuts(); return; }
+    var dialog = document.getElementById("shortcut-help");
+    var scope = dialog && dialog.open ? dialog : document;
+    var found = null;
+    scope.querySelectorAll("[data-shortcut]").forEach(function (element) {
+      if (!found && element.getAttribute("data-shortcut") === event.key) { found = element; }
+    });
+    if (!found) { return; }
+    event.preventDefault();
+    if (dialog && dialog.open) { dialog.close(); }
+    useShortcut(found);
+  });
   document.addEventListener("keydown", function (event) {
     var target = event.target;
     if (event.key === "Enter" && target.matches && target.matches("[data-enter-keeps-form]")) {

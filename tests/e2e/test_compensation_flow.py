@@ -1,9 +1,7 @@
 """A compensation above the threshold, in the browser: market & legal's only member
 proposes it, the page says the CS manager decides, the manager finds the request in
-their notifications and approves it, and legal gives the customer the result
+待我审批 and approves it there, and legal gives the customer the result
 (DOMAIN.md C-16, C-32, C-33)."""
-
-import re
 
 import pytest
 from playwright.sync_api import expect
@@ -56,21 +54,20 @@ def test_legal_proposes_above_the_threshold_the_manager_approves_and_legal_gives
     compensation = Compensation.objects.get(complaint=complaint)
     assert compensation.status == "awaiting_manager"
 
-    # The manager, in a browser of their own, opens the request from the notifications.
+    # The manager, in a browser of their own, finds it in 待我审批 and approves it there.
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
     desk = context.new_page()
     desk.set_default_timeout(15_000)
     sign_in(desk, manager.username)
-    desk.goto("/notifications/")
-    desk.locator(".notification-list a", has_text=complaint.ticket.number).click()
-    desk.wait_for_url(re.compile(rf"{url}$"))
-    decide = desk.locator("details.cp-action-approve_compensation")
-    decide.locator("summary").click()
-    decide.locator("[name=compensation]").select_option(str(compensation.pk))
-    decide.locator("[name=decision][value=approve]").check()
-    decide.locator("[name=note]").fill("金额符合规定")
-    decide.locator("button[type=submit]").click()
+    desk.locator("nav a", has_text="待我审批").click()
+    row = desk.locator(f"#approval-compensation-{compensation.pk}")
+    expect(row).to_contain_text(complaint.ticket.number)
+    expect(row).to_contain_text(legal.display_name)
+    row.locator("[name=note]").fill("金额符合规定")
+    row.locator("button[value=approve]").click()
+    expect(desk.locator(".approval-done")).to_contain_text(complaint.ticket.number)
 
+    desk.goto(url)
     expect(desk.locator("#complaint-main .cp-next-decision")).to_have_count(0)
     expect(desk.locator("#complaint-main .cp-compensation")).to_contain_text("金额符合规定")
     compensation.refresh_from_db()

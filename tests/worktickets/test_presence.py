@@ -104,3 +104,16 @@ def test_the_ticket_page_polls_presence(client, agent_user):
 
     assert reverse("worktickets:ticket_presence", args=[ticket.pk]) in page
     assert "data-presence-scope" in page
+
+
+def test_next_ticket_skips_the_one_on_screen_and_says_when_the_queue_is_empty(client, agent_user):
+    ticket = make_ticket(created_by=agent_user)
+    client.force_login(agent_user)
+    url = reverse("worktickets:next_ticket")
+
+    assert client.get(url)["Location"] == reverse("worktickets:ticket_detail", args=[ticket.pk])
+    emptied = client.get(url, {"after": ticket.pk}, follow=True)
+    assert emptied.redirect_chain[-1][0] == reverse("worktickets:my_queue")
+    assert (
+        "No other open ticket" in emptied.content.decode() or "没有其他" in emptied.content.decode()
+    )
