@@ -826,12 +826,14 @@ def test_an_agent_does_not_see_another_teams_complaints(client, world):
 
 def _counts() -> dict:
     models = [Ticket, TicketEvent, Complaint, Evidence, Customer, Contact, Problem, ProblemEvent]
+    models.append(Macro)  # and the macros' use counts below
     versions = sorted(Ticket.objects.values_list("pk", "version"))
     problems = sorted(Problem.objects.values_list("pk", "version"))
     return {
         **{m.__name__: m.objects.count() for m in models},
         "versions": versions,
         "problem versions": problems,
+        "macro uses": sorted(Macro.objects.values_list("pk", "use_count")),
     }
 
 
@@ -866,6 +868,13 @@ def test_qa_changes_nothing_through_any_door(client, centre):
         ),
         "page: accept": client.post(
             reverse("worktickets:ticket_action", args=[ticket.pk, "accept"]), {"version": version}
+        ),
+        "page: new macro": client.post(
+            reverse("worktickets:macro_new"),
+            {"name": "x", "applies_to": "reply", "text": "您好"},
+        ),
+        "page: use a macro": client.post(
+            reverse("worktickets:macro_use", args=[centre.macros[AG].pk])
         ),
         "page: new ticket": client.post(
             reverse("worktickets:ticket_new"),
