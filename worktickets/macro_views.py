@@ -77,7 +77,7 @@ def _save(request: HttpRequest, form: MacroForm, macro: Macro | None) -> HttpRes
     data = dict(form.cleaned_data)
     data.setdefault("is_shared", False)
     data.setdefault("team", None)
-    is_active = data.pop("is_active")
+    is_active = data.pop("is_active", True)
     try:
         if macro is None:
             macros.macro_create(owner=request.user, **data)
@@ -94,9 +94,11 @@ def _save(request: HttpRequest, form: MacroForm, macro: Macro | None) -> HttpRes
 @require_http_methods(["GET", "POST"])
 def macro_new(request: HttpRequest) -> HttpResponse:
     teams = _teams_to_share_with(request.user)
+    form = MacroForm(request.POST if request.method == "POST" else None, teams=teams)
+    del form.fields["is_active"]  # a new macro is active
     if request.method == "POST":
-        return _save(request, MacroForm(request.POST, teams=teams), None)
-    return _form_page(request, MacroForm(teams=teams), None)
+        return _save(request, form, None)
+    return _form_page(request, form, None)
 
 
 @permission(WORK)

@@ -368,3 +368,31 @@ def test_the_list_reads_the_same_number_of_queries_however_many_macros(
         personal(lead_user, name=f"p{n}")
         shared(lead_user, hotline_team, name=f"t{n}")
     assert queries() == few
+
+
+def test_a_lead_shares_a_new_macro_with_their_team_from_the_page(client, lead_user, hotline_team):
+    client.force_login(lead_user)
+
+    response = client.post(
+        reverse("worktickets:macro_new"),
+        {
+            "name": "本组结束语",
+            "applies_to": "reply",
+            "text": "{agent_name}为您服务",
+            "is_shared": "on",
+            "team": hotline_team.pk,
+        },
+    )
+
+    assert response.status_code == 302
+    macro = Macro.objects.get()
+    assert (macro.is_shared, macro.team, macro.is_active) == (True, hotline_team, True)
+
+
+def test_an_agent_is_offered_no_sharing_on_the_form(client, agent_user):
+    client.force_login(agent_user)
+
+    page = client.get(reverse("worktickets:macro_new")).content.decode()
+
+    assert 'name="text"' in page
+    assert 'name="is_shared"' not in page and 'name="team"' not in page
