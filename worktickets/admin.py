@@ -5,11 +5,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from csc.lib.durations import DurationTextError, format_minutes, parse_duration_text
 from csc.lib.masking import mask_phone
+from worktickets.macros import unknown_variables_message
 from worktickets.models import (
     BusinessEligibility,
     BusinessType,
     DeliveryLimit,
     InquiryCategory,
+    Macro,
     Ticket,
     TicketEvent,
 )
@@ -157,3 +159,35 @@ class TicketAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class MacroAdminForm(forms.ModelForm):
+    class Meta:
+        model = Macro
+        fields = [
+            "name",
+            "applies_to",
+            "text",
+            "category",
+            "team",
+            "owner",
+            "is_shared",
+            "is_active",
+        ]
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"]
+        refused = unknown_variables_message(text)
+        if refused:
+            raise forms.ValidationError(refused, code="unknown_variable")
+        return text
+
+
+@admin.register(Macro)
+class MacroAdmin(SimpleHistoryAdmin):
+    form = MacroAdminForm
+    list_display = ["name", "applies_to", "owner", "is_shared", "team", "use_count", "is_active"]
+    list_filter = ["applies_to", "is_shared", "is_active", "team"]
+    search_fields = ["name", "text"]
+    raw_id_fields = ["owner"]
+    readonly_fields = ["use_count"]

@@ -20,7 +20,7 @@ from intake.models import Contact, Customer, validate_phone
 from staffing.models import Team
 from staffing.selectors import holders_of
 from worktickets.choices import Action, Priority, ProblemStatus, TicketKind
-from worktickets.models import BusinessType, InquiryCategory, Problem
+from worktickets.models import BusinessType, InquiryCategory, Macro, Problem
 from worktickets.reference import inquiry_categories
 from worktickets.selectors import KEEP_PROBLEMS
 
@@ -437,3 +437,34 @@ class ProblemEditForm(VersionedForm):
     category = CategoryChoiceField(label=_("Inquiry category"))
     owner = PersonChoiceField(label=_("Owner"), queryset=problem_keepers())
     review_date = _review_date_field()
+
+
+class MacroForm(ServiceErrorsMixin, forms.Form):
+    """A macro as its keeper writes it; the service checks variables and sharing."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    applies_to = forms.ChoiceField(label=_("Used for"), choices=Macro.AppliesTo.choices)
+    text = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=Macro._meta.get_field("text").help_text,
+    )
+    category = CategoryChoiceField(
+        label=_("Inquiry category"),
+        help_text=_("Offered first on tickets of this category; empty: every ticket."),
+    )
+    is_shared = forms.BooleanField(label=_("Shared with a team"), required=False)
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=Team.objects.none(),
+        required=False,
+        help_text=_("The team a shared macro serves; empty: every team (managers only)."),
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if teams is None:  # may share with no team: a personal macro only
+            del self.fields["is_shared"], self.fields["team"]
+        else:
+            self.fields["team"].queryset = teams

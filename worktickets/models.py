@@ -597,3 +597,64 @@ class ProblemEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Macro(models.Model):
+    """A canned text an agent inserts with one click: a reply, a resolution or a
+    complaint's result feedback, with variables filled from the ticket
+    (worktickets.macros). Personal ones are their owner's; shared ones serve one
+    team, or every team when no team is named."""
+
+    class AppliesTo(models.TextChoices):
+        REPLY = "reply", _("Reply to customer")
+        RESOLUTION = "resolution", _("Resolution")
+        RESULT_FEEDBACK = "result_feedback", _("Complaint result feedback")
+
+    name = models.CharField(_("name"), max_length=100)
+    text = models.TextField(
+        _("text"),
+        help_text=_(
+            "Variables: {customer_name}, {ticket_number}, {due_at}, {agent_name}, {amount}."
+        ),
+    )
+    applies_to = models.CharField(_("used for"), max_length=20, choices=AppliesTo.choices)
+    category = models.ForeignKey(
+        InquiryCategory,
+        verbose_name=_("inquiry category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Offered first on tickets of this category (or its sub-categories)."),
+    )
+    team = models.ForeignKey(
+        "staffing.Team",
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("A shared macro with no team serves every team."),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_shared = models.BooleanField(_("shared"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    use_count = models.PositiveIntegerField(_("times used"), default=0, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["use_count", "updated_at"])
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("macro")
+        verbose_name_plural = _("macros")
+        permissions = [("share_macro", "Can share macros with every team")]
+        indexes = [models.Index(fields=["applies_to", "is_active"], name="macro_applies_active")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from worktickets import presence_views, problem_views, views
+from worktickets import macro_views, presence_views, problem_views, views
 
 app_name = "worktickets"
 urlpatterns = [
@@ -27,6 +27,11 @@ urlpatterns = [
         name="ticket_problem_raise",
     ),
     path("<int:pk>/problems/link/", problem_views.ticket_problem_link, name="ticket_problem_link"),
+    path("<int:pk>/macros/", macro_views.macro_picker, name="macro_picker"),
+    path("macros/", macro_views.macro_list, name="macro_list"),
+    path("macros/new/", macro_views.macro_new, name="macro_new"),
+    path("macros/<int:pk>/", macro_views.macro_edit, name="macro_edit"),
+    path("macros/<int:pk>/use/", macro_views.macro_use, name="macro_use"),
     path("problems/", problem_views.problem_list, name="problem_list"),
     path("problems/<int:pk>/", problem_views.problem_detail, name="problem_detail"),
     path("problems/<int:pk>/advance/", problem_views.problem_advance, name="problem_advance"),

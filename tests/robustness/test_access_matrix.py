@@ -37,7 +37,7 @@ from tests.factories import (
 )
 from tests.robustness.schema import api_schema
 from tests.sla.conftest import facts_for
-from worktickets.models import Problem, ProblemEvent, Ticket, TicketEvent
+from worktickets.models import Macro, Problem, ProblemEvent, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +91,7 @@ class Matrix:
         self.notification = world.notifications[role]
         self.article = world.article
         self.problem = world.problem
+        self.macro = world.macros[role]
 
 
 # (name, method, url(m), POST data(m), roles allowed)
@@ -412,6 +413,32 @@ PAGES = [
         {},
         WORKERS,
     ),
+    # Macros: whoever works tickets keeps their own and inserts them beside a
+    # ticket's text boxes (a use is counted); QA writes none.
+    ("macros", "GET", lambda m: reverse("worktickets:macro_list"), None, WORKERS),
+    ("new macro", "GET", lambda m: reverse("worktickets:macro_new"), None, WORKERS),
+    ("save a new macro", "POST", lambda m: reverse("worktickets:macro_new"), {}, WORKERS),
+    (
+        "edit a macro",
+        "POST",
+        lambda m: reverse("worktickets:macro_edit", args=[m.macro.pk]),
+        {},
+        WORKERS,
+    ),
+    (
+        "a ticket's macros",
+        "GET",
+        lambda m: f"{reverse('worktickets:macro_picker', args=[m.ticket.pk])}?for=reply",
+        None,
+        WORKERS,
+    ),
+    (
+        "use a macro",
+        "POST",
+        lambda m: reverse("worktickets:macro_use", args=[m.macro.pk]),
+        {},
+        WORKERS,
+    ),
     ("change own password", "GET", lambda m: reverse("password_change"), None, EVERYONE),
     # The knowledge base: everyone reads; editors write and submit; reviewers publish
     # and retire (knowledge/migrations/0003_roles_and_settings.py); QA changes nothing.
@@ -537,6 +564,7 @@ def _member_team(world, role):
 def centre(world):
     """The world, plus for each role a ticket and a complaint of its own team."""
     world.own_tickets, world.own_complaints, world.notifications = {}, {}, {}
+    world.macros = {}
     for role in ROLES:
         user, team = world.people[role], _member_team(world, role)
         ticket = TicketFactory(
@@ -559,6 +587,9 @@ def centre(world):
             kind="chat_log",
         )
         world.own_tickets[role] = ticket
+        world.macros[role] = Macro.objects.create(
+            owner=user, name="问候", text="您好，{customer_name}", applies_to="reply"
+        )
         world.notifications[role] = notify(user, kind="note", title="交接班提醒")
         world.own_complaints[role] = Complaint.objects.select_related("ticket").get(pk=complaint.pk)
     world.article = make_article(writer=world.people[TL], reviewer=world.people[CM])
@@ -576,7 +607,7 @@ def _outcome(status: int, method: str) -> str:
         return "not found"
     if status >= 500:
         return f"server error {status}"
-    ok = {200, 302} if method == "GET" else {200, 201, 302, 400, 409}
+    ok = {200, 302} if method == "GET" else {200, 201, 204, 302, 400, 409}
     return "allowed" if status in ok else f"unexpected {status}"
 
 
@@ -795,12 +826,14 @@ def test_an_agent_does_not_see_another_teams_complaints(client, world):
 
 def _counts() -> dict:
     models = [Ticket, TicketEvent, Complaint, Evidence, Customer, Contact, Problem, ProblemEvent]
+    models.append(Macro)  # and the macros' use counts below
     versions = sorted(Ticket.objects.values_list("pk", "version"))
     problems = sorted(Problem.objects.values_list("pk", "version"))
     return {
         **{m.__name__: m.objects.count() for m in models},
         "versions": versions,
         "problem versions": problems,
+        "macro uses": sorted(Macro.objects.values_list("pk", "use_count")),
     }
 
 
@@ -835,6 +868,13 @@ def test_qa_changes_nothing_through_any_door(client, centre):
         ),
         "page: accept": client.post(
             reverse("worktickets:ticket_action", args=[ticket.pk, "accept"]), {"version": version}
+        ),
+        "page: new macro": client.post(
+            reverse("worktickets:macro_new"),
+            {"name": "x", "applies_to": "reply", "text": "您好"},
+        ),
+        "page: use a macro": client.post(
+            reverse("worktickets:macro_use", args=[centre.macros[AG].pk])
         ),
         "page: new ticket": client.post(
             reverse("worktickets:ticket_new"),
