@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.lookups import IsNull
@@ -136,7 +136,18 @@ def attention_row(user, ticket_id: int) -> Clock | None:
     return attention_list(user).filter(ticket_id=ticket_id).first()
 
 
-def reassign_candidates(team_ids: Iterable[int]) -> dict[int, list[Agent]]:
+class _Load(TypedDict):
+    open_load: int
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # An agent read with `open_load`: the active tickets it holds.
+    LoadedAgent = WithAnnotations[Agent, _Load]
+
+
+def reassign_candidates(team_ids: Iterable[int]) -> dict[int, list[LoadedAgent]]:
     """The active agents of these teams by team, each with its `open_load` (the active
     tickets it holds) beside its status, so a lead sees who is on a break or already
     busy before choosing: one query."""
@@ -151,7 +162,7 @@ def reassign_candidates(team_ids: Iterable[int]) -> dict[int, list[Agent]]:
         )
         .order_by("user__first_name", "user__username", "pk")
     )
-    by_team: dict[int, list[Agent]] = defaultdict(list)
+    by_team: dict[int, list[LoadedAgent]] = defaultdict(list)
     for agent in agents:
         by_team[agent.team_id].append(agent)
     return by_team
