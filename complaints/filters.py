@@ -7,6 +7,7 @@ from django_filters import rest_framework as filters
 from complaints.choices import STAGES, Category, ServiceType, Severity, SupportLevel, Tier
 from complaints.models import Complaint
 from csc.lib.moments import validate_moment
+from csc.lib.widgets import AnyYesNo
 from intake.choices import Channel, Region
 from worktickets.choices import TicketStatus
 from worktickets.models import ACTIVE_CATEGORY_VALUES
@@ -25,7 +26,7 @@ class ComplaintFilter(filters.FilterSet):
     support_level = filters.TypedChoiceFilter(
         choices=SupportLevel.choices, coerce=int, label=_("support level")
     )
-    is_major = filters.BooleanFilter(label=_("major complaint"))
+    is_major = filters.BooleanFilter(label=_("major complaint"), widget=AnyYesNo)
     channel = filters.ChoiceFilter(field_name="ticket__channel", choices=Channel.choices)
     region = filters.ChoiceFilter(choices=Region.choices, label=_("region"))
     service_type = filters.ChoiceFilter(choices=ServiceType.choices, label=_("affected service"))
@@ -43,9 +44,11 @@ class ComplaintFilter(filters.FilterSet):
     created_before = filters.IsoDateTimeFilter(
         field_name="ticket__created_at", lookup_expr="lt", validators=[validate_moment]
     )
-    open = filters.BooleanFilter(method="filter_open", label=_("open"))
-    overdue = filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
-    recurrence = filters.BooleanFilter(method="filter_recurrence", label=_("recurrence"))
+    open = filters.BooleanFilter(method="filter_open", label=_("open"), widget=AnyYesNo)
+    overdue = filters.BooleanFilter(method="filter_overdue", label=_("overdue"), widget=AnyYesNo)
+    recurrence = filters.BooleanFilter(
+        method="filter_recurrence", label=_("recurrence"), widget=AnyYesNo
+    )
 
     class Meta:
         model = Complaint

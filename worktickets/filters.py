@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from csc.lib.moments import validate_moment
+from csc.lib.widgets import AnyYesNo
 from intake.choices import Channel
 from sla.models import Clock
 from worktickets.choices import (
@@ -53,7 +54,7 @@ class TicketFilter(filters.FilterSet):
     created_before = filters.IsoDateTimeFilter(
         field_name="created_at", lookup_expr="lt", validators=[validate_moment]
     )
-    overdue = filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
+    overdue = filters.BooleanFilter(method="filter_overdue", label=_("overdue"), widget=AnyYesNo)
 
     class Meta:
         model = Ticket

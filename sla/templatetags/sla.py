@@ -40,19 +40,24 @@ def badge_status(
     if due is None:
         return None
     remaining = due - now
+    under_a_minute = abs(remaining) < timedelta(minutes=1)
     if state == ClockState.BREACHED or remaining <= timedelta():
-        return {
-            "code": "breached",
-            "css": "badge-bad",
-            "label": _("Breached"),
-            "countdown": _("%(time)s late") % {"time": compact_duration(remaining)},
-        }
+        late = (
+            _("under 1 min late")
+            if under_a_minute
+            else _("%(time)s late") % {"time": compact_duration(remaining)}
+        )
+        return {"code": "breached", "css": "badge-bad", "label": _("Breached"), "countdown": late}
     code, css, label = (
         ("at_risk", "badge-warn", _("At risk"))
         if at_risk
         else ("on_time", "badge-ok", _("On time"))
     )
-    countdown = _("%(time)s left") % {"time": compact_duration(remaining)}
+    countdown = (
+        _("under 1 min left")
+        if under_a_minute
+        else _("%(time)s left") % {"time": compact_duration(remaining)}
+    )
     return {"code": code, "css": css, "label": label, "countdown": countdown}
 
 
@@ -100,6 +105,15 @@ def clock_explanation(clock: Clock) -> Explanation:
 
 
 @register.filter
+def time_to(start: datetime | None, end: datetime | None) -> str:
+    """`start|time_to:end` in the compact form the queues use (Django's timeuntil
+    writes "1 日，23 小时" where the desk says "1天23小时")."""
+    if start is None or end is None:
+        return ""
+    return compact_duration(end - start)
+
+
+@register.filter
 def business_duration(value: timedelta | None) -> str:
     return duration_text(value) if value else duration_text(timedelta())
 
@@ -111,6 +125,8 @@ def sla_countdown_texts() -> dict:
         "breached": _("Breached"),
         "left": _("%(time)s left"),
         "late": _("%(time)s late"),
+        "under_minute_left": _("under 1 min left"),
+        "under_minute_late": _("under 1 min late"),
         "days": _("%(d)d d %(h)d h"),
         "hours": _("%(h)d h %(m)02d min"),
         "minutes": _("%(m)d min"),

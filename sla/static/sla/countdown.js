@@ -37,6 +37,13 @@
         if (label) { label.textContent = text("label-breached", "Breached"); }
       }
       if (countdown) {
+        if (Math.abs(left) < 60000) {
+          // "0 min left" says nothing: under a minute is said as such.
+          countdown.textContent = left > 0
+            ? text("text-under-minute-left", "under 1 min left")
+            : text("text-under-minute-late", "under 1 min late");
+          return;
+        }
         var template = left > 0 ? text("text-left", "%(time)s left") : text("text-late", "late by %(time)s");
         countdown.textContent = template.replace("%(time)s", compact(left));
       }

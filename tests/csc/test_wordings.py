@@ -1,0 +1,52 @@
+"""Wordings users found confusing (issue: the desk's language): a countdown under a
+minute, a yes/no filter's empty choice, the original of an upgraded complaint, and
+one duration format on the desk."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import translation
+
+from complaints.filters import ComplaintFilter
+from sla.templatetags.sla import badge_status, time_to
+
+NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+
+
+def test_under_a_minute_is_said_as_such_not_as_zero_minutes():
+    with translation.override("zh-hans"):
+        left = badge_status(NOW + timedelta(seconds=40), now=NOW)["countdown"]
+        late = badge_status(NOW - timedelta(seconds=40), now=NOW)["countdown"]
+        minutes = badge_status(NOW + timedelta(minutes=5, seconds=10), now=NOW)["countdown"]
+
+    assert left == "不足 1 分钟"
+    assert late == "超时不足 1 分钟"
+    assert minutes == "剩余 5分钟"
+
+
+def test_the_countdown_script_knows_the_under_a_minute_texts_too():
+    script = (Path(settings.BASE_DIR) / "sla/static/sla/countdown.js").read_text()
+    tag = (Path(settings.BASE_DIR) / "sla/templates/sla/countdown_script.html").read_text()
+
+    assert "text-under-minute-left" in script and "data-text-under-minute-left" in tag
+
+
+def test_a_yes_no_filter_offers_any_not_unknown():
+    with translation.override("zh-hans"):
+        rendered = str(ComplaintFilter().form["overdue"])
+
+    assert "不限" in rendered and "未知" not in rendered
+
+
+def test_the_original_of_an_upgraded_complaint_is_called_so():
+    template = Path(settings.BASE_DIR) / "complaints/templates/complaints/_complaint_main.html"
+
+    assert '{% translate "original complaint" %}' in template.read_text()
+    with translation.override("zh-hans"):
+        assert translation.gettext("original complaint") == "原投诉"
+
+
+def test_an_early_finish_uses_the_desks_duration_format():
+    with translation.override("zh-hans"):
+        assert time_to(NOW, NOW + timedelta(days=1, hours=23)) == "1天23小时"
