@@ -37,7 +37,22 @@ class IdFilter(django_filters.NumberFilter):
 
 
 def agents_queryset(request=None):
-    return get_user_model().objects.filter(agent__isnull=False, is_active=True).order_by("username")
+    return (
+        get_user_model()
+        .objects.filter(agent__isnull=False, is_active=True)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """People by the name colleagues know them by, not their login name."""
+
+    def label_from_instance(self, obj) -> str:
+        return obj.display_name
+
+
+class PersonFilter(django_filters.ModelChoiceFilter):
+    field_class = PersonChoiceField
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -71,7 +86,7 @@ class CustomerFilter(django_filters.FilterSet):
 
 class ContactFilter(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(label=_("Channel"), choices=Channel.choices)
-    agent = django_filters.ModelChoiceFilter(label=_("Agent"), queryset=agents_queryset)
+    agent = PersonFilter(label=_("Agent"), queryset=agents_queryset)
     customer = IdFilter(label=_("Customer ID"))
     queued_from = django_filters.DateFilter(label=_("From (day)"))
     queued_to = django_filters.DateFilter(label=_("To (day)"))
@@ -92,9 +107,11 @@ class ContactFilter(django_filters.FilterSet):
 
 
 class PersonalDataAccessFilter(django_filters.FilterSet):
-    user = django_filters.ModelChoiceFilter(
+    user = PersonFilter(
         label=_("User"),
-        queryset=lambda request: get_user_model().objects.order_by("username"),
+        queryset=lambda request: get_user_model().objects.order_by(
+            "last_name", "first_name", "username"
+        ),
     )
     customer = IdFilter(label=_("Customer ID"))
     via = django_filters.ChoiceFilter(label=_("Via"), choices=AccessVia.choices)

@@ -50,3 +50,15 @@ def test_the_original_of_an_upgraded_complaint_is_called_so():
 def test_an_early_finish_uses_the_desks_duration_format():
     with translation.override("zh-hans"):
         assert time_to(NOW, NOW + timedelta(days=1, hours=23)) == "1天23小时"
+
+
+def test_filters_name_people_as_colleagues_know_them(db):
+    from intake.filters import ContactFilter
+    from tests.factories import AgentFactory, UserFactory
+
+    user = UserFactory(username="zhangwei01", last_name="张", first_name="伟")
+    AgentFactory(user=user)
+
+    rendered = str(ContactFilter().form["agent"])
+
+    assert "张伟" in rendered and "zhangwei01" not in rendered
