@@ -24,7 +24,7 @@ from complaints.services.repair import _check_repair
 from csc.lib.errors import Refusals
 from csc.lib.phones import InvalidPhoneNumber, normalise_phone
 from intake.choices import Channel, Region
-from intake.models import Contact, Customer
+from intake.models import PHONE_ERROR, Contact, Customer
 from sla.models import Clock
 from staffing.models import Team, User
 from worktickets.choices import EventKind, Priority, TicketKind, TicketStatus
@@ -54,10 +54,8 @@ def _normalised_phone(value: str) -> str:
     try:
         return normalise_phone(value)
     except InvalidPhoneNumber:
-        raise _refuse(
-            _("Enter a mainland mobile number or a fixed-line number with its area code."),
-            "contact_phone",
-        ) from None
+        # The same words as every other phone field (intake's validation).
+        raise _refuse(str(PHONE_ERROR), "contact_phone") from None
 
 
 # What an appeal takes from the complaint it appeals when the intake leaves it out.

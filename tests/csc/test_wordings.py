@@ -62,3 +62,20 @@ def test_filters_name_people_as_colleagues_know_them(db):
     rendered = str(ContactFilter().form["agent"])
 
     assert "张伟" in rendered and "zhangwei01" not in rendered
+
+
+def test_a_bad_phone_number_is_refused_in_the_same_words_everywhere(db, agent_user):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from csc.lib.errors import DomainError
+    from intake.models import PHONE_ERROR, validate_phone
+    from tests.factories import make_complaint
+
+    with pytest.raises(ValidationError) as on_a_form:
+        validate_phone("12345")
+    with pytest.raises(DomainError) as on_a_complaint:
+        make_complaint(recorded_by=agent_user, customer_name="王五", contact_phone="12345")
+
+    assert on_a_form.value.messages == [str(PHONE_ERROR)]
+    assert str(PHONE_ERROR) in str(on_a_complaint.value.details.get("contact_phone"))
