@@ -79,3 +79,14 @@ def test_a_bad_phone_number_is_refused_in_the_same_words_everywhere(db, agent_us
 
     assert on_a_form.value.messages == [str(PHONE_ERROR)]
     assert str(PHONE_ERROR) in str(on_a_complaint.value.details.get("contact_phone"))
+
+
+def test_a_closed_complaint_is_closed_in_every_wording():
+    from worktickets.choices import TicketStatus
+
+    with translation.override("zh-hans"):
+        action = translation.pgettext("complaint", "Close")
+        state = str(TicketStatus.CLOSED.label)
+        told = translation.gettext("Complaint %(number)s is closed") % {"number": "C1"}
+
+    assert action == "关闭" and "关闭" in state and "已关闭" in told
