@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.choices import EventCode, EvidenceKind
+from complaints.filetypes import Family, Verdict, check_file, extensions_of, read_head
 from complaints.models import GENESIS_HASH, Complaint, ComplaintSettings, Evidence
 from complaints.notices import LEADERSHIP_PERM, complaint_link, event, tell
 from csc.lib.errors import DomainError, IllegalTransition
-from csc.lib.filetypes import Family, Verdict, check_file, extensions_of, read_head
 from staffing.models import User
 from staffing.selectors import holders_of
 from worktickets.choices import TicketStatus

@@ -8,7 +8,7 @@ deadline order, and hands a decision to the service that takes it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import models
@@ -50,6 +50,8 @@ class AwaitingDecision:
     asked_at: datetime
     due_at: datetime | None
     version: int  # the ticket's, for the decision's optimistic lock
+    # The row read for the list, handed to the service that decides.
+    source: Compensation | DeadlineExtension | Ticket = field(repr=False, compare=False)
 
     @property
     def kind_label(self) -> str:
@@ -77,6 +79,7 @@ def _compensation(compensation: Compensation) -> AwaitingDecision:
         asked_at=compensation.proposed_at,
         due_at=getattr(compensation, "due_at", None),
         version=ticket.version,
+        source=compensation,
     )
 
 
@@ -97,6 +100,7 @@ def _extension(extension: DeadlineExtension) -> AwaitingDecision:
         asked_at=extension.requested_at,
         due_at=getattr(extension, "due_at", None),
         version=ticket.version,
+        source=extension,
     )
 
 
@@ -113,6 +117,7 @@ def _business_order(ticket: Ticket) -> AwaitingDecision:
         asked_at=ticket.created_at,
         due_at=getattr(ticket, "due_at", None),
         version=ticket.version,
+        source=ticket,
     )
 
 
@@ -145,27 +150,21 @@ def awaiting_one(user: User, kind: str, pk: int) -> AwaitingDecision | None:
 
 def decide(item: AwaitingDecision, *, by: User, decision: str, note: str, version: int) -> None:
     """Take the decision through the service of the request's own app."""
-    if item.kind == RequestKind.COMPENSATION:
-        compensation = Compensation.objects.select_related("complaint").get(pk=item.pk)
+    source = item.source
+    if isinstance(source, Compensation):
         complaint_services.compensation_decide(
-            compensation.complaint,
+            source.complaint,
             by=by,
             version=version,
-            compensation=compensation,
+            compensation=source,
             decision=decision,
             note=note,
         )
-    elif item.kind == RequestKind.EXTENSION:
-        extension = DeadlineExtension.objects.select_related("complaint").get(pk=item.pk)
+    elif isinstance(source, DeadlineExtension):
         complaint_services.complaint_extend(
-            extension.complaint,
-            by=by,
-            version=version,
-            decision=decision,
-            extension=extension,
-            note=note,
+            source.complaint, by=by, version=version, decision=decision, extension=source, note=note
         )
     elif decision == Decision.APPROVE:
-        ticket_services.business_approve(Ticket(pk=item.pk), by=by, version=version, note=note)
+        ticket_services.business_approve(source, by=by, version=version, note=note)
     else:
-        ticket_services.business_reject(Ticket(pk=item.pk), by=by, version=version, reason=note)
+        ticket_services.business_reject(source, by=by, version=version, reason=note)

@@ -3,8 +3,8 @@
 import pytest
 from django.utils import translation
 
+from complaints.filetypes import Family, Verdict, check_file
 from csc.lib.durations import DurationTextError, format_minutes, parse_duration_text
-from csc.lib.filetypes import Family, Verdict, check_file
 from tests.samples import EXE, MP3, MP3_FRAME, PDF, PNG, WAV
 
 
