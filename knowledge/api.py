@@ -10,7 +10,7 @@ what the knowledge base shows them (knowledge.selectors).
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_view
+from drf_spectacular.utils import extend_schema_serializer, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -69,6 +69,9 @@ class SearchParamsSerializer(serializers.Serializer):
     page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
 
 
+# The list action answers one page object (its links, `every_word`, its results),
+# not the array drf-spectacular assumes for a list.
+@extend_schema_serializer(many=False)
 class SearchPageSerializer(serializers.Serializer):
     page = serializers.IntegerField()
     next = serializers.CharField(allow_null=True, help_text=_("The next page, if any."))
@@ -97,7 +100,6 @@ class ArticleViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"
     http_method_names = ["get", "head", "options"]
     pagination_class = None
-    list_answers_one_object = True  # a SearchPage: its links, `every_word` and its results
 
     def _is_integration(self) -> bool:
         return api_client_of(self.request) is not None

@@ -61,8 +61,6 @@ def article_operations(*, page, detail, max_page: int) -> dict:
             responses={200: page},
             errors={400: refusal(_("A page outside 1 to 500."), BAD_PAGE)},
             examples=[response_body("Page", _("A page of search results"), PAGE)],
-            # Answering one object, it would be named like "retrieve" (staffing.api_schema).
-            operation_id="knowledge_articles_list",
         ),
         "retrieve": operation(
             summary=_("Read one published article"),

@@ -286,13 +286,6 @@ REPLAYED = OpenApiParameter(
 class AutoSchema(openapi.AutoSchema):
     """Adds the scope and the general errors to every operation (module docstring)."""
 
-    def _is_list_view(self, serializer=None) -> bool:
-        # A list action answering one object (a search page with its own links) says so;
-        # otherwise drf-spectacular documents its answer as an array.
-        if getattr(self.view, "list_answers_one_object", False):
-            return False
-        return super()._is_list_view(serializer)
-
     def get_override_parameters(self) -> list:
         parameters = [*super().get_override_parameters(), RETRY_AFTER]
         if self._takes_idempotency_key():
