@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from csc.lib.errors import DomainError
 from worktickets.forms import ServiceErrorsMixin
 
 
@@ -31,3 +32,11 @@ class DecisionForm(ServiceErrorsMixin, forms.Form):
         help_text=_("Required to reject: the reason is recorded and told to the requester."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def add_domain_error(self, error: DomainError) -> None:
+        # A business order's refusal names its "reason": in this form that is the note.
+        if "reason" in error.details:
+            details = {**error.details}
+            details["note"] = details.pop("reason")
+            error = DomainError(error.message, code=error.code, details=details)
+        super().add_domain_error(error)

@@ -223,9 +223,6 @@ def approval_decide(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                 version=data["version"],
             )
         except DomainError as error:
-            # A business order's refusal names its "reason": here that is the note.
-            if "reason" in error.details:
-                error.details["note"] = error.details.pop("reason")
             form.add_domain_error(error)
             status = http_status(error)
         else:
