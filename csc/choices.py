@@ -66,3 +66,20 @@ ACTIONS = {
     RecordType.OUTBOX: RetentionAction.DELETE,
     RecordType.NOTIFICATION: RetentionAction.DELETE,
 }
+
+
+class TargetMeasure(models.TextChoices):
+    """The figures the centre holds itself to (DOMAIN.md P-8, K-13, K-23)."""
+
+    SERVICE_LEVEL = "service_level", _("20-second service level")
+    CSAT = "csat", _("Customer satisfaction (CSAT)")
+    SLA_COMPLIANCE = "sla_compliance", _("SLA deadlines met")
+    COMPLAINT_TIMELINESS = "complaint_timeliness", _("Complaints handled in time")
+
+
+class TargetQueue(models.TextChoices):
+    """Which calls a service-level target counts: the VIP seat's or everyone else's."""
+
+    ALL = "", _("Every queue")
+    GENERAL = "general", _("General queue")
+    VIP = "vip", _("VIP queue")

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from csc.lib.errors import DomainError
+from staffing.models import Team
 from worktickets.forms import ServiceErrorsMixin
 
 
@@ -40,3 +41,17 @@ class DecisionForm(ServiceErrorsMixin, forms.Form):
             details["note"] = details.pop("reason")
             error = DomainError(error.message, code=error.code, details=details)
         super().add_domain_error(error)
+
+
+class WallboardForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("Where the screen hangs, for example “Hotline floor, east wall”."),
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=Team.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        empty_label=_("Whole centre"),
+    )
