@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractHour, TruncDate
@@ -165,6 +166,7 @@ def shift_figures(
     now = now or timezone.now()
     start, end = day_bounds(timezone.localdate(now))
     intervals = service_level_intervals(start, now)
+    deadlines = _deadline_counts(scope)
     figures = ShiftFigures(
         scope=scope,
         taken_at=now,
@@ -174,7 +176,8 @@ def shift_figures(
         today=_summed(intervals),
         agent_statuses=agent_statuses(scope),
         open_tickets=open_tickets(scope),
-        **_deadline_counts(scope),
+        at_risk=deadlines["at_risk"],
+        breached=deadlines["breached"],
         complaints_today=complaints_opened(scope, start, end),
     )
     if with_rows:
@@ -279,13 +282,15 @@ def service_level_intervals(start: datetime.datetime, until: datetime.datetime) 
         .annotate(**aggregates)
         .order_by()
     )
-    by_slot = {(row["day"], row["slot"]): row for row in rows}
+    by_slot: dict[tuple, Any] = {(row["day"], row["slot"]): row for row in rows}
     first = _interval_start(start)
     intervals = []
     slot_start = first
     while slot_start <= until:
         local = timezone.localtime(slot_start)
-        row = by_slot.get((local.date(), local.hour * 2 + local.minute // INTERVAL_MINUTES), {})
+        row: dict[str, int] = by_slot.get(
+            (local.date(), local.hour * 2 + local.minute // INTERVAL_MINUTES), {}
+        )
         levels = {
             queue: ServiceLevel(
                 queue=queue,
