@@ -83,3 +83,19 @@ class TargetQueue(models.TextChoices):
     ALL = "", _("Every queue")
     GENERAL = "general", _("General queue")
     VIP = "vip", _("VIP queue")
+
+
+class ReportKind(models.TextChoices):
+    """The centre's reporting cadence (DOMAIN.md S-37 to S-46, ST-30)."""
+
+    DAILY = "daily", _("Daily work statistics")
+    WEEKLY = "weekly", _("Weekly statistics")
+    MONTHLY = "monthly", _("Monthly service-quality analysis")
+    QUARTERLY = "quarterly", _("Quarterly evaluation")
+    ANNUAL = "annual", _("Annual evaluation")
+
+
+class ReportStatus(models.TextChoices):
+    GENERATING = "generating", _("Generating")
+    READY = "ready", _("Ready")
+    FAILED = "failed", pgettext_lazy("report", "Failed")

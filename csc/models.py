@@ -1,6 +1,6 @@
 """Retention policies, the job's reports and customer erasures (DOMAIN.md R-1, R-3);
-the targets the figures are measured against (P-8, K-13, K-23) and the floor's
-wallboards.
+the targets the figures are measured against (P-8, K-13, K-23), the floor's
+wallboards and the stored reports (S-37 to S-46).
 
 They live in csc because they reach every app: only the top of the layering may
 import them all (docs/architecture.md).
@@ -20,6 +20,8 @@ from csc.choices import (
     ACTIONS,
     MINIMUM_DAYS,
     RecordType,
+    ReportKind,
+    ReportStatus,
     RetentionAction,
     RunStatus,
     TargetMeasure,
@@ -224,3 +226,83 @@ class Wallboard(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Report(models.Model):
+    """One report of one period, stored as generated (DOMAIN.md S-37 to S-46).
+
+    Its sections keep keys and figures, never rendered sentences, so it reads in
+    the reader's language. Generating it again replaces the figures and, when they
+    differ, records when: the history keeps the earlier ones.
+    """
+
+    kind = models.CharField(_("report"), max_length=10, choices=ReportKind.choices)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("until (exclusive)"))
+    team = models.ForeignKey(
+        "staffing.Team",
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: the whole centre."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.GENERATING
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: the schedule."),
+    )
+    generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
+    # [{"key", "columns": [[key, kind], ...], "rows": [[...], ...], "chart"?: {...}}]
+    sections = models.JSONField(_("sections"), default=list, blank=True)
+    fingerprint = models.CharField(_("figures' fingerprint"), max_length=64, blank=True)
+    figures_changed_at = models.DateTimeField(
+        _("figures changed on regeneration at"), null=True, blank=True
+    )
+    error = models.TextField(_("error"), blank=True)
+    analysis = models.TextField(_("qualitative analysis"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords(excluded_fields=["progress"])
+
+    class Meta:
+        ordering = ["-period_start", "kind"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period_start", "team"],
+                name="one_report_per_team_period",
+                condition=models.Q(team__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "period_start"],
+                name="one_centre_report_per_period",
+                condition=models.Q(team__isnull=True),
+            ),
+        ]
+        permissions = [
+            ("view_reports", _("Can read the centre's reports")),
+            ("generate_report", _("Can generate a report")),
+            ("submit_report", _("Can write and submit a report's analysis")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period_start}"

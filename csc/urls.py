@@ -12,7 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import IsAuthenticated
 
 from complaints.api import api_urlpatterns as complaints_api
-from csc import dashboard_views, views
+from csc import dashboard_views, report_views, views
 from csc.api import unknown_api_path
 from csc.api_erasure import api_urlpatterns as erasure_api
 from csc.api_metrics import api_urlpatterns as metrics_api
@@ -85,6 +85,11 @@ urlpatterns = [
         name="wallboard_revoke",
     ),
     path("wallboard/<str:token>/", dashboard_views.wallboard, name="wallboard"),
+    path("reports/", report_views.report_list, name="reports"),
+    path("reports/<int:pk>/", report_views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/submit/", report_views.report_submit, name="report_submit"),
+    path("reports/<int:pk>/export.csv", report_views.report_csv, name="report_csv"),
+    path("reports/<int:pk>/export.xlsx", report_views.report_xlsx, name="report_xlsx"),
     path("approvals/<slug:kind>/<int:pk>/decide/", views.approval_decide, name="approval_decide"),
     path("", include("intake.urls")),
     path("tickets/", include("worktickets.urls")),

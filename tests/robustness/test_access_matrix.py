@@ -116,6 +116,8 @@ PAGES = [
     ),
     ("wallboards", "GET", lambda m: reverse("wallboards"), None, MANAGERS),
     ("create a wallboard", "POST", lambda m: reverse("wallboards"), {"name": ""}, MANAGERS),
+    ("reports", "GET", lambda m: reverse("reports"), None, SUPERVISORS),
+    ("generate a report", "POST", lambda m: reverse("reports"), {"kind": ""}, SUPERVISORS),
     ("next ticket", "GET", lambda m: reverse("worktickets:next_ticket"), None, EVERYONE),
     (
         "a customer's tickets and complaints",
