@@ -10,6 +10,7 @@ worker between refreshes on a synchronous server, and a TV left on overnight
 recovers from a restart by itself.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,7 +29,6 @@ from staffing.selectors import active_teams
 DASHBOARD = "csc.view_shift_dashboard"
 CENTRE_FIGURES = "csc.view_centre_figures"
 MANAGE_WALLBOARDS = "csc.manage_wallboards"
-REFRESH_SECONDS = 15
 
 
 def viewer_scope(user, team: str | None) -> dashboard.Scope:
@@ -61,7 +61,7 @@ def shift_dashboard(request: HttpRequest) -> HttpResponse:
     scope = viewer_scope(request.user, team)
     context = {
         "figures": dashboard.shift_figures(scope),
-        "refresh_seconds": REFRESH_SECONDS,
+        "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,
         "live_query": f"?team={team}&live=1" if team else "?live=1",
     }
     if request.htmx and request.GET.get("live") == "1":
@@ -89,7 +89,7 @@ def wallboard(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "board": board,
         "figures": dashboard.shift_figures(scope, with_rows=False),
-        "refresh_seconds": REFRESH_SECONDS,
+        "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,
     }
     template = "csc/partials/wallboard_live.html" if request.htmx else "csc/wallboard.html"
     response = render(request, template, context)
