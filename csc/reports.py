@@ -489,10 +489,16 @@ CONTENTS: dict[str, tuple[str, ...]] = {
 
 @transaction.atomic
 def report_request(
-    kind: str, day: datetime.date, *, team: Team | None = None, by: User | None = None
+    kind: str,
+    day: datetime.date,
+    *,
+    team: Team | None = None,
+    by: User | None = None,
+    in_background: bool = True,
 ) -> Report:
     """Ask for the report of the period holding `day` (again, if it exists): it is
-    built in the background once the request commits."""
+    built in the background once the request commits (or by the caller, who then
+    calls `report_build`)."""
     from csc.tasks import build_report
 
     start, end = period_of(kind, day)
@@ -507,7 +513,8 @@ def report_request(
     report.requested_at, report.requested_by = timezone.now(), by
     report._history_user = by  # type: ignore[attr-defined]
     report.save()
-    transaction.on_commit(lambda: build_report.delay(report.pk))
+    if in_background:
+        transaction.on_commit(lambda: build_report.delay(report.pk))
     return report
 
 
