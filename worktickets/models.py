@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from csc.lib.durations import format_minutes
+from csc.lib.phrases import phrase_text
 from intake.choices import Channel, ServiceType
 from worktickets.choices import (
     STATUS_CATEGORY,
@@ -441,6 +442,10 @@ class Ticket(models.Model):
         return self.status_category in ACTIVE_CATEGORY_VALUES
 
 
+# Where a timeline line keeps its text's message key and parameters, in `data`.
+MESSAGE_KEY = "message"
+
+
 class TicketEvent(models.Model):
     """One line of the ticket's timeline: notes, replies, transfers, status changes."""
 
@@ -471,6 +476,18 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def message(self) -> dict:
+        """The text's message key and parameters (csc.lib.phrases), when it has one."""
+        return self.data.get(MESSAGE_KEY) or {}
+
+    @property
+    def text(self) -> str:
+        """The line's text in the reader's (active) language: a generated line
+        from its key and parameters, typed text (and lines written before keys
+        existed) as stored."""
+        return phrase_text(self.data.get(MESSAGE_KEY), self.body)
 
 
 class Problem(models.Model):
