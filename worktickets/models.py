@@ -675,3 +675,36 @@ class Macro(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SavedQueueView(models.Model):
+    """A queue with its search, filters and order, saved by one person under a name
+    (their own; nobody else sees it). `query` is the queue page's query string."""
+
+    class Queue(models.TextChoices):
+        MINE = "mine", _("My queue")
+        TEAM = "team", _("My team's queue")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="saved_queue_views",
+    )
+    queue = models.CharField(_("queue"), max_length=10, choices=Queue.choices)
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("search and filters"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("saved queue view")
+        verbose_name_plural = _("saved queue views")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "queue", "name"], name="saved_queue_view_name_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

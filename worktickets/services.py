@@ -51,6 +51,7 @@ from worktickets.models import (
     Problem,
     ProblemEvent,
     ProblemTicket,
+    SavedQueueView,
     Ticket,
     TicketEvent,
 )
@@ -1140,3 +1141,44 @@ def tickets_anonymise(ids: Iterable[int], *, keep_customer: bool = False) -> int
     # An edit's line keeps the old and new texts in its details.
     TicketEvent.objects.filter(ticket_id__in=ids, kind=EventKind.FIELDS_CHANGED).update(data={})
     return count
+
+
+# --- saved queue views --------------------------------------------------------------
+
+SAVED_VIEWS_PER_QUEUE = 20
+
+
+@transaction.atomic
+def saved_queue_view_save(user: User, *, queue: str, name: str, query: str) -> SavedQueueView:
+    """Save (or replace under the same name) the queue's search, filters and order."""
+    name = " ".join(name.split())
+    if not name:
+        message = _("Name the view.")
+        raise DomainError(message, code="required", details={"name": [message]})
+    if len(name) > 60:
+        message = _("A view's name has at most 60 characters.")
+        raise DomainError(message, code="invalid", details={"name": [message]})
+    if queue not in SavedQueueView.Queue.values:
+        raise DomainError(
+            _("Unknown queue."), code="invalid", details={"queue": [_("Unknown queue.")]}
+        )
+    query = query[:500]
+    existing = SavedQueueView.objects.select_for_update().filter(owner=user, queue=queue)
+    view = existing.filter(name=name).first()
+    if view is not None:
+        view.query = query
+        view.save(update_fields=["query"])
+        return view
+    if existing.count() >= SAVED_VIEWS_PER_QUEUE:
+        message = _("You have %(count)s saved views of this queue: delete one first.") % {
+            "count": SAVED_VIEWS_PER_QUEUE
+        }
+        raise DomainError(message, code="too_many", details={"name": [message]})
+    return SavedQueueView.objects.create(owner=user, queue=queue, name=name, query=query)
+
+
+@transaction.atomic
+def saved_queue_view_delete(user: User, view_id: int) -> None:
+    deleted, _rows = SavedQueueView.objects.filter(owner=user, pk=view_id).delete()
+    if not deleted:
+        raise NotAllowed(_("That saved view is not yours, or is gone."))

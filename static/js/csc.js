@@ -96,6 +96,16 @@
     var banner = errorBanner();
     if (banner && config && config.triggeringEvent instanceof Event) { banner.replaceChildren(); }
   });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    // A queue's periodic refresh waits while tickets are ticked for a bulk action,
+    // so the choice is not lost; a refresh after the action itself goes ahead.
+    var elt = event.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-poll-keeps-choices")) { return; }
+    var config = event.detail.requestConfig;
+    var trigger = config && config.triggeringEvent;
+    if (trigger && trigger.type === "queue-changed") { return; }
+    if (elt.querySelector("input[type=checkbox]:checked")) { event.preventDefault(); }
+  });
   document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail.xhr;
     if (xhr && xhr.status >= 400 && isWholeDocument(xhr.responseText)) {
