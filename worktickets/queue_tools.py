@@ -259,12 +259,13 @@ def saved_view_save(request: HttpRequest) -> HttpResponse:
 @permission(VIEW)
 @require_POST
 def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    view = SavedQueueView.objects.filter(owner=request.user, pk=pk).first()
-    try:
-        services.saved_queue_view_delete(request.user, pk)
-    except DomainError as error:
-        return HttpResponse(error.message, status=http_status(error))
-    return redirect(_queue_url(view.queue if view else "", ""))
+    queue = (
+        SavedQueueView.objects.filter(owner=request.user, pk=pk)
+        .values_list("queue", flat=True)
+        .first()
+    )
+    services.saved_queue_view_delete(request.user, pk)
+    return redirect(_queue_url(queue or "", ""))
 
 
 def _queue_url(queue: str, query: str) -> str:
