@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from csc.lib.errors import DomainError, http_status
 from csc.lib.paging import int_or_none
@@ -31,6 +31,7 @@ from worktickets.models import SavedQueueView, Ticket
 VIEW = "worktickets.view_ticket"
 WORK = "worktickets.work_ticket"
 LEAD = "worktickets.approve_business"
+VIEW_ALL = "worktickets.view_all_tickets"
 
 BULK_LIMIT = 50  # tickets in one bulk action
 POLL_SECONDS = 30
@@ -141,10 +142,25 @@ class RowResult:
 
 
 def bulk_candidates(user: User, team_id: int | None) -> list:
-    """The agents a lead may give tickets to from this queue, with status and load."""
-    team_ids = [team_id] if team_id is not None else selectors.user_team_ids(user)
+    """The agents a lead may give tickets to from this queue (the team shown, else
+    their own teams), with status and open load."""
+    team_ids = selectors.user_team_ids(user)
+    if team_id is not None and (team_id in team_ids or user.has_perm(VIEW_ALL)):
+        team_ids = [team_id]
     by_team = reassign_candidates(team_ids)
     return [agent for team in team_ids for agent in by_team.get(team, [])]
+
+
+@permission(WORK)
+@require_GET
+def queue_bulk_form(request: HttpRequest) -> HttpResponse:
+    """The queue's bulk bar, loaded when opened: the agents with their status and load
+    are read then, not on every queue page."""
+    lead = request.user.has_perm(LEAD)
+    team_id = int_or_none(request.GET.get("team"))
+    agents = bulk_candidates(request.user, team_id) if lead else []
+    context = {"bulk": {"reassign": lead, "agents": agents}}
+    return render(request, "worktickets/_bulk_form.html", context)
 
 
 def _rows(request: HttpRequest) -> list[tuple[int, int | None]]:

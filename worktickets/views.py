@@ -131,16 +131,12 @@ def _queue(
         **page_context(request, tickets, PER_PAGE),
     }
     if tab in BULK_TABS and request.user.has_perm(WORK):
-        context["bulk"] = {"reassign": request.user.has_perm(LEAD), "agents": []}
+        context["bulk"] = {"reassign": request.user.has_perm(LEAD)}
     if request.htmx and request.headers.get("HX-Target") == "queue-rows":
         # The page's periodic refresh: the rows only, with how many are new.
         context["new_count"] = queue_tools.new_since(tickets, tools["since"])
         return render_disclosed(request, "worktickets/_queue_rows.html", context)
     context["since"] = queue_tools.newest_ticket()
-    if context.get("bulk", {}).get("reassign"):
-        context["bulk"]["agents"] = queue_tools.bulk_candidates(
-            request.user, extra.get("selected_team")
-        )
     return render_disclosed(request, "worktickets/queue.html", context)
 
 

@@ -442,6 +442,7 @@ PAGES = [
     # The queues' bulk actions: whoever works tickets (each ticket is then checked
     # on its own, tests/worktickets/test_queue_tools.py); saved views are personal.
     ("act on many tickets", "POST", lambda m: reverse("worktickets:queue_bulk"), {}, WORKERS),
+    ("bulk bar", "GET", lambda m: reverse("worktickets:queue_bulk_form"), None, WORKERS),
     (
         "save a queue view",
         "POST",

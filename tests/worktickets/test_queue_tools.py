@@ -247,3 +247,30 @@ def test_bulk_close_costs_a_fixed_number_of_queries_per_ticket(client, agent_use
 def test_saving_a_view_takes_only_known_queues(lead_user):
     with pytest.raises(services.DomainError):
         services.saved_queue_view_save(lead_user, queue="everything", name="x", query="")
+
+
+def test_the_bulk_bar_loads_when_opened_with_the_agents_a_lead_may_choose(
+    client, lead_user, agent_user, colleague, hotline_team, other_team
+):
+    TicketFactory(team=hotline_team, assignee=colleague, status="in_progress")
+    client.force_login(lead_user)
+    page = client.get(TEAM).content.decode()
+    assert reverse("worktickets:queue_bulk_form") in page
+    assert 'name="assignee"' not in page  # the agents are not read with the queue
+    bar = client.get(reverse("worktickets:queue_bulk_form")).content.decode()
+    assert 'value="reassign"' in bar
+    assert f'<option value="{colleague.pk}">' in bar
+    # The team the queue shows names the agents offered (a lead switches to teams they see).
+    other = UserFactory(username="outsider2", first_name="外组", roles=["agent"])
+    AgentFactory(user=other, team=other_team)
+    bar = client.get(reverse("worktickets:queue_bulk_form"), {"team": other_team.pk})
+    offered = bar.content.decode()
+    assert f'<option value="{colleague.pk}">' not in offered
+    assert (f'<option value="{other.pk}">' in offered) == lead_user.has_perm(
+        "worktickets.view_all_tickets"
+    )
+
+    client.force_login(agent_user)
+    bar = client.get(reverse("worktickets:queue_bulk_form")).content.decode()
+    assert 'value="reassign"' not in bar
+    assert 'value="close"' in bar
