@@ -80,6 +80,8 @@ RECORDED_LINES = [
         "from_status": "",
         "to_status": "",
         "body": CONTENT,
+        "text": CONTENT,
+        "message": None,
         "is_customer_facing": False,
         "data": {
             "complaint_event": "recorded",
@@ -96,6 +98,13 @@ RECORDED_LINES = [
         "from_status": "",
         "to_status": "",
         "body": "已分派至 技术支持组（服务故障 → 技术支持）。",
+        "text": "已分派至 技术支持组（服务故障 → 技术支持）。",
+        # A generated line keeps its message key and parameters: the text is rendered
+        # in the language of each request.
+        "message": {
+            "key": "Routed to %(team)s (%(rule)s).",
+            "params": {"team": "技术支持组", "rule": "服务故障 → 技术支持"},
+        },
         "is_customer_facing": False,
         "data": {"complaint_event": "routed", "team": "技术支持组", "rule": 1},
     },
@@ -251,7 +260,10 @@ def after(complaint: dict, line: dict | None, **changes) -> dict:
     if line is not None:
         base = {"id": 419040, "at": "2025-06-04T10:12:30+08:00", "actor": WANG_FANG}
         base |= {"from_status": "", "to_status": "", "body": "", "is_customer_facing": False}
-        lines = [*lines, {**base, "data": {}, **line}]
+        lines = [
+            *lines,
+            {"text": line.get("body", ""), "message": None, **base, "data": {}, **line},
+        ]
     return {**complaint, "version": complaint["version"] + 1, "timeline": lines, **changes}
 
 

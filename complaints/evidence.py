@@ -14,12 +14,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from complaints.choices import EventCode, EvidenceKind
 from complaints.filetypes import Family, Verdict, check_file, extensions_of, read_head
 from complaints.models import GENESIS_HASH, Complaint, ComplaintSettings, Evidence
 from complaints.notices import LEADERSHIP_PERM, complaint_link, event, tell
 from csc.lib.errors import DomainError, IllegalTransition
+from csc.lib.phrases import Phrase
 from staffing.models import User
 from staffing.selectors import holders_of
 from worktickets.choices import TicketStatus
@@ -271,7 +273,12 @@ def evidence_audit() -> list[ChainReport]:
         tell(
             recipients,
             kind="complaint.evidence_broken",
-            title=str(report.message),
+            title=Phrase(
+                gettext_noop("Entry #%(seq)s of %(number)s does not match: %(problem)s"),
+                seq=report.first_bad_seq,
+                number=report.complaint_number,
+                problem=report.problem,
+            ),
             link=complaint_link(complaint.pk),
             key=f"evidence-broken:{complaint.pk}:{report.first_bad_seq}:{report.problem_code}",
         )

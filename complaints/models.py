@@ -36,6 +36,7 @@ from complaints.choices import (
     SupportLevel,
     Tier,
 )
+from csc.lib.phrases import Phrase, joined
 from intake.choices import Region
 from staffing.models import Team
 
@@ -622,6 +623,13 @@ class Compensation(models.Model):
             parts.append(self.remedy)
         return " · ".join(parts)
 
+    @property
+    def summary_phrase(self) -> Phrase | str:
+        """The summary, read in each reader's language where it is kept (notifications,
+        timeline lines)."""
+        amount = f"¥{self.amount}" if self.amount is not None else ""
+        return joined(CompensationKind(self.kind).label, amount, self.remedy, separator=" · ")
+
 
 class CompensationDecision(models.Model):
     """Who decided what on a compensation, and when; one per approval stage."""
@@ -683,6 +691,17 @@ class OutageCluster(models.Model):
     def __str__(self) -> str:
         opened = timezone.localtime(self.opened_at)
         return f"{self.get_service_type_display()} · {self.area} · {opened:%Y-%m-%d %H:%M}"
+
+    @property
+    def label_phrase(self) -> Phrase:
+        """`str(cluster)`, read in each reader's language where it is kept."""
+        opened = timezone.localtime(self.opened_at)
+        return Phrase(
+            "%(service)s · %(area)s · %(opened)s",
+            service=ServiceType(self.service_type).label,
+            area=self.area,
+            opened=f"{opened:%Y-%m-%d %H:%M}",
+        )
 
 
 class Feedback(models.Model):

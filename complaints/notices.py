@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from staffing.models import Team, User
-from staffing.outbox import notify_many
+from staffing.outbox import Text, notify_many
 from staffing.selectors import holders_of
 from worktickets.choices import EventKind
 from worktickets.models import Ticket, TicketEvent
@@ -32,10 +32,11 @@ def handlers_of(team: Team | None) -> list[User]:
     return list(holders_of(HANDLE_PERM).filter(agent__team=team))
 
 
-def tell(recipients, *, kind: str, title: str, body: str = "", link: str = "", key: str) -> int:
-    """Notify each person once per key (a repeat of the same step notifies nobody twice)."""
+def tell(recipients, *, kind: str, title: Text, body: Text = "", link: str = "", key: str) -> int:
+    """Notify each person once per key (a repeat of the same step notifies nobody twice).
+    Titles and bodies given as phrases are read in each recipient's language."""
     return notify_many(
-        list(recipients), kind=kind, title=title[:200], body=body, link=link, dedupe_key=key
+        list(recipients), kind=kind, title=title, body=body, link=link, dedupe_key=key
     )
 
 
@@ -49,7 +50,7 @@ def event_line(
     code: str,
     by: User | None,
     *,
-    body: str = "",
+    body: Text = "",
     kind: str = EventKind.NOTE,
     customer_facing: bool = False,
     **data,

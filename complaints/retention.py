@@ -14,13 +14,14 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from complaints.choices import Category, EventCode
 from complaints.models import Complaint, Evidence, Feedback
 from complaints.notices import event_line
 from csc.lib.anonymise import MARKER, anonymise_rows, marked
 from csc.lib.masking import mask_phone
+from csc.lib.phrases import Phrase
 from worktickets.models import Ticket
 from worktickets.services import record_events, tickets_anonymise
 
@@ -123,8 +124,12 @@ def evidence_files_purge(ids: Iterable[int]) -> int:
             Ticket(pk=complaint_id),
             EventCode.EVIDENCE_PURGED,
             None,
-            body=_("%(count)s evidence file(s) deleted at the end of the retention period.")
-            % {"count": files},
+            body=Phrase(
+                gettext_noop(
+                    "%(count)s evidence file(s) deleted at the end of the retention period."
+                ),
+                count=files,
+            ),
             files=files,
         )
         lines.append(line)

@@ -27,11 +27,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from redis.exceptions import RedisError
 
 from csc.lib.errors import TooManyRequests
 from csc.lib.masking import mask_id_number, mask_phone
 from csc.lib.phones import normalise_phone
+from csc.lib.phrases import Phrase
 from intake import selectors
 from intake.choices import AccessAction, AccessVia
 from intake.models import Customer, PersonalDataAccess
@@ -150,13 +152,17 @@ def _alert_burst(searcher: Searcher, window: int) -> None:
     notify_many(
         holders_of(ALERT_PERM),
         kind=ALERT_KIND,
-        title=_("Burst of searches by number: %(who)s") % {"who": who},
-        body=_(
-            "%(who)s made more than %(limit)d searches by phone or ID number within "
-            "%(minutes)d minutes. Further searches are refused until the window ends. "
-            "Check the access log for what was searched."
-        )
-        % {"who": who, "limit": searcher.limit, "minutes": minutes},
+        title=Phrase(gettext_noop("Burst of searches by number: %(who)s"), who=who),
+        body=Phrase(
+            gettext_noop(
+                "%(who)s made more than %(limit)d searches by phone or ID number within "
+                "%(minutes)d minutes. Further searches are refused until the window ends. "
+                "Check the access log for what was searched."
+            ),
+            who=who,
+            limit=searcher.limit,
+            minutes=minutes,
+        ),
         link=f"{reverse('intake:access_log')}?user={searcher.user.pk}",
         dedupe_key=f"search-burst:{searcher.ident}:{window}",
     )

@@ -18,8 +18,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from csc.lib.errors import DomainError, IllegalTransition, NotAllowed, StaleVersion
+from csc.lib.phrases import Phrase
 from knowledge import reviews, search, selectors
 from knowledge.choices import (
     OPEN_STATUSES,
@@ -304,7 +306,7 @@ def article_update_settings(
         notify(
             owner,
             kind="knowledge.owner",
-            title=_("You now own the article %(title)s") % {"title": article.title},
+            title=Phrase(gettext_noop("You now own the article %(title)s"), title=article.title),
             link=_link(article),
         )
     return article
@@ -384,7 +386,7 @@ def version_return(version: ArticleVersion, *, by: User, reason: str) -> Article
     notify(
         author,
         kind="knowledge.returned",
-        title=_("Your version of %(title)s was returned") % {"title": version.title},
+        title=Phrase(gettext_noop("Your version of %(title)s was returned"), title=version.title),
         body=reason.strip(),
         link=_link(article),
     )
@@ -452,8 +454,11 @@ def version_publish(
         notify(
             person,
             kind="knowledge.published",
-            title=_("%(title)s is published (version %(number)s)")
-            % {"title": version.title, "number": version.number},
+            title=Phrase(
+                gettext_noop("%(title)s is published (version %(number)s)"),
+                title=version.title,
+                number=version.number,
+            ),
             link=_link(article),
         )
     return version
@@ -491,7 +496,7 @@ def article_retire(article: Article, *, by: User, reason: str) -> Article:
         notify(
             article.owner,
             kind="knowledge.retired",
-            title=_("%(title)s was retired") % {"title": article.title},
+            title=Phrase(gettext_noop("%(title)s was retired"), title=article.title),
             body=reason.strip(),
             link=_link(article),
         )
@@ -567,11 +572,11 @@ def article_feedback(
         data={"kind": kind},
     )
     if kind == FeedbackKind.OUTDATED:
-        title = _("%(title)s was marked outdated") % {"title": article.title}
+        title = Phrase(gettext_noop("%(title)s was marked outdated"), title=article.title)
         dedupe = ""
     else:
         # Helpful marks tell the owner once a day per article, not per click.
-        title = _("Agents find %(title)s helpful") % {"title": article.title}
+        title = Phrase(gettext_noop("Agents find %(title)s helpful"), title=article.title)
         dedupe = f"knowledge-helpful:{article.pk}:{timezone.localdate().isoformat()}"
     if article.owner_id != by.pk:
         notify(
@@ -610,15 +615,15 @@ def review_reminders_send(now: datetime | None = None) -> int:
         assert article.review_due_on is not None  # read by its review date
         overdue = article.review_due_on < today
         if overdue:
-            title = _("The review of %(title)s is overdue (due %(day)s)")
+            title = gettext_noop("The review of %(title)s is overdue (due %(day)s)")
             key = f"knowledge-review-overdue:{article.pk}:{article.review_due_on.isoformat()}"
         else:
-            title = _("%(title)s is due for review on %(day)s")
+            title = gettext_noop("%(title)s is due for review on %(day)s")
             key = f"knowledge-review:{article.pk}:{article.review_due_on.isoformat()}"
         told = notify(
             article.owner,
             kind="knowledge.review_due",
-            title=title % {"title": article.title, "day": article.review_due_on.isoformat()},
+            title=Phrase(title, title=article.title, day=article.review_due_on.isoformat()),
             link=_link(article),
             dedupe_key=key,
         )

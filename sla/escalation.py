@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import translation
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
+from csc.lib.phrases import Phrase
 from sla.calendars import SHANGHAI
 from sla.choices import ClockState, Metric
-from staffing.models import Notification, OutboxMessage
-from staffing.outbox import notify_all, outbox_enqueue_many
+from staffing.models import OutboxMessage
+from staffing.outbox import notification_for, notify_all, outbox_enqueue_many
 from staffing.roles import Role
 
 if TYPE_CHECKING:
@@ -74,56 +75,62 @@ def ticket_link(ticket_id: int) -> str:
     return f"/tickets/{ticket_id}/"
 
 
-def _messages(firings: list[tuple[Clock, EscalationLevel]]) -> list[tuple[str, str]]:
-    """Title and body per firing, in the centre's language (translated once per batch)."""
-    metrics = {value: str(label) for value, label in Metric.choices}
-    breached = gettext("SLA breached: %(number)s %(metric)s was due %(due)s")
-    at_risk = gettext("SLA at risk: %(number)s %(metric)s is due %(due)s")
-    body = gettext("%(subject)s\nEscalation step: %(level)s")
+def _messages(firings: list[tuple[Clock, EscalationLevel]]) -> list[tuple[Phrase, Phrase]]:
+    """Title and body per firing, as message keys and parameters: each recipient
+    reads them in their own language."""
     messages = []
     for clock, level in firings:
         ticket = clock.ticket
         values = {
             "number": ticket.number,
-            "metric": metrics.get(clock.metric, clock.metric),
+            "metric": Metric(clock.metric).label if clock.metric in Metric.values else clock.metric,
             "due": clock.due_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
         }
-        title = (breached if clock.state == ClockState.BREACHED else at_risk) % values
-        step = gettext(level.name)  # default names are in the catalogue
-        messages.append((title[:200], body % {"subject": ticket.subject, "level": step}))
+        if clock.state == ClockState.BREACHED:
+            title = Phrase(
+                gettext_noop("SLA breached: %(number)s %(metric)s was due %(due)s"), **values
+            )
+        else:
+            title = Phrase(
+                gettext_noop("SLA at risk: %(number)s %(metric)s is due %(due)s"), **values
+            )
+        # Default step names are in the catalogue; a name an administrator typed reads as typed.
+        body = Phrase(
+            gettext_noop("%(subject)s\nEscalation step: %(level)s"),
+            subject=ticket.subject,
+            level=Phrase(level.name),
+        )
+        messages.append((title, body))
     return messages
 
 
 def _notify(firings: list[tuple[Clock, EscalationLevel]], recipients_of, kind: str) -> None:
     notifications, emails = [], []
+    messages = _messages(firings)
+    # The texts kept beside the keys, and the emails, are in the centre's language.
     with translation.override(settings.LANGUAGE_CODE):
-        messages = _messages(firings)
-    for (clock, level), (title, body) in zip(firings, messages, strict=True):
-        key = f"sla:{clock.pk}:{level.pk}:{kind}"
-        link = ticket_link(clock.ticket_id)
-        for user in recipients_of(clock):
-            if user is None or not user.is_active:
-                continue
-            notifications.append(
-                Notification(
-                    recipient=user,
-                    kind=f"sla_{kind}",
-                    title=title,
-                    body=body,
-                    link=link,
-                    dedupe_key=key,
-                )
-            )
-            if user.email:
-                emails.append(
-                    OutboxMessage(
-                        channel=OutboxMessage.Channel.EMAIL,
-                        recipient=user.email,
-                        subject=title,
-                        body=f"{body}\n\n{link}",
-                        dedupe_key=f"{key}:{user.pk}",
+        for (clock, _level), (title, body) in zip(firings, messages, strict=True):
+            key = f"sla:{clock.pk}:{_level.pk}:{kind}"
+            link = ticket_link(clock.ticket_id)
+            for user in recipients_of(clock):
+                if user is None or not user.is_active:
+                    continue
+                notifications.append(
+                    notification_for(
+                        user, kind=f"sla_{kind}", title=title, body=body, link=link, dedupe_key=key
                     )
                 )
+                if user.email:
+                    subject = str(title)[:200]
+                    emails.append(
+                        OutboxMessage(
+                            channel=OutboxMessage.Channel.EMAIL,
+                            recipient=user.email,
+                            subject=subject,
+                            body=f"{body}\n\n{link}",
+                            dedupe_key=f"{key}:{user.pk}",
+                        )
+                    )
     notify_all(notifications)
     outbox_enqueue_many(emails)
 

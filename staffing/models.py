@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from csc.lib.phrases import phrase_text
+
 
 class User(AbstractUser):
     """A person or a service account that signs in; roles are its groups."""
@@ -203,6 +205,10 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     link = models.CharField(_("link"), max_length=300, blank=True)
+    # The title's and body's message keys and parameters (csc.lib.phrases), so each
+    # reader reads them in their own language; title and body keep the text as
+    # written, which rows from before keys existed show.
+    message = models.JSONField(_("message"), default=dict, blank=True)
     dedupe_key = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -224,6 +230,16 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def title_text(self) -> str:
+        """The title in the reader's (active) language."""
+        return phrase_text(self.message.get("title"), self.title)
+
+    @property
+    def body_text(self) -> str:
+        """The body in the reader's (active) language."""
+        return phrase_text(self.message.get("body"), self.body)
 
 
 class OutboxMessage(models.Model):

@@ -27,11 +27,15 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from csc.lib.inserts import direct_inserts, insert, insert_skipping_conflicts
+from csc.lib.phrases import Phrase, stored_phrase
 from staffing.models import Notification, OutboxMessage, User
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+
+# A notification's text: as written, or a Phrase read in each reader's language.
+Text = str | Phrase
 
 
 class Undeliverable(Exception):
@@ -49,27 +53,51 @@ def notify(
     recipient: User,
     *,
     kind: str,
-    title: str,
-    body: str = "",
+    title: Text,
+    body: Text = "",
     link: str = "",
     dedupe_key: str = "",
 ) -> Notification | None:
-    """Tell one person something in the app; None if this key was already sent."""
+    """Tell one person something in the app; None if this key was already sent.
+    A title or body given as a Phrase is read in the reader's language."""
+    notification = notification_for(
+        recipient, kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key
+    )
     if dedupe_key:
         try:
             with transaction.atomic():
-                return Notification.objects.create(
-                    recipient=recipient,
-                    kind=kind,
-                    title=title,
-                    body=body,
-                    link=link,
-                    dedupe_key=dedupe_key,
-                )
+                notification.save()
+                return notification
         except IntegrityError:
             return None
-    return Notification.objects.create(
-        recipient=recipient, kind=kind, title=title, body=body, link=link
+    notification.save()
+    return notification
+
+
+def notification_for(
+    recipient: User,
+    *,
+    kind: str,
+    title: Text,
+    body: Text = "",
+    link: str = "",
+    dedupe_key: str = "",
+) -> Notification:
+    """A notification not yet written, its texts kept as message keys and
+    parameters where they are phrases (and as written, for old readers)."""
+    message = {
+        part: stored
+        for part, stored in (("title", stored_phrase(title)), ("body", stored_phrase(body)))
+        if stored is not None
+    }
+    return Notification(
+        recipient=recipient,
+        kind=kind,
+        title=str(title)[:200],
+        body=str(body),
+        link=link,
+        message=message,
+        dedupe_key=dedupe_key,
     )
 
 
@@ -77,8 +105,8 @@ def notify_many(
     recipients,
     *,
     kind: str,
-    title: str,
-    body: str = "",
+    title: Text,
+    body: Text = "",
     link: str = "",
     dedupe_key: str = "",
 ) -> int:
@@ -94,8 +122,8 @@ def notify_many(
             people.setdefault(user.pk, user)
     return notify_all(
         [
-            Notification(
-                recipient=user, kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key
+            notification_for(
+                user, kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key
             )
             for user in people.values()
         ]

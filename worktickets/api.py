@@ -148,8 +148,20 @@ class TicketListSerializer(ModelSerializer):
         ]
 
 
+class MessageSerializer(Serializer):
+    """A generated text's message key and parameters (csc.lib.phrases)."""
+
+    key = serializers.CharField()
+    params = serializers.DictField()
+    context = serializers.CharField(required=False)
+
+
 class TicketEventSerializer(ModelSerializer):
     actor = PersonRefSerializer(allow_null=True)
+    # `body` is the text as written; `text` is it in the request's language (a
+    # generated line rendered from `message`, its key and parameters).
+    text = serializers.CharField(read_only=True)
+    message = serializers.SerializerMethodField()
 
     class Meta:
         model = TicketEvent
@@ -161,9 +173,15 @@ class TicketEventSerializer(ModelSerializer):
             "from_status",
             "to_status",
             "body",
+            "text",
+            "message",
             "is_customer_facing",
             "data",
         ]
+
+    @extend_schema_field(MessageSerializer(allow_null=True))
+    def get_message(self, event: TicketEvent) -> dict | None:
+        return event.message or None
 
 
 class TicketDetailSerializer(TicketListSerializer):

@@ -86,6 +86,8 @@ CREATED_EVENT = {
     "from_status": "",
     "to_status": "new",
     "body": "客户 6 月 2 日抵达东京，手机显示 4G 信号但无法上网，已开通国际漫游及日本流量包。",
+    "text": "客户 6 月 2 日抵达东京，手机显示 4G 信号但无法上网，已开通国际漫游及日本流量包。",
+    "message": None,
     "is_customer_facing": False,
     "data": {},
 }
@@ -214,6 +216,12 @@ COMPLAINT_TICKET_REFUSED = error_body(
 )
 
 
+def readable(line: dict) -> dict:
+    """A timeline line with its text in the request's language: typed text as written
+    (no message key) unless the example gives its own."""
+    return {"text": line["body"], "message": None, **line}
+
+
 def after(ticket: dict, event: dict, **changes) -> dict:
     """The ticket as an action leaves it: one version on, one more timeline line."""
     line = {"id": 418803, "at": "2025-06-03T09:35:42+08:00", "actor": ZHANG_WEI}
@@ -222,7 +230,7 @@ def after(ticket: dict, event: dict, **changes) -> dict:
         **ticket,
         "version": ticket["version"] + 1,
         "updated_at": line["at"],
-        "timeline": [*ticket["timeline"], {**line, "data": {}, **event}],
+        "timeline": [*ticket["timeline"], readable({**line, "data": {}, **event})],
         **changes,
     }
 
@@ -422,6 +430,8 @@ def ticket_operations(*, row, detail, create, patch, note, event, orderings: lis
                         "from_status": "",
                         "to_status": "",
                         "body": "已联系日本合作运营商，客户所在基站当日故障，预计 12:00 恢复。",
+                        "text": "已联系日本合作运营商，客户所在基站当日故障，预计 12:00 恢复。",
+                        "message": None,
                         "is_customer_facing": False,
                         "data": {},
                     },

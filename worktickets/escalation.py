@@ -6,9 +6,10 @@ whole sweep batch at once so a batch costs a fixed number of queries.
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_update_with_history
 
+from csc.lib.phrases import Phrase
 from worktickets.choices import EventKind, Priority
 from worktickets.models import Ticket, TicketEvent
 from worktickets.services import record_events
@@ -45,7 +46,7 @@ def raise_priority(firings) -> None:
     bulk_update_with_history(
         tickets, Ticket, ["priority", "version"], default_change_reason=PRIORITY_RAISED
     )
-    body = _("Priority raised by the SLA escalation ladder.")
+    body = Phrase(gettext_noop("Priority raised by the SLA escalation ladder."))
     record_events(
         [
             TicketEvent(
@@ -72,5 +73,5 @@ def move_to_escalation_queue(firings) -> None:
         tickets, Ticket, ["in_escalation_queue", "version"], default_change_reason=QUEUED
     )
     ids = [ticket.pk for ticket in tickets]
-    body = _("Moved to the escalation queue by the SLA escalation ladder.")
+    body = Phrase(gettext_noop("Moved to the escalation queue by the SLA escalation ladder."))
     record_events([TicketEvent(ticket_id=pk, kind=EventKind.ESCALATED, body=body) for pk in ids])

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from csc.lib.durations import format_minutes
+from csc.lib.phrases import phrase_text
 from intake.choices import Channel, ServiceType
 from worktickets.choices import (
     STATUS_CATEGORY,
@@ -441,6 +442,10 @@ class Ticket(models.Model):
         return self.status_category in ACTIVE_CATEGORY_VALUES
 
 
+# Where a timeline line keeps its text's message key and parameters, in `data`.
+MESSAGE_KEY = "message"
+
+
 class TicketEvent(models.Model):
     """One line of the ticket's timeline: notes, replies, transfers, status changes."""
 
@@ -471,6 +476,18 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def message(self) -> dict:
+        """The text's message key and parameters (csc.lib.phrases), when it has one."""
+        return self.data.get(MESSAGE_KEY) or {}
+
+    @property
+    def text(self) -> str:
+        """The line's text in the reader's (active) language: a generated line
+        from its key and parameters, typed text (and lines written before keys
+        existed) as stored."""
+        return phrase_text(self.data.get(MESSAGE_KEY), self.body)
 
 
 class Problem(models.Model):
@@ -655,6 +672,39 @@ class Macro(models.Model):
         verbose_name_plural = _("macros")
         permissions = [("share_macro", "Can share macros with every team")]
         indexes = [models.Index(fields=["applies_to", "is_active"], name="macro_applies_active")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedQueueView(models.Model):
+    """A queue with its search, filters and order, saved by one person under a name
+    (their own; nobody else sees it). `query` is the queue page's query string."""
+
+    class Queue(models.TextChoices):
+        MINE = "mine", _("My queue")
+        TEAM = "team", _("My team's queue")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="saved_queue_views",
+    )
+    queue = models.CharField(_("queue"), max_length=10, choices=Queue.choices)
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("search and filters"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("saved queue view")
+        verbose_name_plural = _("saved queue views")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "queue", "name"], name="saved_queue_view_name_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -11,6 +11,7 @@ from django.db.models import (
     BooleanField,
     Count,
     ExpressionWrapper,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -31,6 +32,7 @@ from worktickets.models import (
     ACTIVE_CATEGORY_VALUES,
     Problem,
     ProblemEvent,
+    SavedQueueView,
     Ticket,
     TicketEvent,
     TicketQuerySet,
@@ -163,6 +165,52 @@ def team_queue(user: User, team_id: int | None = None) -> QuerySet[Ticket]:
     if not covers_teams:
         tickets = tickets.exclude(kind=TicketKind.COMPLAINT)
     return _queue(tickets)
+
+
+# The queues' sortable columns: each a total order (the pk breaks ties), so paging
+# never shows a row twice. Missing deadlines sort last either way.
+QUEUE_SORTS: dict[str, tuple] = {
+    "number": ("number",),
+    "priority": ("priority", "created_at"),
+    "created": ("created_at",),
+    "due": ("sla_due_at",),
+    "status": ("status", "created_at"),
+}
+
+
+def queue_sorted(tickets: QuerySet[Ticket], sort: str) -> QuerySet[Ticket]:
+    """The queue by one column (`due`, `-due` descending); the queue's own order
+    (nearest deadline, most urgent, oldest) for anything else."""
+    descending = sort.startswith("-")
+    columns = QUEUE_SORTS.get(sort.lstrip("-"))
+    if columns is None:
+        return tickets
+    order = [
+        F(column).desc(nulls_last=True) if descending else F(column).asc(nulls_last=True)
+        for column in columns
+    ]
+    return tickets.order_by(*order, "-pk" if descending else "pk")
+
+
+QUERY_LENGTH = 100
+
+
+def queue_search(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
+    """Tickets whose number, subject or customer's name holds the words typed (every
+    word, anywhere in one of them). A customer is found by name only: numbers are
+    looked up on the search page, which records who looked."""
+    for word in query.split()[:5]:
+        word = word[:QUERY_LENGTH]
+        tickets = tickets.filter(
+            Q(number__icontains=word)
+            | Q(subject__icontains=word)
+            | Q(customer__name__icontains=word)
+        )
+    return tickets
+
+
+def saved_queue_views(user: User, queue: str) -> list[SavedQueueView]:
+    return list(SavedQueueView.objects.filter(owner=user, queue=queue))
 
 
 def orders_awaiting_approval(user: User) -> QuerySet[Ticket]:

@@ -12,13 +12,16 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Func, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from csc.lib.anonymise import MARKER, anonymise_rows, marked
 from csc.lib.errors import DomainError, IllegalTransition, NotAllowed, StaleVersion
 from csc.lib.inserts import insert
+from csc.lib.phrases import Phrase, stored_phrase
 from intake.choices import Channel
 from intake.models import Contact, Customer
 from sla import services as sla_services
@@ -42,11 +45,13 @@ from worktickets.choices import (
 )
 from worktickets.deadlines import order_service_type
 from worktickets.models import (
+    MESSAGE_KEY,
     BusinessType,
     InquiryCategory,
     Problem,
     ProblemEvent,
     ProblemTicket,
+    SavedQueueView,
     Ticket,
     TicketEvent,
 )
@@ -76,7 +81,13 @@ def record_event(ticket: Ticket, kind: str, by: User | None, **fields) -> Ticket
 
 
 def record_events(events: list[TicketEvent]) -> list[TicketEvent]:
-    """Several timeline lines built by the caller, in one INSERT."""
+    """Several timeline lines built by the caller, in one INSERT. A body given as a
+    Phrase keeps its key and parameters, to be read in each reader's language."""
+    for event in events:
+        message = stored_phrase(event.body)
+        if message is not None:
+            event.data = {**(event.data or {}), MESSAGE_KEY: message}
+            event.body = str(event.body)
     insert(events)
     return events
 
@@ -145,7 +156,7 @@ def save_ticket(ticket: Ticket, fields: Iterable[str]) -> None:
 
 
 def change_status(
-    ticket: Ticket, to_status: str, by: User | None, *, body: str = "", **data
+    ticket: Ticket, to_status: str, by: User | None, *, body: str | Phrase = "", **data
 ) -> str:
     """Move to a new status, recording the change; returns the old status."""
     from_status = ticket.status
@@ -599,7 +610,9 @@ def ticket_transfer(
         notify(
             assignee,
             kind="ticket.transferred",
-            title=_("Ticket %(number)s was transferred to you") % {"number": ticket.number},
+            title=Phrase(
+                gettext_noop("Ticket %(number)s was transferred to you"), number=ticket.number
+            ),
             body=reason,
             link=reverse("worktickets:ticket_detail", args=[ticket.pk]),
         )
@@ -632,7 +645,7 @@ def ticket_reassign(ticket: Ticket, *, by: User, version: int, assignee: User) -
         ticket,
         EventKind.TRANSFER,
         by,
-        body=_("Reassigned by the team lead"),
+        body=Phrase(gettext_noop("Reassigned by the team lead")),
         data={
             "from_assignee": previous.display_name if previous else "",
             "to_assignee": assignee.display_name,
@@ -642,7 +655,7 @@ def ticket_reassign(ticket: Ticket, *, by: User, version: int, assignee: User) -
     notify(
         assignee,
         kind="ticket.assigned",
-        title=_("Ticket %(number)s was assigned to you") % {"number": ticket.number},
+        title=Phrase(gettext_noop("Ticket %(number)s was assigned to you"), number=ticket.number),
         link=reverse("worktickets:ticket_detail", args=[ticket.pk]),
     )
     return ticket
@@ -707,7 +720,7 @@ def _tell_first_contact_agent_closed(ticket: Ticket, by: User) -> None:
     notify(
         owner,
         kind="ticket.closed",
-        title=_("Ticket %(number)s is closed") % {"number": ticket.number},
+        title=Phrase(gettext_noop("Ticket %(number)s is closed"), number=ticket.number),
         body=ticket.resolution or ticket.rejection_reason,
         link=reverse("worktickets:ticket_detail", args=[ticket.pk]),
         dedupe_key=f"ticket-closed:{ticket.pk}:{ticket.version}",
@@ -716,8 +729,10 @@ def _tell_first_contact_agent_closed(ticket: Ticket, by: User) -> None:
         ticket,
         EventKind.NOTIFIED,
         None,
-        body=_("First-contact agent %(name)s notified of the closure.")
-        % {"name": owner.display_name},
+        body=Phrase(
+            gettext_noop("First-contact agent %(name)s notified of the closure."),
+            name=owner.display_name,
+        ),
     )
 
 
@@ -975,7 +990,7 @@ def _tell_owner(problem: Problem, *, by: User) -> None:
     notify(
         problem.owner,
         kind="problem.owned",
-        title=_("Problem %(number)s is yours to follow") % {"number": problem.number},
+        title=Phrase(gettext_noop("Problem %(number)s is yours to follow"), number=problem.number),
         body=problem.title,
         link=reverse("worktickets:problem_detail", args=[problem.pk]),
     )
@@ -1119,6 +1134,51 @@ def tickets_anonymise(ids: Iterable[int], *, keep_customer: bool = False) -> int
         values["customer"] = None
     count = anonymise_rows(Ticket, ids, values)
     TicketEvent.objects.filter(ticket_id__in=ids).update(body=marked("body"))
+    # A generated line's parameters may quote what was typed (a reason): they go too.
+    TicketEvent.objects.filter(ticket_id__in=ids, data__has_key=MESSAGE_KEY).update(
+        data=Func(F("data"), Value(MESSAGE_KEY), arg_joiner=" - ", template="%(expressions)s")
+    )
     # An edit's line keeps the old and new texts in its details.
     TicketEvent.objects.filter(ticket_id__in=ids, kind=EventKind.FIELDS_CHANGED).update(data={})
     return count
+
+
+# --- saved queue views --------------------------------------------------------------
+
+SAVED_VIEWS_PER_QUEUE = 20
+
+
+@transaction.atomic
+def saved_queue_view_save(user: User, *, queue: str, name: str, query: str) -> SavedQueueView:
+    """Save (or replace under the same name) the queue's search, filters and order."""
+    name = " ".join(name.split())
+    if not name:
+        message = _("Name the view.")
+        raise DomainError(message, code="required", details={"name": [message]})
+    if len(name) > 60:
+        message = _("A view's name has at most 60 characters.")
+        raise DomainError(message, code="invalid", details={"name": [message]})
+    if queue not in SavedQueueView.Queue.values:
+        raise DomainError(
+            _("Unknown queue."), code="invalid", details={"queue": [_("Unknown queue.")]}
+        )
+    query = query[:500]
+    existing = SavedQueueView.objects.select_for_update().filter(owner=user, queue=queue)
+    view = existing.filter(name=name).first()
+    if view is not None:
+        view.query = query
+        view.save(update_fields=["query"])
+        return view
+    if existing.count() >= SAVED_VIEWS_PER_QUEUE:
+        message = _("You have %(count)s saved views of this queue: delete one first.") % {
+            "count": SAVED_VIEWS_PER_QUEUE
+        }
+        raise DomainError(message, code="too_many", details={"name": [message]})
+    return SavedQueueView.objects.create(owner=user, queue=queue, name=name, query=query)
+
+
+@transaction.atomic
+def saved_queue_view_delete(user: User, view_id: int) -> bool:
+    """Delete one of the person's own views; another's, or one gone, stays as it is."""
+    deleted, _rows = SavedQueueView.objects.filter(owner=user, pk=view_id).delete()
+    return bool(deleted)

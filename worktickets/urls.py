@@ -1,11 +1,15 @@
 from django.urls import path
 
-from worktickets import macro_views, presence_views, problem_views, views
+from worktickets import macro_views, presence_views, problem_views, queue_tools, views
 
 app_name = "worktickets"
 urlpatterns = [
     path("", views.my_queue, name="my_queue"),
     path("team/", views.team_queue, name="team_queue"),
+    path("bulk/", queue_tools.queue_bulk, name="queue_bulk"),
+    path("bulk/form/", queue_tools.queue_bulk_form, name="queue_bulk_form"),
+    path("views/", queue_tools.saved_view_save, name="saved_view_save"),
+    path("views/<int:pk>/delete/", queue_tools.saved_view_delete, name="saved_view_delete"),
     path("follow-ups/", views.follow_ups, name="follow_ups"),
     path("escalation/", views.escalation_queue, name="escalation_queue"),
     path("search/", views.search, name="search"),

@@ -47,7 +47,7 @@ from intake.searches import Searcher, TooManySearches
 from sla.selectors import attention_row, clocks_for_ticket, reassign_candidates
 from staffing.access import permission
 from staffing.models import Agent, Team, User
-from worktickets import eligibility, selectors, services
+from worktickets import eligibility, queue_tools, selectors, services
 from worktickets.choices import Action, EventKind, Priority, TicketKind, TicketStatus
 from worktickets.deadlines import delivery_limit_of, no_deadline_reason, no_limit_reason
 from worktickets.filters import QueueFilter
@@ -120,18 +120,27 @@ def _queue(
     filterset = QueueFilter(request.GET, queryset=tickets)
     if filterset.is_valid():
         tickets = filterset.qs
-    fields = [filterset.form[name] for name in shown_filters]
-    for field in fields:
-        field.field.widget.attrs["data-autosubmit"] = ""
+    tickets, tools = queue_tools.queue_tools(request, tickets, tab=tab)
     context = {
         "tab": tab,
         "title": title,
         "empty": empty,
-        "filter_fields": fields,
+        "filter_fields": queue_tools.filter_fields(filterset, shown_filters),
+        **tools,
         **extra,
         **page_context(request, tickets, PER_PAGE),
     }
+    if tab in BULK_TABS and request.user.has_perm(WORK):
+        context["bulk"] = {"reassign": request.user.has_perm(LEAD)}
+    if request.htmx and request.headers.get("HX-Target") == "queue-rows":
+        # The page's periodic refresh: the rows only, with how many are new.
+        context["new_count"] = queue_tools.new_since(tickets, tools["since"])
+        return render_disclosed(request, "worktickets/_queue_rows.html", context)
+    context["since"] = queue_tools.newest_ticket()
     return render_disclosed(request, "worktickets/queue.html", context)
+
+
+BULK_TABS = frozenset({"mine", "team"})
 
 
 @permission(VIEW)

@@ -1,12 +1,14 @@
 """Appeals (申诉): what an appeal must name, and who is told of it."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from complaints.choices import EventCode, Tier
 from complaints.models import Complaint
 from complaints.notices import complaint_link, event, handlers_of, tell
 from complaints.services.guards import _refuse
 from complaints.services.major import _tell_leadership
+from csc.lib.phrases import Phrase
 from staffing.models import User
 
 
@@ -31,14 +33,20 @@ def _check_parent(tier: str, parent: Complaint | None, regulator_reference: str)
 def _tell_about_appeal(appeal: Complaint, by: User) -> None:
     """Appeals are shown to the CS manager from the start (DOMAIN.md P-2)."""
     _tell_leadership(
-        appeal, "appeal", _("Appeal %(number)s: %(subject)s"), body=appeal.regulator_reference
+        appeal,
+        "appeal",
+        gettext_noop("Appeal %(number)s: %(subject)s"),
+        body=appeal.regulator_reference,
     )
     ticket = appeal.ticket
     tell(
         handlers_of(ticket.team) + handlers_of(appeal.collaborating_team),
         kind="complaint.appeal",
-        title=_("Appeal %(number)s: %(subject)s")
-        % {"number": ticket.number, "subject": ticket.subject},
+        title=Phrase(
+            gettext_noop("Appeal %(number)s: %(subject)s"),
+            number=ticket.number,
+            subject=ticket.subject,
+        ),
         body=appeal.regulator_reference,
         link=complaint_link(appeal.pk),
         key=f"complaint-appeal:{appeal.pk}:group",
@@ -48,6 +56,8 @@ def _tell_about_appeal(appeal: Complaint, by: User) -> None:
             appeal.parent.ticket,
             EventCode.APPEALED,
             by,
-            body=_("The customer appealed: %(number)s.") % {"number": appeal.ticket.number},
+            body=Phrase(
+                gettext_noop("The customer appealed: %(number)s."), number=appeal.ticket.number
+            ),
             appeal=appeal.pk,
         )

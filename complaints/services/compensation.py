@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from complaints.choices import (
     CASH_KINDS,
@@ -27,6 +28,7 @@ from complaints.notices import LEGAL_PERM, MANAGER_PERM, complaint_link, event, 
 from complaints.selectors import compensation_deciders, next_decision
 from complaints.services.guards import _check, _lock, _refuse, _require, _text, _when
 from csc.lib.errors import IllegalTransition, NotAllowed
+from csc.lib.phrases import Phrase, joined
 from staffing.models import Notification, User
 from worktickets.services import save_ticket
 
@@ -72,9 +74,19 @@ def compensation_propose(
         proposed_by=by,
     )
     ticket = complaint.ticket
-    body = f"{compensation.summary}: {reason}"
+    body: Phrase | str = Phrase(
+        "%(summary)s: %(reason)s", summary=compensation.summary_phrase, reason=reason
+    )
     if not legal_may_decide:
-        body += " " + _("No other member of market & legal may decide it: the CS manager decides.")
+        body = joined(
+            body,
+            Phrase(
+                gettext_noop(
+                    "No other member of market & legal may decide it: the CS manager decides."
+                )
+            ),
+            separator=" ",
+        )
     event(
         ticket,
         EventCode.COMPENSATION,
@@ -107,10 +119,18 @@ def _ask_deciders(complaint: Complaint, compensation: Compensation) -> None:
     if step is None:
         return
     ticket = complaint.ticket
-    values = {"number": ticket.number, "summary": compensation.summary, "stage": step.stage_label}
-    title = _("Compensation for %(number)s awaits your decision (%(stage)s): %(summary)s") % values
+    title: Phrase | str = Phrase(
+        gettext_noop("Compensation for %(number)s awaits your decision (%(stage)s): %(summary)s"),
+        number=ticket.number,
+        summary=compensation.summary_phrase,
+        stage=ApprovalStage(step.stage).label,
+    )
     if step.due_at is not None:
-        title += " · " + _("by %(when)s") % {"when": _when(step.due_at)}
+        title = joined(
+            title,
+            Phrase(gettext_noop("by %(when)s"), when=_when(step.due_at)),
+            separator=" · ",
+        )
     tell(
         step.people,
         kind="complaint.compensation_proposed",
@@ -168,16 +188,17 @@ def compensation_decide(
         compensation.status = CompensationStatus.APPROVED
     compensation.save(update_fields=["status"])
     ticket = complaint.ticket
-    values = {
-        "stage": ApprovalStage(stage).label,
-        "decision": Decision(decision).label,
-        "summary": compensation.summary,
-    }
+    line = Phrase(
+        gettext_noop("%(stage)s: %(decision)s %(summary)s"),
+        stage=ApprovalStage(stage).label,
+        decision=Decision(decision).label,
+        summary=compensation.summary_phrase,
+    )
     event(
         ticket,
         EventCode.COMPENSATION_DECISION,
         by,
-        body=_("%(stage)s: %(decision)s %(summary)s") % values + (f" — {note}" if note else ""),
+        body=joined(line, note),
         compensation=compensation.pk,
         stage=stage,
         decision=decision,
@@ -218,8 +239,11 @@ def _tell_of_decision(complaint: Complaint, compensation: Compensation, note: st
     tell(
         [compensation.proposed_by],
         kind="complaint.compensation_decided",
-        title=_("Compensation for %(number)s: %(status)s")
-        % {"number": ticket.number, "status": compensation.get_status_display()},
+        title=Phrase(
+            gettext_noop("Compensation for %(number)s: %(status)s"),
+            number=ticket.number,
+            status=CompensationStatus(compensation.status).label,
+        ),
         body=note,
         link=complaint_link(complaint.pk),
         key=f"complaint-compensation:{compensation.pk}:decided",

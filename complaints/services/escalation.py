@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from complaints import deadlines, webhooks
 from complaints.choices import (
@@ -24,6 +25,7 @@ from complaints.routing import route_for
 from complaints.services.guards import _check, _lock, _move, _refuse, _text
 from complaints.services.major import _refresh_major
 from csc.lib.errors import DomainError, IllegalTransition
+from csc.lib.phrases import Phrase
 from staffing.models import Team, User
 from staffing.selectors import holders_of
 from worktickets.choices import EventKind, Priority, TicketKind, TicketStatus
@@ -83,7 +85,7 @@ def _raise_level(
         EventCode.ESCALATION,
         by,
         kind=EventKind.ESCALATED,
-        body=f"{label}: {reason}",
+        body=Phrase("%(level)s: %(reason)s", level=label, reason=reason),
         escalation=escalation.pk,
         to_level=to_level,
         trigger=trigger,
@@ -92,8 +94,11 @@ def _raise_level(
     tell(
         _escalation_recipients(complaint, leadership=to_level == SupportLevel.L3),
         kind="complaint.escalated",
-        title=_("Complaint %(number)s escalated to %(level)s")
-        % {"number": ticket.number, "level": label},
+        title=Phrase(
+            gettext_noop("Complaint %(number)s escalated to %(level)s"),
+            number=ticket.number,
+            level=label,
+        ),
         body=reason,
         link=complaint_link(complaint.pk),
         key=f"complaint-escalation:{escalation.pk}",
@@ -151,8 +156,11 @@ def _upgrade(
     tell(
         _escalation_recipients(upgraded, leadership=True, group=True),
         kind="complaint.escalated",
-        title=_("Upgraded complaint %(number)s (from %(parent)s)")
-        % {"number": upgraded.ticket.number, "parent": complaint.ticket.number},
+        title=Phrase(
+            gettext_noop("Upgraded complaint %(number)s (from %(parent)s)"),
+            number=upgraded.ticket.number,
+            parent=complaint.ticket.number,
+        ),
         body=reason,
         link=complaint_link(upgraded.pk),
         key=f"complaint-escalation:{escalation.pk}",
@@ -238,8 +246,11 @@ def _write_upgrade_lines(
         by,
         kind=EventKind.CREATED,
         to_status=upgraded.ticket.status,
-        body=_("Upgraded from %(number)s: %(reason)s")
-        % {"number": complaint.ticket.number, "reason": reason},
+        body=Phrase(
+            gettext_noop("Upgraded from %(number)s: %(reason)s"),
+            number=complaint.ticket.number,
+            reason=reason,
+        ),
         tier=Tier.UPGRADED,
         parent=complaint.pk,
     )
@@ -248,8 +259,11 @@ def _write_upgrade_lines(
         EventCode.ESCALATION,
         by,
         kind=EventKind.ESCALATED,
-        body=_("Upgraded to %(number)s: %(reason)s")
-        % {"number": upgraded.ticket.number, "reason": reason},
+        body=Phrase(
+            gettext_noop("Upgraded to %(number)s: %(reason)s"),
+            number=upgraded.ticket.number,
+            reason=reason,
+        ),
         escalation=escalation.pk,
         upgraded_to=upgraded.pk,
         trigger=escalation.trigger,
@@ -266,8 +280,10 @@ def _close_as_upgraded(
         complaint,
         TicketStatus.CLOSED,
         by,
-        body=_("Carried on as the upgraded complaint %(number)s.")
-        % {"number": upgraded.ticket.number},
+        body=Phrase(
+            gettext_noop("Carried on as the upgraded complaint %(number)s."),
+            number=upgraded.ticket.number,
+        ),
     )
     save_ticket(ticket, ["status", "status_category", "closed_at"])
 

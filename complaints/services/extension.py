@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from complaints import deadlines
 from complaints.choices import Action, Decision, EventCode, ExtensionMetric, ExtensionStatus
@@ -15,6 +16,7 @@ from complaints.notices import EXTENSION_PERM, complaint_link, event, tell
 from complaints.selectors import who_may_open
 from complaints.services.guards import _check, _lock, _refuse, _require, _text, _when
 from csc.lib.errors import IllegalTransition
+from csc.lib.phrases import Phrase, joined
 from sla.models import Clock
 from staffing.models import User
 from staffing.selectors import holders_of
@@ -96,8 +98,12 @@ def complaint_request_extension(
         ticket,
         EventCode.EXTENSION,
         by,
-        body=_("Requested %(days)s more working day(s) for %(metric)s: %(reason)s")
-        % {"days": working_days, "metric": label, "reason": reason},
+        body=Phrase(
+            gettext_noop("Requested %(days)s more working day(s) for %(metric)s: %(reason)s"),
+            days=working_days,
+            metric=label,
+            reason=reason,
+        ),
         extension=extension.pk,
         status=ExtensionStatus.REQUESTED,
     )
@@ -105,8 +111,12 @@ def complaint_request_extension(
     tell(
         who_may_open(complaint, holders_of(EXTENSION_PERM)),
         kind="complaint.extension_requested",
-        title=_("Extension requested for %(number)s: %(metric)s +%(days)s")
-        % {"number": ticket.number, "metric": label, "days": working_days},
+        title=Phrase(
+            gettext_noop("Extension requested for %(number)s: %(metric)s +%(days)s"),
+            number=ticket.number,
+            metric=label,
+            days=working_days,
+        ),
         body=reason,
         link=complaint_link(complaint.pk),
         key=f"complaint-extension:{extension.pk}",
@@ -172,7 +182,9 @@ def _pending_extension(complaint: Complaint, extension: DeadlineExtension) -> De
     return extension
 
 
-def _approve_extension(complaint: Complaint, extension: DeadlineExtension, by: User) -> str:
+def _approve_extension(
+    complaint: Complaint, extension: DeadlineExtension, by: User
+) -> Phrase | str:
     """Move the clock, never past the reply limit; returns the timeline line's text."""
     clock = _running_clock(complaint, extension.metric)
     limit = _check_reply_limit(complaint, clock)
@@ -186,31 +198,34 @@ def _approve_extension(complaint: Complaint, extension: DeadlineExtension, by: U
     )
     extension.due_after = clock.due_at
     extension.status = ExtensionStatus.APPROVED
-    body = _("%(metric)s extended by %(days)s working day(s), now due %(due)s: %(reason)s") % {
-        "metric": ExtensionMetric(extension.metric).label,
-        "days": extension.working_days,
-        "due": _when(clock.due_at),
-        "reason": extension.reason,
-    }
+    body = Phrase(
+        gettext_noop("%(metric)s extended by %(days)s working day(s), now due %(due)s: %(reason)s"),
+        metric=ExtensionMetric(extension.metric).label,
+        days=extension.working_days,
+        due=_when(clock.due_at),
+        reason=extension.reason,
+    )
     if limit is not None and clock.due_at == limit:
-        body += " " + _(
+        held = gettext_noop(
             "(held at the 15-day reply limit of MIIT Order 35: answer the customer by then "
             "or hand the complaint to the appeal path)"
         )
+        return joined(body, Phrase(held), separator=" ")
     return body
 
 
-def _refuse_extension(extension: DeadlineExtension) -> str:
+def _refuse_extension(extension: DeadlineExtension) -> Phrase:
     """The clock stays; returns the timeline line's text."""
     extension.status = ExtensionStatus.REFUSED
-    return _("Extension of %(metric)s refused: %(note)s") % {
-        "metric": ExtensionMetric(extension.metric).label,
-        "note": extension.decision_note,
-    }
+    return Phrase(
+        gettext_noop("Extension of %(metric)s refused: %(note)s"),
+        metric=ExtensionMetric(extension.metric).label,
+        note=extension.decision_note,
+    )
 
 
 def _record_extension_decision(
-    complaint: Complaint, extension: DeadlineExtension, by: User, body: str
+    complaint: Complaint, extension: DeadlineExtension, by: User, body: Phrase | str
 ) -> None:
     """The decision's timeline line; the requester is told unless they decided it."""
     ticket = complaint.ticket
@@ -229,8 +244,11 @@ def _record_extension_decision(
         tell(
             [extension.requested_by],
             kind="complaint.extension_decided",
-            title=_("Extension for %(number)s: %(status)s")
-            % {"number": ticket.number, "status": extension.get_status_display()},
+            title=Phrase(
+                gettext_noop("Extension for %(number)s: %(status)s"),
+                number=ticket.number,
+                status=ExtensionStatus(extension.status).label,
+            ),
             body=body,
             link=complaint_link(complaint.pk),
             key=f"complaint-extension-decided:{extension.pk}",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from complaints.choices import TRANSITIONS, Action, Category
 from complaints.models import Complaint
 from csc.lib.errors import DomainError, IllegalTransition, NotAllowed
+from csc.lib.phrases import Phrase
 from staffing.models import User
 from worktickets.services import change_status, lock_ticket
 
@@ -75,7 +76,9 @@ def allowed_actions(complaint: Complaint) -> list[str]:
     return actions
 
 
-def _move(complaint: Complaint, to_status: str, by: User | None, *, body: str = "") -> None:
+def _move(
+    complaint: Complaint, to_status: str, by: User | None, *, body: str | Phrase = ""
+) -> None:
     """Change the stage and record it; change_status tells the SLA engine, which pauses,
     meets, stops or restarts the clocks by the stage's status category."""
     change_status(complaint.ticket, to_status, by, body=body)

@@ -3,26 +3,28 @@ leadership group told once.
 """
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from complaints import reference
 from complaints.choices import EventCode, MajorReason, Severity
 from complaints.models import Complaint, ComplaintSettings
 from complaints.notices import complaint_link, event_line, tell
+from csc.lib.phrases import LIST_SEPARATOR, Phrase, joined
 from staffing.models import User
+from staffing.outbox import Text
 from worktickets.choices import EventKind
 from worktickets.models import TicketEvent
 from worktickets.services import record_events
 
 
-def _tell_leadership(complaint: Complaint, what: str, title: str, *, body: str) -> None:
+def _tell_leadership(complaint: Complaint, what: str, title: str, *, body: Text) -> None:
     """Notify the leadership group once of this complaint's `what` (appeal, major);
     `title` takes the ticket's number and subject."""
     ticket = complaint.ticket
     tell(
         reference.leadership_group.get(),
         kind=f"complaint.{what}",
-        title=title % {"number": ticket.number, "subject": ticket.subject},
+        title=Phrase(title, number=ticket.number, subject=ticket.subject),
         body=body,
         link=complaint_link(complaint.pk),
         key=f"complaint-{what}:{complaint.pk}",
@@ -78,7 +80,7 @@ def _tell_leadership_of_major(complaint: Complaint) -> None:
     _tell_leadership(
         complaint,
         "major",
-        _("Major complaint %(number)s: %(subject)s"),
+        gettext_noop("Major complaint %(number)s: %(subject)s"),
         body=_major_labels(complaint),
     )
 
@@ -95,5 +97,7 @@ def _major_line(complaint: Complaint, by: User | None) -> TicketEvent:
     )
 
 
-def _major_labels(complaint: Complaint) -> str:
-    return "、".join(str(MajorReason(r).label) for r in complaint.major_reasons)
+def _major_labels(complaint: Complaint) -> Phrase | str:
+    """The reasons, listed in each reader's language."""
+    labels = [MajorReason(r).label for r in complaint.major_reasons if r in MajorReason.values]
+    return joined(*labels, separator=LIST_SEPARATOR)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from complaints import clusters, reference
 from complaints.choices import TRANSITIONS, Action, ClusterStatus, EventCode, FeedbackChannel
@@ -17,6 +18,7 @@ from complaints.services.guards import _refuse, _text
 from complaints.services.major import _refresh_major
 from complaints.services.stages import complaint_accept
 from csc.lib.errors import DomainError, IllegalTransition
+from csc.lib.phrases import Phrase
 from staffing.models import User
 from worktickets.choices import TicketStatus
 from worktickets.models import TicketEvent
@@ -27,7 +29,7 @@ def _after_cluster_change(
 ) -> list[TicketEvent]:
     """Tell the members and the leadership group; returns the timeline lines written."""
     cluster = change.cluster
-    label = str(cluster)
+    label = cluster.label_phrase
     written = []
     for member in change.joined:
         written.append(
@@ -35,7 +37,7 @@ def _after_cluster_change(
                 member.ticket,
                 EventCode.CLUSTER,
                 by,
-                body=_("Part of the outage %(cluster)s.") % {"cluster": label},
+                body=Phrase(gettext_noop("Part of the outage %(cluster)s."), cluster=label),
                 cluster=cluster.pk,
             )
         )
@@ -45,8 +47,11 @@ def _after_cluster_change(
         tell(
             reference.leadership_group.get(),
             kind="complaint.cluster",
-            title=_("Outage: %(count)s service-fault complaints, %(cluster)s")
-            % {"count": len(change.joined), "cluster": label},
+            title=Phrase(
+                gettext_noop("Outage: %(count)s service-fault complaints, %(cluster)s"),
+                count=len(change.joined),
+                cluster=label,
+            ),
             link=cluster_link(cluster.pk),
             key=f"complaint-cluster:{cluster.pk}",
         )

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from complaints import clusters, deadlines, reference
 from complaints.choices import Category, EventCode, ServiceType, Severity, Tier
@@ -23,6 +24,7 @@ from complaints.services.recurrence import _earlier_complaints, _recurrence_line
 from complaints.services.repair import _check_repair
 from csc.lib.errors import Refusals
 from csc.lib.phones import InvalidPhoneNumber, normalise_phone
+from csc.lib.phrases import Phrase, joined
 from intake.choices import Channel, Region
 from intake.models import PHONE_ERROR, Contact, Customer
 from sla.models import Clock
@@ -341,11 +343,14 @@ def _mark_major(complaint: Complaint, config: ComplaintSettings, now: datetime) 
         complaint.leadership_notified_at = now
 
 
-def _routed_text(route: Route, collaborators: Team | None) -> str:
-    text = _("Routed to %(team)s (%(rule)s).") % {"team": route.team, "rule": route.rule}
-    if collaborators is not None:
-        text += " " + _("%(team)s collaborates.") % {"team": collaborators}
-    return text
+def _routed_text(route: Route, collaborators: Team | None) -> Phrase | str:
+    text = Phrase(
+        gettext_noop("Routed to %(team)s (%(rule)s)."), team=str(route.team), rule=str(route.rule)
+    )
+    if collaborators is None:
+        return text
+    also = Phrase(gettext_noop("%(team)s collaborates."), team=str(collaborators))
+    return joined(text, also, separator=" ")
 
 
 def _insert_rows(ticket: Ticket, complaint: Complaint) -> None:

@@ -4,11 +4,12 @@ category within the window.
 
 from datetime import datetime, timedelta
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from complaints.choices import EventCode, Tier
 from complaints.models import Complaint, ComplaintSettings
 from complaints.notices import event_line
+from csc.lib.phrases import Phrase
 from worktickets.models import TicketEvent
 
 
@@ -45,14 +46,18 @@ def _recurrence_lines(complaint: Complaint, earlier: list[Complaint]) -> list[Ti
     """The timeline lines of a recurrence, on this complaint's and the latest earlier one's
     (not yet written)."""
     ticket, latest = complaint.ticket, earlier[0]
-    values = {"number": latest.ticket.number, "count": len(earlier)}
     return [
         event_line(
             ticket,
             EventCode.RECURRENCE,
             None,
-            body=_("Recurrence of %(number)s (%(count)s earlier complaint(s) in the window).")
-            % values,
+            body=Phrase(
+                gettext_noop(
+                    "Recurrence of %(number)s (%(count)s earlier complaint(s) in the window)."
+                ),
+                number=latest.ticket.number,
+                count=len(earlier),
+            ),
             earlier=latest.pk,
             count=len(earlier),
         ),
@@ -60,7 +65,9 @@ def _recurrence_lines(complaint: Complaint, earlier: list[Complaint]) -> list[Ti
             latest.ticket,
             EventCode.RECURRENCE,
             None,
-            body=_("The customer complained again: %(number)s.") % {"number": ticket.number},
+            body=Phrase(
+                gettext_noop("The customer complained again: %(number)s."), number=ticket.number
+            ),
             later=complaint.pk,
         ),
     ]

@@ -5,6 +5,7 @@ reopen.
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from complaints import deadlines
 from complaints.choices import Action, CustomerResponse, Tier
@@ -12,6 +13,7 @@ from complaints.models import Complaint
 from complaints.notices import complaint_link, tell
 from complaints.services.guards import _check_move, _lock, _move, _text
 from csc.lib.errors import IllegalTransition
+from csc.lib.phrases import Phrase
 from staffing.models import User
 from worktickets.services import save_ticket
 
@@ -83,7 +85,7 @@ def complaint_close(
         tell(
             [owner],
             kind="complaint.closed",
-            title=_("Complaint %(number)s is closed") % {"number": ticket.number},
+            title=Phrase(gettext_noop("Complaint %(number)s is closed"), number=ticket.number),
             body=ticket.resolution,
             link=complaint_link(complaint.pk),
             key=f"complaint-closed:{complaint.pk}:{ticket.version}",

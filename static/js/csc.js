@@ -96,6 +96,16 @@
     var banner = errorBanner();
     if (banner && config && config.triggeringEvent instanceof Event) { banner.replaceChildren(); }
   });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    // A queue's periodic refresh waits while tickets are ticked for a bulk action,
+    // so the choice is not lost; a refresh after the action itself goes ahead.
+    var elt = event.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-poll-keeps-choices")) { return; }
+    var config = event.detail.requestConfig;
+    var trigger = config && config.triggeringEvent;
+    if (trigger && trigger.type === "queue-changed") { return; }
+    if (elt.querySelector("input[type=checkbox]:checked")) { event.preventDefault(); }
+  });
   document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail.xhr;
     if (xhr && xhr.status >= 400 && isWholeDocument(xhr.responseText)) {
@@ -144,7 +154,11 @@
     if (!dialog || dialog.open) { return; }
     var list = dialog.querySelector("[data-shortcut-page]");
     list.textContent = "";
+    var listed = {};
     document.querySelectorAll("main [data-shortcut]").forEach(function (element) {
+      // A key offered by several parts of the page (each text box's macros) is listed once.
+      if (listed[element.getAttribute("data-shortcut")]) { return; }
+      listed[element.getAttribute("data-shortcut")] = true;
       var item = document.createElement("li");
       var key = document.createElement("kbd");
       key.textContent = element.getAttribute("data-shortcut");
@@ -160,6 +174,16 @@
       var field = element.querySelector("textarea, input:not([type=hidden]), select");
       if (field) { field.focus(); }
       element.scrollIntoView({ block: "nearest" });
+      return;
+    }
+    if (element.hasAttribute("data-shortcut-macro")) {
+      // The macros of the text box being written (its panel open), else of the first
+      // one: focus the first macro; Enter inserts it, Tab moves to the next.
+      var picker = document.querySelector("details[open] [data-shortcut-macro]") || element;
+      var details = picker.closest("details");
+      if (details) { details.open = true; }
+      var first = picker.querySelector(".wt-macro");
+      if (first) { first.focus(); }
       return;
     }
     if (element.hasAttribute("data-shortcut-search")) {

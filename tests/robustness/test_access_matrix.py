@@ -451,6 +451,24 @@ PAGES = [
         {},
         WORKERS,
     ),
+    # The queues' bulk actions: whoever works tickets (each ticket is then checked
+    # on its own, tests/worktickets/test_queue_tools.py); saved views are personal.
+    ("act on many tickets", "POST", lambda m: reverse("worktickets:queue_bulk"), {}, WORKERS),
+    ("bulk bar", "GET", lambda m: reverse("worktickets:queue_bulk_form"), None, WORKERS),
+    (
+        "save a queue view",
+        "POST",
+        lambda m: reverse("worktickets:saved_view_save"),
+        {"queue": "team", "name": "", "query": ""},
+        EVERYONE,
+    ),
+    (
+        "delete a saved queue view",
+        "POST",
+        lambda m: reverse("worktickets:saved_view_delete", args=[0]),
+        {},
+        EVERYONE,
+    ),
     ("change own password", "GET", lambda m: reverse("password_change"), None, EVERYONE),
     # The knowledge base: everyone reads; editors write and submit; reviewers publish
     # and retire (knowledge/migrations/0003_roles_and_settings.py); QA changes nothing.
@@ -888,6 +906,10 @@ def test_qa_changes_nothing_through_any_door(client, centre):
         ),
         "page: use a macro": client.post(
             reverse("worktickets:macro_use", args=[centre.macros[AG].pk])
+        ),
+        "page: bulk close": client.post(
+            reverse("worktickets:queue_bulk"),
+            {"action": "close", "tickets": [f"{ticket.pk}:{version}"]},
         ),
         "page: new ticket": client.post(
             reverse("worktickets:ticket_new"),

@@ -31,10 +31,11 @@ def test_a_breach_raises_each_ticket_one_step_up_to_urgent(django_assert_num_que
         Priority.URGENT,
         Priority.URGENT,
     )
-    lines = {
-        e.ticket_id: e.data for e in TicketEvent.objects.filter(kind=EventKind.PRIORITY_RAISED)
-    }
+    raised = list(TicketEvent.objects.filter(kind=EventKind.PRIORITY_RAISED))
+    lines = {e.ticket_id: {k: e.data[k] for k in ("from", "to")} for e in raised}
     assert lines == {normal.pk: {"from": 2, "to": 3}, high.pk: {"from": 3, "to": 4}}
+    # The line is kept as its message key, read in each reader's language.
+    assert {e.message["key"] for e in raised} == {"Priority raised by the SLA escalation ladder."}
     for ticket in (normal, high):
         ticket.refresh_from_db()
         assert ticket.version == versions[ticket.pk] + 1
