@@ -20,8 +20,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from complaints.choices import Tier
 from complaints.models import Complaint
@@ -29,6 +31,7 @@ from complaints.selectors import recurrence_rates
 from csc.choices import ReportKind, ReportStatus
 from csc.dashboard import service_level_intervals
 from csc.lib.errors import IllegalTransition, NotAllowed
+from csc.lib.phrases import Phrase
 from csc.models import Report
 from intake.choices import Disposition
 from intake.models import Contact
@@ -36,6 +39,7 @@ from sla.calendars import day_info
 from sla.choices import CalendarKind, ClockState, Metric
 from sla.models import BusinessCalendar, Clock, EscalationRecord
 from staffing.models import Team, User
+from staffing.outbox import notify
 from worktickets.choices import TicketKind
 from worktickets.models import Ticket
 
@@ -629,23 +633,19 @@ def reports_to_remind(today: datetime.date | None = None) -> list[Report]:
 
 def report_reminders_send(today: datetime.date | None = None) -> int:
     """Tell each lead whose monthly analysis is still to submit, once per report."""
-    from django.urls import reverse
-    from django.utils.translation import override
-
-    from staffing.outbox import notify
-
     sent = 0
     for report in reports_to_remind(today):
         due = submission_due(report)
         lead = report.team.lead  # type: ignore[union-attr]  # the query keeps only led teams
-        assert lead is not None
-        with override("zh-hans"):
-            title = _(
+        assert lead is not None and due is not None
+        # Kept as a key and its figures: the lead reads it in their own language.
+        title = Phrase(
+            gettext_noop(
                 "The monthly service-quality analysis for %(month)s is due before %(due)s."
-            ) % {
-                "month": f"{report.period_start:%Y-%m}",
-                "due": f"{due:%Y-%m-%d}",
-            }
+            ),
+            month=f"{report.period_start:%Y-%m}",
+            due=f"{due:%Y-%m-%d}",
+        )
         if notify(
             lead,
             kind="report_due",
