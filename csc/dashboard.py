@@ -360,7 +360,7 @@ def _scoped_tickets(scope: Scope) -> QuerySet[Ticket]:
 
 def open_tickets(scope: Scope) -> list[TicketCount]:
     """Open tickets per team and kind: one query (team names from the per-process copy)."""
-    rows = _scoped_tickets(scope).values_list("team_id", "kind").annotate(n=Count("id")).order_by()
+    rows = _scoped_tickets(scope).values_list("team_id", "kind").annotate(n=Count("*")).order_by()
     teams = teams_by_id.get()
     counts = [
         TicketCount(
