@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from intake.choices import Channel, VipTier
+from intake.choices import Channel
+from intake.grade_service import entitled_q
 from intake.models import Contact
 from sla.choices import ClockState
 from sla.selectors import attention_list, reassign_candidates, team_ids_of
@@ -29,7 +30,6 @@ SHORT_ABANDON_SECONDS = 5
 SERVICE_LEVEL_TARGETS = {"general": 0.70, "vip": 0.85}
 # Calls that reach the human queue; IVR self-service never does.
 HUMAN_QUEUE_CHANNELS: tuple[str, ...] = (Channel.HOTLINE,)
-VIP_TIERS: tuple[str, ...] = tuple(tier for tier in VipTier.values if tier != VipTier.NONE)
 
 
 def day_bounds(day: datetime.date | None = None) -> tuple[datetime.datetime, datetime.datetime]:
@@ -74,7 +74,8 @@ class ServiceLevel:
 def service_level_today() -> list[ServiceLevel]:
     """Today's 20-second service level for the general and the VIP queue (P-8)."""
     calls = contacts_today().filter(channel__in=HUMAN_QUEUE_CHANNELS)
-    vip = Q(customer__vip_tier__in=VIP_TIERS)
+    # The VIP queue is for callers entitled to grade service (postpaid VIPs, CA-4).
+    vip = entitled_q("customer__")
     short_abandon = Q(
         answered_at__isnull=True,
         ended_at__lt=F("queued_at") + datetime.timedelta(seconds=SHORT_ABANDON_SECONDS),
