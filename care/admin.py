@@ -1,0 +1,36 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from care.models import Callback, CareSettings, Survey, SurveyOptOut, SurveyPolicy
+
+
+@admin.register(CareSettings)
+class CareSettingsAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "csat_target_percent", "link_valid_days"]
+
+
+@admin.register(SurveyPolicy)
+class SurveyPolicyAdmin(SimpleHistoryAdmin):
+    list_display = ["ticket_kind", "channel", "is_active", "delay_minutes", "min_days_between"]
+    list_filter = ["ticket_kind", "is_active"]
+
+
+@admin.register(SurveyOptOut)
+class SurveyOptOutAdmin(SimpleHistoryAdmin):
+    list_display = ["customer", "reason", "created_at"]
+    raw_id_fields = ["customer"]
+
+
+@admin.register(Survey)
+class SurveyAdmin(SimpleHistoryAdmin):
+    list_display = ["ticket", "status", "score", "channel", "tier", "sent_at", "answered_at"]
+    list_filter = ["status", "channel", "ticket_kind", "score"]
+    raw_id_fields = ["ticket", "customer", "agent", "team"]
+    readonly_fields = ["token_hash"]
+
+
+@admin.register(Callback)
+class CallbackAdmin(SimpleHistoryAdmin):
+    list_display = ["ticket", "outcome", "attempts", "created_at"]
+    list_filter = ["outcome"]
+    raw_id_fields = ["ticket", "source_ticket", "survey", "outcome_by"]
