@@ -1,7 +1,16 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from care.models import Callback, CareSettings, Survey, SurveyOptOut, SurveyPolicy
+from care.models import (
+    Callback,
+    CallbackPolicy,
+    CareSettings,
+    Privilege,
+    Survey,
+    SurveyOptOut,
+    SurveyPolicy,
+    TierPrivilege,
+)
 
 
 @admin.register(CareSettings)
@@ -34,3 +43,25 @@ class CallbackAdmin(SimpleHistoryAdmin):
     list_display = ["ticket", "outcome", "attempts", "created_at"]
     list_filter = ["outcome"]
     raw_id_fields = ["ticket", "source_ticket", "survey", "outcome_by"]
+
+
+class TierPrivilegeInline(admin.TabularInline):
+    model = TierPrivilege
+    extra = 0
+
+
+@admin.register(Privilege)
+class PrivilegeAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "name", "code", "business_type_code"]
+    inlines = [TierPrivilegeInline]
+
+
+@admin.register(TierPrivilege)
+class TierPrivilegeAdmin(SimpleHistoryAdmin):
+    list_display = ["privilege", "tier", "source"]
+    list_filter = ["tier"]
+
+
+@admin.register(CallbackPolicy)
+class CallbackPolicyAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "is_active", "rate_percent"]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from care.choices import AnsweredVia, CallbackOutcome, SurveyStatus
-from intake.choices import Channel
+from intake.choices import Channel, VipTier
 from worktickets.choices import TicketKind
 
 SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
@@ -232,3 +232,78 @@ class Callback(models.Model):
 
     def __str__(self) -> str:
         return str(self.ticket)
+
+
+class Privilege(models.Model):
+    """One grade-service privilege of the catalogue (DOMAIN.md CA-8, K-15)."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    number = models.PositiveSmallIntegerField(_("number in CA-8"), null=True, blank=True)
+    business_type_code = models.CharField(
+        _("business type code"),
+        max_length=50,
+        blank=True,
+        help_text=_("Set when the privilege is a business the new-ticket form offers."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number", "code"]
+        verbose_name = _("privilege")
+        verbose_name_plural = _("privileges")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TierPrivilege(models.Model):
+    """A tier's grant of a privilege; higher tiers inherit it (P-9, CA-9 由高向低兼容)."""
+
+    tier = models.CharField(_("lowest tier"), max_length=20, choices=VipTier.choices[1:])
+    privilege = models.ForeignKey(
+        Privilege, verbose_name=_("privilege"), on_delete=models.CASCADE, related_name="grants"
+    )
+    source = models.CharField(
+        _("source"),
+        max_length=200,
+        help_text=_("Where the grant comes from (a rule or a decision)."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["privilege__number", "tier"]
+        verbose_name = _("tier privilege")
+        verbose_name_plural = _("tier privileges")
+        constraints = [
+            models.UniqueConstraint(fields=["tier", "privilege"], name="tier_privilege_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tier_display()} · {self.privilege}"
+
+
+class CallbackPolicy(models.Model):
+    """Which share of delivered business orders is called back (DOMAIN.md CA-21, K-24)."""
+
+    business_type_code = models.CharField(
+        _("business type code"),
+        max_length=50,
+        blank=True,
+        help_text=_("Empty: every business type without a policy of its own."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    rate_percent = models.PositiveSmallIntegerField(
+        _("share called back (%)"), default=10, validators=[MaxValueValidator(100)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("callback policy")
+        verbose_name_plural = _("callback policies")
+        constraints = [
+            models.UniqueConstraint(fields=["business_type_code"], name="callback_policy_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.business_type_code or str(_("every business type"))

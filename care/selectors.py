@@ -178,3 +178,32 @@ def callbacks_weekly(start: datetime.datetime, end: datetime.datetime) -> list[d
         .order_by("week", "outcome")
     )
     return [{"week": r["week"].date(), "outcome": r["outcome"], "count": r["n"]} for r in rows]
+
+
+def privileges_for(customer) -> list:
+    """The privileges a customer's tier grants, inherited from the tiers below it
+    (P-9). None for a customer not entitled to grade service: a prepaid customer's
+    recorded tier grants nothing (CA-4; intake/grade_service.py)."""
+    from care.models import Privilege
+    from intake.choices import VipTier
+
+    tier = customer.grade_tier
+    if tier == VipTier.NONE:
+        return []
+    tiers = [t for t in VipTier.values[1:] if VipTier.rank(t) <= VipTier.rank(tier)]
+    return list(Privilege.objects.filter(grants__tier__in=tiers).distinct().order_by("number"))
+
+
+def customer_care_summary(customer) -> dict:
+    """What the customer page and the desk show: privileges, recent answers, callbacks."""
+    surveys = list(
+        Survey.objects.filter(customer=customer, answered_at__isnull=False)
+        .select_related("ticket")
+        .order_by("-answered_at")[:5]
+    )
+    callbacks = list(
+        Callback.objects.filter(ticket__customer=customer)
+        .select_related("ticket")
+        .order_by("-pk")[:5]
+    )
+    return {"privileges": privileges_for(customer), "surveys": surveys, "callbacks": callbacks}

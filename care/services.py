@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,10 +21,19 @@ from care.choices import (
     CallbackOutcome,
     SurveyStatus,
 )
-from care.models import Callback, CareSettings, Survey, SurveyOptOut, SurveyPolicy, token_digest
+from care.models import (
+    Callback,
+    CallbackPolicy,
+    CareSettings,
+    Survey,
+    SurveyOptOut,
+    SurveyPolicy,
+    token_digest,
+)
 from complaints.models import Complaint
 from complaints.services import complaint_reopen
 from csc.lib.errors import DomainError
+from intake.choices import Disposition
 from intake.models import Contact, Customer
 from staffing.models import OutboxMessage, User
 from staffing.outbox import outbox_enqueue
@@ -265,6 +275,7 @@ def callback_create(
     survey: Survey | None = None,
     channel: str = "hotline",
     note: str = "",
+    contact: Contact | None = None,
 ) -> Callback:
     """Open a callback ticket in the team's queue; the SLA engine starts its clock from
     the callback policy of its reason (care/migrations/0002: dissatisfied 24 h, after
@@ -293,6 +304,7 @@ def callback_create(
         subject=_callback_subject(reason, source_ticket),
         description=description,
         customer=customer,
+        contact=contact,
         created_by=created_by,
         team=source_ticket.team if source_ticket else None,
         to_team_queue=True,
@@ -312,9 +324,11 @@ def _complaint_of(ticket: Ticket | None) -> Complaint | None:
     return Complaint.objects.filter(ticket=ticket).first()
 
 
-def callback_for_contact(contact: Contact, *, by: User) -> Callback | None:
-    """A contact whose disposition is "callback requested" gets its callback."""
-    if contact.disposition != "callback" or contact.customer_id is None:
+def callback_for_contact(contact: Contact, *, by: User | None = None) -> Callback | None:
+    """A contact whose disposition is "callback requested" gets its callback, opened by
+    the agent who took it (none without a customer to call or an agent)."""
+    by = by or contact.agent
+    if contact.disposition != Disposition.CALLBACK or contact.customer_id is None or by is None:
         return None
     if Callback.objects.filter(ticket__contact=contact).exists():
         return None
@@ -324,6 +338,7 @@ def callback_for_contact(contact: Contact, *, by: User) -> Callback | None:
         by=by,
         channel=contact.channel,
         note=contact.summary,
+        contact=contact,
     )
 
 
@@ -381,3 +396,37 @@ def callback_record_outcome(
             % {"number": ticket.number},
         )
     return callback
+
+
+def sampled(ticket_number: str, rate_percent: int) -> bool:
+    """Reproducible sampling: the same order is always in or out at the same rate
+    (a hash of its number, not a random draw), so a re-run picks the same orders."""
+    digest = hashlib.sha256(f"callback-sample:{ticket_number}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % 100 < rate_percent
+
+
+def callback_policy_for(business_type_code: str) -> CallbackPolicy | None:
+    policies = {
+        p.business_type_code: p
+        for p in CallbackPolicy.objects.filter(business_type_code__in=[business_type_code, ""])
+    }
+    return policies.get(business_type_code) or policies.get("")
+
+
+def callback_sample_delivery(ticket_id: int) -> Callback | None:
+    """A delivered business order is called back when its policy samples it (CA-21)."""
+    ticket = (
+        Ticket.objects.select_related("business_type", "customer", "team", "first_contact_agent")
+        .filter(pk=ticket_id, kind=TicketKind.BUSINESS)
+        .first()
+    )
+    if ticket is None or ticket.customer is None or ticket.business_type is None:
+        return None
+    policy = callback_policy_for(ticket.business_type.code)
+    if policy is None or not policy.is_active or not sampled(ticket.number, policy.rate_percent):
+        return None
+    if Callback.objects.filter(
+        source_ticket=ticket, ticket__callback_reason=CallbackReason.DELIVERY
+    ).exists():
+        return None
+    return callback_create(source_ticket=ticket, reason=CallbackReason.DELIVERY)

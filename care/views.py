@@ -114,7 +114,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @permission(WORK_CALLBACKS)
 @require_POST
 def callback_outcome(request: HttpRequest, pk: int) -> HttpResponse:
-    callback = get_object_or_404(Callback.objects.select_related("ticket"), pk=pk)
+    visible = ticket_selectors.tickets_visible_to(request.user)
+    callback = get_object_or_404(
+        Callback.objects.select_related("ticket").filter(ticket__in=visible), pk=pk
+    )
     try:
         services.callback_record_outcome(
             callback,

@@ -162,3 +162,85 @@ def test_a_callback_ticket_is_never_surveyed(sent, agent_user, django_capture_on
         close(ticket, agent_user)
 
     assert not ticket.surveys.exists()
+
+
+def test_a_contact_recorded_with_callback_requested_opens_one_after_commit(
+    agent_user, customer, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from intake.services import contact_record
+
+    with django_capture_on_commit_callbacks(execute=True):
+        contact = contact_record(
+            channel="hotline",
+            customer=customer,
+            queued_at=timezone.now(),
+            agent=agent_user,
+            disposition=Disposition.CALLBACK,
+            summary="客户在开会，晚点回电",
+        )
+
+    callback = Callback.objects.get(ticket__contact=contact)
+    assert callback.ticket.callback_reason == "requested"
+
+
+def test_sampling_is_reproducible_and_near_its_rate():
+    numbers = [f"T20260301-{n:06d}" for n in range(2000)]
+
+    first = [services.sampled(number, 10) for number in numbers]
+    again = [services.sampled(number, 10) for number in numbers]
+
+    assert first == again
+    assert 150 <= sum(first) <= 250
+    assert not any(services.sampled(number, 0) for number in numbers)
+    assert all(services.sampled(number, 100) for number in numbers)
+
+
+def test_a_sampled_delivered_order_gets_a_callback_due_in_3_working_days(
+    agent_user, django_capture_on_commit_callbacks
+):
+    from care.models import CallbackPolicy
+    from tests.factories import CustomerFactory, make_ticket
+    from worktickets import services as ticket_services
+    from worktickets.models import BusinessType
+
+    CallbackPolicy.objects.update(rate_percent=100)
+    order = make_ticket(
+        created_by=agent_user,
+        kind="business",
+        customer=CustomerFactory(payment_type="postpaid"),
+        business_type=BusinessType.objects.get(code="bill_print"),
+    )
+    order = ticket_services.business_review(
+        order, by=agent_user, version=order.version, identity_verified=True
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_services.business_deliver(order, by=agent_user, version=order.version)
+
+    callback = Callback.objects.get(source_ticket=order)
+    clock = Clock.objects.get(ticket=callback.ticket)
+    assert callback.ticket.callback_reason == "delivery"
+    assert clock.policy_version.policy.name == "Callbacks after business delivery"
+
+
+def test_an_order_outside_the_sample_gets_none(agent_user, django_capture_on_commit_callbacks):
+    from care.models import CallbackPolicy
+    from tests.factories import CustomerFactory, make_ticket
+    from worktickets import services as ticket_services
+    from worktickets.models import BusinessType
+
+    CallbackPolicy.objects.update(rate_percent=0)
+    order = make_ticket(
+        created_by=agent_user,
+        kind="business",
+        customer=CustomerFactory(payment_type="postpaid"),
+        business_type=BusinessType.objects.get(code="bill_print"),
+    )
+    order = ticket_services.business_review(
+        order, by=agent_user, version=order.version, identity_verified=True
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_services.business_deliver(order, by=agent_user, version=order.version)
+
+    assert not Callback.objects.exists()
