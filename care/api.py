@@ -2,13 +2,13 @@
 token (`surveys:write`); reporting systems read answers (`surveys:read`)."""
 
 from django.urls import path
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
-from care import services
+from care import api_docs, services
 from care.choices import AnsweredVia
 from care.models import Survey
 from csc.lib.paging import ApiCursorPagination
@@ -60,6 +60,7 @@ class SurveyPagination(ApiCursorPagination):
     ordering = ("-id",)
 
 
+@extend_schema_view(list=api_docs.list_operation())
 class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Answered surveys, newest first (cursor pages)."""
 
@@ -78,7 +79,7 @@ class SurveyAnswerView(APIView):
     scope_resource = "surveys"
     required_perms = {"write": ["care.change_survey"]}
 
-    @extend_schema(request=SurveyAnswerSerializer, responses={201: SurveySerializer})
+    @api_docs.answer_operation(request=SurveyAnswerSerializer, response=SurveySerializer)
     def post(self, request, token: str):
         data = SurveyAnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)

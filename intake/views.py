@@ -57,7 +57,10 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_disclosed(
         request,
         "intake/customer_detail.html",
-        {"customer": customer, "panels": extensions.customer_panels(customer, request.user)},
+        {
+            "customer": customer,
+            "customer_panels": extensions.customer_panels(customer, request.user),
+        },
         PersonalDataDisclosure.for_page(request),
     )
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from care.demo import seed_care
 from csc.lib.resident_id import check_code
 from intake.choices import Channel, CustomerType, Disposition, PaymentType, Region, VipTier
 from intake.models import Contact, Customer, CustomerService
@@ -475,6 +476,8 @@ class Command(BaseCommand):
             self._work(users, teams, customers, created)
         with transaction.atomic():
             created["articles"] = seed_knowledge(users)
+        with transaction.atomic():
+            created["survey answers"] = seed_care(users)
         self.stdout.write(
             "seed_demo: created "
             + ", ".join(f"{count} {what}" for what, count in created.items())
