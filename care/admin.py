@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from care.models import (
     Callback,
     CallbackPolicy,
+    Campaign,
     CareSettings,
     Privilege,
     Survey,
@@ -65,3 +66,11 @@ class TierPrivilegeAdmin(SimpleHistoryAdmin):
 @admin.register(CallbackPolicy)
 class CallbackPolicyAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "is_active", "rate_percent"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "scheduled_at", "status", "sent_count"]
+    list_filter = ["status"]
+    readonly_fields = ["status", "sent_at", "sent_count"]
+    raw_id_fields = ["outage_cluster"]

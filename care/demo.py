@@ -12,7 +12,8 @@ from simple_history.utils import bulk_create_with_history
 
 from care import services
 from care.choices import AnsweredVia, CallbackOutcome, SurveyStatus
-from care.models import Survey, token_digest
+from care.models import Campaign, Survey, token_digest
+from complaints.models import OutageCluster
 from staffing.models import User
 from worktickets import services as ticket_services
 from worktickets.choices import CallbackReason, TicketKind, TicketStatus
@@ -82,6 +83,7 @@ def seed_care(users: dict[str, User]) -> int:
         )
     bulk_create_with_history(surveys, Survey, default_change_reason="demo data")
     _callbacks(users, rng)
+    _campaigns(now)
     if tickets:
         services.survey_opt_out(tickets[-1].customer, reason="客户要求不再接收调查短信")
     return sum(1 for survey in surveys if survey.score is not None)
@@ -121,3 +123,25 @@ def _callbacks(users: dict[str, User], rng: random.Random) -> None:
         services.callback_create(
             reason=CallbackReason.MANUAL, customer=customer, by=users.get("lead", agent)
         )
+
+
+def _campaigns(now: datetime.datetime) -> None:
+    """The two example campaigns: a birthday greeting for VIPs (daily, sent today) and an
+    outage compensation notice to the customers of an outage cluster (scheduled)."""
+    birthday = Campaign.objects.create(
+        name="VIP生日祝福",
+        message="{name}您好，今天是您的生日，中国联通祝您生日快乐！会员特权详询10010。",
+        tiers=["silver", "gold", "diamond", "supreme"],
+        payment_type="postpaid",
+        birthday_today=True,
+        scheduled_at=now,
+    )
+    services.campaign_send(birthday, now=now)
+    cluster = OutageCluster.objects.order_by("-opened_at").first()
+    Campaign.objects.create(
+        name="宽带故障补偿通知",
+        message="{name}您好，您所在区域的宽带故障已修复，补偿将在3个工作日内到账，给您带来不便深表歉意。",
+        outage_cluster=cluster,
+        service_type="broadband" if cluster is None else "",
+        scheduled_at=now + datetime.timedelta(days=1),
+    )

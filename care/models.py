@@ -14,10 +14,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from care.choices import AnsweredVia, CallbackOutcome, SurveyStatus
-from intake.choices import Channel, VipTier
+from intake.choices import Channel, PaymentType, Region, ServiceType, VipTier
 from worktickets.choices import TicketKind
 
 SCORE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
@@ -307,3 +308,56 @@ class CallbackPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.business_type_code or str(_("every business type"))
+
+
+class Campaign(models.Model):
+    """A care campaign (DOMAIN.md CA-17 to CA-20): a segment of customers and an SMS
+    template sent through the outbox at a scheduled time; opted-out customers never
+    receive it."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", pgettext_lazy("campaign status", "Scheduled")
+        SENT = "sent", pgettext_lazy("campaign status", "Sent")
+
+    name = models.CharField(_("name"), max_length=100)
+    message = models.TextField(
+        _("message"), help_text=_("The SMS text; {name} is replaced by the customer's name.")
+    )
+    tiers = models.JSONField(
+        _("VIP tiers"), default=list, blank=True, help_text=_("Empty: any tier or none.")
+    )
+    payment_type = models.CharField(
+        _("payment type"), max_length=20, choices=PaymentType.choices, blank=True
+    )
+    region = models.CharField(_("region"), max_length=10, choices=Region.choices, blank=True)
+    service_type = models.CharField(
+        _("holding a service of type"), max_length=20, choices=ServiceType.choices, blank=True
+    )
+    min_tenure_days = models.PositiveIntegerField(
+        _("customers for at least (days)"), null=True, blank=True
+    )
+    birthday_today = models.BooleanField(_("only customers whose birthday is today"), default=False)
+    outage_cluster = models.ForeignKey(
+        "complaints.OutageCluster",
+        verbose_name=_("customers who complained in the outage cluster"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    scheduled_at = models.DateTimeField(_("send at"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    sent_count = models.PositiveIntegerField(_("messages sent"), default=0)
+    history = HistoricalRecords()
+    _change_reason: str
+
+    class Meta:
+        ordering = ["-scheduled_at"]
+        verbose_name = _("care campaign")
+        verbose_name_plural = _("care campaigns")
+
+    def __str__(self) -> str:
+        return self.name

@@ -207,3 +207,32 @@ def customer_care_summary(customer) -> dict:
         .order_by("-pk")[:5]
     )
     return {"privileges": privileges_for(customer), "surveys": surveys, "callbacks": callbacks}
+
+
+def campaign_audience(campaign) -> list:
+    """The customers a campaign reaches: its segment, never an opted-out customer."""
+    from intake.models import Customer
+
+    customers = Customer.objects.filter(survey_opt_out__isnull=True)
+    if campaign.tiers:
+        customers = customers.filter(vip_tier__in=campaign.tiers)
+    if campaign.payment_type:
+        customers = customers.filter(payment_type=campaign.payment_type)
+    if campaign.region:
+        customers = customers.filter(region=campaign.region)
+    if campaign.service_type:
+        customers = customers.filter(
+            services__service_type=campaign.service_type, services__status="active"
+        )
+    if campaign.min_tenure_days is not None:
+        since = timezone.now() - datetime.timedelta(days=campaign.min_tenure_days)
+        customers = customers.filter(created_at__lte=since)
+    if campaign.outage_cluster_id:
+        customers = customers.filter(tickets__complaint__cluster_id=campaign.outage_cluster_id)
+    found = list(customers.distinct().order_by("pk"))
+    if campaign.birthday_today:
+        # The birth date is in the resident ID number (digits 11-14: MMDD), stored
+        # encrypted: read for this segment only.
+        today = timezone.localdate().strftime("%m%d")
+        found = [c for c in found if len(c.id_number) == 18 and c.id_number[10:14] == today]
+    return found

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from care import selectors
 from care.choices import (
     DIMENSIONS,
     DISSATISFIED_AT_MOST,
@@ -24,6 +25,7 @@ from care.choices import (
 from care.models import (
     Callback,
     CallbackPolicy,
+    Campaign,
     CareSettings,
     Survey,
     SurveyOptOut,
@@ -36,7 +38,7 @@ from csc.lib.errors import DomainError
 from intake.choices import Disposition
 from intake.models import Contact, Customer
 from staffing.models import OutboxMessage, User
-from staffing.outbox import outbox_enqueue
+from staffing.outbox import outbox_enqueue, outbox_enqueue_many
 from worktickets import services as ticket_services
 from worktickets.choices import CallbackReason, TicketKind, TicketStatus
 from worktickets.models import Ticket
@@ -430,3 +432,37 @@ def callback_sample_delivery(ticket_id: int) -> Callback | None:
     ).exists():
         return None
     return callback_create(source_ticket=ticket, reason=CallbackReason.DELIVERY)
+
+
+@transaction.atomic
+def campaign_send(campaign: Campaign, *, now: datetime | None = None) -> int:
+    """Send a scheduled campaign to its audience through the outbox, once (each message
+    keyed by campaign and customer); returns how many messages were queued."""
+    now = now or timezone.now()
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status != Campaign.Status.SCHEDULED:
+        raise DomainError(_("This campaign has already been sent."), code="illegal_transition")
+    messages = [
+        OutboxMessage(
+            channel=OutboxMessage.Channel.SMS,
+            recipient=customer.phone,
+            body=campaign.message.replace("{name}", customer.name),
+            payload={"campaign": campaign.pk},
+            dedupe_key=f"campaign:{campaign.pk}:{customer.pk}",
+        )
+        for customer in selectors.campaign_audience(campaign)
+    ]
+    outbox_enqueue_many(messages)
+    campaign.status = Campaign.Status.SENT
+    campaign.sent_at = now
+    campaign.sent_count = len(messages)
+    campaign._change_reason = "sent"
+    campaign.save()
+    return len(messages)
+
+
+def campaigns_send_due(*, now: datetime | None = None) -> int:
+    """Send the campaigns whose time has come (beat task); each in its own transaction."""
+    now = now or timezone.now()
+    due = Campaign.objects.filter(status=Campaign.Status.SCHEDULED, scheduled_at__lte=now)
+    return sum(campaign_send(campaign, now=now) for campaign in due)

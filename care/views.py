@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 
 from care import selectors, services
 from care.choices import DIMENSIONS, SCORE_CHOICES, CallbackOutcome
-from care.models import Callback
+from care.models import Callback, Campaign
 from csc.lib.addresses import client_address
 from csc.lib.errors import DomainError
 from staffing.access import permission
@@ -106,6 +106,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "by_channel": selectors.csat_by("channel", month, now),
         "callbacks": list(selectors.open_callbacks()[:50]),
         "weekly": selectors.callbacks_weekly(today - datetime.timedelta(weeks=4), now),
+        "campaigns": list(Campaign.objects.order_by("-scheduled_at")[:10]),
         "now": now,
     }
     return render(request, "care/home.html", context)

@@ -3,7 +3,7 @@
 import pytest
 
 from care.demo import seed_care
-from care.models import Callback, Survey, SurveyOptOut
+from care.models import Callback, Campaign, Survey, SurveyOptOut
 from tests.factories import CustomerFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,4 +24,6 @@ def test_the_demo_seeds_answers_and_callbacks_in_every_state_once(
     assert {"", "not_reached", "reached_satisfied"} <= outcomes
     assert Callback.objects.filter(ticket__callback_reason="requested").exists()
     assert SurveyOptOut.objects.count() == 1
+    assert Campaign.objects.count() == 2
+    assert Campaign.objects.filter(status="sent").count() == 1
     assert seed_care(users) == 0
