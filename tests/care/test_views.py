@@ -164,3 +164,23 @@ def test_the_care_home_is_refused_to_an_outsider(client, db):
     client.force_login(UserFactory(username="nobody"))
 
     assert client.get(reverse("care:home")).status_code == 403
+
+
+def test_a_callback_ticket_works_like_any_ticket_on_the_desk(client, agent_user, customer):
+    from care import services
+    from worktickets.models import Ticket
+
+    callback = services.callback_create(reason="requested", customer=customer, by=agent_user)
+    client.force_login(agent_user)
+
+    queue = client.get(reverse("worktickets:team_queue"))
+    detail = client.get(reverse("worktickets:ticket_detail", args=[callback.ticket_id]))
+    api = client.get("/api/v1/tickets/", {"kind": "callback"})
+
+    assert queue.status_code == 200 and callback.ticket.number in queue.content.decode()
+    assert detail.status_code == 200
+    assert "回访" in detail.content.decode() or "Callback" in detail.content.decode()
+    assert api.status_code == 200
+    assert [row["number"] for row in api.json()["results"]] == [
+        Ticket.objects.get(pk=callback.ticket_id).number
+    ]
