@@ -43,7 +43,7 @@ def facts_for(complaint) -> TicketFacts:
         kind=ticket.kind,
         channel=ticket.channel,
         priority=ticket.priority,
-        vip_tier=customer.vip_tier if customer is not None else NO_VIP,
+        vip_tier=customer.grade_tier if customer is not None else NO_VIP,
         complaint_category=complaint.category,
         complaint_tier=complaint.tier,
         region=complaint.region,

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from csc.choices import TargetQueue
 from csc.targets import service_level_target
-from intake.choices import Channel, VipTier
+from intake.choices import Channel
+from intake.grade_service import entitled_q
 from intake.models import Contact
 from sla.choices import ClockState
 from sla.selectors import attention_list, reassign_candidates, team_ids_of
@@ -26,12 +27,12 @@ from worktickets.filters import due_today_bounds, needing_attention
 
 # Calls that reach the human queue; IVR self-service never does.
 HUMAN_QUEUE_CHANNELS: tuple[str, ...] = (Channel.HOTLINE,)
-VIP_TIERS: tuple[str, ...] = tuple(tier for tier in VipTier.values if tier != VipTier.NONE)
 
 
 def vip_calls() -> Q:
-    """Contacts that go to the VIP seat's queue (the 85 % target, P-8)."""
-    return Q(customer__vip_tier__in=VIP_TIERS)
+    """Contacts that go to the VIP seat's queue (the 85 % target, P-8): callers entitled
+    to grade service, postpaid VIPs (CA-4)."""
+    return entitled_q("customer__")
 
 
 def day_bounds(day: datetime.date | None = None) -> tuple[datetime.datetime, datetime.datetime]:

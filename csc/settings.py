@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "sla",
     "worktickets",
     "complaints",
+    "care",
     "knowledge",
 ]
 
@@ -225,6 +226,10 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 # in the window (intake/searches.py): more are refused and the security-alert
 # holders are told. An exact search answers found/not found, so unlimited ones
 # rebuild masked numbers.
+# The public address customers' survey links point to (care: SMS links).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://localhost:8000")
+# Survey page requests allowed per client address and minute (public, no login).
+SURVEY_PAGE_RATE_PER_MINUTE = env.int("SURVEY_PAGE_RATE_PER_MINUTE", default=30)
 CUSTOMER_SEARCH_LIMIT = env.int("CUSTOMER_SEARCH_LIMIT", default=30)
 CUSTOMER_SEARCH_CLIENT_LIMIT = env.int("CUSTOMER_SEARCH_CLIENT_LIMIT", default=600)
 CUSTOMER_SEARCH_WINDOW_SECONDS = env.int("CUSTOMER_SEARCH_WINDOW_SECONDS", default=600)

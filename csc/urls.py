@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
+from care.api import api_urlpatterns as care_api
 from complaints.api import api_urlpatterns as complaints_api
 from csc import dashboard_views, report_views, views
 from csc.api import unknown_api_path
@@ -47,6 +48,7 @@ api_v1 = [
     *worktickets_api,
     *complaints_api,
     *knowledge_api,
+    *care_api,
     *staffing_api,
     *erasure_api,
     *metrics_api,
@@ -96,6 +98,7 @@ urlpatterns = [
     path("sla/", include("sla.urls")),
     path("complaints/", include("complaints.urls")),
     path("knowledge/", include("knowledge.urls")),
+    path("care/", include("care.urls")),
     # The team board is composed in csc (it reads contacts) but named staffing:team_board.
     path(
         "team/",

@@ -12,6 +12,7 @@ from csc.lib.crypto import blind_index, decrypt, encrypt
 from csc.lib.masking import mask_id_number, mask_phone
 from csc.lib.phones import InvalidPhoneNumber, normalise_phone
 from csc.lib.resident_id import InvalidResidentId, normalise_resident_id
+from intake import grade_service
 from intake.choices import (
     AccessAction,
     AccessVia,
@@ -61,6 +62,10 @@ class CustomerQuerySet(models.QuerySet):
         if not id_number:
             return self.none()
         return self.filter(id_number_index=blind_index(id_number))
+
+    def entitled_to_grade_service(self) -> "CustomerQuerySet":
+        """Postpaid VIP customers: the only ones grade service is for (CA-4, W-26)."""
+        return self.filter(grade_service.entitled_q())
 
 
 class Customer(models.Model):
@@ -171,7 +176,22 @@ class Customer(models.Model):
 
     @property
     def is_vip(self) -> bool:
-        return self.vip_tier != VipTier.NONE
+        """Entitled to grade service: a postpaid customer with a tier (intake/grade_service.py)."""
+        return grade_service.entitled_to_grade_service(self.payment_type, self.vip_tier)
+
+    @property
+    def grade_tier(self) -> str:
+        """The tier that counts for SLA policies, priority, queues and privileges."""
+        return grade_service.grade_service_tier(self.payment_type, self.vip_tier)
+
+    @property
+    def tier_without_grade_service(self) -> bool:
+        """A tier is recorded but grants nothing (a prepaid customer): the UI says why."""
+        return self.vip_tier != VipTier.NONE and not self.is_vip
+
+    @property
+    def no_grade_service_reason(self):
+        return grade_service.NO_GRADE_SERVICE_REASON if self.tier_without_grade_service else ""
 
     @property
     def payment_segment(self) -> str:

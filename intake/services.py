@@ -18,6 +18,7 @@ from csc.lib import crypto
 from csc.lib.anonymise import ERASED, anonymise_rows, marked
 from csc.lib.phones import InvalidPhoneNumber, is_mobile, normalise_phone
 from csc.lib.resident_id import InvalidResidentId, normalise_resident_id
+from intake import extensions
 from intake.choices import CustomerType, PaymentType, Region, ServiceStatus, ServiceType, VipTier
 from intake.models import (
     PHONE_ERROR,
@@ -311,6 +312,7 @@ def contact_record(
         if not external_id:
             raise
         return Contact.objects.get(channel=channel, external_id=external_id)
+    extensions.contact_recorded(contact)
     return contact
 
 

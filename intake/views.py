@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from csc.lib.paging import page_context
-from intake import history, searches, selectors, services
+from intake import extensions, history, searches, selectors, services
 from intake.choices import Disposition
 from intake.filters import ContactFilter, PersonalDataAccessFilter
 from intake.forms import ContactForm, CustomerForm, CustomerServiceForm
@@ -57,7 +57,10 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_disclosed(
         request,
         "intake/customer_detail.html",
-        {"customer": customer},
+        {
+            "customer": customer,
+            "customer_panels": extensions.customer_panels(customer, request.user),
+        },
         PersonalDataDisclosure.for_page(request),
     )
 

@@ -70,6 +70,12 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(make_mobile)
     id_number = factory.Sequence(make_resident_id)
     city = "北京"
+    vip_tier = "none"
+    # Grade service is for postpaid VIPs only (CA-4): a customer given a tier is
+    # postpaid unless the test says otherwise (prepaid-with-tier tests pass it).
+    payment_type = factory.LazyAttribute(
+        lambda o: "prepaid" if o.vip_tier == "none" else "postpaid"
+    )
 
 
 class CustomerServiceFactory(factory.django.DjangoModelFactory):

@@ -17,6 +17,18 @@ class TicketKind(models.TextChoices):
     INQUIRY = "inquiry", _("Inquiry")
     BUSINESS = "business", _("Business handling")
     COMPLAINT = "complaint", _("Complaint")
+    # A callback (回访, DOMAIN.md W-19, CA-21): queued, clocked and escalated like any ticket.
+    CALLBACK = "callback", _("Callback")
+
+
+class CallbackReason(models.TextChoices):
+    """Why a callback ticket exists; its SLA policy is chosen by it (DOMAIN.md K-24)."""
+
+    DISSATISFIED = "dissatisfied", _("Dissatisfied survey answer")
+    DELIVERY = "delivery", _("After business delivery")
+    COMPLAINT_CLOSED = "complaint_closed", _("After complaint closure")
+    REQUESTED = "requested", _("Customer asked to be called back")
+    MANUAL = "manual", _("Opened by hand")
 
 
 class Priority(models.IntegerChoices):
@@ -136,8 +148,12 @@ TRANSITIONS: dict[str, dict[str, tuple[frozenset[str], str | None]]] = {
     },
 }
 
+# A callback runs the inquiry's life: new, in progress, waiting (not reached), resolved, closed.
+TRANSITIONS[TicketKind.CALLBACK] = TRANSITIONS[TicketKind.INQUIRY]
+
 INITIAL_STATUS: dict[str, str] = {
     TicketKind.INQUIRY: TicketStatus.NEW,
+    TicketKind.CALLBACK: TicketStatus.NEW,
     TicketKind.BUSINESS: TicketStatus.ACCEPTED,
 }
 

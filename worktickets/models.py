@@ -15,6 +15,7 @@ from csc.lib.phrases import phrase_text
 from intake.choices import Channel, ServiceType
 from worktickets.choices import (
     STATUS_CATEGORY,
+    CallbackReason,
     EventKind,
     Priority,
     ProblemEventKind,
@@ -363,6 +364,13 @@ class Ticket(models.Model):
     identity_verified = models.BooleanField(_("identity verified"), default=False)
     resolution = models.TextField(_("resolution"), blank=True)
     rejection_reason = models.TextField(_("reason for rejection or cancellation"), blank=True)
+    # Callbacks only: why it exists; its SLA policy is chosen by it (DOMAIN.md K-24).
+    callback_reason = models.CharField(
+        _("callback reason"), max_length=20, choices=CallbackReason.choices, blank=True
+    )
+    # The customer's satisfaction answer (1-5) after closing, recorded by the care app
+    # through ticket_record_survey_score, so quality can oversample dissatisfied contacts.
+    survey_score = models.PositiveSmallIntegerField(_("survey score"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)

@@ -30,7 +30,7 @@ from sla.matching import TicketFacts
 from sla.models import Clock
 from staffing.models import Team, User
 from staffing.outbox import notify
-from worktickets import eligibility, webhooks
+from worktickets import eligibility, lifecycle, webhooks
 from worktickets.choices import (
     INITIAL_STATUS,
     PROBLEM_TRANSITIONS,
@@ -173,7 +173,20 @@ def change_status(
     )
     _on_status_category_change(ticket, old_category, ticket.status_category)
     webhooks.ticket_status_changed_emit(ticket, event)
+    lifecycle.status_changed(ticket, to_status)
     return from_status
+
+
+@transaction.atomic
+def ticket_record_survey_score(ticket: Ticket, score: int) -> Ticket:
+    """Record the customer's satisfaction answer (1-5) on the ticket (DOMAIN.md P-13), so
+    apps below care (quality's sampling) can read it without importing care."""
+    if not 1 <= score <= 5:
+        raise DomainError(_("A satisfaction score is from 1 to 5."), code="invalid")
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    locked.survey_score = score
+    locked.save(update_fields=["survey_score", "updated_at"])
+    return locked
 
 
 def _on_status_category_change(ticket: Ticket, old: str, new: str) -> None:
@@ -278,6 +291,7 @@ def ticket_create(
     priority: int = Priority.NORMAL,
     category: InquiryCategory | None = None,
     to_team_queue: bool = False,
+    callback_reason: str = "",
 ) -> TicketCreated:
     """Open an inquiry or a business order (complaints open through the complaints app).
 
@@ -308,6 +322,7 @@ def ticket_create(
         order_details=order_details or {},
         priority=priority,
         category=category,
+        callback_reason=callback_reason if kind == TicketKind.CALLBACK else "",
         created_by=created_by,
     )
     ticket.set_status(INITIAL_STATUS[kind])
@@ -392,13 +407,20 @@ def ticket_facts(ticket: Ticket) -> TicketFacts:
         kind=ticket.kind,
         channel=ticket.channel,
         priority=ticket.priority,
-        vip_tier=customer.vip_tier if customer else "none",
+        vip_tier=customer.grade_tier if customer else "none",
         business_type_code=business_type.code if business_type else "",
         delivery_limit_minutes=limit.minutes if limit else None,
         region=customer.region if customer else "",
         service_type=service_type,
-        category_codes=category.codes if category is not None else (),
+        category_codes=_category_codes(ticket, category),
     )
+
+
+def _category_codes(ticket: Ticket, category) -> tuple[str, ...]:
+    if ticket.kind == TicketKind.CALLBACK:
+        # Callback policies match per reason ("callback_dissatisfied"), then any callback.
+        return (f"callback_{ticket.callback_reason or 'manual'}", "callback")
+    return category.codes if category is not None else ()
 
 
 def business_deadlines_start_missing(*, at: datetime | None = None) -> int:

@@ -30,6 +30,7 @@ from csc.lib.masking import mask_phone
 from csc.lib.paging import int_or_none, page_context
 from csc.lib.phones import InvalidPhoneNumber, normalise_phone
 from csc.lib.reference import ReferenceCache
+from intake import extensions
 from intake import searches as intake_searches
 from intake import selectors as intake_selectors
 from intake import services as intake_services
@@ -608,6 +609,7 @@ def _customer_context(user, customer_id: int | None) -> dict:
         "customer": customer,
         "segment_label": PaymentSegment(customer.payment_segment).label,
         "recent_tickets": recent,
+        "customer_panels": extensions.customer_panels(customer, user),
     }
 
 

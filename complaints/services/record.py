@@ -272,7 +272,7 @@ def _promise_repair(intake: ComplaintIntake, priority: int, now: datetime) -> No
         now,
         channel=intake.channel,
         priority=priority,
-        vip_tier=intake.customer.vip_tier if intake.customer is not None else "",
+        vip_tier=intake.customer.grade_tier if intake.customer is not None else "",
         tier=intake.tier,
     )
 

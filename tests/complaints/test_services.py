@@ -131,6 +131,15 @@ def test_vip_and_major_complaints_get_a_higher_priority(groups, agent_user):
     assert critical.ticket.priority == 4
 
 
+def test_a_prepaid_tier_holder_gets_no_vip_complaint_priority(groups, agent_user):
+    # CA-4: grade service (and its priority) is for postpaid VIPs only.
+    prepaid = CustomerFactory(vip_tier="gold", payment_type="prepaid")
+
+    complaint = make_complaint(recorded_by=agent_user, customer=prepaid)
+
+    assert complaint.ticket.priority == 2
+
+
 # ---------------------------------------------------------------- major complaints
 
 

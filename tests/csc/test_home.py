@@ -82,6 +82,16 @@ def test_service_level_counts_answers_within_20_seconds_and_drops_short_abandons
     assert vip.target_percent == 85
 
 
+def test_the_vip_queue_counts_postpaid_vips_only():
+    # CA-4: a prepaid caller with a recorded tier queues as general.
+    call(5, customer=CustomerFactory(vip_tier="gold", payment_type="postpaid"))
+    call(5, customer=CustomerFactory(vip_tier="gold", payment_type="prepaid"))
+
+    general, vip = service_level_today()
+
+    assert (general.offered, vip.offered) == (1, 1)
+
+
 def test_service_level_without_calls_is_unknown_not_zero():
     general, vip = service_level_today()
 

@@ -168,6 +168,8 @@ def test_customers_are_many_varied_and_valid(seeded):
     assert {c.customer_type for c in customers} == set(CustomerType.values)
     assert {c.payment_type for c in customers} == set(PaymentType.values)
     assert {c.vip_tier for c in customers} == set(VipTier.values)
+    # CA-4: grade service is for postpaid VIPs; the demo makes no prepaid VIP by chance.
+    assert not [c for c in customers if c.payment_type == "prepaid" and c.vip_tier != "none"]
     assert {c.region for c in customers} == set(Region.values)
     assert len({c.city for c in customers}) >= 8
     for customer in customers:

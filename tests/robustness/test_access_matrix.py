@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from care import services as care_services
 from complaints.evidence import evidence_add
 from complaints.models import Complaint, Evidence, OutageCluster
 from intake.models import Contact, Customer
@@ -61,6 +62,10 @@ EDITORS = frozenset({TL, TS, ML, CM, CD})  # write and submit knowledge articles
 MANAGERS = frozenset({CM, CD})
 DECIDERS = frozenset({TL, ML, CM, CD})  # approve compensations, extensions or orders
 KEEPERS = frozenset({TL, TS, CM, CD})  # keep the problem ledger (worktickets.change_problem)
+# Care (care/migrations/0002_defaults.py): agents, leads and complaint handlers work
+# callbacks; QA reads surveys and callbacks; managers configure survey policies.
+CALLBACK_WORKERS = frozenset({AG, TL, CH, CM, CD})
+CARE_READERS = CALLBACK_WORKERS | {QA}
 NOBODY = frozenset()
 
 # Each role's own team (conftest.World): its tickets and complaints are its work.
@@ -97,6 +102,15 @@ class Matrix:
 # (name, method, url(m), POST data(m), roles allowed)
 PAGES = [
     ("home", "GET", lambda m: reverse("home"), None, EVERYONE),
+    ("care home", "GET", lambda m: reverse("care:home"), None, CARE_READERS),
+    ("callbacks", "GET", lambda m: reverse("care:callbacks"), None, CALLBACK_WORKERS),
+    (
+        "record a callback outcome",
+        "POST",
+        lambda m: reverse("care:callback_outcome", args=[m.world.callbacks[m.user.pk].pk]),
+        {"outcome": ""},
+        CALLBACK_WORKERS,
+    ),
     ("team board", "GET", lambda m: reverse("staffing:team_board"), None, SUPERVISORS | {QA}),
     (
         "own status",
@@ -563,6 +577,8 @@ API_RESOURCES = [
     ("/api/v1/complaint-clusters/", "complaints", EVERYONE, HANDLERS),
     ("/api/v1/sla/", "sla", EVERYONE, NOBODY),
     ("/api/v1/knowledge/", "knowledge", EVERYONE, NOBODY),
+    # Survey answers come from the IVR (an integration); people read them.
+    ("/api/v1/surveys/", "surveys", CARE_READERS, NOBODY),
     # Webhook subscriptions belong to integrations, not to people.
     ("/api/v1/webhooks/", "webhooks", NOBODY, NOBODY),
 ]
@@ -628,6 +644,13 @@ def centre(world):
         service_type="broadband", area="朝阳", threshold=3, window_minutes=60
     )
     world.problem = world.problems[0]
+    # A callback in each role's own team's queue, by user.
+    world.callbacks = {
+        world.people[role].pk: care_services.callback_create(
+            reason="manual", customer=world.customers[1], by=world.people[role]
+        )
+        for role in ROLES
+    }
     return world
 
 
@@ -1052,6 +1075,9 @@ def _url_names(patterns, namespace: str = "") -> set[str]:
     return names
 
 
+PUBLIC_PAGES = {"care:survey"}
+
+
 def test_the_page_matrix_covers_every_page_of_the_apps(centre):
     # Every namespaced page and home; sign-in, the health probe and the language switch
     # are public, the API's documents need a sign-in (tests/csc/test_schema_access.py),
@@ -1065,7 +1091,8 @@ def test_the_page_matrix_covers_every_page_of_the_apps(centre):
         if (not name.startswith("admin:") and ":" in name) or name == "home"
     }
 
-    assert pages - covered == set(), "add a row to PAGES for each new page"
+    # The customer's survey page is public (tests/care/test_views.py).
+    assert pages - covered - PUBLIC_PAGES == set(), "add a row to PAGES for each new page"
 
 
 def test_signed_out_visitors_are_sent_to_sign_in_from_every_page(client, centre):

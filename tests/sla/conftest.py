@@ -23,7 +23,7 @@ def facts_for(ticket, **extra) -> TicketFacts:
         "kind": ticket.kind,
         "channel": ticket.channel,
         "priority": ticket.priority,
-        "vip_tier": customer.vip_tier if customer else "none",
+        "vip_tier": customer.grade_tier if customer else "none",
     }
     if ticket.business_type_id:
         values["business_type_code"] = ticket.business_type.code

@@ -576,6 +576,16 @@ def test_queue_rows_show_the_masked_phone_and_the_vip_tier(client, agent_user, h
     assert "tier-gold" in page
 
 
+def test_queue_rows_show_no_vip_badge_for_a_prepaid_tier_holder(client, agent_user, hotline_team):
+    customer = CustomerFactory(vip_tier="gold", payment_type="prepaid")
+    TicketFactory(team=hotline_team, assignee=agent_user, customer=customer)
+    as_user(client, agent_user)
+
+    page = client.get(reverse("worktickets:my_queue")).content.decode()
+
+    assert "tier-gold" not in page
+
+
 def test_team_lead_of_two_teams_switches_between_their_queues(client, lead_user, hotline_team):
     second = TeamFactory(name="Hotline night")
     second.lead = lead_user

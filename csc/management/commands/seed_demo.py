@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from care.demo import seed_care
 from csc.demo import seed_dashboard, seed_history
 from csc.lib.resident_id import check_code
 from intake.choices import Channel, CustomerType, Disposition, PaymentType, Region, VipTier
@@ -406,6 +407,9 @@ def demo_customers() -> list[DemoCustomer]:
             phone = unique(mobile, phones)
             id_number = unique(lambda region_code=region_code: resident_id(region_code), ids)
             services.append(DemoService("mobile", phone, rng.choice(MOBILE_PLANS[payment_type])))
+        if payment_type != PaymentType.POSTPAID:
+            # Grade service is for postpaid VIPs only (CA-4): no prepaid VIP by chance.
+            vip_tier = VipTier.NONE
         if customer_type != CustomerType.INDIVIDUAL or rng.random() < 0.35:
             account = unique(
                 lambda area_code=area_code: f"KD{area_code}{rng.randrange(10**8):08d}", numbers
@@ -479,6 +483,8 @@ class Command(BaseCommand):
         )
         with transaction.atomic():
             created.update(seed_dashboard(users, teams["热线一班"]))
+        with transaction.atomic():
+            created["survey answers"] = seed_care(users)
         self.stdout.write(
             "seed_demo: created "
             + ", ".join(f"{count} {what}" for what, count in created.items())
@@ -666,7 +672,7 @@ class Command(BaseCommand):
 
     def _contact_timing(self, rng, channel, queued_at, customer) -> dict:
         """Wait, handling time and outcome; VIP callers wait less (their target is higher)."""
-        vip = customer is not None and customer.vip_tier != VipTier.NONE
+        vip = customer is not None and customer.is_vip
         if channel == Channel.IVR:
             # Self-service: "answered" by the IVR at once, no agent.
             ended = queued_at + datetime.timedelta(seconds=rng.uniform(30, 180))

@@ -1,0 +1,238 @@
+"""Reads for care pages, the API and the shift dashboard.
+
+CSAT (DOMAIN.md P-13, K-23) = answers of 4 or 5 / all answers, in a period.
+The satisfaction index (满意度指数, CA-30) combines the customers' word with
+business data, documented here and in docs/architecture.md:
+
+    index = 0.6 × CSAT + 0.2 × first-contact resolution + 0.2 × SLA met
+
+each a share in 0..1 over the same period, shown as 0..100. CSAT weighs most
+because it is the customers' own answer; resolution on first contact and
+deadlines kept are the business data CA-30 names. Missing parts (no answers,
+no clocks) are left out and the remaining weights rescaled.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.utils import timezone
+
+from care.choices import SATISFIED_AT_LEAST
+from care.models import Callback, CareSettings, Survey
+from intake.choices import Disposition
+from intake.models import Contact
+from worktickets.choices import TicketStatus
+
+GROUPINGS = {
+    "agent": "agent",
+    "team": "team",
+    "channel": "channel",
+    "kind": "ticket_kind",
+    "tier": "tier",
+}
+PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
+INDEX_WEIGHTS = {"csat": 0.6, "first_contact_resolution": 0.2, "sla_met": 0.2}
+
+
+@dataclass(frozen=True)
+class Csat:
+    answers: int
+    satisfied: int
+    target_percent: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.satisfied / self.answers if self.answers else None
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.rate is None else round(self.rate * 100, 1)
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.rate is None else self.rate * 100 >= self.target_percent
+
+
+def answered_between(start: datetime.datetime, end: datetime.datetime) -> QuerySet[Survey]:
+    return Survey.objects.filter(answered_at__gte=start, answered_at__lt=end)
+
+
+def _figures(surveys: QuerySet[Survey]) -> dict:
+    return surveys.aggregate(
+        answers=Count("id"), satisfied=Count("id", filter=Q(score__gte=SATISFIED_AT_LEAST))
+    )
+
+
+def csat(start: datetime.datetime, end: datetime.datetime) -> Csat:
+    """CSAT over answers given in [start, end), against the editable target (CA-36)."""
+    figures = _figures(answered_between(start, end))
+    return Csat(
+        figures["answers"], figures["satisfied"], CareSettings.current().csat_target_percent
+    )
+
+
+def csat_by(by: str, start: datetime.datetime, end: datetime.datetime) -> list[dict]:
+    """CSAT per agent, team, channel, ticket kind or tier: one grouped query."""
+    field = GROUPINGS[by]
+    rows = (
+        answered_between(start, end)
+        .values(field)
+        .annotate(
+            answers=Count("id"), satisfied=Count("id", filter=Q(score__gte=SATISFIED_AT_LEAST))
+        )
+        .order_by(field)
+    )
+    return [
+        {
+            "key": row[field],
+            "answers": row["answers"],
+            "satisfied": row["satisfied"],
+            "percent": round(row["satisfied"] * 100 / row["answers"], 1),
+        }
+        for row in rows
+    ]
+
+
+def csat_trend(period: str, start: datetime.datetime, end: datetime.datetime) -> list[dict]:
+    """CSAT per day, week or month (Asia/Shanghai), oldest first."""
+    trunc = PERIODS[period]("answered_at", tzinfo=timezone.get_current_timezone())
+    rows = (
+        answered_between(start, end)
+        .annotate(bucket=trunc)
+        .values("bucket")
+        .annotate(
+            answers=Count("id"), satisfied=Count("id", filter=Q(score__gte=SATISFIED_AT_LEAST))
+        )
+        .order_by("bucket")
+    )
+    return [
+        {
+            "period": row["bucket"].date(),
+            "answers": row["answers"],
+            "percent": round(row["satisfied"] * 100 / row["answers"], 1),
+        }
+        for row in rows
+    ]
+
+
+def response_rate(start: datetime.datetime, end: datetime.datetime) -> float | None:
+    """Share of surveys sent in the period that were answered."""
+    figures = Survey.objects.filter(sent_at__gte=start, sent_at__lt=end).aggregate(
+        sent=Count("id"), answered=Count("id", filter=Q(answered_at__isnull=False))
+    )
+    return round(figures["answered"] * 100 / figures["sent"], 1) if figures["sent"] else None
+
+
+def satisfaction_index(start: datetime.datetime, end: datetime.datetime) -> float | None:
+    """The documented weighted index (module docstring), 0..100, or None without data."""
+    from sla.models import Clock  # the SLA engine's clocks: business data (CA-30)
+
+    parts: dict[str, float] = {}
+    score = csat(start, end).rate
+    if score is not None:
+        parts["csat"] = score
+    # First-contact resolution: answered contacts resolved without a ticket (I-series).
+    fcr = Contact.objects.filter(
+        queued_at__gte=start, queued_at__lt=end, answered_at__isnull=False
+    ).aggregate(n=Count("id"), first=Count("id", filter=Q(disposition=Disposition.RESOLVED)))
+    if fcr["n"]:
+        parts["first_contact_resolution"] = fcr["first"] / fcr["n"]
+    clocks = Clock.objects.filter(
+        Q(met_at__gte=start, met_at__lt=end) | Q(breached_at__gte=start, breached_at__lt=end)
+    ).aggregate(n=Count("id"), met=Count("id", filter=Q(state="met")))
+    if clocks["n"]:
+        parts["sla_met"] = clocks["met"] / clocks["n"]
+    if not parts:
+        return None
+    weight = sum(INDEX_WEIGHTS[name] for name in parts)
+    return round(sum(INDEX_WEIGHTS[n] * v for n, v in parts.items()) * 100 / weight, 1)
+
+
+def shift_csat_today() -> Csat:
+    """For the csc shift dashboard: today's CSAT against the target."""
+    now = timezone.localtime()
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return csat(start, start + datetime.timedelta(days=1))
+
+
+def open_callbacks() -> QuerySet[Callback]:
+    """Callbacks not yet done, nearest deadline first (the manager's list)."""
+    return (
+        Callback.objects.exclude(ticket__status__in=[TicketStatus.RESOLVED, TicketStatus.CLOSED])
+        .select_related("ticket", "ticket__customer", "ticket__assignee", "source_ticket")
+        .order_by("ticket__sla_due_at", "pk")
+    )
+
+
+def callbacks_weekly(start: datetime.datetime, end: datetime.datetime) -> list[dict]:
+    """CA-26: the director's weekly callback statistics, per week and outcome."""
+    rows = (
+        Callback.objects.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(week=TruncWeek("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("week", "outcome")
+        .annotate(n=Count("id"))
+        .order_by("week", "outcome")
+    )
+    return [{"week": r["week"].date(), "outcome": r["outcome"], "count": r["n"]} for r in rows]
+
+
+def privileges_for(customer) -> list:
+    """The privileges a customer's tier grants, inherited from the tiers below it
+    (P-9). None for a customer not entitled to grade service: a prepaid customer's
+    recorded tier grants nothing (CA-4; intake/grade_service.py)."""
+    from care.models import Privilege
+    from intake.choices import VipTier
+
+    tier = customer.grade_tier
+    if tier == VipTier.NONE:
+        return []
+    tiers = [t for t in VipTier.values[1:] if VipTier.rank(t) <= VipTier.rank(tier)]
+    return list(Privilege.objects.filter(grants__tier__in=tiers).distinct().order_by("number"))
+
+
+def customer_care_summary(customer) -> dict:
+    """What the customer page and the desk show: privileges, recent answers, callbacks."""
+    surveys = list(
+        Survey.objects.filter(customer=customer, answered_at__isnull=False)
+        .select_related("ticket")
+        .order_by("-answered_at")[:5]
+    )
+    callbacks = list(
+        Callback.objects.filter(ticket__customer=customer)
+        .select_related("ticket")
+        .order_by("-pk")[:5]
+    )
+    return {"privileges": privileges_for(customer), "surveys": surveys, "callbacks": callbacks}
+
+
+def campaign_audience(campaign) -> list:
+    """The customers a campaign reaches: its segment, never an opted-out customer."""
+    from intake.models import Customer
+
+    customers = Customer.objects.filter(survey_opt_out__isnull=True)
+    if campaign.tiers:
+        customers = customers.filter(vip_tier__in=campaign.tiers)
+    if campaign.payment_type:
+        customers = customers.filter(payment_type=campaign.payment_type)
+    if campaign.region:
+        customers = customers.filter(region=campaign.region)
+    if campaign.service_type:
+        customers = customers.filter(
+            services__service_type=campaign.service_type, services__status="active"
+        )
+    if campaign.min_tenure_days is not None:
+        since = timezone.now() - datetime.timedelta(days=campaign.min_tenure_days)
+        customers = customers.filter(created_at__lte=since)
+    if campaign.outage_cluster_id:
+        customers = customers.filter(tickets__complaint__cluster_id=campaign.outage_cluster_id)
+    found = list(customers.distinct().order_by("pk"))
+    if campaign.birthday_today:
+        # The birth date is in the resident ID number (digits 11-14: MMDD), stored
+        # encrypted: read for this segment only.
+        today = timezone.localdate().strftime("%m%d")
+        found = [c for c in found if len(c.id_number) == 18 and c.id_number[10:14] == today]
+    return found

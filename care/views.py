@@ -1,0 +1,144 @@
+"""Care in the browser: the public survey page (no login), the care manager's home,
+and the callback outcome form. Views parse, call one service or selector, render."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from redis.exceptions import RedisError
+
+from care import selectors, services
+from care.choices import DIMENSIONS, SCORE_CHOICES, CallbackOutcome
+from care.models import Callback, Campaign
+from csc.lib.addresses import client_address
+from csc.lib.errors import DomainError
+from staffing.access import permission
+from staffing.api_auth import count_in_window
+from worktickets import selectors as ticket_selectors
+
+VIEW_CARE = "care.view_survey"
+WORK_CALLBACKS = "care.change_callback"
+
+
+def _too_many(request: HttpRequest) -> bool:
+    """Per client address and minute: the public page is hit in bursts after an SMS batch."""
+    window = int(timezone.now().timestamp() // 60)
+    try:
+        count = count_in_window(f"survey-page:{client_address(request)}:{window}", 60)
+    except RedisError:
+        return False
+    return count > settings.SURVEY_PAGE_RATE_PER_MINUTE
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return -1  # refused by the service's check with a clear message
+
+
+@require_http_methods(["GET", "POST"])
+def survey(request: HttpRequest, token: str) -> HttpResponse:
+    """The customer's survey page from the SMS link: mobile-first, no login."""
+    if _too_many(request):
+        return render(
+            request,
+            "care/survey_closed.html",
+            {"message": _("Too many requests. Please try again in a minute.")},
+            status=429,
+        )
+    try:
+        found = services.survey_by_token(token)
+    except services.SurveyRefused as refusal:
+        return render(
+            request, "care/survey_closed.html", {"message": refusal.message}, status=refusal.status
+        )
+    errors: dict = {}
+    if request.method == "POST":
+        answer = services.SurveyAnswer(
+            score=_int_or_none(request.POST.get("score")) or 0,
+            comment=request.POST.get("comment", ""),
+            **{name: _int_or_none(request.POST.get(name)) for name in DIMENSIONS},
+        )
+        try:
+            services.survey_answer(token, answer)
+        except services.SurveyRefused as refusal:
+            return render(
+                request,
+                "care/survey_closed.html",
+                {"message": refusal.message},
+                status=refusal.status,
+            )
+        except DomainError as error:
+            errors = error.details or {"score": [error.message]}
+        else:
+            return render(request, "care/survey_thanks.html", {"score": answer.score})
+    context = {
+        "survey": found,
+        "scores": SCORE_CHOICES,
+        "dimensions": DIMENSIONS.items(),
+        "errors": errors,
+    }
+    return render(request, "care/survey.html", context, status=400 if errors else 200)
+
+
+def _month_start(now: datetime.datetime) -> datetime.datetime:
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+@permission(VIEW_CARE)
+def home(request: HttpRequest) -> HttpResponse:
+    """The care manager's home: CSAT against target, response rate, open callbacks."""
+    now = timezone.localtime()
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    month = _month_start(now)
+    context = {
+        "today": selectors.csat(today, now + datetime.timedelta(seconds=1)),
+        "month": selectors.csat(month, now + datetime.timedelta(seconds=1)),
+        "index": selectors.satisfaction_index(month, now),
+        "response_rate": selectors.response_rate(month, now),
+        "trend": selectors.csat_trend("day", today - datetime.timedelta(days=29), now),
+        "by_channel": selectors.csat_by("channel", month, now),
+        "callbacks": list(selectors.open_callbacks()[:50]),
+        "weekly": selectors.callbacks_weekly(today - datetime.timedelta(weeks=4), now),
+        "campaigns": list(Campaign.objects.order_by("-scheduled_at")[:10]),
+        "now": now,
+    }
+    return render(request, "care/home.html", context)
+
+
+@permission(WORK_CALLBACKS)
+@require_POST
+def callback_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    visible = ticket_selectors.tickets_visible_to(request.user)
+    callback = get_object_or_404(
+        Callback.objects.select_related("ticket").filter(ticket__in=visible), pk=pk
+    )
+    try:
+        services.callback_record_outcome(
+            callback,
+            by=request.user,
+            outcome=request.POST.get("outcome", ""),
+            comment=request.POST.get("comment", ""),
+            reopen_complaint=request.POST.get("reopen_complaint") == "on",
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("care:callbacks")
+    messages.success(request, _("Callback outcome recorded."))
+    return redirect("care:callbacks")
+
+
+@permission(WORK_CALLBACKS)
+def callbacks(request: HttpRequest) -> HttpResponse:
+    """The callbacks the agent's teams have open, nearest deadline first, with the
+    outcome form on each row (reached or not, satisfied or not, comment)."""
+    visible = ticket_selectors.tickets_visible_to(request.user)
+    rows = list(selectors.open_callbacks().filter(ticket__in=visible)[:100])
+    context = {"callbacks": rows, "outcomes": CallbackOutcome.choices, "now": timezone.now()}
+    return render(request, "care/callbacks.html", context)

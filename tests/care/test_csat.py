@@ -1,0 +1,113 @@
+"""CSAT = share of 4 and 5 (DOMAIN.md P-13, K-23), per agent, team, channel, kind, tier
+and period, against the editable target (CA-36); the satisfaction index (CA-30)."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from care import selectors
+from care.models import CareSettings, Survey
+from tests.factories import CustomerFactory, TeamFactory, TicketFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.now()
+START, END = NOW - datetime.timedelta(days=30), NOW + datetime.timedelta(seconds=1)
+
+
+def answered(score, *, days_ago=0, **fields):
+    ticket = fields.pop("ticket", None) or TicketFactory()
+    at = NOW - datetime.timedelta(days=days_ago)
+    values = {
+        "ticket": ticket,
+        "customer": ticket.customer or CustomerFactory(),
+        "token_hash": f"{ticket.pk:064d}",
+        "status": "answered",
+        "send_at": at,
+        "sent_at": at,
+        "expires_at": at + datetime.timedelta(days=3),
+        "answered_at": at,
+        "score": score,
+        "ticket_kind": "inquiry",
+        "channel": "hotline",
+        "tier": "none",
+        **fields,
+    }
+    return Survey.objects.create(**values)
+
+
+def test_csat_is_the_share_of_fours_and_fives():
+    for score in (5, 4, 4, 3, 1):
+        answered(score)
+
+    figure = selectors.csat(START, END)
+
+    assert (figure.answers, figure.satisfied) == (5, 3)
+    assert figure.percent == 60.0
+    assert figure.target_percent == 95 and figure.met is False
+
+
+def test_csat_without_answers_is_unknown_not_zero():
+    figure = selectors.csat(START, END)
+
+    assert figure.percent is None and figure.met is None
+
+
+def test_the_target_is_editable():
+    CareSettings.objects.update(csat_target_percent=60)
+    for score in (5, 4, 4, 3, 1):
+        answered(score)
+
+    assert selectors.csat(START, END).met is True
+
+
+def test_csat_by_channel_team_agent_kind_and_tier():
+    team = TeamFactory(name="Online")
+    agent = UserFactory(username="a9")
+    answered(5, channel="online_chat", team=team, agent=agent, tier="gold", ticket_kind="complaint")
+    answered(2, channel="online_chat", team=team, agent=agent, tier="gold", ticket_kind="complaint")
+    answered(4, channel="hotline")
+
+    by_channel = {row["key"]: row["percent"] for row in selectors.csat_by("channel", START, END)}
+    assert by_channel == {"hotline": 100.0, "online_chat": 50.0}
+    assert {r["key"]: r["answers"] for r in selectors.csat_by("team", START, END)}[team.pk] == 2
+    assert {r["key"]: r["answers"] for r in selectors.csat_by("agent", START, END)}[agent.pk] == 2
+    assert {r["key"]: r["percent"] for r in selectors.csat_by("kind", START, END)}[
+        "complaint"
+    ] == 50.0
+    assert {r["key"]: r["percent"] for r in selectors.csat_by("tier", START, END)}["gold"] == 50.0
+
+
+def test_answers_outside_the_period_are_left_out():
+    answered(1, days_ago=40)
+    answered(5)
+
+    assert selectors.csat(START, END).percent == 100.0
+
+
+def test_the_trend_is_per_day_oldest_first():
+    answered(5, days_ago=2)
+    answered(1, days_ago=2)
+    answered(5, days_ago=1)
+
+    trend = selectors.csat_trend("day", START, END)
+
+    assert [(row["answers"], row["percent"]) for row in trend] == [(2, 50.0), (1, 100.0)]
+
+
+def test_the_satisfaction_index_rescales_without_business_data():
+    for score in (5, 4, 1, 1):
+        answered(score)
+
+    # Only CSAT is known (no contacts, no clocks in the period): the index is CSAT.
+    assert selectors.satisfaction_index(START, END) == 50.0
+
+
+def test_the_csat_aggregate_is_one_query(django_assert_num_queries):
+    for score in (5, 4, 1):
+        answered(score)
+    CareSettings.current()
+
+    with django_assert_num_queries(2):  # the figures and the target
+        selectors.csat(START, END)
