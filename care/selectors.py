@@ -15,6 +15,7 @@ no clocks) are left out and the remaining weights rescaled.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -67,9 +68,18 @@ def _figures(surveys: QuerySet[Survey]) -> dict:
     )
 
 
-def csat(start: datetime.datetime, end: datetime.datetime) -> Csat:
-    """CSAT over answers given in [start, end), against the editable target (CA-36)."""
-    figures = _figures(answered_between(start, end))
+def csat(
+    start: datetime.datetime,
+    end: datetime.datetime,
+    *,
+    team_ids: Sequence[int] | None = None,
+) -> Csat:
+    """CSAT over answers given in [start, end), against the editable target (CA-36);
+    of the tickets of these teams only, when given (the shift dashboard's scope)."""
+    surveys = answered_between(start, end)
+    if team_ids is not None:
+        surveys = surveys.filter(team_id__in=team_ids)
+    figures = _figures(surveys)
     return Csat(
         figures["answers"], figures["satisfied"], CareSettings.current().csat_target_percent
     )

@@ -222,6 +222,14 @@ SHIFT_METRICS = {
     "open_tickets": [{"team_id": 3, "kind": "inquiry", "count": 41}],
     "sla": {"at_risk": 5, "breached": 1},
     "complaints_today": [{"category": "billing", "tier": "complaint", "count": 3, "major": 1}],
+    "csat_today": {
+        "answers": 57,
+        "satisfied": 53,
+        "rate": 0.9298,
+        "target_percent": 95,
+        "met": False,
+    },
+    "callbacks": {"open": 12, "due_today": 5, "overdue": 1},
 }
 
 
@@ -233,11 +241,12 @@ def shift_metrics_operation(*, output):
             "What the shift dashboard shows, as taken now: calls waiting per queue with "
             "the longest wait, the 20-second service level per half hour and for the day "
             "against the targets (DOMAIN.md P-8, K-13), agents per presence status, open "
-            "tickets per team and kind, deadlines at risk and breached, and complaints "
-            "accepted today. An integration with `metrics:read` reads the whole centre, "
-            "or one team with `?team=`; a signed-in person reads their own dashboard's "
-            "scope. The waiting calls and the service level are the centre's queue in "
-            "every scope. No personal data."
+            "tickets per team and kind, deadlines at risk and breached, complaints "
+            "accepted today, today's CSAT against its target and the callbacks due. An "
+            "integration with `metrics:read` reads the whole centre, or one team with "
+            "`?team=`; a signed-in person reads their own dashboard's scope. The waiting "
+            "calls and the service level are the centre's queue in every scope. No "
+            "personal data."
         ),
         responses={200: output},
         errors={

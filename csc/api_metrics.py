@@ -60,6 +60,20 @@ class ComplaintCountSerializer(serializers.Serializer):
     major = serializers.IntegerField(help_text="Of which major or critical.")
 
 
+class CsatSerializer(serializers.Serializer):
+    answers = serializers.IntegerField(help_text="Survey answers given today.")
+    satisfied = serializers.IntegerField(help_text="Of which 4 or 5 out of 5.")
+    rate = serializers.FloatField(allow_null=True)
+    target_percent = serializers.IntegerField()
+    met = serializers.BooleanField(allow_null=True)
+
+
+class CallbacksSerializer(serializers.Serializer):
+    open = serializers.IntegerField()
+    due_today = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+
+
 class ScopeSerializer(serializers.Serializer):
     centre = serializers.BooleanField(source="is_centre")
     team_ids = serializers.ListField(child=serializers.IntegerField(), source="team_id_list")
@@ -75,6 +89,8 @@ class ShiftMetricsSerializer(serializers.Serializer):
     open_tickets = TicketCountSerializer(many=True)
     sla = DeadlinesSerializer(source="*")
     complaints_today = ComplaintCountSerializer(many=True)
+    csat_today = CsatSerializer()
+    callbacks = CallbacksSerializer()
 
 
 class ShiftMetricsView(APIView):

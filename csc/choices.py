@@ -69,10 +69,10 @@ ACTIONS = {
 
 
 class TargetMeasure(models.TextChoices):
-    """The figures the centre holds itself to (DOMAIN.md P-8, K-13, K-23)."""
+    """The figures the centre holds itself to (DOMAIN.md P-8, K-13). The CSAT target
+    (K-23) is the care app's (care.CareSettings), which its own pages read too."""
 
     SERVICE_LEVEL = "service_level", _("20-second service level")
-    CSAT = "csat", _("Customer satisfaction (CSAT)")
     SLA_COMPLIANCE = "sla_compliance", _("SLA deadlines met")
     COMPLAINT_TIMELINESS = "complaint_timeliness", _("Complaints handled in time")
 

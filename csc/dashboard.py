@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from care.selectors import Csat, csat
 from complaints.choices import Category, Severity, Tier
 from complaints.models import Complaint
 from csc.choices import TargetQueue
@@ -111,6 +112,15 @@ class ComplaintCount:
     major: int  # of which major or critical (flagged on the board)
 
 
+@dataclass(frozen=True)
+class CallbackCounts:
+    """Open callbacks (回访) of the scope: all, due by the end of today, overdue now."""
+
+    open: int
+    due_today: int
+    overdue: int
+
+
 @dataclass
 class ShiftFigures:
     scope: Scope
@@ -125,6 +135,8 @@ class ShiftFigures:
     breached: int
     attention: list[Clock] = field(default_factory=list)
     complaints_today: list[ComplaintCount] = field(default_factory=list)
+    csat_today: Csat | None = None
+    callbacks: CallbackCounts | None = None
 
     @property
     def agents_working(self) -> int:
@@ -179,6 +191,8 @@ def shift_figures(
         at_risk=deadlines["at_risk"],
         breached=deadlines["breached"],
         complaints_today=complaints_opened(scope, start, end),
+        csat_today=csat(start, end, team_ids=scope.team_ids),
+        callbacks=callback_counts(scope, now, end),
     )
     if with_rows:
         figures.attention = attention_rows(scope)
@@ -401,6 +415,22 @@ def attention_rows(scope: Scope) -> list[Clock]:
         .select_related("ticket__team", "ticket__assignee")
         .order_by("due_at", "pk")[:ATTENTION_ROWS]
     )
+
+
+def callback_counts(
+    scope: Scope, now: datetime.datetime, end_of_day: datetime.datetime
+) -> CallbackCounts:
+    """Open callbacks, those due by the end of the day and those overdue: one query."""
+    counts = (
+        _scoped_tickets(scope)
+        .filter(kind=TicketKind.CALLBACK)
+        .aggregate(
+            open=Count("pk"),
+            due_today=Count("pk", filter=Q(sla_due_at__lt=end_of_day)),
+            overdue=Count("pk", filter=Q(sla_due_at__lt=now)),
+        )
+    )
+    return CallbackCounts(**counts)
 
 
 def complaints_opened(

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from csc.choices import ReportKind
 from csc.lib.errors import DomainError
@@ -46,7 +47,7 @@ class DecisionForm(ServiceErrorsMixin, forms.Form):
 
 class WallboardForm(forms.Form):
     name = forms.CharField(
-        label=_("Name"),
+        label=pgettext_lazy("wallboard", "Name"),
         max_length=100,
         help_text=_("Where the screen hangs, for example “Hotline floor, east wall”."),
     )

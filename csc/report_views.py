@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -92,7 +92,7 @@ COLUMN_LABELS = {
     "average_hours": gettext_lazy("Average (hours)"),
     "limit_hours": gettext_lazy("Limit (hours)"),
     "level": gettext_lazy("Level"),
-    "day": gettext_lazy("Day"),
+    "day": pgettext_lazy("report column", "Day"),
     "general_offered": gettext_lazy("General queue calls"),
     "general_rate": gettext_lazy("General queue in 20 s"),
     "vip_offered": gettext_lazy("VIP queue calls"),

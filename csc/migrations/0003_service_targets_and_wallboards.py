@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             name='HistoricalServiceTarget',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('measure', models.CharField(choices=[('service_level', '20-second service level'), ('csat', 'Customer satisfaction (CSAT)'), ('sla_compliance', 'SLA deadlines met'), ('complaint_timeliness', 'Complaints handled in time')], max_length=30, verbose_name='measure')),
+                ('measure', models.CharField(choices=[('service_level', '20-second service level'), ('sla_compliance', 'SLA deadlines met'), ('complaint_timeliness', 'Complaints handled in time')], max_length=30, verbose_name='measure')),
                 ('queue', models.CharField(blank=True, choices=[('', 'Every queue'), ('general', 'General queue'), ('vip', 'VIP queue')], default='', max_length=10, verbose_name='queue')),
                 ('target_percent', models.DecimalField(decimal_places=2, max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='target (%)')),
                 ('answer_seconds', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='answered within (seconds)')),
@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
             name='ServiceTarget',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('measure', models.CharField(choices=[('service_level', '20-second service level'), ('csat', 'Customer satisfaction (CSAT)'), ('sla_compliance', 'SLA deadlines met'), ('complaint_timeliness', 'Complaints handled in time')], max_length=30, verbose_name='measure')),
+                ('measure', models.CharField(choices=[('service_level', '20-second service level'), ('sla_compliance', 'SLA deadlines met'), ('complaint_timeliness', 'Complaints handled in time')], max_length=30, verbose_name='measure')),
                 ('queue', models.CharField(blank=True, choices=[('', 'Every queue'), ('general', 'General queue'), ('vip', 'VIP queue')], default='', max_length=10, verbose_name='queue')),
                 ('target_percent', models.DecimalField(decimal_places=2, max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='target (%)')),
                 ('answer_seconds', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='answered within (seconds)')),

@@ -1,4 +1,4 @@
-"""The default targets (DOMAIN.md P-8, K-13, K-23) and who sees the shift dashboard."""
+"""The default targets (DOMAIN.md P-8, K-13) and who sees the shift dashboard."""
 
 from django.db import migrations
 
@@ -8,7 +8,6 @@ from staffing.role_grants import grant_role_permissions
 DEFAULTS = [
     ("service_level", "general", 70, 20, 5, "DOMAIN.md P-8, S-5, K-13: ≥70 % within 20 s"),
     ("service_level", "vip", 85, 20, 5, "DOMAIN.md P-8, S-6, K-13: ≥85 % within 20 s, VIP queue"),
-    ("csat", "", 95, None, None, "DOMAIN.md CA-36, K-23: satisfaction ≥95 %"),
     (
         "sla_compliance",
         "",
