@@ -6,6 +6,7 @@ writes the front page of /api/docs/ and the description of each resource's tag.
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter
 
 from staffing.api_schema import error_body, operation, refusal, request_body, response_body
 
@@ -87,6 +88,7 @@ RESOURCES = {
     ),
     "sla": _("SLA clocks: each deadline of a ticket, its state and its escalations."),
     "webhooks": _("Subscriptions to events, signed deliveries and their log."),
+    "metrics": _("The shift dashboard's figures, for the operator's own BI."),
 }
 
 
@@ -174,4 +176,88 @@ def erase_operation(*, payload, output):
             ),
             response_body("Erased", _("What was erased"), ERASURE, 201),
         ],
+    )
+
+
+# ---------------------------------------------------------------- shift metrics
+
+SHIFT_METRICS = {
+    "scope": {"centre": True, "team_ids": []},
+    "taken_at": "2026-03-10T10:40:00+08:00",
+    "waiting": [
+        {"channel": "hotline", "queue": "general", "count": 4, "longest_wait_seconds": 37},
+        {"channel": "hotline", "queue": "vip", "count": 0, "longest_wait_seconds": None},
+        {"channel": "online_chat", "queue": "", "count": 2, "longest_wait_seconds": 80},
+    ],
+    "service_level_today": [
+        {
+            "queue": "general",
+            "offered": 412,
+            "answered_in_target": 301,
+            "rate": 0.7306,
+            "target": 0.7,
+            "met": True,
+            "answer_seconds": 20,
+            "short_abandon_seconds": 5,
+        }
+    ],
+    "intervals": [
+        {
+            "start": "2026-03-10T10:30:00+08:00",
+            "levels": [
+                {
+                    "queue": "general",
+                    "offered": 22,
+                    "answered_in_target": 14,
+                    "rate": 0.6364,
+                    "target": 0.7,
+                    "met": False,
+                    "answer_seconds": 20,
+                    "short_abandon_seconds": 5,
+                }
+            ],
+        }
+    ],
+    "agents_by_status": [{"status": "available", "count": 7}, {"status": "busy", "count": 12}],
+    "open_tickets": [{"team_id": 3, "kind": "inquiry", "count": 41}],
+    "sla": {"at_risk": 5, "breached": 1},
+    "complaints_today": [{"category": "billing", "tier": "complaint", "count": 3, "major": 1}],
+}
+
+
+def shift_metrics_operation(*, output):
+    return operation(
+        operation_id="metrics_shift",
+        summary=_("The shift's figures"),
+        description=_(
+            "What the shift dashboard shows, as taken now: calls waiting per queue with "
+            "the longest wait, the 20-second service level per half hour and for the day "
+            "against the targets (DOMAIN.md P-8, K-13), agents per presence status, open "
+            "tickets per team and kind, deadlines at risk and breached, and complaints "
+            "accepted today. An integration with `metrics:read` reads the whole centre, "
+            "or one team with `?team=`; a signed-in person reads their own dashboard's "
+            "scope. The waiting calls and the service level are the centre's queue in "
+            "every scope. No personal data."
+        ),
+        responses={200: output},
+        errors={
+            400: refusal(
+                _("`team` is not a number."),
+                error_body("BadTeam", _("A team by name"), {"team": ["班组请用编号表示。"]}),
+            ),
+            403: refusal(
+                _("A signed-in person asked for a team that is not theirs."),
+                error_body(
+                    "OtherTeam",
+                    _("Another team's figures"),
+                    {"detail": "您没有执行该操作的权限。", "code": "permission_denied"},
+                ),
+            ),
+        },
+        parameters=[
+            OpenApiParameter(
+                "team", int, description=_("One team's figures instead of the whole centre.")
+            )
+        ],
+        examples=[response_body("Shift", _("Mid-morning on a busy day"), SHIFT_METRICS)],
     )

@@ -66,3 +66,36 @@ ACTIONS = {
     RecordType.OUTBOX: RetentionAction.DELETE,
     RecordType.NOTIFICATION: RetentionAction.DELETE,
 }
+
+
+class TargetMeasure(models.TextChoices):
+    """The figures the centre holds itself to (DOMAIN.md P-8, K-13, K-23)."""
+
+    SERVICE_LEVEL = "service_level", _("20-second service level")
+    CSAT = "csat", _("Customer satisfaction (CSAT)")
+    SLA_COMPLIANCE = "sla_compliance", _("SLA deadlines met")
+    COMPLAINT_TIMELINESS = "complaint_timeliness", _("Complaints handled in time")
+
+
+class TargetQueue(models.TextChoices):
+    """Which calls a service-level target counts: the VIP seat's or everyone else's."""
+
+    ALL = "", _("Every queue")
+    GENERAL = "general", _("General queue")
+    VIP = "vip", _("VIP queue")
+
+
+class ReportKind(models.TextChoices):
+    """The centre's reporting cadence (DOMAIN.md S-37 to S-46, ST-30)."""
+
+    DAILY = "daily", _("Daily work statistics")
+    WEEKLY = "weekly", _("Weekly statistics")
+    MONTHLY = "monthly", _("Monthly service-quality analysis")
+    QUARTERLY = "quarterly", _("Quarterly evaluation")
+    ANNUAL = "annual", _("Annual evaluation")
+
+
+class ReportStatus(models.TextChoices):
+    GENERATING = "generating", _("Generating")
+    READY = "ready", _("Ready")
+    FAILED = "failed", pgettext_lazy("report", "Failed")

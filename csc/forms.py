@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from csc.choices import ReportKind
 from csc.lib.errors import DomainError
+from staffing.models import Team
 from worktickets.forms import ServiceErrorsMixin
 
 
@@ -40,3 +42,53 @@ class DecisionForm(ServiceErrorsMixin, forms.Form):
             details["note"] = details.pop("reason")
             error = DomainError(error.message, code=error.code, details=details)
         super().add_domain_error(error)
+
+
+class WallboardForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("Where the screen hangs, for example “Hotline floor, east wall”."),
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=Team.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        empty_label=_("Whole centre"),
+    )
+
+
+class ReportRequestForm(ServiceErrorsMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices)
+    day = forms.DateField(
+        label=_("A day of the period"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The report covers the day, week, month, quarter or year holding it."),
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.none(), required=False, empty_label=_("Whole centre")
+    )
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(pk__in=[team.pk for team in teams])
+        self._teams = teams
+
+    def clean_team(self):
+        team = self.cleaned_data.get("team")
+        if team is None and len(self._teams) < Team.objects.filter(is_active=True).count():
+            # A lead reports on their own team; the centre's report is the managers'.
+            raise forms.ValidationError(_("Choose your team."))
+        return team
+
+
+class ReportAnalysisForm(ServiceErrorsMixin, forms.Form):
+    analysis = forms.CharField(
+        label=_("Qualitative analysis"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "What the figures mean: causes, difficult issues from the duty log, what to "
+            "improve and the next steps (Q-4, Q-13)."
+        ),
+    )

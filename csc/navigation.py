@@ -39,6 +39,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Customers"), "intake:customer_search", "intake.view_customer", "customers"),
     NavItem(_("Contacts"), "intake:contact_list", "intake.view_contact", "contacts"),
     NavItem(_("Team"), "staffing:team_board", "staffing.view_agent", "team"),
+    NavItem(_("Shift dashboard"), "shift_dashboard", "csc.view_shift_dashboard", "dashboard"),
+    NavItem(_("Reports"), "reports", "csc.view_reports", "reports"),
     NavItem(
         _("Data access log"), "intake:access_log", "intake.view_personaldataaccess", "access-log"
     ),

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from csc.choices import TargetQueue
+from csc.targets import service_level_target
 from intake.choices import Channel, VipTier
 from intake.models import Contact
 from sla.choices import ClockState
@@ -22,14 +24,14 @@ from staffing.selectors import team_agents
 from worktickets import selectors as tickets
 from worktickets.filters import due_today_bounds, needing_attention
 
-# DOMAIN.md P-8 / S-5, S-6: the 20-second human answer rate, with abandons
-# under 5 seconds left out (the caller hung up before anyone could answer).
-ANSWER_TARGET_SECONDS = 20
-SHORT_ABANDON_SECONDS = 5
-SERVICE_LEVEL_TARGETS = {"general": 0.70, "vip": 0.85}
 # Calls that reach the human queue; IVR self-service never does.
 HUMAN_QUEUE_CHANNELS: tuple[str, ...] = (Channel.HOTLINE,)
 VIP_TIERS: tuple[str, ...] = tuple(tier for tier in VipTier.values if tier != VipTier.NONE)
+
+
+def vip_calls() -> Q:
+    """Contacts that go to the VIP seat's queue (the 85 % target, P-8)."""
+    return Q(customer__vip_tier__in=VIP_TIERS)
 
 
 def day_bounds(day: datetime.date | None = None) -> tuple[datetime.datetime, datetime.datetime]:
@@ -51,8 +53,8 @@ class ServiceLevel:
     answered_in_target: int
     offered: int
     target: float
-    answer_seconds: int = ANSWER_TARGET_SECONDS
-    abandon_seconds: int = SHORT_ABANDON_SECONDS
+    answer_seconds: int
+    abandon_seconds: int
 
     @property
     def rate(self) -> float | None:
@@ -72,43 +74,39 @@ class ServiceLevel:
 
 
 def service_level_today() -> list[ServiceLevel]:
-    """Today's 20-second service level for the general and the VIP queue (P-8)."""
+    """Today's 20-second service level for the general and the VIP queue (P-8), by the
+    thresholds and targets of `ServiceTarget` (K-13: abandons under the short-abandon
+    threshold are left out of the offered calls)."""
     calls = contacts_today().filter(channel__in=HUMAN_QUEUE_CHANNELS)
-    vip = Q(customer__vip_tier__in=VIP_TIERS)
-    short_abandon = Q(
-        answered_at__isnull=True,
-        ended_at__lt=F("queued_at") + datetime.timedelta(seconds=SHORT_ABANDON_SECONDS),
-    )
-    in_target = Q(
-        answered_at__isnull=False,
-        answered_at__lte=F("queued_at") + datetime.timedelta(seconds=ANSWER_TARGET_SECONDS),
-    )
-    figures = calls.aggregate(
-        all_calls=Count("id"),
-        all_short=Count("id", filter=short_abandon),
-        all_in_target=Count("id", filter=in_target),
-        vip_calls=Count("id", filter=vip),
-        vip_short=Count("id", filter=vip & short_abandon),
-        vip_in_target=Count("id", filter=vip & in_target),
-    )
-    general_calls = figures["all_calls"] - figures["vip_calls"]
-    general_short = figures["all_short"] - figures["vip_short"]
-    return [
-        ServiceLevel(
-            queue="general",
-            label=_("General queue"),
-            answered_in_target=figures["all_in_target"] - figures["vip_in_target"],
-            offered=general_calls - general_short,
-            target=SERVICE_LEVEL_TARGETS["general"],
-        ),
-        ServiceLevel(
-            queue="vip",
-            label=_("VIP queue"),
-            answered_in_target=figures["vip_in_target"],
-            offered=figures["vip_calls"] - figures["vip_short"],
-            target=SERVICE_LEVEL_TARGETS["vip"],
-        ),
-    ]
+    levels = []
+    for queue, label, is_queue in (
+        (TargetQueue.GENERAL, _("General queue"), ~vip_calls()),
+        (TargetQueue.VIP, _("VIP queue"), vip_calls()),
+    ):
+        target = service_level_target(queue)
+        answer = datetime.timedelta(seconds=target.answer_seconds or 0)
+        short = datetime.timedelta(seconds=target.short_abandon_seconds or 0)
+        figures = calls.filter(is_queue).aggregate(
+            calls=Count("id"),
+            short=Count(
+                "id", filter=Q(answered_at__isnull=True, ended_at__lt=F("queued_at") + short)
+            ),
+            in_target=Count(
+                "id", filter=Q(answered_at__isnull=False, answered_at__lte=F("queued_at") + answer)
+            ),
+        )
+        levels.append(
+            ServiceLevel(
+                queue=queue,
+                label=label,
+                answered_in_target=figures["in_target"],
+                offered=figures["calls"] - figures["short"],
+                target=target.ratio,
+                answer_seconds=target.answer_seconds or 0,
+                abandon_seconds=target.short_abandon_seconds or 0,
+            )
+        )
+    return levels
 
 
 def contacts_by_channel(contacts: QuerySet[Contact]) -> list[dict]:

@@ -12,9 +12,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import IsAuthenticated
 
 from complaints.api import api_urlpatterns as complaints_api
-from csc import views
+from csc import dashboard_views, report_views, views
 from csc.api import unknown_api_path
 from csc.api_erasure import api_urlpatterns as erasure_api
+from csc.api_metrics import api_urlpatterns as metrics_api
 from intake.api import api_urlpatterns as intake_api
 from knowledge.api import api_urlpatterns as knowledge_api
 from sla.api import api_urlpatterns as sla_api
@@ -48,6 +49,7 @@ api_v1 = [
     *knowledge_api,
     *staffing_api,
     *erasure_api,
+    *metrics_api,
 ]
 
 urlpatterns = [
@@ -75,6 +77,19 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("customers/<int:pk>/erase/", views.customer_erase, name="customer_erase"),
     path("approvals/", views.approvals_inbox, name="approvals"),
+    path("dashboard/", dashboard_views.shift_dashboard, name="shift_dashboard"),
+    path("dashboard/wallboards/", dashboard_views.wallboard_list, name="wallboards"),
+    path(
+        "dashboard/wallboards/<int:pk>/revoke/",
+        dashboard_views.wallboard_revoke,
+        name="wallboard_revoke",
+    ),
+    path("wallboard/<str:token>/", dashboard_views.wallboard, name="wallboard"),
+    path("reports/", report_views.report_list, name="reports"),
+    path("reports/<int:pk>/", report_views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/submit/", report_views.report_submit, name="report_submit"),
+    path("reports/<int:pk>/export.csv", report_views.report_csv, name="report_csv"),
+    path("reports/<int:pk>/export.xlsx", report_views.report_xlsx, name="report_xlsx"),
     path("approvals/<slug:kind>/<int:pk>/decide/", views.approval_decide, name="approval_decide"),
     path("", include("intake.urls")),
     path("tickets/", include("worktickets.urls")),

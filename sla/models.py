@@ -355,11 +355,14 @@ class Clock(models.Model):
             models.Index(
                 fields=["due_at"], name="clock_open_due", condition=models.Q(state__in=OPEN_STATES)
             ),
+            # With the ticket and the state, the dashboard counts the tickets at risk
+            # and breached from this index alone (csc.dashboard._deadline_counts).
             models.Index(
                 fields=["due_at"],
                 name="clock_attention",
                 condition=models.Q(state__in=OPEN_STATES)
                 & (models.Q(at_risk=True) | models.Q(state=ClockState.BREACHED)),
+                include=["ticket", "state"],
             ),
         ]
         constraints = [

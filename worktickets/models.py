@@ -394,10 +394,13 @@ class Ticket(models.Model):
         # queue's order (tickets without a running clock come after the rest).
         indexes = [
             # Team and personal queues: active tickets by nearest deadline.
+            # The kind rides along so the shift dashboard counts open tickets per team
+            # and kind from this index alone (csc.dashboard.open_tickets).
             models.Index(
                 fields=["team", "sla_due_at", "created_at"],
                 name="ticket_team_queue",
                 condition=models.Q(status_category__in=ACTIVE_CATEGORY_VALUES),
+                include=["kind"],
             ),
             models.Index(
                 fields=["assignee", "sla_due_at", "created_at"],

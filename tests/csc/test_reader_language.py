@@ -132,7 +132,7 @@ def test_old_lines_that_say_one_fixed_thing_get_their_key_when_migrating(agent_u
 
     from django.apps import apps
 
-    migration = importlib.import_module("worktickets.migrations.0013_timeline_message_keys")
+    migration = importlib.import_module("worktickets.migrations.0014_timeline_message_keys")
     ticket = make_ticket(created_by=agent_user)
     old = TicketEvent.objects.create(ticket=ticket, kind="transfer", body="由班长改派")
     typed = TicketEvent.objects.create(ticket=ticket, kind="transfer", body="请跟进")

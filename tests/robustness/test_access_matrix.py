@@ -106,6 +106,18 @@ PAGES = [
         EVERYONE,
     ),
     ("awaiting my decision", "GET", lambda m: reverse("approvals"), None, DECIDERS),
+    ("shift dashboard", "GET", lambda m: reverse("shift_dashboard"), None, SUPERVISORS),
+    (
+        "shift dashboard, live",
+        "GET",
+        lambda m: f"{reverse('shift_dashboard')}?live=1",
+        None,
+        SUPERVISORS,
+    ),
+    ("wallboards", "GET", lambda m: reverse("wallboards"), None, MANAGERS),
+    ("create a wallboard", "POST", lambda m: reverse("wallboards"), {"name": ""}, MANAGERS),
+    ("reports", "GET", lambda m: reverse("reports"), None, SUPERVISORS),
+    ("generate a report", "POST", lambda m: reverse("reports"), {"kind": ""}, SUPERVISORS),
     ("next ticket", "GET", lambda m: reverse("worktickets:next_ticket"), None, EVERYONE),
     (
         "a customer's tickets and complaints",
@@ -538,6 +550,7 @@ PAGES = [
 API_RESOURCES = [
     # PIPL Art. 47 erasure: the CS manager's alone (csc.erase_customer).
     ("/api/v1/customers/{id}/erase/", "customers", NOBODY, frozenset({CM})),
+    ("/api/v1/metrics/", "metrics", SUPERVISORS, NOBODY),
     ("/api/v1/customers/", "customers", EVERYONE, WORKERS),
     ("/api/v1/contacts/", "contacts", EVERYONE, WORKERS),
     ("/api/v1/tickets/", "tickets", EVERYONE, WORKERS),

@@ -1,5 +1,6 @@
-"""Demo data: teams, one login per role, customers, two weeks of contacts, demo tickets
-and complaints, and a starter knowledge base (knowledge/demo.py).
+"""Demo data: teams, one login per role, customers, eight weeks of contacts, demo tickets
+and complaints, a starter knowledge base (knowledge/demo.py), and past tickets, a
+wallboard and reports for the dashboard and the reports pages (csc/demo.py).
 
 Idempotent: everything is keyed by a natural key (team name, username, skill
 code, customer phone, service number, a contact's `demo-<day>-<n>` external
@@ -19,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from csc.demo import seed_dashboard, seed_history
 from csc.lib.resident_id import check_code
 from intake.choices import Channel, CustomerType, Disposition, PaymentType, Region, VipTier
 from intake.models import Contact, Customer, CustomerService
@@ -29,7 +31,7 @@ from staffing.roles import Role
 from staffing.services import agent_create, team_create
 
 CUSTOMER_COUNT = 240
-HISTORY_DAYS = 14
+HISTORY_DAYS = 56  # eight weeks, so the reports and charts have a shape
 CONTACT_PREFIX = "demo-"
 
 TEAMS: tuple[tuple[str, str], ...] = (
@@ -472,6 +474,11 @@ class Command(BaseCommand):
             self._work(users, teams, customers, created)
         with transaction.atomic():
             created["articles"] = seed_knowledge(users)
+        created["past tickets"] = seed_history(
+            users, teams["热线一班"], [customers[phone] for phone in sorted(customers)]
+        )
+        with transaction.atomic():
+            created.update(seed_dashboard(users, teams["热线一班"]))
         self.stdout.write(
             "seed_demo: created "
             + ", ".join(f"{count} {what}" for what, count in created.items())

@@ -30,6 +30,6 @@ def keep_message_keys(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("worktickets", "0012_saved_queue_views")]
+    dependencies = [("worktickets", "0013_dashboard_covering_indexes")]
 
     operations = [migrations.RunPython(keep_message_keys, migrations.RunPython.noop)]

@@ -1,0 +1,433 @@
+"""The shift dashboard's figures (DOMAIN.md P-8, K-13): one function, a fixed number
+of queries whatever the number of contacts, tickets or agents, shared by the page,
+its live refresh, the wallboard and `GET /api/v1/metrics/shift/`.
+
+A scope is the whole centre or a set of teams. The hotline queue is the centre's,
+not a team's (a call has no team until someone answers it), so the waiting calls
+and the service level are the centre's in every scope; agents, tickets, deadlines
+and complaints are the scope's teams'.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Value, When
+from django.db.models.functions import ExtractHour, TruncDate
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from complaints.choices import Category, Severity, Tier
+from complaints.models import Complaint
+from csc.choices import TargetQueue
+from csc.selectors import HUMAN_QUEUE_CHANNELS, ServiceLevel, day_bounds, vip_calls
+from csc.targets import service_level_target
+from intake.choices import Channel
+from intake.models import Contact
+from sla.choices import ClockState
+from sla.models import Clock
+from staffing.models import Agent, Team
+from staffing.reference import teams_by_id
+from worktickets.choices import ACTIVE_CATEGORIES, TicketKind
+from worktickets.models import Ticket
+
+INTERVAL_MINUTES = 30  # the service level's interval (P-8); the slot below assumes it
+# Channels where a customer waits for a person: the hotline's queue, the chat
+# queue and the hall's ticket machine (S-1, S-2 set the hall's waiting limits).
+WAITING_CHANNELS: tuple[str, ...] = (Channel.HOTLINE, Channel.ONLINE_CHAT, Channel.WALK_IN)
+# A contact still "waiting" after this long was never closed by the CTI: not counted.
+STALE_WAIT = datetime.timedelta(hours=4)
+ATTENTION_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: `team_ids` None means the whole centre."""
+
+    team_ids: tuple[int, ...] | None
+    label: str | Promise
+
+    @property
+    def is_centre(self) -> bool:
+        return self.team_ids is None
+
+    @property
+    def team_id_list(self) -> list[int]:
+        return list(self.team_ids or ())
+
+
+CENTRE = Scope(team_ids=None, label=_("Whole centre"))
+
+
+def team_scope(team_ids: list[int] | tuple[int, ...]) -> Scope:
+    names = [teams_by_id.get()[pk].name for pk in team_ids if pk in teams_by_id.get()]
+    return Scope(team_ids=tuple(sorted(team_ids)), label=", ".join(names) or _("No team"))
+
+
+@dataclass(frozen=True)
+class Waiting:
+    channel: str
+    label: str | Promise
+    queue: str  # TargetQueue value: general / vip, or "" for channels without a VIP seat
+    count: int
+    longest_seconds: int | None
+
+
+@dataclass(frozen=True)
+class Interval:
+    """One 30-minute interval of the day, both queues' calls."""
+
+    start: datetime.datetime
+    levels: dict[str, ServiceLevel]
+
+    @property
+    def end(self) -> datetime.datetime:
+        return self.start + datetime.timedelta(minutes=INTERVAL_MINUTES)
+
+    @property
+    def level_list(self) -> list[ServiceLevel]:
+        return list(self.levels.values())
+
+
+@dataclass(frozen=True)
+class TicketCount:
+    team: Team | None
+    kind: str
+    kind_label: str | Promise
+    count: int
+
+
+@dataclass(frozen=True)
+class ComplaintCount:
+    category: str
+    category_label: str | Promise
+    tier: str
+    tier_label: str | Promise
+    count: int
+    major: int  # of which major or critical (flagged on the board)
+
+
+@dataclass
+class ShiftFigures:
+    scope: Scope
+    taken_at: datetime.datetime
+    day_start: datetime.datetime
+    waiting: list[Waiting]
+    intervals: list[Interval]
+    today: list[ServiceLevel]
+    agent_statuses: list[dict]
+    open_tickets: list[TicketCount]
+    at_risk: int
+    breached: int
+    attention: list[Clock] = field(default_factory=list)
+    complaints_today: list[ComplaintCount] = field(default_factory=list)
+
+    @property
+    def agents_working(self) -> int:
+        return sum(row["count"] for row in self.agent_statuses if row["status"] != "offline")
+
+    @property
+    def open_ticket_total(self) -> int:
+        return sum(row.count for row in self.open_tickets)
+
+    @property
+    def complaints_total(self) -> int:
+        return sum(row.count for row in self.complaints_today)
+
+    @property
+    def major_complaints(self) -> int:
+        return sum(row.major for row in self.complaints_today)
+
+    @property
+    def chart_series(self) -> list[tuple[str | Promise, list[tuple[str, float | None]], int]]:
+        """Per queue: its label, (interval start, percent in target) and its target."""
+        series = []
+        for level in self.today:
+            points = [
+                (
+                    f"{timezone.localtime(interval.start):%H:%M}",
+                    interval.levels[level.queue].percent,
+                )
+                for interval in self.intervals
+            ]
+            series.append((level.label, points, level.target_percent))
+        return series
+
+
+def shift_figures(
+    scope: Scope, *, now: datetime.datetime | None = None, with_rows: bool = True
+) -> ShiftFigures:
+    """Every figure of the board for `scope`; `with_rows=False` leaves out the rows that
+    name tickets and people (the wallboard's public view)."""
+    now = now or timezone.now()
+    start, end = day_bounds(timezone.localdate(now))
+    intervals = service_level_intervals(start, now)
+    deadlines = _deadline_counts(scope)
+    figures = ShiftFigures(
+        scope=scope,
+        taken_at=now,
+        day_start=start,
+        waiting=waiting_now(now),
+        intervals=intervals,
+        today=_summed(intervals),
+        agent_statuses=agent_statuses(scope),
+        open_tickets=open_tickets(scope),
+        at_risk=deadlines["at_risk"],
+        breached=deadlines["breached"],
+        complaints_today=complaints_opened(scope, start, end),
+    )
+    if with_rows:
+        figures.attention = attention_rows(scope)
+    return figures
+
+
+# ---------------------------------------------------------------- the queue
+
+
+def _queue_case() -> Case:
+    return Case(When(vip_calls(), then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def waiting_now(now: datetime.datetime) -> list[Waiting]:
+    """Contacts queued and neither answered nor ended, per channel (the hotline split into
+    its general and VIP queue), with how long the longest has waited: one query."""
+    rows = (
+        Contact.objects.filter(
+            channel__in=WAITING_CHANNELS,
+            queued_at__gte=now - STALE_WAIT,
+            queued_at__lte=now,
+            answered_at__isnull=True,
+            ended_at__isnull=True,
+        )
+        .annotate(vip=_queue_case())
+        .values("channel", "vip")
+        .annotate(n=Count("id"), oldest=Min("queued_at"))
+        .order_by()
+    )
+    found = {(row["channel"], row["vip"]): row for row in rows}
+    waiting = []
+    for channel in WAITING_CHANNELS:
+        queues = (
+            [(0, TargetQueue.GENERAL), (1, TargetQueue.VIP)]
+            if channel in HUMAN_QUEUE_CHANNELS
+            else [(None, "")]
+        )
+        for vip, queue in queues:
+            matches = [row for key, row in found.items() if key[0] == channel]
+            if vip is not None:
+                matches = [row for row in matches if row["vip"] == vip]
+            count = sum(row["n"] for row in matches)
+            oldest = min((row["oldest"] for row in matches), default=None)
+            label = Channel(channel).label
+            if queue:
+                label = TargetQueue(queue).label
+            waiting.append(
+                Waiting(
+                    channel=channel,
+                    label=label,
+                    queue=queue,
+                    count=count,
+                    longest_seconds=int((now - oldest).total_seconds()) if oldest else None,
+                )
+            )
+    return waiting
+
+
+def service_level_intervals(start: datetime.datetime, until: datetime.datetime) -> list[Interval]:
+    """The 20-second service level of each 30-minute interval from `start` to the
+    interval holding `until`, per queue, by the targets' thresholds (P-8, K-13): one
+    query grouped by interval and queue.
+
+    A call counts in the interval it entered the queue. Offered = calls that entered
+    the human queue less those abandoned within the short-abandon threshold; in target
+    = answered within the answer threshold (exactly at the threshold is in target).
+    """
+    targets = {queue: service_level_target(queue) for queue in (TargetQueue.GENERAL, "vip")}
+    # The call's local day and half hour (0..47), in Django's current time zone (the
+    # centre's), so intervals may cross midnight (a night shift's).
+    slot = ExtractHour("queued_at") * 2 + Case(
+        When(queued_at__minute__gte=30, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    aggregates = {}
+    for queue, target in targets.items():
+        in_target = Q(
+            answered_at__isnull=False,
+            answered_at__lte=F("queued_at")
+            + datetime.timedelta(seconds=target.answer_seconds or 0),
+        )
+        short = Q(
+            answered_at__isnull=True,
+            ended_at__isnull=False,
+            ended_at__lt=F("queued_at")
+            + datetime.timedelta(seconds=target.short_abandon_seconds or 0),
+        )
+        is_queue = vip_calls() if queue == "vip" else ~vip_calls()
+        aggregates[f"{queue}_calls"] = Count("id", filter=is_queue)
+        aggregates[f"{queue}_short"] = Count("id", filter=is_queue & short)
+        aggregates[f"{queue}_in"] = Count("id", filter=is_queue & in_target)
+    rows = (
+        Contact.objects.filter(
+            channel__in=HUMAN_QUEUE_CHANNELS,
+            queued_at__gte=_interval_start(start),
+            queued_at__lte=until,
+        )
+        .annotate(day=TruncDate("queued_at"), slot=slot)
+        .values("day", "slot")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    by_slot: dict[tuple, Any] = {(row["day"], row["slot"]): row for row in rows}
+    first = _interval_start(start)
+    intervals = []
+    slot_start = first
+    while slot_start <= until:
+        local = timezone.localtime(slot_start)
+        row: dict[str, int] = by_slot.get(
+            (local.date(), local.hour * 2 + local.minute // INTERVAL_MINUTES), {}
+        )
+        levels = {
+            queue: ServiceLevel(
+                queue=queue,
+                label=TargetQueue(queue).label,
+                answered_in_target=row.get(f"{queue}_in", 0),
+                offered=row.get(f"{queue}_calls", 0) - row.get(f"{queue}_short", 0),
+                target=target.ratio,
+                answer_seconds=target.answer_seconds or 0,
+                abandon_seconds=target.short_abandon_seconds or 0,
+            )
+            for queue, target in targets.items()
+        }
+        intervals.append(Interval(start=slot_start, levels=levels))
+        slot_start += datetime.timedelta(minutes=INTERVAL_MINUTES)
+    return intervals
+
+
+def _interval_start(moment: datetime.datetime) -> datetime.datetime:
+    """The start of the half hour holding `moment`."""
+    return moment.replace(
+        minute=moment.minute - moment.minute % INTERVAL_MINUTES, second=0, microsecond=0
+    )
+
+
+def _summed(intervals: list[Interval]) -> list[ServiceLevel]:
+    """The day so far per queue: the intervals' calls added up (not their rates averaged)."""
+    if not intervals:
+        return []
+    totals = []
+    for queue, first in intervals[0].levels.items():
+        levels = [interval.levels[queue] for interval in intervals]
+        totals.append(
+            ServiceLevel(
+                queue=queue,
+                label=first.label,
+                answered_in_target=sum(level.answered_in_target for level in levels),
+                offered=sum(level.offered for level in levels),
+                target=first.target,
+                answer_seconds=first.answer_seconds,
+                abandon_seconds=first.abandon_seconds,
+            )
+        )
+    return totals
+
+
+# ---------------------------------------------------------------- people and work
+
+
+def agent_statuses(scope: Scope) -> list[dict]:
+    """Active agents of the scope per presence status, every status listed: one query."""
+    agents = Agent.objects.filter(user__is_active=True)
+    if scope.team_ids is not None:
+        agents = agents.filter(team_id__in=scope.team_ids)
+    counts = dict(agents.values_list("status").annotate(n=Count("id")).order_by())
+    return [
+        {"status": status, "label": label, "count": counts.get(status, 0)}
+        for status, label in Agent.Status.choices
+    ]
+
+
+def _scoped_tickets(scope: Scope) -> QuerySet[Ticket]:
+    tickets = Ticket.objects.filter(status_category__in=ACTIVE_CATEGORIES)
+    if scope.team_ids is not None:
+        tickets = tickets.filter(team_id__in=scope.team_ids)
+    return tickets
+
+
+def open_tickets(scope: Scope) -> list[TicketCount]:
+    """Open tickets per team and kind: one query (team names from the per-process copy)."""
+    rows = _scoped_tickets(scope).values_list("team_id", "kind").annotate(n=Count("*")).order_by()
+    teams = teams_by_id.get()
+    counts = [
+        TicketCount(
+            team=teams.get(team_id),
+            kind=kind,
+            kind_label=TicketKind(kind).label,
+            count=n,
+        )
+        for team_id, kind, n in rows
+    ]
+    kinds = list(TicketKind.values)
+    return sorted(
+        counts, key=lambda row: (row.team.name if row.team else "", kinds.index(row.kind))
+    )
+
+
+def _scoped_clocks(scope: Scope) -> QuerySet[Clock]:
+    clocks = Clock.objects.needing_attention()
+    if scope.team_ids is not None:
+        clocks = clocks.filter(ticket__team_id__in=scope.team_ids)
+    return clocks
+
+
+def _deadline_counts(scope: Scope) -> dict[str, int]:
+    """Tickets with a clock at risk (breached ones included) and breached now: one query."""
+    counts = _scoped_clocks(scope).aggregate(
+        at_risk=Count("ticket_id", distinct=True),
+        breached=Count("ticket_id", distinct=True, filter=Q(state=ClockState.BREACHED)),
+    )
+    return {"at_risk": counts["at_risk"], "breached": counts["breached"]}
+
+
+def attention_rows(scope: Scope) -> list[Clock]:
+    """The most urgent at-risk or breached clocks, each a link to its ticket: one query.
+    Opening the ticket checks the viewer's right to it, as everywhere."""
+    return list(
+        _scoped_clocks(scope)
+        .select_related("ticket__team", "ticket__assignee")
+        .order_by("due_at", "pk")[:ATTENTION_ROWS]
+    )
+
+
+def complaints_opened(
+    scope: Scope, start: datetime.datetime, end: datetime.datetime
+) -> list[ComplaintCount]:
+    """Complaints accepted today per category and tier, major ones counted: one query."""
+    complaints = Complaint.objects.filter(ticket__created_at__gte=start, ticket__created_at__lt=end)
+    if scope.team_ids is not None:
+        complaints = complaints.filter(ticket__team_id__in=scope.team_ids)
+    rows = complaints.values_list("category", "tier", "severity").annotate(n=Count("pk")).order_by()
+    counts: Counter[tuple[str, str]] = Counter()
+    major: defaultdict[tuple[str, str], int] = defaultdict(int)
+    for category, tier, severity, n in rows:
+        counts[(category, tier)] += n
+        if severity != Severity.NORMAL:
+            major[(category, tier)] += n
+    categories, tiers = list(Category.values), list(Tier.values)
+    return [
+        ComplaintCount(
+            category=category,
+            category_label=Category(category).label,
+            tier=tier,
+            tier_label=Tier(tier).label,
+            count=n,
+            major=major[(category, tier)],
+        )
+        for (category, tier), n in sorted(
+            counts.items(), key=lambda item: (categories.index(item[0][0]), tiers.index(item[0][1]))
+        )
+    ]

@@ -1,0 +1,241 @@
+"""The centre's reports (DOMAIN.md S-37 to S-46, Q-4): periods, figures on constructed
+data, snapshots that say when regenerated figures differ, the 22nd reminder on the
+business calendar, the analysis, scoping through page and export, XLSX."""
+
+import datetime
+import io
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from csc import reports
+from csc.choices import ReportKind, ReportStatus
+from csc.models import Report
+from sla.models import CalendarOverride, Clock
+from staffing.models import Notification
+from tests.factories import ContactFactory, TeamFactory, make_ticket
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOW = datetime.datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)
+FEB = datetime.date(2026, 2, 1)
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def built(kind, day, team=None, by=None) -> Report:
+    report = reports.report_request(kind, day, team=team, by=by)
+    return reports.report_build(report.pk)
+
+
+def section(report: Report, key: str) -> list:
+    return next(s["rows"] for s in report.sections if s["key"] == key)
+
+
+# ---------------------------------------------------------------- periods
+
+
+@pytest.mark.parametrize(
+    ("kind", "day", "expected"),
+    [
+        ("daily", datetime.date(2026, 2, 28), ("2026-02-28", "2026-03-01")),
+        ("weekly", datetime.date(2026, 3, 1), ("2026-02-23", "2026-03-02")),  # a Sunday
+        ("monthly", datetime.date(2025, 12, 31), ("2025-12-01", "2026-01-01")),
+        ("quarterly", datetime.date(2026, 3, 31), ("2026-01-01", "2026-04-01")),
+        ("annual", datetime.date(2025, 7, 1), ("2025-01-01", "2026-01-01")),
+    ],
+)
+def test_each_kind_covers_its_period(kind, day, expected):
+    start, end = reports.period_of(kind, day)
+    assert (start.isoformat(), end.isoformat()) == expected
+
+
+def test_a_period_that_has_not_started_is_refused():
+    with pytest.raises(reports.IllegalTransition):
+        reports.report_request(ReportKind.MONTHLY, datetime.date(2026, 4, 2))
+
+
+# ---------------------------------------------------------------- figures
+
+
+def _deadline(ticket, *, due, met_late_by=None, breached=False):
+    clock = Clock.objects.filter(ticket=ticket).order_by("pk").first()
+    clock.due_at = due
+    if breached:
+        clock.state = "breached"
+    else:
+        clock.state, clock.met_at = "met", due
+        clock.lateness = met_late_by
+    clock.save()
+    Clock.objects.filter(ticket=ticket).exclude(pk=clock.pk).update(state="stopped")
+
+
+def test_deadlines_met_count_the_deadlines_that_fell_in_the_period(agent_user, hotline_team):
+    inside = datetime.datetime(2026, 2, 10, 12, 0, tzinfo=SHANGHAI)
+    on_time, late, breached, outside = (
+        make_ticket(created_by=agent_user, subject=f"工单{n}", team=hotline_team) for n in range(4)
+    )
+    _deadline(on_time, due=inside, met_late_by=datetime.timedelta(minutes=-5))
+    _deadline(late, due=inside, met_late_by=datetime.timedelta(minutes=30))
+    _deadline(breached, due=inside, breached=True)
+    _deadline(outside, due=datetime.datetime(2026, 3, 2, tzinfo=SHANGHAI))
+
+    report = built(ReportKind.MONTHLY, FEB)
+
+    rows = section(report, "sla_by_team")
+    assert rows == [[hotline_team.name, 3, 1, 2, round(1 / 3, 4)]]
+
+
+def test_first_contact_resolution_is_per_channel(agent_user):
+    at = datetime.datetime(2026, 2, 3, 9, 0, tzinfo=SHANGHAI)
+    ContactFactory(queued_at=at, disposition="resolved", agent=agent_user)
+    ContactFactory(queued_at=at, disposition="ticket_opened", agent=agent_user)
+    ContactFactory(
+        queued_at=at,
+        answered_at=None,
+        ended_at=at + datetime.timedelta(seconds=30),
+        disposition="abandoned",
+    )
+    report = built(ReportKind.DAILY, datetime.date(2026, 2, 3))
+    assert section(report, "contacts_by_channel") == [["hotline", 3, 2, 1, 1, 0.5]]
+
+
+# ---------------------------------------------------------------- snapshots
+
+
+def test_generating_again_gives_the_same_figures_unless_the_data_changed(agent_user, hotline_team):
+    first = built(ReportKind.MONTHLY, FEB)
+    again = built(ReportKind.MONTHLY, FEB)
+    assert again.fingerprint == first.fingerprint
+    assert again.figures_changed_at is None
+
+    ContactFactory(queued_at=datetime.datetime(2026, 2, 5, 9, 0, tzinfo=SHANGHAI))
+    changed = built(ReportKind.MONTHLY, FEB)
+
+    assert changed.fingerprint != first.fingerprint
+    assert changed.figures_changed_at is not None
+    # The earlier figures stay readable in the report's history.
+    assert changed.history.filter(fingerprint=first.fingerprint).exists()
+
+
+def test_building_costs_one_query_per_section_whatever_the_volume(agent_user, hotline_team):
+    report = reports.report_request(ReportKind.MONTHLY, FEB)
+    reports.report_build(report.pk)  # the per-process reference data (targets) loads once
+    with CaptureQueriesContext(connection) as few:
+        reports.report_build(report.pk)
+    for day in range(1, 28):
+        ContactFactory(queued_at=datetime.datetime(2026, 2, day, 9, 0, tzinfo=SHANGHAI))
+        make_ticket(created_by=agent_user, subject=f"二月{day}", team=hotline_team)
+    with CaptureQueriesContext(connection) as many:
+        reports.report_build(report.pk)
+    assert len(few) == len(many)
+
+
+# ---------------------------------------------------------------- the 22nd
+
+
+@pytest.fixture
+def led_team(lead_user, hotline_team):
+    return hotline_team
+
+
+def test_the_reminder_goes_two_working_days_before_the_22nd_skipping_holidays(led_team, lead_user):
+    calendar = reports.office_calendar()
+    # March 2026: the 22nd is a Sunday; make the 20th (Friday) a holiday.
+    CalendarOverride.objects.create(
+        calendar=calendar, date=datetime.date(2026, 3, 20), is_working_day=False
+    )
+    report = built(ReportKind.MONTHLY, FEB, team=led_team)
+    assert reports.submission_due(report) == datetime.date(2026, 3, 22)
+
+    # Working days before Sunday the 22nd: the 19th (Thursday), then the 18th.
+    assert reports.reminder_day(datetime.date(2026, 3, 22), calendar) == datetime.date(2026, 3, 18)
+    assert reports.report_reminders_send(datetime.date(2026, 3, 17)) == 0
+    assert reports.report_reminders_send(datetime.date(2026, 3, 18)) == 1
+    assert reports.report_reminders_send(datetime.date(2026, 3, 18)) == 0  # once
+    note = Notification.objects.get(recipient=lead_user)
+    assert note.link == f"/reports/{report.pk}/"
+
+
+def test_a_submitted_report_is_not_reminded(led_team, lead_user):
+    report = built(ReportKind.MONTHLY, FEB, team=led_team)
+    reports.report_submit(report, analysis="二月投诉集中在计费类，已安排培训。", by=lead_user)
+    day = reports.reminder_day(datetime.date(2026, 3, 22), reports.office_calendar())
+    assert reports.report_reminders_send(day) == 0
+
+
+# ---------------------------------------------------------------- doors
+
+
+def test_the_lead_writes_and_submits_the_analysis(client, led_team, lead_user):
+    report = built(ReportKind.MONTHLY, FEB, team=led_team)
+    client.force_login(lead_user)
+
+    empty = client.post(f"/reports/{report.pk}/submit/", {"analysis": "  "})
+    assert empty.status_code == 400
+    done = client.post(f"/reports/{report.pk}/submit/", {"analysis": "本月服务水平达标。"})
+    assert done.status_code == 302
+    again = client.post(f"/reports/{report.pk}/submit/", {"analysis": "再次提交"})
+    assert again.status_code == 409
+    report.refresh_from_db()
+    assert (report.analysis, report.submitted_by) == ("本月服务水平达标。", lead_user)
+
+
+def test_a_lead_reads_only_their_teams_reports_through_page_and_export(client, led_team, lead_user):
+    own = built(ReportKind.MONTHLY, FEB, team=led_team)
+    other = built(ReportKind.MONTHLY, FEB, team=TeamFactory(name="Broadband"))
+    centre = built(ReportKind.MONTHLY, FEB)
+    client.force_login(lead_user)
+
+    listed = {report.pk for report in client.get("/reports/").context["reports"]}
+    assert listed == {own.pk}
+    for report in (other, centre):
+        for path in ("", "export.csv", "export.xlsx"):
+            assert client.get(f"/reports/{report.pk}/{path}").status_code == 404
+    assert client.get(f"/reports/{own.pk}/export.csv").status_code == 200
+    # A lead may not ask for the centre's report.
+    refused = client.post("/reports/", {"kind": "monthly", "day": "2026-02-01", "team": ""})
+    assert refused.status_code == 400
+
+
+def test_the_manager_exports_the_monthly_report_as_xlsx(client, manager_user):
+    report = built(ReportKind.MONTHLY, FEB)
+    client.force_login(manager_user)
+
+    response = client.get(f"/reports/{report.pk}/export.xlsx")
+
+    book = load_workbook(io.BytesIO(response.content))
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    assert len(book.sheetnames) == 1 + len(reports.CONTENTS[ReportKind.MONTHLY])
+    assert book.worksheets[1]["A1"].value == "渠道"  # Chinese by default
+
+
+def test_a_report_being_built_shows_its_progress(client, manager_user):
+    report = reports.report_request(ReportKind.MONTHLY, FEB, by=manager_user)
+    assert report.status == ReportStatus.GENERATING
+    client.force_login(manager_user)
+    page = client.get(f"/reports/{report.pk}/", HTTP_HX_REQUEST="true")
+    assert b"<progress" in page.content
+    assert client.get(f"/reports/{report.pk}/export.xlsx").status_code == 403
+
+
+def test_agents_have_no_reports(client, agent_user):
+    client.force_login(agent_user)
+    assert client.get("/reports/").status_code == 403
+
+
+def test_the_schedule_asks_for_the_ended_periods(led_team):
+    requested = reports.scheduled_reports(datetime.date(2026, 3, 2))  # a Monday, the 2nd
+    kinds = sorted((r.kind, r.period_start.isoformat(), r.team_id) for r in requested)
+    assert kinds == [("daily", "2026-03-01", None), ("weekly", "2026-02-23", None)]
+    first = reports.scheduled_reports(datetime.date(2026, 3, 1))
+    assert {(r.kind, r.team_id) for r in first} >= {("monthly", None), ("monthly", led_team.pk)}
