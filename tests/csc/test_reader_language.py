@@ -125,3 +125,23 @@ def test_notify_keeps_plain_titles_as_they_were(agent_user):
     notification = notify(agent_user, kind="test", title="一条消息")
     assert notification is not None
     assert (notification.message, notification.title_text) == ({}, "一条消息")
+
+
+def test_old_lines_that_say_one_fixed_thing_get_their_key_when_migrating(agent_user):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("worktickets.migrations.0014_timeline_message_keys")
+    ticket = make_ticket(created_by=agent_user)
+    old = TicketEvent.objects.create(ticket=ticket, kind="transfer", body="由班长改派")
+    typed = TicketEvent.objects.create(ticket=ticket, kind="transfer", body="请跟进")
+
+    migration.keep_message_keys(apps, None)
+
+    old.refresh_from_db()
+    typed.refresh_from_db()
+    with translation.override("en"):
+        assert old.text == "Reassigned by the team lead"
+        assert typed.text == "请跟进"  # typed text stays as written
+    assert typed.message == {}
