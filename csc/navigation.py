@@ -39,6 +39,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Customers"), "intake:customer_search", "intake.view_customer", "customers"),
     NavItem(_("Contacts"), "intake:contact_list", "intake.view_contact", "contacts"),
     NavItem(_("Team"), "staffing:team_board", "staffing.view_agent", "team"),
+    NavItem(_("My schedule"), "staffing:my_schedule", "staffing.view_roster", "schedule"),
     NavItem(
         _("Data access log"), "intake:access_log", "intake.view_personaldataaccess", "access-log"
     ),
