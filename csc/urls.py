@@ -15,6 +15,7 @@ from complaints.api import api_urlpatterns as complaints_api
 from csc import views
 from csc.api import unknown_api_path
 from csc.api_erasure import api_urlpatterns as erasure_api
+from csc.api_workforce import api_urlpatterns as workforce_api
 from intake.api import api_urlpatterns as intake_api
 from knowledge.api import api_urlpatterns as knowledge_api
 from sla.api import api_urlpatterns as sla_api
@@ -22,6 +23,7 @@ from staffing import letter_views
 from staffing import urls as staffing_urls
 from staffing import views as staffing_views
 from staffing.api import api_urlpatterns as staffing_api
+from staffing.api_rosters import api_urlpatterns as roster_api
 from worktickets.api import api_urlpatterns as worktickets_api
 
 
@@ -47,6 +49,8 @@ api_v1 = [
     *complaints_api,
     *knowledge_api,
     *staffing_api,
+    *roster_api,
+    *workforce_api,
     *erasure_api,
 ]
 
