@@ -43,7 +43,8 @@ LEAD = EVERYONE_WITH_A_SHIFT + [
     "staffing.view_shifttemplate",
 ]
 MANAGER = LEAD + ["staffing.decide_leave_as_manager"]
-DIRECTOR = LEAD + ["staffing.decide_leave_as_manager", "staffing.decide_leave_as_director"]
+# Level by level (ST-34): the director decides after the CS manager, never in their place.
+DIRECTOR = LEAD + ["staffing.decide_leave_as_director"]
 
 ROLE_PERMISSIONS = {
     "agent": EVERYONE_WITH_A_SHIFT,
