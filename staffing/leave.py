@@ -67,7 +67,7 @@ def late_rules(
     now: datetime.datetime,
 ) -> list[str]:
     """The advance-notice rules the request misses (empty: on time)."""
-    missed = []
+    missed: list[str] = []
     if kind == LeaveRequest.Kind.SICK:
         return missed
     if kind == LeaveRequest.Kind.ORDINARY and now > start - ORDINARY_NOTICE:
