@@ -10,10 +10,12 @@ class CscConfig(AppConfig):
     def ready(self) -> None:
         from csc import (
             checks,  # noqa: F401 (registers the system checks)
+            handover_sources,
             staffing_calendars,
         )
         from csc.lib.history import keep_history_managers
 
         staffing_calendars.connect()
+        handover_sources.connect()
         if settings.KEEP_HISTORY_MANAGERS:
             keep_history_managers()
