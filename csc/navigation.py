@@ -40,6 +40,19 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Contacts"), "intake:contact_list", "intake.view_contact", "contacts"),
     NavItem(_("Team"), "staffing:team_board", "staffing.view_agent", "team"),
     NavItem(_("My schedule"), "staffing:my_schedule", "staffing.view_roster", "schedule"),
+    NavItem(_("Rosters"), "staffing:roster_list", "staffing.publish_roster", "rosters"),
+    NavItem(_("Leave and swaps"), "staffing:my_requests", "staffing.add_leaverequest", "requests"),
+    NavItem(
+        _("Leave and swap approvals"),
+        "staffing:approvals",
+        (
+            "staffing.decide_leave_as_manager",
+            "staffing.decide_leave_as_director",
+            "staffing.approve_swap",
+        ),
+        "staffing-approvals",
+    ),
+    NavItem(_("Handover"), "staffing:handover", "staffing.view_handover", "handover"),
     NavItem(
         _("Data access log"), "intake:access_log", "intake.view_personaldataaccess", "access-log"
     ),

@@ -41,7 +41,7 @@ def my_schedule(request: HttpRequest) -> HttpResponse:
         "previous": rosters.month_start(month - datetime.timedelta(days=1)),
         "next": rosters.next_month(month),
         "weeks": selectors.schedule_weeks(agent, month),
-        "feed_url": request.build_absolute_uri(reverse("staffing:calendar_feed", args=[feed.token]))
+        "feed_url": request.build_absolute_uri(reverse("roster_calendar_feed", args=[feed.token]))
         if feed
         else "",
     }

@@ -50,13 +50,13 @@ def test_the_feed_lists_published_shifts_by_secret_address_only(client, agent_us
     client.post(reverse("staffing:renew_feed"))
     feed = CalendarFeed.objects.get(agent__user=agent_user)
     client.logout()
-    response = client.get(reverse("staffing:calendar_feed", args=[feed.token]))
+    response = client.get(reverse("roster_calendar_feed", args=[feed.token]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     body = response.content.decode()
     assert body.count("BEGIN:VEVENT") == 2
     assert "DTSTART:20260501T000000Z" in body  # 08:00 in Shanghai
-    assert client.get(reverse("staffing:calendar_feed", args=["wrong"])).status_code == 404
+    assert client.get(reverse("roster_calendar_feed", args=["wrong"])).status_code == 404
 
 
 def test_someone_without_a_staff_profile_gets_a_clear_page(client, db):
