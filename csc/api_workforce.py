@@ -21,7 +21,8 @@ MAX_DAYS = 28
 
 
 class RequirementQuery(serializers.Serializer):
-    team = serializers.IntegerField()
+    team = serializers.IntegerField(required=False)
+    channel = serializers.CharField(required=False, max_length=20, default="hotline")
     start = serializers.DateField(required=False)
     days = serializers.IntegerField(min_value=1, max_value=MAX_DAYS, default=7)
     weeks = serializers.IntegerField(min_value=1, max_value=12, default=workforce.DEFAULT_WEEKS)
@@ -42,7 +43,8 @@ class IntervalSerializer(serializers.Serializer):
 
 
 class RequirementSerializer(serializers.Serializer):
-    team = serializers.IntegerField()
+    team = serializers.IntegerField(allow_null=True)
+    channels = serializers.ListField(child=serializers.CharField())
     start = serializers.DateField()
     days = serializers.IntegerField()
     weeks = serializers.IntegerField()
@@ -52,6 +54,7 @@ class RequirementSerializer(serializers.Serializer):
 
 EXAMPLE = {
     "team": 1,
+    "channels": ["hotline"],
     "start": "2026-05-11",
     "days": 1,
     "weeks": 4,
@@ -78,14 +81,18 @@ class RequirementView(APIView):
     @operation(
         summary=_("Agents required per interval"),
         description=_(
-            "For each 30-minute interval from `start` (default today) for `days` days: the "
+            "For a team's channels (or one `channel`), for each 30-minute interval from "
+            "`start` (default today) for `days` days: the "
             "forecast volume (the same weekday and interval averaged over the last `weeks` "
             "weeks; public holidays from past holidays), the average handling time, and the "
             "people to roster for 70 % of general and 85 % of VIP contacts answered within "
             "20 s (Erlang C), raised by the `shrinkage` share."
         ),
         parameters=[
-            OpenApiParameter("team", int, required=True),
+            OpenApiParameter("team", int, description=_("Size the team's channels.")),
+            OpenApiParameter(
+                "channel", str, description=_("Without a team: one channel; default hotline.")
+            ),
             OpenApiParameter("start", datetime.date),
             OpenApiParameter("days", int, description=_("1 to 28; default 7.")),
             OpenApiParameter("weeks", int, description=_("History weeks, 1 to 12; default 4.")),
@@ -94,7 +101,7 @@ class RequirementView(APIView):
         responses={200: RequirementSerializer},
         errors={
             400: refusal(
-                _("No `team`, or a value out of range."),
+                _("A value out of range."),
                 error_body(
                     "TooManyDays", _("More than 28 days"), {"days": ["请确保该值小于或者等于 28。"]}
                 ),
@@ -106,17 +113,19 @@ class RequirementView(APIView):
         query = RequirementQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        team = get_object_or_404(Team, pk=params["team"])
+        team = get_object_or_404(Team, pk=params["team"]) if "team" in params else None
+        channels = workforce.team_channels(team) if team else [params["channel"]]
         start = params.get("start") or timezone.localdate()
         rows = workforce.requirements(
-            team,
+            channels,
             start=start,
             days=params["days"],
             weeks=params["weeks"],
             shrinkage=params["shrinkage"],
         )
         body = {
-            "team": team.pk,
+            "team": team.pk if team else None,
+            "channels": channels,
             "start": start,
             "days": params["days"],
             "weeks": params["weeks"],

@@ -106,7 +106,7 @@ def contact_history(
 
 
 def requirements(
-    team: Team,
+    channels: list[str],
     *,
     start: date,
     days: int,
@@ -122,9 +122,7 @@ def requirements(
     holiday_since = datetime.combine(start - timedelta(days=366), time.min, tzinfo=tz)
     target_days = [start + timedelta(days=n) for n in range(days)]
     needs_holidays = any(calendar_port.is_public_holiday(day) for day in target_days)
-    history = contact_history(
-        team_channels(team), holiday_since if needs_holidays else since, until
-    )
+    history = contact_history(channels, holiday_since if needs_holidays else since, until)
     queues = {
         vip: forecast(
             history.get(vip, []),

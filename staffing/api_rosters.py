@@ -3,8 +3,8 @@ must name a team to create a ticket) and `/api/v1/staffing/roster/`."""
 
 import datetime
 
-from django.http import Http404
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import generics, serializers
@@ -39,30 +39,38 @@ class RosterShiftSerializer(serializers.ModelSerializer):
 
 
 class RosterSerializer(serializers.ModelSerializer):
-    month = serializers.DateField(format="%Y-%m")
     shifts = RosterShiftSerializer(many=True, source="entries_listed")
 
     class Meta:
         model = Roster
-        fields = ["team", "month", "status", "published_at", "shifts"]
+        fields = ["team", "status", "published_at", "shifts"]
         read_only_fields = fields
 
 
+class MonthRostersSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text=_("YYYY-MM."))
+    rosters = RosterSerializer(many=True)
+
+
 TEAM = {"id": 1, "name": "热线一班", "kind": "hotline", "channels": ["hotline"]}
-ROSTER = {
-    "team": 1,
+ROSTERS = {
     "month": "2026-05",
-    "status": "published",
-    "published_at": "2026-04-25T16:00:00+08:00",
-    "shifts": [
+    "rosters": [
         {
-            "agent": 7,
-            "employee_number": "E00007",
-            "day": "2026-05-01",
-            "shift": "白班",
-            "kind": "day",
-            "starts_at": "2026-05-01T08:00:00+08:00",
-            "ends_at": "2026-05-01T17:00:00+08:00",
+            "team": 1,
+            "status": "published",
+            "published_at": "2026-04-25T16:00:00+08:00",
+            "shifts": [
+                {
+                    "agent": 7,
+                    "employee_number": "E00007",
+                    "day": "2026-05-01",
+                    "shift": "白班",
+                    "kind": "day",
+                    "starts_at": "2026-05-01T08:00:00+08:00",
+                    "ends_at": "2026-05-01T17:00:00+08:00",
+                }
+            ],
         }
     ],
 }
@@ -92,49 +100,52 @@ class RosterView(APIView):
     required_perms = {"read": ["staffing.view_roster"]}
 
     @operation(
-        summary=_("A team's published roster for a month"),
+        summary=_("Published rosters of a month"),
         description=_(
-            "Who works which shift on which day. Only a published roster is shown; a draft "
-            "answers 404 until the team lead publishes it."
+            "Who works which shift on which day, per team, for `month` (default this "
+            "month); `team` narrows it to one team. Drafts are not shown until the team "
+            "lead publishes them."
         ),
         parameters=[
-            OpenApiParameter("team", int, required=True, description=_("The team's id.")),
-            OpenApiParameter("month", str, required=True, description=_("YYYY-MM.")),
+            OpenApiParameter("month", str, description=_("YYYY-MM; default this month.")),
+            OpenApiParameter("team", int, description=_("One team's id.")),
         ],
-        responses={200: RosterSerializer},
+        responses={200: MonthRostersSerializer},
         errors={
             400: refusal(
-                _("No or a malformed `team` or `month`."),
+                _("A malformed `month` or `team`."),
                 error_body(
                     "BadMonth", _("A month that is not YYYY-MM"), {"month": ["应为 YYYY-MM。"]}
                 ),
             )
         },
-        examples=[response_body("Roster", _("May's roster"), ROSTER)],
+        examples=[response_body("Rosters", _("May's rosters"), ROSTERS)],
     )
     def get(self, request: Request) -> Response:
         errors = {}
-        try:
-            team = int(request.query_params.get("team", ""))
-        except ValueError:
-            errors["team"] = [_("A team id is required.")]
-        try:
-            month = datetime.datetime.strptime(
-                request.query_params.get("month", ""), "%Y-%m"
-            ).date()
-        except ValueError:
-            errors["month"] = [_("Expected YYYY-MM.")]
+        month = timezone.localdate().replace(day=1)
+        if request.query_params.get("month"):
+            try:
+                month = datetime.datetime.strptime(request.query_params["month"], "%Y-%m").date()
+            except ValueError:
+                errors["month"] = [_("Expected YYYY-MM.")]
+        team = request.query_params.get("team")
+        if team is not None and not team.isdigit():
+            errors["team"] = [_("A team id is a number.")]
         if errors:
             raise ValidationError(errors)
-        roster = Roster.objects.filter(
-            team_id=team, month=month, status=Roster.Status.PUBLISHED
-        ).first()
-        if roster is None:
-            raise Http404
-        roster.entries_listed = roster.entries.select_related("agent", "template").order_by(
-            "starts_at", "agent__employee_number"
-        )
-        return Response(RosterSerializer(roster).data)
+        found = Roster.objects.filter(month=month, status=Roster.Status.PUBLISHED)
+        if team is not None:
+            found = found.filter(team_id=int(team))
+        listed = list(found.order_by("team__name"))
+        shifts = RosterEntry.objects.filter(roster__in=listed).select_related("agent", "template")
+        by_roster: dict[int, list[RosterEntry]] = {roster.pk: [] for roster in listed}
+        for entry in shifts.order_by("starts_at", "agent__employee_number"):
+            by_roster[entry.roster_id].append(entry)
+        for roster in listed:
+            roster.entries_listed = by_roster[roster.pk]
+        body = {"month": f"{month:%Y-%m}", "rosters": listed}
+        return Response(MonthRostersSerializer(body).data)
 
 
 api_urlpatterns = [
