@@ -53,10 +53,12 @@ class RemoveForm(forms.Form):
 class LeaveForm(forms.Form):
     kind = forms.ChoiceField(label=_("type"), choices=LeaveRequest.Kind.choices)
     starts_at = forms.DateTimeField(
-        label=_("from"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("from"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     ends_at = forms.DateTimeField(
-        label=_("until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("until"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -96,7 +98,8 @@ class DecisionForm(forms.Form):
 class HandoverForm(forms.Form):
     team = forms.ModelChoiceField(label=_("team"), queryset=Team.objects.none())
     shift_ends_at = forms.DateTimeField(
-        label=_("shift ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("shift ends at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     equipment_status = forms.CharField(
         label=_("equipment status"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -49,7 +49,8 @@ def test_a_lead_builds_and_publishes_a_roster(page, lead_user, agent_user, hotli
 
 def test_a_swap_is_asked_accepted_approved_and_shown(page, lead_user, agent_user, hotline_team):
     mate = AgentFactory(
-        team=hotline_team, user=UserFactory(username="mate", first_name="同事", last_name="")
+        team=hotline_team,
+        user=UserFactory(username="mate", first_name="同事", last_name="", roles=["agent"]),
     )
     me = Agent.objects.get(user=agent_user)
     day = ShiftTemplate.objects.get(pattern__code="A", code="day")
