@@ -53,6 +53,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "staffing-approvals",
     ),
     NavItem(_("Handover"), "staffing:handover", "staffing.view_handover", "handover"),
+    NavItem(_("Attendance"), "staffing:attendance", "staffing.decide_attendance", "attendance"),
     NavItem(
         _("Data access log"), "intake:access_log", "intake.view_personaldataaccess", "access-log"
     ),

@@ -10,6 +10,7 @@ from staffing.models import (
     SUBSCRIBABLE_EVENT_CHOICES,
     Agent,
     ApiClient,
+    AttendanceException,
     DutyLogEntry,
     Handover,
     LeaveRequest,
@@ -378,3 +379,11 @@ class DutyLogEntryAdmin(admin.ModelAdmin):
     list_filter = ["team", "kind"]
     search_fields = ["text"]
     list_select_related = ["team", "written_by"]
+
+
+@admin.register(AttendanceException)
+class AttendanceExceptionAdmin(SimpleHistoryAdmin):
+    list_display = ["agent", "kind", "since", "minutes", "status"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["agent__user"]
+    readonly_fields = ["shift", "agent", "kind", "since", "minutes", "decided_by", "decided_at"]

@@ -624,6 +624,9 @@ class RosterEntry(models.Model):
     swapped = models.BooleanField(
         _("swapped"), default=False, help_text=_("Taken over through an approved swap.")
     )
+    attendance_checked_at = models.DateTimeField(
+        _("attendance checked at"), null=True, blank=True, editable=False
+    )
     history = HistoricalRecords()
     _history_user: "User | None"
     _change_reason: str
@@ -927,3 +930,61 @@ class DutyLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class AttendanceException(models.Model):
+    """Presence against the roster (DOMAIN.md S-49 to S-51, ST-39): late or away by
+    20 minutes or more, or absent, found after the shift for the lead to confirm or
+    excuse."""
+
+    class Kind(models.TextChoices):
+        LATE = "late", _("Late")
+        AWAY = "away", _("Away from the post")
+        ABSENT = "absent", _("Absent")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To be confirmed")
+        CONFIRMED = "confirmed", _("Confirmed")
+        EXCUSED = "excused", _("Excused")
+
+    shift = models.ForeignKey(
+        RosterEntry,
+        verbose_name=_("shift"),
+        on_delete=models.CASCADE,
+        related_name="attendance_exceptions",
+    )
+    agent = models.ForeignKey(
+        Agent, verbose_name=_("agent"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    since = models.DateTimeField(_("from"))
+    minutes = models.PositiveIntegerField(_("minutes"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+    _history_user: "User | None"
+
+    class Meta:
+        ordering = ["-since", "-id"]
+        verbose_name = _("attendance exception")
+        verbose_name_plural = _("attendance exceptions")
+        permissions = [("decide_attendance", _("Confirm or excuse attendance exceptions"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shift", "kind", "since"], name="attendance_exception_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} {self.get_kind_display()} {self.minutes}"

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from staffing import handover_views, request_views, roster_views, schedule_views, views
+from staffing import (
+    attendance_views,
+    handover_views,
+    request_views,
+    roster_views,
+    schedule_views,
+    views,
+)
 
 # Included under /team/ by csc/urls.py, which also adds the team board
 # (`staffing:team_board`): the board shows contact figures staffing may not read.
@@ -32,4 +39,10 @@ urlpatterns = [
         name="handover_acknowledge",
     ),
     path("handover/duty-log/", handover_views.duty_log_write, name="duty_log_write"),
+    path("attendance/", attendance_views.attendance_list, name="attendance"),
+    path(
+        "attendance/<int:pk>/decide/",
+        attendance_views.attendance_decide,
+        name="attendance_decide",
+    ),
 ]

@@ -584,6 +584,15 @@ def _staffing_handover(m):
     )
 
 
+def _staffing_absence(m):
+    from staffing.models import AttendanceException
+
+    shift = _staffing_shift(m.world.people["agent"].agent, -3)
+    return AttendanceException.objects.create(
+        shift=shift, agent=shift.agent, kind="absent", since=shift.starts_at, minutes=540
+    )
+
+
 STAFFING_PAGES = [
     ("my schedule", "GET", lambda m: reverse("staffing:my_schedule"), None, EVERYONE),
     ("renew my calendar feed", "POST", lambda m: reverse("staffing:renew_feed"), None, EVERYONE),
