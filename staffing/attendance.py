@@ -66,7 +66,7 @@ def findings(shift: RosterEntry) -> list[tuple[str, datetime.datetime, int]]:
     if arrival is None:
         minutes = int((shift.ends_at - shift.starts_at).total_seconds() // 60)
         return [(AttendanceException.Kind.ABSENT, shift.starts_at, minutes)]
-    found = []
+    found: list[tuple[str, datetime.datetime, int]] = []
     if arrival - shift.starts_at >= THRESHOLD:
         minutes = int((arrival - shift.starts_at).total_seconds() // 60)
         found.append((AttendanceException.Kind.LATE, shift.starts_at, minutes))
