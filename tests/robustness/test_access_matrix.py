@@ -719,6 +719,14 @@ STAFFING_PAGES = [
         {},
         LEADS_AND_MANAGERS,
     ),
+    ("attendance", "GET", lambda m: reverse("staffing:attendance"), None, LEADS_AND_MANAGERS),
+    (
+        "decide attendance",
+        "POST",
+        lambda m: reverse("staffing:attendance_decide", args=[_staffing_absence(m).pk]),
+        {},
+        LEADS_AND_MANAGERS,
+    ),
 ]
 PAGES += STAFFING_PAGES
 
