@@ -3,12 +3,12 @@ forecast and Erlang C (csc/workforce.py), for integrations and planning tools.""
 
 import datetime
 
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -101,7 +101,7 @@ class RequirementView(APIView):
         responses={200: RequirementSerializer},
         errors={
             400: refusal(
-                _("A value out of range."),
+                _("A value out of range, or a `team` that does not exist."),
                 error_body(
                     "TooManyDays", _("More than 28 days"), {"days": ["请确保该值小于或者等于 28。"]}
                 ),
@@ -113,7 +113,11 @@ class RequirementView(APIView):
         query = RequirementQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        team = get_object_or_404(Team, pk=params["team"]) if "team" in params else None
+        team = None
+        if "team" in params:
+            team = Team.objects.filter(pk=params["team"]).first()
+            if team is None:
+                raise ValidationError({"team": [_("No such team.")]})
         channels = workforce.team_channels(team) if team else [params["channel"]]
         start = params.get("start") or timezone.localdate()
         rows = workforce.requirements(

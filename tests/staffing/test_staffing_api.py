@@ -115,6 +115,6 @@ def test_requirements_refuse_out_of_range_input(client, reader, hotline_team):
     url = "/api/v1/staffing/requirements/"
     assert get(client, url, key, team=hotline_team.pk, days=29).status_code == 400
     assert get(client, url, key, team=hotline_team.pk, shrinkage="x").status_code == 400
-    assert get(client, url, key, team=999999).status_code == 404
+    assert get(client, url, key, team=999999).status_code == 400
     by_channel = get(client, url, key, channel="online_chat", days=1).json()
     assert by_channel["channels"] == ["online_chat"] and by_channel["team"] is None
