@@ -91,3 +91,18 @@ def test_the_lead_sees_handovers_waiting_for_them(hotline_team, lead_user, incom
     )
     assert list(handovers.awaiting_acknowledgement(lead_user)) == [written]
     assert list(handovers.awaiting_acknowledgement(incoming_lead)) == []
+
+
+def test_the_handover_lists_at_risk_clocks_and_latest_notices(hotline_team, lead_user, agent_user):
+    from sla.models import Clock
+    from tests.factories import make_article
+
+    ticket = make_ticket(created_by=agent_user, team=hotline_team, subject="话费异常")
+    Clock.objects.filter(ticket=ticket).update(at_risk=True)
+    make_article("国际漫游日套餐降价", kind="notice")
+    handover = handovers.handover_write(
+        team=hotline_team, shift_ends_at=timezone.now(), written_by=lead_user
+    )
+    sections = {section["key"]: section["items"] for section in handover.open_work}
+    assert sections["clocks"] and all(ticket.number in item["label"] for item in sections["clocks"])
+    assert any(item["label"] == "国际漫游日套餐降价" for item in sections["notices"])
