@@ -8,8 +8,14 @@ class CscConfig(AppConfig):
     verbose_name = _("Customer-service centre")
 
     def ready(self) -> None:
-        from csc import checks  # noqa: F401 (registers the system checks)
+        from csc import (
+            checks,  # noqa: F401 (registers the system checks)
+            handover_sources,
+            staffing_calendars,
+        )
         from csc.lib.history import keep_history_managers
 
+        staffing_calendars.connect()
+        handover_sources.connect()
         if settings.KEEP_HISTORY_MANAGERS:
             keep_history_managers()

@@ -43,6 +43,21 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Team"), "staffing:team_board", "staffing.view_agent", "team"),
     NavItem(_("Shift dashboard"), "shift_dashboard", "csc.view_shift_dashboard", "dashboard"),
     NavItem(_("Reports"), "reports", "csc.view_reports", "reports"),
+    NavItem(_("My schedule"), "staffing:my_schedule", "staffing.view_roster", "schedule"),
+    NavItem(_("Rosters"), "staffing:roster_list", "staffing.publish_roster", "rosters"),
+    NavItem(_("Leave and swaps"), "staffing:my_requests", "staffing.add_leaverequest", "requests"),
+    NavItem(
+        _("Leave and swap approvals"),
+        "staffing:approvals",
+        (
+            "staffing.decide_leave_as_manager",
+            "staffing.decide_leave_as_director",
+            "staffing.approve_swap",
+        ),
+        "staffing-approvals",
+    ),
+    NavItem(_("Handover"), "staffing:handover", "staffing.view_handover", "handover"),
+    NavItem(_("Attendance"), "staffing:attendance", "staffing.decide_attendance", "attendance"),
     NavItem(
         _("Data access log"), "intake:access_log", "intake.view_personaldataaccess", "access-log"
     ),

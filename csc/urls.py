@@ -17,13 +17,15 @@ from csc import dashboard_views, report_views, views
 from csc.api import unknown_api_path
 from csc.api_erasure import api_urlpatterns as erasure_api
 from csc.api_metrics import api_urlpatterns as metrics_api
+from csc.api_workforce import api_urlpatterns as workforce_api
 from intake.api import api_urlpatterns as intake_api
 from knowledge.api import api_urlpatterns as knowledge_api
 from sla.api import api_urlpatterns as sla_api
-from staffing import letter_views
+from staffing import letter_views, schedule_views
 from staffing import urls as staffing_urls
 from staffing import views as staffing_views
 from staffing.api import api_urlpatterns as staffing_api
+from staffing.api_rosters import api_urlpatterns as roster_api
 from worktickets.api import api_urlpatterns as worktickets_api
 
 
@@ -50,6 +52,8 @@ api_v1 = [
     *knowledge_api,
     *care_api,
     *staffing_api,
+    *roster_api,
+    *workforce_api,
     *erasure_api,
     *metrics_api,
 ]
@@ -110,6 +114,8 @@ urlpatterns = [
         ),
     ),
     path("notifications/", include("staffing.notification_urls")),
+    # Public by its secret address, for phone calendars that cannot sign in.
+    path("calendar/<str:token>.ics", schedule_views.calendar_feed, name="roster_calendar_feed"),
     path("letters/<int:pk>/", letter_views.letter_download, name="letter_download"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

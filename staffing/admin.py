@@ -10,7 +10,16 @@ from staffing.models import (
     SUBSCRIBABLE_EVENT_CHOICES,
     Agent,
     ApiClient,
+    AttendanceException,
+    DutyLogEntry,
+    Handover,
+    LeaveRequest,
+    Roster,
+    RosterChange,
+    ShiftPattern,
+    ShiftTemplate,
     Skill,
+    SwapRequest,
     Team,
     User,
     WebhookAttempt,
@@ -67,6 +76,7 @@ class UserAdmin(DjangoUserAdmin):
 class TeamAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "lead", "is_active"]
     list_filter = ["kind", "is_active"]
+    fields = ["name", "kind", "lead", "is_active", "channels", "service_calendar"]
     search_fields = ["name"]
     autocomplete_fields = ["lead"]
 
@@ -79,8 +89,8 @@ class SkillAdmin(admin.ModelAdmin):
 
 @admin.register(Agent)
 class AgentAdmin(SimpleHistoryAdmin):
-    list_display = ["employee_number", "user", "team", "status"]
-    list_filter = ["team", "status", "skills"]
+    list_display = ["employee_number", "user", "team", "status", "job_type", "skill_level"]
+    list_filter = ["team", "status", "job_type", "skills"]
     search_fields = ["employee_number", "user__username", "user__first_name", "user__last_name"]
     list_select_related = ["user", "team"]
     autocomplete_fields = ["user", "team"]
@@ -278,3 +288,102 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     @admin.display(description=_("body"))
     def body(self, delivery: WebhookDelivery) -> str:
         return delivery.message.body
+
+
+# --- shifts, rosters, leave, swaps, handover ------------------------------------------------
+
+
+class ShiftTemplateInline(admin.TabularInline):
+    model = ShiftTemplate
+    extra = 0
+    fields = [
+        "code",
+        "name",
+        "kind",
+        "starts",
+        "ends",
+        "weekdays",
+        "break_minutes",
+        "channel",
+        "team",
+        "min_headcount",
+        "source",
+    ]
+
+
+@admin.register(ShiftPattern)
+class ShiftPatternAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "source"]
+    inlines = [ShiftTemplateInline]
+
+
+@admin.register(ShiftTemplate)
+class ShiftTemplateAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "pattern", "starts", "ends", "weekdays", "min_headcount", "source"]
+    list_filter = ["pattern", "kind"]
+    list_select_related = ["pattern"]
+
+
+@admin.register(Roster)
+class RosterAdmin(SimpleHistoryAdmin):
+    list_display = ["team", "month", "pattern", "status", "published_at"]
+    list_filter = ["status", "team"]
+    list_select_related = ["team", "pattern"]
+    readonly_fields = ["status", "published_at", "published_by"]
+
+
+@admin.register(RosterChange)
+class RosterChangeAdmin(admin.ModelAdmin):
+    list_display = ["roster", "action", "description", "changed_by", "changed_at"]
+    list_select_related = ["roster__team", "changed_by"]
+    readonly_fields = ["roster", "action", "description", "reason", "changed_by", "changed_at"]
+
+
+@admin.register(LeaveRequest)
+class LeaveRequestAdmin(SimpleHistoryAdmin):
+    list_display = ["agent", "kind", "starts_at", "ends_at", "status", "is_late"]
+    list_filter = ["status", "kind", "is_late"]
+    list_select_related = ["agent__user"]
+    search_fields = ["agent__employee_number", "agent__user__username", "reason"]
+    readonly_fields = [
+        "status",
+        "is_late",
+        "late_rule",
+        "needs_director",
+        "manager_decided_by",
+        "manager_decided_at",
+        "director_decided_by",
+        "director_decided_at",
+    ]
+
+
+@admin.register(SwapRequest)
+class SwapRequestAdmin(SimpleHistoryAdmin):
+    list_display = ["requester", "colleague", "status", "requested_at", "refusal"]
+    list_filter = ["status"]
+    list_select_related = ["requester__user", "colleague__user"]
+    readonly_fields = ["status", "refusal", "requester_lead", "colleague_lead", "decided_at"]
+
+
+@admin.register(Handover)
+class HandoverAdmin(SimpleHistoryAdmin):
+    list_display = ["team", "shift_ends_at", "written_by", "acknowledged_by", "acknowledged_at"]
+    list_filter = ["team"]
+    search_fields = ["equipment_status", "difficult_issues", "staff_changes", "notices"]
+    list_select_related = ["team", "written_by", "acknowledged_by"]
+
+
+@admin.register(DutyLogEntry)
+class DutyLogEntryAdmin(admin.ModelAdmin):
+    list_display = ["team", "kind", "occurred_at", "written_by"]
+    list_filter = ["team", "kind"]
+    search_fields = ["text"]
+    list_select_related = ["team", "written_by"]
+
+
+@admin.register(AttendanceException)
+class AttendanceExceptionAdmin(SimpleHistoryAdmin):
+    list_display = ["agent", "kind", "since", "minutes", "status"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["agent__user"]
+    readonly_fields = ["shift", "agent", "kind", "since", "minutes", "decided_by", "decided_at"]

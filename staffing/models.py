@@ -1,9 +1,11 @@
+import datetime
 import hashlib
 import secrets
 import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +31,10 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+def _new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 def _is_cjk(text: str) -> bool:
@@ -57,6 +63,24 @@ class Team(models.Model):
         related_name="led_teams",
     )
     is_active = models.BooleanField(_("active"), default=True)
+    channels = ArrayField(
+        models.CharField(max_length=20),
+        verbose_name=_("channels"),
+        default=list,
+        blank=True,
+        help_text=_("The channels the team answers (hotline, online_chat, …)."),
+    )
+    # The hours the team's channels are open (an `sla` business calendar, named by
+    # string: sla sits above staffing). Empty: open 7×24, as the hotline is (ST-20).
+    service_calendar = models.ForeignKey(
+        "sla.BusinessCalendar",
+        verbose_name=_("service hours"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: open around the clock (7×24)."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -92,6 +116,12 @@ class Agent(models.Model):
         BREAK = "break", _("On break")
         OFFLINE = "offline", _("Offline")
 
+    class JobType(models.TextChoices):
+        AGENT = "agent", _("Agent")
+        VIP_SEAT = "vip_seat", _("VIP seat")
+        TEAM_LEAD = "team_lead", _("Team lead")
+        SPECIALIST = "specialist", _("Specialist")
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -108,6 +138,11 @@ class Agent(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.OFFLINE
     )
+    # Swaps are only between the same job type and skill level (DOMAIN.md ST-44).
+    job_type = models.CharField(
+        _("job type"), max_length=20, choices=JobType.choices, default=JobType.AGENT
+    )
+    skill_level = models.PositiveSmallIntegerField(_("skill level"), default=1)
     history = HistoricalRecords(m2m_fields=[skills])
     # simple-history names it on the history row the next save writes.
     _history_user: "User | None"
@@ -444,3 +479,528 @@ class WebhookAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery} #{self.number}"
+
+
+# --- shifts, rosters, leave, swaps, handover (DOMAIN.md §8, P-11, P-12) -------------------
+
+
+class ShiftPattern(models.Model):
+    """A set of shift templates the centre works by (template A, template B: ST-13, ST-14)."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    source = models.CharField(
+        _("source"), max_length=300, blank=True, help_text=_("Where the rule comes from.")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("shift pattern")
+        verbose_name_plural = _("shift patterns")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ShiftTemplate(models.Model):
+    """One shift of a pattern: when it starts and ends (past midnight when the end is
+    not after the start), its break, the channel it serves and its minimum headcount (K-7)."""
+
+    class Kind(models.TextChoices):
+        DAY = "day", _("Day shift")
+        NIGHT = "night", _("Night shift")
+
+    pattern = models.ForeignKey(
+        ShiftPattern,
+        verbose_name=_("shift pattern"),
+        on_delete=models.CASCADE,
+        related_name="templates",
+    )
+    code = models.SlugField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    starts = models.TimeField(_("starts at"))
+    ends = models.TimeField(
+        _("ends at"), help_text=_("Not after the start: the shift ends the next day.")
+    )
+    weekdays = models.CharField(
+        _("weekdays"),
+        max_length=7,
+        default="1234567",
+        help_text=_("ISO weekday digits the shift is worked on, 1 = Monday … 7 = Sunday."),
+    )
+    break_minutes = models.PositiveSmallIntegerField(_("break (minutes)"), default=0)
+    channel = models.CharField(
+        _("channel"), max_length=20, blank=True, help_text=_("The channel the shift serves.")
+    )
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="shift_templates",
+        help_text=_("Empty: any team may use it."),
+    )
+    min_headcount = models.PositiveSmallIntegerField(_("minimum headcount"), default=1)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pattern", "starts"]
+        verbose_name = _("shift template")
+        verbose_name_plural = _("shift templates")
+        constraints = [
+            models.UniqueConstraint(fields=["pattern", "code"], name="shift_template_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+    @property
+    def crosses_midnight(self) -> bool:
+        return self.ends <= self.starts
+
+    def window(self, day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+        """When the shift worked on `day` starts and ends, in the centre's time zone."""
+        tz = timezone.get_default_timezone()
+        start = datetime.datetime.combine(day, self.starts, tzinfo=tz)
+        end = datetime.datetime.combine(day, self.ends, tzinfo=tz)
+        if end <= start:
+            end += datetime.timedelta(days=1)
+        return start, end
+
+    def works_on(self, day: datetime.date) -> bool:
+        return str(day.isoweekday()) in self.weekdays
+
+
+class Roster(models.Model):
+    """Who works which shift on which day, for one team and one month."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="rosters"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    pattern = models.ForeignKey(
+        ShiftPattern, verbose_name=_("shift pattern"), on_delete=models.PROTECT
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+    _history_user: "User | None"
+
+    class Meta:
+        ordering = ["-month", "team"]
+        verbose_name = _("roster")
+        verbose_name_plural = _("rosters")
+        permissions = [("publish_roster", _("Publish and change rosters"))]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "month"], name="roster_per_team_month"),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="roster_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.month:%Y-%m}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class RosterEntry(models.Model):
+    """One agent on one shift on one day."""
+
+    roster = models.ForeignKey(
+        Roster, verbose_name=_("roster"), on_delete=models.CASCADE, related_name="entries"
+    )
+    agent = models.ForeignKey(
+        Agent, verbose_name=_("agent"), on_delete=models.PROTECT, related_name="shifts"
+    )
+    day = models.DateField(_("day"))
+    template = models.ForeignKey(
+        ShiftTemplate, verbose_name=_("shift"), on_delete=models.PROTECT, related_name="+"
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    swapped = models.BooleanField(
+        _("swapped"), default=False, help_text=_("Taken over through an approved swap.")
+    )
+    attendance_checked_at = models.DateTimeField(
+        _("attendance checked at"), null=True, blank=True, editable=False
+    )
+    history = HistoricalRecords()
+    _history_user: "User | None"
+    _change_reason: str
+
+    class Meta:
+        ordering = ["starts_at", "agent"]
+        verbose_name = _("rostered shift")
+        verbose_name_plural = _("rostered shifts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["roster", "agent", "day", "template"], name="roster_entry_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agent", "starts_at"], name="roster_entry_agent_time"),
+            models.Index(fields=["starts_at", "ends_at"], name="roster_entry_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} {self.day} {self.template.name}"
+
+
+class RosterChange(models.Model):
+    """A change to a published roster: who made it and why."""
+
+    class Action(models.TextChoices):
+        ADDED = "added", _("Added")
+        REMOVED = "removed", _("Removed")
+        SWAPPED = "swapped", _("Swapped")
+
+    roster = models.ForeignKey(
+        Roster, verbose_name=_("roster"), on_delete=models.CASCADE, related_name="changes"
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    description = models.CharField(_("change"), max_length=300)
+    reason = models.TextField(_("reason"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("roster change")
+        verbose_name_plural = _("roster changes")
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class CalendarFeed(models.Model):
+    """The secret address of an agent's iCalendar feed; a new token revokes the old one."""
+
+    agent = models.OneToOneField(
+        Agent, verbose_name=_("agent"), on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=_new_feed_token)
+    created_at = models.DateTimeField(_("created at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.agent)
+
+
+class LeaveRequest(models.Model):
+    """A request for leave (DOMAIN.md ST-32 to ST-40, P-12), decided level by level."""
+
+    class Kind(models.TextChoices):
+        ORDINARY = "ordinary", _("Ordinary personal leave")
+        SPECIAL = "special", _("Special personal leave")
+        SICK = "sick", _("Sick leave")
+        HOLIDAY = "holiday", _("Public-holiday leave")
+        OFFICIAL = "official", _("Official business")
+
+    class Status(models.TextChoices):
+        AWAITING_MANAGER = "awaiting_manager", _("Awaiting the CS manager")
+        AWAITING_DIRECTOR = "awaiting_director", _("Awaiting the centre director")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    agent = models.ForeignKey(
+        Agent, verbose_name=_("agent"), on_delete=models.PROTECT, related_name="leave_requests"
+    )
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.AWAITING_MANAGER
+    )
+    is_late = models.BooleanField(
+        _("late"), default=False, help_text=_("Asked after the advance-notice deadline.")
+    )
+    late_rule = models.CharField(_("rule missed"), max_length=300, blank=True)
+    needs_director = models.BooleanField(_("needs the centre director"), default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    manager_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("CS manager"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    manager_decided_at = models.DateTimeField(_("CS manager decided at"), null=True, blank=True)
+    director_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("centre director"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    director_decided_at = models.DateTimeField(
+        _("centre director decided at"), null=True, blank=True
+    )
+    decision_note = models.TextField(_("decision note"), blank=True)
+    certificate_due_on = models.DateField(_("medical certificate due on"), null=True, blank=True)
+    certificate_received_at = models.DateTimeField(
+        _("medical certificate received at"), null=True, blank=True
+    )
+    history = HistoricalRecords()
+    _history_user: "User | None"
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("leave request")
+        verbose_name_plural = _("leave requests")
+        permissions = [
+            ("decide_leave_as_manager", _("Decide leave requests as the CS manager")),
+            ("decide_leave_as_director", _("Decide leave requests as the centre director")),
+        ]
+        indexes = [models.Index(fields=["agent", "starts_at"], name="leave_agent_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="leave_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} {self.get_kind_display()} {self.starts_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.AWAITING_MANAGER, self.Status.AWAITING_DIRECTOR)
+
+
+class SwapRequest(models.Model):
+    """Two agents exchange shifts (DOMAIN.md ST-41 to ST-49): the colleague accepts,
+    then both team leads approve."""
+
+    class Status(models.TextChoices):
+        AWAITING_COLLEAGUE = "awaiting_colleague", _("Awaiting the colleague")
+        AWAITING_LEADS = "awaiting_leads", _("Awaiting the team leads")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined by the colleague")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    requester = models.ForeignKey(
+        Agent, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requester_shift = models.ForeignKey(
+        RosterEntry,
+        verbose_name=_("shift given away"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    colleague = models.ForeignKey(
+        Agent, verbose_name=_("colleague"), on_delete=models.PROTECT, related_name="+"
+    )
+    colleague_shift = models.ForeignKey(
+        RosterEntry,
+        verbose_name=_("pay-back shift"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.AWAITING_COLLEAGUE
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    requester_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester's team lead"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    colleague_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("colleague's team lead"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    refusal = models.CharField(_("refused because"), max_length=300, blank=True)
+    history = HistoricalRecords()
+    _history_user: "User | None"
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("shift swap")
+        verbose_name_plural = _("shift swaps")
+        permissions = [("approve_swap", _("Approve shift swaps for their team"))]
+
+    def __str__(self) -> str:
+        return f"{self.requester} ⇄ {self.colleague}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.AWAITING_COLLEAGUE, self.Status.AWAITING_LEADS)
+
+
+class Handover(models.Model):
+    """The outgoing lead's handover to the next shift (DOMAIN.md ST-24 to ST-26)."""
+
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.PROTECT, related_name="handovers"
+    )
+    shift_ends_at = models.DateTimeField(_("shift ends at"))
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("outgoing lead"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    written_at = models.DateTimeField(_("written at"), default=timezone.now)
+    equipment_status = models.TextField(_("equipment status"), blank=True)
+    difficult_issues = models.TextField(_("difficult issues"), blank=True)
+    staff_changes = models.TextField(_("staff changes"), blank=True)
+    notices = models.TextField(_("notices"), blank=True)
+    # What the system listed by itself when the handover was written, kept as written.
+    open_work = models.JSONField(_("open work"), default=list, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("incoming lead"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    history = HistoricalRecords()
+    _history_user: "User | None"
+
+    class Meta:
+        ordering = ["-written_at", "-id"]
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.shift_ends_at:%Y-%m-%d %H:%M}"
+
+
+class DutyLogEntry(models.Model):
+    """One duty event in the customer-service log (客服日志, ST-22, ST-23)."""
+
+    class Kind(models.TextChoices):
+        CONSULTATION = "consultation", _("Consultation")
+        COMPLAINT = "complaint", _("Complaint handling")
+        TRAINING = "training", _("Training and learning")
+        EQUIPMENT = "equipment", _("Equipment and systems")
+        OTHER = "other", _("Other")
+
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.PROTECT, related_name="duty_log"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    text = models.TextField(_("what happened"))
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("duty log entry")
+        verbose_name_plural = _("duty log entries")
+        indexes = [models.Index(fields=["team", "-occurred_at"], name="duty_log_team_time")]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class AttendanceException(models.Model):
+    """Presence against the roster (DOMAIN.md S-49 to S-51, ST-39): late or away by
+    20 minutes or more, or absent, found after the shift for the lead to confirm or
+    excuse."""
+
+    class Kind(models.TextChoices):
+        LATE = "late", _("Late")
+        AWAY = "away", _("Away from the post")
+        ABSENT = "absent", _("Absent")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To be confirmed")
+        CONFIRMED = "confirmed", _("Confirmed")
+        EXCUSED = "excused", _("Excused")
+
+    shift = models.ForeignKey(
+        RosterEntry,
+        verbose_name=_("shift"),
+        on_delete=models.CASCADE,
+        related_name="attendance_exceptions",
+    )
+    agent = models.ForeignKey(
+        Agent, verbose_name=_("agent"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    since = models.DateTimeField(_("from"))
+    minutes = models.PositiveIntegerField(_("minutes"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+    _history_user: "User | None"
+
+    class Meta:
+        ordering = ["-since", "-id"]
+        verbose_name = _("attendance exception")
+        verbose_name_plural = _("attendance exceptions")
+        permissions = [("decide_attendance", _("Confirm or excuse attendance exceptions"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shift", "kind", "since"], name="attendance_exception_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} {self.get_kind_display()} {self.minutes}"

@@ -1,15 +1,19 @@
 """Reads of people and teams for pages and the API."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from staffing.models import (
     Agent,
     ApiClient,
     IdempotentRequest,
+    LeaveRequest,
     Notification,
     OutboxMessage,
+    Roster,
+    RosterEntry,
     Team,
     User,
     WebhookDelivery,
@@ -135,3 +139,69 @@ def idempotent_requests_before(cutoff: datetime) -> QuerySet[IdempotentRequest]:
 
 def notifications_before(cutoff: datetime) -> QuerySet[Notification]:
     return Notification.objects.filter(created_at__lt=cutoff)
+
+
+# --- schedules -----------------------------------------------------------------------------
+
+
+def published_shifts_for_feed(agent: Agent) -> QuerySet[RosterEntry]:
+    """Published shifts from a month back onwards (the feed's window)."""
+    since = timezone.now() - timedelta(days=31)
+    return (
+        RosterEntry.objects.filter(
+            agent=agent, roster__status=Roster.Status.PUBLISHED, ends_at__gte=since
+        )
+        .select_related("template")
+        .order_by("starts_at")
+    )
+
+
+def schedule_weeks(agent: Agent, month: date) -> list[list[dict]]:
+    """The month as weeks (Monday first) of days, each with the agent's published shifts
+    and leave."""
+    days = _month_days(month)
+    first, last = days[0], days[-1]
+    shifts: dict[date, list[RosterEntry]] = {}
+    for entry in RosterEntry.objects.filter(
+        agent=agent, roster__status=Roster.Status.PUBLISHED, day__gte=first, day__lte=last
+    ).select_related("template"):
+        shifts.setdefault(entry.day, []).append(entry)
+    leave = list(
+        LeaveRequest.objects.filter(
+            agent=agent,
+            status=LeaveRequest.Status.APPROVED,
+            starts_at__date__lte=last,
+            ends_at__date__gte=first,
+        )
+    )
+    weeks: list[list[dict]] = []
+    week: list[dict] = [{} for _ in range(first.isoweekday() - 1)]
+    for day in days:
+        week.append(
+            {
+                "day": day,
+                "shifts": shifts.get(day, []),
+                "leave": [
+                    item
+                    for item in leave
+                    if timezone.localtime(item.starts_at).date()
+                    <= day
+                    <= timezone.localtime(item.ends_at).date()
+                ],
+                "today": day == timezone.localdate(),
+            }
+        )
+        if len(week) == 7:
+            weeks.append(week)
+            week = []
+    if week:
+        weeks.append(week + [{} for _ in range(7 - len(week))])
+    return weeks
+
+
+def _month_days(month: date) -> list[date]:
+    days, day = [], month.replace(day=1)
+    while day.month == month.month:
+        days.append(day)
+        day += timedelta(days=1)
+    return days

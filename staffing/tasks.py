@@ -18,3 +18,10 @@ def deliver_outbox_messages(message_ids: list[int]) -> int:
 @shared_task(acks_late=True, ignore_result=True)
 def flush_outbox() -> int:
     return outbox.outbox_flush()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def check_attendance() -> int:
+    from staffing.attendance import attendance_check_due
+
+    return attendance_check_due()

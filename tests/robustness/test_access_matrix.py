@@ -560,6 +560,220 @@ PAGES = [
     ("letter", "GET", lambda m: reverse("letter_download", args=[1]), None, NOBODY),
 ]
 
+
+# --- staffing: rosters, leave, swaps, handover (staffing/migrations/0010) --------------------
+LEADS_AND_MANAGERS = frozenset({TL, CM, CD})  # staffing.publish_roster, approve_swap, handover
+
+
+def _staffing_roster(team):
+    from staffing.models import Roster, ShiftPattern
+
+    month = timezone.localdate().replace(day=1)
+    roster, _ = Roster.objects.get_or_create(
+        team=team, month=month, defaults={"pattern": ShiftPattern.objects.get(code="A")}
+    )
+    return roster
+
+
+def _staffing_shift(agent, day_offset):
+    from staffing.models import RosterEntry, ShiftTemplate
+
+    template = ShiftTemplate.objects.get(pattern__code="A", code="day")
+    taken = RosterEntry.objects.filter(agent=agent).count()
+    day = timezone.localdate() + datetime.timedelta(days=day_offset + 5 * taken)
+    starts_at, ends_at = template.window(day)
+    return RosterEntry.objects.create(
+        roster=_staffing_roster(agent.team),
+        agent=agent,
+        day=day,
+        template=template,
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+
+
+def _staffing_swap(requester, colleague):
+    from staffing.models import SwapRequest
+
+    return SwapRequest.objects.create(
+        requester=requester,
+        requester_shift=_staffing_shift(requester, 40),
+        colleague=colleague,
+        colleague_shift=_staffing_shift(colleague, 42),
+        reason="matrix",
+    )
+
+
+def _staffing_leave(agent):
+    from staffing.models import LeaveRequest
+
+    start = timezone.now() + datetime.timedelta(days=30)
+    return LeaveRequest.objects.create(
+        agent=agent,
+        kind="ordinary",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=8),
+        reason="matrix",
+        requested_by=agent.user,
+    )
+
+
+def _staffing_handover(m):
+    from staffing.models import Handover
+
+    return Handover.objects.create(
+        team=m.world.teams["hotline"],
+        shift_ends_at=timezone.now(),
+        written_by=m.world.people["outsider"],
+    )
+
+
+def _staffing_absence(m):
+    from staffing.models import AttendanceException
+
+    shift = _staffing_shift(m.world.people["agent"].agent, -3)
+    return AttendanceException.objects.create(
+        shift=shift, agent=shift.agent, kind="absent", since=shift.starts_at, minutes=540
+    )
+
+
+STAFFING_PAGES = [
+    ("my schedule", "GET", lambda m: reverse("staffing:my_schedule"), None, EVERYONE),
+    ("renew my calendar feed", "POST", lambda m: reverse("staffing:renew_feed"), None, EVERYONE),
+    ("rosters", "GET", lambda m: reverse("staffing:roster_list"), None, LEADS_AND_MANAGERS),
+    (
+        "roster editor",
+        "GET",
+        lambda m: reverse(
+            "staffing:roster_edit", args=[_staffing_roster(m.world.teams["hotline"]).pk]
+        ),
+        None,
+        LEADS_AND_MANAGERS,
+    ),
+    (
+        "add a shift",
+        "POST",
+        lambda m: reverse(
+            "staffing:roster_assign", args=[_staffing_roster(m.world.teams["hotline"]).pk]
+        ),
+        {},
+        LEADS_AND_MANAGERS,
+    ),
+    (
+        "remove a shift",
+        "POST",
+        lambda m: reverse(
+            "staffing:roster_remove", args=[_staffing_roster(m.world.teams["hotline"]).pk]
+        ),
+        {},
+        LEADS_AND_MANAGERS,
+    ),
+    (
+        "publish a roster",
+        "POST",
+        lambda m: reverse(
+            "staffing:roster_publish", args=[_staffing_roster(m.world.teams["hotline"]).pk]
+        ),
+        None,
+        LEADS_AND_MANAGERS,
+    ),
+    ("leave and swaps", "GET", lambda m: reverse("staffing:my_requests"), None, EVERYONE),
+    ("ask for leave", "POST", lambda m: reverse("staffing:leave_create"), {}, EVERYONE),
+    (
+        "withdraw my leave",
+        "POST",
+        lambda m: reverse("staffing:leave_withdraw", args=[_staffing_leave(m.user.agent).pk]),
+        None,
+        EVERYONE,
+    ),
+    ("ask for a swap", "POST", lambda m: reverse("staffing:swap_create"), {}, EVERYONE),
+    (
+        "answer a swap asked of me",
+        "POST",
+        lambda m: reverse(
+            "staffing:swap_answer",
+            args=[_staffing_swap(m.world.people["outsider"].agent, m.user.agent).pk],
+        ),
+        {"answer": "decline"},
+        EVERYONE,
+    ),
+    (
+        "withdraw my swap",
+        "POST",
+        lambda m: reverse(
+            "staffing:swap_withdraw",
+            args=[_staffing_swap(m.user.agent, m.world.people["outsider"].agent).pk],
+        ),
+        None,
+        EVERYONE,
+    ),
+    (
+        "leave and swap approvals",
+        "GET",
+        lambda m: reverse("staffing:approvals"),
+        None,
+        LEADS_AND_MANAGERS,
+    ),
+    (
+        "decide leave",
+        "POST",
+        lambda m: reverse(
+            "staffing:leave_decide", args=[_staffing_leave(m.world.people["outsider"].agent).pk]
+        ),
+        {},
+        MANAGERS,
+    ),
+    (
+        "decide a swap",
+        "POST",
+        lambda m: reverse(
+            "staffing:swap_decide",
+            args=[
+                _staffing_swap(m.world.people["outsider"].agent, m.world.people["agent"].agent).pk
+            ],
+        ),
+        {},
+        LEADS_AND_MANAGERS,
+    ),
+    (
+        "handover",
+        "GET",
+        lambda m: reverse("staffing:handover"),
+        None,
+        LEADS_AND_MANAGERS | {QA},
+    ),
+    (
+        "write a handover",
+        "POST",
+        lambda m: reverse("staffing:handover_write"),
+        {},
+        LEADS_AND_MANAGERS,
+    ),
+    (
+        "acknowledge a handover",
+        "POST",
+        lambda m: reverse("staffing:handover_acknowledge", args=[_staffing_handover(m).pk]),
+        None,
+        LEADS_AND_MANAGERS,
+    ),
+    (
+        "record a duty event",
+        "POST",
+        lambda m: reverse("staffing:duty_log_write"),
+        {},
+        LEADS_AND_MANAGERS,
+    ),
+    ("attendance", "GET", lambda m: reverse("staffing:attendance"), None, LEADS_AND_MANAGERS),
+    (
+        "decide attendance",
+        "POST",
+        lambda m: reverse("staffing:attendance_decide", args=[_staffing_absence(m).pk]),
+        {},
+        LEADS_AND_MANAGERS,
+    ),
+]
+PAGES += STAFFING_PAGES
+
 # API path prefix -> (scope resource, roles that may read, roles that may write)
 API_RESOURCES = [
     # PIPL Art. 47 erasure: the CS manager's alone (csc.erase_customer).
@@ -581,6 +795,9 @@ API_RESOURCES = [
     ("/api/v1/surveys/", "surveys", CARE_READERS, NOBODY),
     # Webhook subscriptions belong to integrations, not to people.
     ("/api/v1/webhooks/", "webhooks", NOBODY, NOBODY),
+    ("/api/v1/teams/", "staffing", EVERYONE, NOBODY),
+    ("/api/v1/staffing/roster/", "staffing", EVERYONE, NOBODY),
+    ("/api/v1/staffing/requirements/", "staffing", LEADS_AND_MANAGERS, NOBODY),
 ]
 # approve_compensation and extend: anyone who sees the complaint may try; the service
 # decides who may (complaints/actions.py). QA's attempts are covered below.

@@ -27,6 +27,7 @@ from intake.choices import Channel, CustomerType, Disposition, PaymentType, Regi
 from intake.models import Contact, Customer, CustomerService
 from intake.services import customer_register, customer_service_add
 from knowledge.demo import seed_knowledge
+from staffing.demo import seed_staffing
 from staffing.models import Agent, Skill, Team, User
 from staffing.roles import Role
 from staffing.services import agent_create, team_create
@@ -485,6 +486,8 @@ class Command(BaseCommand):
             created.update(seed_dashboard(users, teams["热线一班"]))
         with transaction.atomic():
             created["survey answers"] = seed_care(users)
+        with transaction.atomic():
+            created["rostered shifts"] = seed_staffing(users)
         self.stdout.write(
             "seed_demo: created "
             + ", ".join(f"{count} {what}" for what, count in created.items())
