@@ -5,7 +5,6 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -63,9 +62,10 @@ class Team(models.Model):
         related_name="led_teams",
     )
     is_active = models.BooleanField(_("active"), default=True)
-    channels = ArrayField(
-        models.CharField(max_length=20),
-        verbose_name=_("channels"),
+    # A list of channel codes; JSON rather than an array so the embedded SQLite setup
+    # (`make run`) keeps the same schema as PostgreSQL.
+    channels = models.JSONField(
+        _("channels"),
         default=list,
         blank=True,
         help_text=_("The channels the team answers (hotline, online_chat, …)."),
