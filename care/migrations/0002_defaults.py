@@ -87,8 +87,7 @@ def load(apps, schema_editor):
             continue
         calendar = BusinessCalendar.objects.filter(kind=calendar_kind).order_by("pk").first()
         taken = set(SlaPolicy.objects.values_list("order", flat=True))
-        # Far after the ticket policies (which end near 210) and clear of round numbers.
-        order = next(o for o in range(901, 2000) if o not in taken)
+        order = next(o for o in range(300, 1000) if o not in taken)
         policy = SlaPolicy.objects.create(
             name=name,
             order=order,
