@@ -23,7 +23,8 @@ from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from care.choices import SATISFIED_AT_LEAST
-from care.models import Callback, CareSettings, Survey
+from care.models import Callback, CareSettings, Privilege, Survey, TierPrivilege
+from csc.lib.reference import ReferenceCache
 from intake.choices import Disposition
 from intake.models import Contact
 from worktickets.choices import TicketStatus
@@ -190,18 +191,31 @@ def callbacks_weekly(start: datetime.datetime, end: datetime.datetime) -> list[d
     return [{"week": r["week"].date(), "outcome": r["outcome"], "count": r["n"]} for r in rows]
 
 
+def _load_privileges_by_tier() -> dict[str, list]:
+    """Each tier's privileges, its own grants and those of every tier below it (P-9)."""
+    from intake.choices import VipTier
+
+    privileges = list(Privilege.objects.prefetch_related("grants").order_by("number", "code"))
+    by_tier: dict[str, list] = {}
+    for tier in VipTier.values[1:]:
+        rank = VipTier.rank(tier)
+        by_tier[tier] = [
+            p for p in privileges if any(VipTier.rank(g.tier) <= rank for g in p.grants.all())
+        ]
+    return by_tier
+
+
+# Read on every desk page with a VIP caller; the catalogue changes a few times a year.
+privileges_by_tier = ReferenceCache(
+    "care-privileges", _load_privileges_by_tier, sources=[Privilege, TierPrivilege]
+)
+
+
 def privileges_for(customer) -> list:
     """The privileges a customer's tier grants, inherited from the tiers below it
     (P-9). None for a customer not entitled to grade service: a prepaid customer's
     recorded tier grants nothing (CA-4; intake/grade_service.py)."""
-    from care.models import Privilege
-    from intake.choices import VipTier
-
-    tier = customer.grade_tier
-    if tier == VipTier.NONE:
-        return []
-    tiers = [t for t in VipTier.values[1:] if VipTier.rank(t) <= VipTier.rank(tier)]
-    return list(Privilege.objects.filter(grants__tier__in=tiers).distinct().order_by("number"))
+    return privileges_by_tier.get().get(customer.grade_tier, [])
 
 
 def customer_care_summary(customer) -> dict:

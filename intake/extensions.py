@@ -13,14 +13,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 from django.db import transaction
 
 log = logging.getLogger(__name__)
 
 ContactHook = Callable[[int], None]
-CustomerPanel = Callable[[Any, Any], "dict | None"]
+CustomerPanel = Callable[..., "dict | None"]
 
 _contact_hooks: dict[str, ContactHook] = {}
 _customer_panels: dict[str, CustomerPanel] = {}
@@ -47,11 +46,12 @@ def contact_recorded(contact) -> None:
         transaction.on_commit(partial(_run, hook, contact.pk))
 
 
-def customer_panels(customer, user) -> list[dict]:
-    """The registered panels' templates and context for this customer and viewer."""
+def customer_panels(customer, user, *, full: bool = True) -> list[dict]:
+    """The registered panels' templates and context for this customer and viewer;
+    `full=False` asks for the brief form a busy page (the desk) can afford."""
     panels = []
     for panel in _customer_panels.values():
-        shown = panel(customer, user)
+        shown = panel(customer, user, full=full)
         if shown is not None:
             panels.append(shown)
     return panels

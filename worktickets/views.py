@@ -609,7 +609,7 @@ def _customer_context(user, customer_id: int | None) -> dict:
         "customer": customer,
         "segment_label": PaymentSegment(customer.payment_segment).label,
         "recent_tickets": recent,
-        "customer_panels": extensions.customer_panels(customer, user),
+        "customer_panels": extensions.customer_panels(customer, user, full=False),
     }
 
 

@@ -102,9 +102,13 @@ def test_the_list_costs_the_same_for_more_answers(client, sent):
     for n in (1, 5):
         for _ in range(n):
             answered(5)
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get("/api/v1/surveys/", **headers)
-        counts.append(len(ctx.captured_queries))
-        assert response.status_code == 200
+        # The fewer of two: a key lookup or last-use stamp may fall into either request.
+        measured = []
+        for _ in range(2):
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get("/api/v1/surveys/", **headers)
+            measured.append(len(ctx.captured_queries))
+            assert response.status_code == 200
+        counts.append(min(measured))
 
     assert counts[0] == counts[1]
