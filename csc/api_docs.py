@@ -230,6 +230,11 @@ SHIFT_METRICS = {
         "met": False,
     },
     "callbacks": {"open": 12, "due_today": 5, "overdue": 1},
+    "staffing": {
+        "on_shift": 18,
+        "required": 20,
+        "by_status": [{"status": "available", "count": 6}, {"status": "busy", "count": 12}],
+    },
 }
 
 
@@ -242,7 +247,8 @@ def shift_metrics_operation(*, output):
             "the longest wait, the 20-second service level per half hour and for the day "
             "against the targets (DOMAIN.md P-8, K-13), agents per presence status, open "
             "tickets per team and kind, deadlines at risk and breached, complaints "
-            "accepted today, today's CSAT against its target and the callbacks due. An "
+            "accepted today, today's CSAT against its target, the callbacks due, and the "
+            "agents on shift against the forecast's requirement (Erlang C). An "
             "integration with `metrics:read` reads the whole centre, or one team with "
             "`?team=`; a signed-in person reads their own dashboard's scope. The waiting "
             "calls and the service level are the centre's queue in every scope. No "

@@ -74,6 +74,14 @@ class CallbacksSerializer(serializers.Serializer):
     overdue = serializers.IntegerField()
 
 
+class StaffingSerializer(serializers.Serializer):
+    on_shift = serializers.IntegerField(help_text="Agents of a published roster on shift now.")
+    required = serializers.IntegerField(
+        allow_null=True, help_text="Agents the forecast needs in this half hour (Erlang C)."
+    )
+    by_status = AgentStatusSerializer(many=True)
+
+
 class ScopeSerializer(serializers.Serializer):
     centre = serializers.BooleanField(source="is_centre")
     team_ids = serializers.ListField(child=serializers.IntegerField(), source="team_id_list")
@@ -91,6 +99,7 @@ class ShiftMetricsSerializer(serializers.Serializer):
     complaints_today = ComplaintCountSerializer(many=True)
     csat_today = CsatSerializer()
     callbacks = CallbacksSerializer()
+    staffing = StaffingSerializer()
 
 
 class ShiftMetricsView(APIView):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from care.selectors import Csat, csat
 from complaints.choices import Category, Severity, Tier
 from complaints.models import Complaint
+from csc import workforce
 from csc.choices import TargetQueue
 from csc.selectors import HUMAN_QUEUE_CHANNELS, ServiceLevel, day_bounds, vip_calls
 from csc.targets import service_level_target
@@ -31,7 +32,7 @@ from intake.choices import Channel
 from intake.models import Contact
 from sla.choices import ClockState
 from sla.models import Clock
-from staffing.models import Agent, Team
+from staffing.models import Agent, Roster, RosterEntry, Team
 from staffing.reference import teams_by_id
 from worktickets.choices import ACTIVE_CATEGORIES, TicketKind
 from worktickets.models import Ticket
@@ -113,6 +114,20 @@ class ComplaintCount:
 
 
 @dataclass(frozen=True)
+class Staffing:
+    """Agents on shift now (in a published roster) against the agents the forecast
+    needs in this half hour (Erlang C, csc.workforce), and the rostered by status."""
+
+    on_shift: int
+    required: int | None
+    by_status: list[dict]
+
+    @property
+    def short(self) -> int:
+        return max((self.required or 0) - self.on_shift, 0)
+
+
+@dataclass(frozen=True)
 class CallbackCounts:
     """Open callbacks (回访) of the scope: all, due by the end of today, overdue now."""
 
@@ -137,6 +152,7 @@ class ShiftFigures:
     complaints_today: list[ComplaintCount] = field(default_factory=list)
     csat_today: Csat | None = None
     callbacks: CallbackCounts | None = None
+    staffing: Staffing | None = None
 
     @property
     def agents_working(self) -> int:
@@ -193,6 +209,7 @@ def shift_figures(
         complaints_today=complaints_opened(scope, start, end),
         csat_today=csat(start, end, team_ids=scope.team_ids),
         callbacks=callback_counts(scope, now, end),
+        staffing=staffing_now(scope, now),
     )
     if with_rows:
         figures.attention = attention_rows(scope)
@@ -363,6 +380,33 @@ def agent_statuses(scope: Scope) -> list[dict]:
         {"status": status, "label": label, "count": counts.get(status, 0)}
         for status, label in Agent.Status.choices
     ]
+
+
+def staffing_now(scope: Scope, now: datetime.datetime) -> Staffing:
+    """Who is rostered now, by presence status (one query), and the requirement of the
+    scope's channels for this half hour (kept per day in the cache)."""
+    entries = RosterEntry.objects.filter(
+        roster__status=Roster.Status.PUBLISHED, starts_at__lte=now, ends_at__gt=now
+    )
+    if scope.team_ids is not None:
+        entries = entries.filter(roster__team_id__in=scope.team_ids)
+    counts = dict(
+        entries.values_list("agent__status").annotate(n=Count("agent", distinct=True)).order_by()
+    )
+    teams = [
+        team
+        for team in teams_by_id.get().values()
+        if team.is_active and (scope.team_ids is None or team.pk in scope.team_ids)
+    ]
+    channels = sorted({channel for team in teams for channel in team.channels})
+    return Staffing(
+        on_shift=sum(counts.values()),
+        required=workforce.required_now(channels, now) if channels else None,
+        by_status=[
+            {"status": status, "label": label, "count": counts.get(status, 0)}
+            for status, label in Agent.Status.choices
+        ],
+    )
 
 
 def _scoped_tickets(scope: Scope) -> QuerySet[Ticket]:

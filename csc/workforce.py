@@ -2,8 +2,9 @@
 contact history (intake) turned into agents by Erlang C (staffing.erlang).
 
 Composed here because it reads `intake.Contact`, which sits above `staffing`.
-Two queues are sized apart: general contacts to 70 % within 20 s, VIP customers'
-to 85 % within 20 s (P-8, K-13); the people to roster add the shrinkage.
+Two queues are sized apart by their targets (csc.ServiceTarget: general contacts
+70 % within 20 s, VIP callers 85 % within 20 s, P-8, K-13); the people to roster
+add the shrinkage.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -27,15 +29,15 @@ from django.db.models import (
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 
-from intake.choices import VipTier
+from csc.choices import TargetQueue
+from csc.selectors import vip_calls
+from csc.targets import Target, service_level_target
 from intake.models import Contact
 from staffing import calendar_port, erlang
 from staffing.forecast import HistoryCell, forecast
 from staffing.models import Team
 
-ANSWER_WITHIN_SECONDS = 20
-GENERAL_TARGET = 0.70
-VIP_TARGET = 0.85
+ANSWER_WITHIN_SECONDS = 20  # when a target leaves its answer time out
 DEFAULT_SHRINKAGE = 0.30
 DEFAULT_WEEKS = 4
 SLOT = timedelta(minutes=30)
@@ -76,12 +78,11 @@ def contact_history(
                 default=Value(0),
                 output_field=IntegerField(),
             ),
+            # The VIP seat answers callers entitled to grade service (CA-4), as the
+            # dashboard's service level counts them.
             vip=Case(
-                When(
-                    Q(customer__vip_tier__isnull=True) | Q(customer__vip_tier=VipTier.NONE),
-                    then=Value(0),
-                ),
-                default=Value(1),
+                When(vip_calls(), then=Value(1)),
+                default=Value(0),
                 output_field=IntegerField(),
             ),
         )
@@ -132,6 +133,8 @@ def requirements(
         )
         for vip in (False, True)
     }
+    general_target = service_level_target(TargetQueue.GENERAL)
+    vip_target = service_level_target(TargetQueue.VIP)
     result = []
     for general, vip in zip(queues[False], queues[True], strict=True):
         starts_at = datetime.combine(general.day, time.min, tzinfo=tz) + general.slot * SLOT
@@ -142,10 +145,10 @@ def requirements(
                 vip_volume=round(vip.volume, 2),
                 aht_seconds=round(general.aht_seconds, 1),
                 general_agents=erlang.with_shrinkage(
-                    _agents(general.volume, general.aht_seconds, GENERAL_TARGET), shrinkage
+                    _agents(general.volume, general.aht_seconds, general_target), shrinkage
                 ),
                 vip_agents=erlang.with_shrinkage(
-                    _agents(vip.volume, vip.aht_seconds, VIP_TARGET), shrinkage
+                    _agents(vip.volume, vip.aht_seconds, vip_target), shrinkage
                 ),
                 basis=general.basis,
             )
@@ -153,6 +156,33 @@ def requirements(
     return result
 
 
-def _agents(volume: float, aht_seconds: float, target: float) -> int:
+def _agents(volume: float, aht_seconds: float, target: Target) -> int:
     traffic = volume * aht_seconds / SLOT.total_seconds()
-    return erlang.agents_required(traffic, aht_seconds, ANSWER_WITHIN_SECONDS, target)
+    answer_within = target.answer_seconds or ANSWER_WITHIN_SECONDS
+    return erlang.agents_required(traffic, aht_seconds, answer_within, target.ratio)
+
+
+def required_now(channels: list[str], moment: datetime) -> int | None:
+    """Agents needed on the phones in the half hour holding `moment`, or None when the
+    history gives no forecast. The day's requirement is computed once per day, channel
+    set and targets, and kept in the cache: it reads weeks of contacts, which the day
+    itself does not change."""
+    day = timezone.localdate(moment)
+    general = service_level_target(TargetQueue.GENERAL)
+    vip = service_level_target(TargetQueue.VIP)
+    key = ":".join(
+        [
+            "workforce-requirement",
+            day.isoformat(),
+            ",".join(sorted(channels)),
+            f"{general.ratio}/{general.answer_seconds}/{vip.ratio}/{vip.answer_seconds}",
+        ]
+    )
+    rows = cache.get(key)
+    if rows is None:
+        rows = [(row.starts_at, row.agents) for row in requirements(channels, start=day, days=1)]
+        cache.set(key, rows, 6 * 3600)
+    for starts_at, agents in rows:
+        if starts_at <= moment < starts_at + SLOT:
+            return agents
+    return None
