@@ -15,6 +15,8 @@ from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from care.choices import CallbackOutcome
+from care.models import CareSettings
 from complaints.choices import Category, Tier
 from csc import reports, targets
 from csc.choices import ReportKind, ReportStatus, TargetMeasure, TargetQueue
@@ -26,8 +28,9 @@ from intake.choices import Channel, VipTier
 from sla.choices import Metric
 from sla.selectors import team_ids_of
 from staffing.access import permission
+from staffing.models import DutyLogEntry
 from staffing.selectors import active_teams
-from worktickets.choices import TicketKind, TicketStatus
+from worktickets.choices import CallbackReason, TicketKind, TicketStatus
 from worktickets.models import BusinessType
 
 VIEW = "csc.view_reports"
@@ -59,6 +62,12 @@ SECTION_TITLES = {
     "escalations": gettext_lazy("Escalations (supervision)"),
     "daily_service_level": gettext_lazy("20-second service level per day"),
     "monthly_trend": gettext_lazy("The months of the period"),
+    "csat_by_team": gettext_lazy("Customer satisfaction (CSAT) by team"),
+    "csat_daily": gettext_lazy("Customer satisfaction (CSAT) per day"),
+    "satisfaction": gettext_lazy("Satisfaction and the satisfaction index"),
+    "callbacks": gettext_lazy("Callbacks by reason and outcome"),
+    "duty_log": gettext_lazy("Duty log events"),
+    "difficult_issues": gettext_lazy("Difficult issues from the handovers"),
 }
 
 COLUMN_LABELS = {
@@ -99,6 +108,16 @@ COLUMN_LABELS = {
     "vip_rate": gettext_lazy("VIP queue in 20 s"),
     "sla_rate": gettext_lazy("Deadlines met"),
     "submitted": gettext_lazy("Analysis submitted"),
+    "answers": gettext_lazy("Answers"),
+    "satisfied": gettext_lazy("Satisfied (4–5)"),
+    "csat": gettext_lazy("CSAT"),
+    "response_rate": gettext_lazy("Response rate"),
+    "satisfaction_index": gettext_lazy("Satisfaction index"),
+    "reason": gettext_lazy("Reason"),
+    "outcome": gettext_lazy("Outcome"),
+    "duty_kind": gettext_lazy("Kind of event"),
+    "shift_ends": gettext_lazy("Shift ended"),
+    "issues": gettext_lazy("Difficult issues"),
 }
 
 
@@ -144,6 +163,9 @@ class _Labels:
             "complaint_category": _choice_label(Category),
             "metric": _choice_label(Metric),
             "vip_tier": _choice_label(VipTier),
+            "callback_reason": _choice_label(CallbackReason),
+            "callback_outcome": _choice_label(CallbackOutcome),
+            "duty_kind": _choice_label(DutyLogEntry.Kind),
         }.get(kind)
         return label(value) if label else value
 
@@ -182,6 +204,11 @@ def _charts(section: dict) -> list[tuple]:
                 step,
             )
             for queue, column in ((TargetQueue.GENERAL, 2), (TargetQueue.VIP, 4))
+        ]
+    if section["key"] == "csat_daily":
+        target = CareSettings.current().csat_target_percent
+        return [
+            (SECTION_TITLES["csat_daily"], [(r[0][5:], _percent(r[2])) for r in rows], target, step)
         ]
     if section["key"] == "monthly_trend":
         target = targets.target(TargetMeasure.SLA_COMPLIANCE).percent

@@ -20,11 +20,15 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from care.choices import SATISFIED_AT_LEAST
+from care.models import Callback
+from care.selectors import answered_between, csat, response_rate, satisfaction_index
 from complaints.choices import Tier
 from complaints.models import Complaint
 from complaints.selectors import recurrence_rates
@@ -38,7 +42,7 @@ from intake.models import Contact
 from sla.calendars import day_info
 from sla.choices import CalendarKind, ClockState, Metric
 from sla.models import BusinessCalendar, Clock, EscalationRecord
-from staffing.models import Team, User
+from staffing.models import DutyLogEntry, Handover, Team, User
 from staffing.outbox import notify
 from worktickets.choices import TicketKind
 from worktickets.models import Ticket
@@ -362,6 +366,90 @@ def monthly_trend(report, start, end) -> list[list]:
     return rows
 
 
+def _surveys(report, start, end):
+    surveys = answered_between(start, end)
+    if report.team_id:
+        surveys = surveys.filter(team_id=report.team_id)
+    return surveys
+
+
+_SATISFIED = Q(score__gte=SATISFIED_AT_LEAST)
+
+
+def csat_by_team(report, start, end) -> list[list]:
+    """CA-31: CSAT of the period per team (4 and 5 of 5 among the answers)."""
+    rows = (
+        _surveys(report, start, end)
+        .values_list("team__name")
+        .annotate(answers=Count("id"), satisfied=Count("id", filter=_SATISFIED))
+        .order_by("team__name")
+    )
+    return [[name, n, ok, _rate(ok, n)] for name, n, ok in rows]
+
+
+def csat_daily(report, start, end) -> list[list]:
+    """CA-31: CSAT per day of the period (the trend)."""
+    rows = (
+        _surveys(report, start, end)
+        .annotate(day=TruncDate("answered_at"))
+        .values_list("day")
+        .annotate(answers=Count("id"), satisfied=Count("id", filter=_SATISFIED))
+        .order_by("day")
+    )
+    return [[day.isoformat(), n, _rate(ok, n)] for day, n, ok in rows]
+
+
+def satisfaction(report, start, end) -> list[list]:
+    """CA-30: CSAT, the survey response rate and the satisfaction index (care's
+    documented weighting of CSAT, first-contact resolution and deadlines met)."""
+    figures = csat(start, end, team_ids=[report.team_id] if report.team_id else None)
+    index = satisfaction_index(start, end)
+    return [[figures.answers, figures.rate, response_rate(start, end), _index(index)]]
+
+
+def _index(value: float | None) -> float | None:
+    return None if value is None else round(value / 100, 4)
+
+
+def callbacks(report, start, end) -> list[list]:
+    """S-38, CA-26: callbacks opened in the period, per reason and outcome."""
+    found = Callback.objects.filter(created_at__gte=start, created_at__lt=end)
+    if report.team_id:
+        found = found.filter(ticket__team_id=report.team_id)
+    rows = (
+        found.values_list("ticket__callback_reason", "outcome")
+        .annotate(n=Count("id"))
+        .order_by("ticket__callback_reason", "outcome")
+    )
+    return [[reason, outcome or None, n] for reason, outcome, n in rows]
+
+
+def duty_log(report, start, end) -> list[list]:
+    """Q-4: the duty log's events of the period, per kind."""
+    entries = DutyLogEntry.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+    if report.team_id:
+        entries = entries.filter(team_id=report.team_id)
+    rows = entries.values_list("kind").annotate(n=Count("id")).order_by("kind")
+    return [list(row) for row in rows]
+
+
+HIGHLIGHTS = 50
+
+
+def difficult_issues(report, start, end) -> list[list]:
+    """S-37, Q-4: the difficult issues the handovers of the period recorded, as written
+    (the leads' own words), newest first."""
+    handovers = Handover.objects.filter(shift_ends_at__gte=start, shift_ends_at__lt=end).exclude(
+        difficult_issues=""
+    )
+    if report.team_id:
+        handovers = handovers.filter(team_id=report.team_id)
+    rows = handovers.values_list("shift_ends_at", "team__name", "difficult_issues").order_by(
+        "-shift_ends_at"
+    )[:HIGHLIGHTS]
+    return [[f"{timezone.localtime(at):%Y-%m-%d %H:%M}", team, text] for at, team, text in rows]
+
+
 COMPLIANCE = (("total", "int"), ("on_time", "int"), ("late", "int"), ("rate", "percent"))
 SECTIONS: dict[str, Section] = {
     section.key: section
@@ -437,6 +525,37 @@ SECTIONS: dict[str, Section] = {
             daily_service_level,
         ),
         Section(
+            "csat_by_team",
+            (("team", "text"), ("answers", "int"), ("satisfied", "int"), ("rate", "percent")),
+            csat_by_team,
+        ),
+        Section(
+            "csat_daily",
+            (("day", "text"), ("answers", "int"), ("rate", "percent")),
+            csat_daily,
+        ),
+        Section(
+            "satisfaction",
+            (
+                ("answers", "int"),
+                ("csat", "percent"),
+                ("response_rate", "percent"),
+                ("satisfaction_index", "percent"),
+            ),
+            satisfaction,
+        ),
+        Section(
+            "callbacks",
+            (("reason", "callback_reason"), ("outcome", "callback_outcome"), ("count", "int")),
+            callbacks,
+        ),
+        Section("duty_log", (("duty_kind", "duty_kind"), ("count", "int")), duty_log),
+        Section(
+            "difficult_issues",
+            (("shift_ends", "text"), ("team", "text"), ("issues", "text")),
+            difficult_issues,
+        ),
+        Section(
             "monthly_trend",
             (
                 ("month", "text"),
@@ -459,6 +578,8 @@ CONTENTS: dict[str, tuple[str, ...]] = {
         "business_by_type_and_status",
         "complaints_received_closed",
         "sla_by_metric",
+        "duty_log",
+        "difficult_issues",
     ),
     # S-38: acceptance, supervision, feedback.
     ReportKind.WEEKLY: (
@@ -466,6 +587,8 @@ CONTENTS: dict[str, tuple[str, ...]] = {
         "complaints_received_closed",
         "sla_by_metric",
         "escalations",
+        "callbacks",
+        "csat_by_team",
         "daily_service_level",
     ),
     # S-41, Q-4: the monthly service-quality analysis.
@@ -481,10 +604,30 @@ CONTENTS: dict[str, tuple[str, ...]] = {
         "recurrence",
         "delivery_times",
         "escalations",
+        "satisfaction",
+        "csat_daily",
+        "csat_by_team",
+        "callbacks",
+        "duty_log",
+        "difficult_issues",
     ),
     # Q-13, S-46: assembled from the monthly reports.
-    ReportKind.QUARTERLY: ("monthly_trend", "sla_by_team", "complaint_timeliness", "recurrence"),
-    ReportKind.ANNUAL: ("monthly_trend", "sla_by_team", "complaint_timeliness", "recurrence"),
+    ReportKind.QUARTERLY: (
+        "monthly_trend",
+        "sla_by_team",
+        "complaint_timeliness",
+        "recurrence",
+        "satisfaction",
+        "csat_by_team",
+    ),
+    ReportKind.ANNUAL: (
+        "monthly_trend",
+        "sla_by_team",
+        "complaint_timeliness",
+        "recurrence",
+        "satisfaction",
+        "csat_by_team",
+    ),
 }
 
 

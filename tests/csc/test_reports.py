@@ -239,3 +239,52 @@ def test_the_schedule_asks_for_the_ended_periods(led_team):
     assert kinds == [("daily", "2026-03-01", None), ("weekly", "2026-02-23", None)]
     first = reports.scheduled_reports(datetime.date(2026, 3, 1))
     assert {(r.kind, r.team_id) for r in first} >= {("monthly", None), ("monthly", led_team.pk)}
+
+
+def test_the_monthly_report_carries_csat_callbacks_and_the_handovers_difficult_issues(
+    led_team, lead_user, agent_user
+):
+    from care.models import Survey
+    from staffing.models import DutyLogEntry, Handover
+
+    other = TeamFactory(name="Broadband")
+    ticket = make_ticket(created_by=agent_user, subject="满意度", team=led_team)
+    answered = datetime.datetime(2026, 2, 12, 15, 0, tzinfo=SHANGHAI)
+    for n, (score, team) in enumerate(((5, led_team), (2, led_team), (5, other))):
+        Survey.objects.create(
+            ticket=ticket,
+            customer=ticket.customer or ContactFactory().customer,
+            token_hash=f"s{n}",
+            status="answered",
+            send_at=answered,
+            expires_at=answered + datetime.timedelta(days=3),
+            answered_at=answered,
+            answered_via="sms_link",
+            score=score,
+            team=team,
+            ticket_kind="inquiry",
+            channel="hotline",
+            tier="none",
+        )
+    ends = datetime.datetime(2026, 2, 12, 17, 0, tzinfo=SHANGHAI)
+    Handover.objects.create(
+        team=led_team,
+        shift_ends_at=ends,
+        written_by=lead_user,
+        difficult_issues="光猫批量掉线，已报障",
+    )
+    Handover.objects.create(
+        team=other, shift_ends_at=ends, written_by=lead_user, difficult_issues="别组"
+    )
+    DutyLogEntry.objects.create(
+        team=led_team, kind="equipment", text="交换机重启", occurred_at=ends, written_by=lead_user
+    )
+
+    report = built(ReportKind.MONTHLY, FEB, team=led_team)
+
+    assert section(report, "csat_by_team") == [[led_team.name, 2, 1, 0.5]]
+    assert section(report, "csat_daily") == [["2026-02-12", 2, 0.5]]
+    assert section(report, "difficult_issues") == [
+        ["2026-02-12 17:00", led_team.name, "光猫批量掉线，已报障"]
+    ]
+    assert section(report, "duty_log") == [["equipment", 1]]
