@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "worktickets",
     "complaints",
     "knowledge",
+    "quality",
 ]
 
 MIDDLEWARE = [
