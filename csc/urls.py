@@ -17,6 +17,7 @@ from csc.api import unknown_api_path
 from csc.api_erasure import api_urlpatterns as erasure_api
 from intake.api import api_urlpatterns as intake_api
 from knowledge.api import api_urlpatterns as knowledge_api
+from quality.api import api_urlpatterns as quality_api
 from sla.api import api_urlpatterns as sla_api
 from staffing import letter_views
 from staffing import urls as staffing_urls
@@ -46,6 +47,7 @@ api_v1 = [
     *worktickets_api,
     *complaints_api,
     *knowledge_api,
+    *quality_api,
     *staffing_api,
     *erasure_api,
 ]
@@ -81,6 +83,7 @@ urlpatterns = [
     path("sla/", include("sla.urls")),
     path("complaints/", include("complaints.urls")),
     path("knowledge/", include("knowledge.urls")),
+    path("quality/", include("quality.urls")),
     # The team board is composed in csc (it reads contacts) but named staffing:team_board.
     path(
         "team/",

@@ -1,0 +1,201 @@
+"""Reads for quality assurance pages, exports and the API (issue 17 items 8, 9, 11).
+
+One visibility rule serves every door: QA inspectors and the QA lead see every
+evaluation; a team lead sees the submitted evaluations of the teams they lead; an
+agent sees only their own, once submitted. A draft is its inspector's alone.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from quality.choices import EvaluationState
+from quality.models import Evaluation, LineScore, Sample, SamplingShortfall, Scorecard, Scoring
+from staffing.models import Team, User
+
+SEE_ALL = "quality.view_all_evaluations"
+EVALUATE = "quality.evaluate"
+MANAGE = "quality.manage_quality"
+
+
+def evaluations_visible_to(user: User) -> QuerySet[Evaluation]:
+    evaluations = Evaluation.objects.all()
+    if not user.is_authenticated or not user.has_perm("quality.view_evaluation"):
+        return evaluations.none()
+    if user.has_perm(SEE_ALL):
+        return evaluations.filter(~Q(state=EvaluationState.DRAFT) | Q(inspector=user))
+    led = Team.objects.filter(lead_id=user.pk).values("pk")
+    return evaluations.exclude(state=EvaluationState.DRAFT).filter(
+        Q(agent_id=user.pk) | Q(agent__agent__team__in=led)
+    )
+
+
+def evaluation_list(
+    user: User,
+    *,
+    agent: int | None = None,
+    team: int | None = None,
+    month: date | None = None,
+    state: str = "",
+) -> QuerySet[Evaluation]:
+    found = evaluations_visible_to(user)
+    if agent:
+        found = found.filter(agent_id=agent)
+    if team:
+        found = found.filter(agent__agent__team_id=team)
+    if month:
+        found = found.filter(month=month.replace(day=1))
+    if state:
+        found = found.filter(state=state)
+    return found.select_related("agent__agent__team", "inspector", "scorecard_version__scorecard")
+
+
+def evaluation_detail(user: User, pk: int) -> Evaluation | None:
+    """The evaluation with everything its page shows, or None if hidden from this user."""
+    scorings = Scoring.objects.select_related("scored_by").prefetch_related(
+        Prefetch("line_scores", LineScore.objects.select_related("line"))
+    )
+    return (
+        evaluations_visible_to(user)
+        .select_related(
+            "agent__agent__team",
+            "inspector",
+            "decided_by",
+            "scorecard_version__scorecard",
+            "sample__contact__customer",
+            "sample__ticket",
+        )
+        .prefetch_related(
+            Prefetch("scorings", scorings.order_by("number")), "scorecard_version__lines"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@dataclass
+class Worklist:
+    overdue: list[Sample]
+    due: list[Sample]
+    later: list[Sample]
+    done: list[Sample]
+    week_ends: date
+
+
+def worklist(inspector: User, today: date | None = None, *, done_limit: int = 50) -> Worklist:
+    """The inspector's samples: overdue, due this week, later, and recently done."""
+    today = today or timezone.localdate()
+    week_ends = today + timedelta(days=6 - today.weekday())
+    rows = (
+        Sample.objects.filter(inspector=inspector)
+        .select_related("agent", "contact", "evaluation")
+        .order_by("due_on", "pk")
+    )
+    open_rows = list(
+        rows.filter(Q(evaluation__isnull=True) | Q(evaluation__state=EvaluationState.DRAFT))
+    )
+    done = list(
+        rows.exclude(evaluation__isnull=True)
+        .exclude(evaluation__state=EvaluationState.DRAFT)
+        .order_by("-evaluation__submitted_at")[:done_limit]
+    )
+    return Worklist(
+        overdue=[s for s in open_rows if s.due_on < today],
+        due=[s for s in open_rows if today <= s.due_on <= week_ends],
+        later=[s for s in open_rows if s.due_on > week_ends],
+        done=done,
+        week_ends=week_ends,
+    )
+
+
+def scored(evaluations: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
+    return evaluations.exclude(state=EvaluationState.DRAFT).filter(score__isnull=False)
+
+
+@dataclass
+class AgentScores:
+    agent: User
+    count: int
+    average: Decimal | None
+    failed: int
+    critical: int
+    lines: dict[str, Decimal]
+
+
+def team_scores(user: User, team: Team, month: date) -> list[AgentScores]:
+    """Per agent of the team: evaluations, average, failures, and each line's average
+    (as a share of its maximum, in %), for the month; four queries whatever the size."""
+    base = scored(evaluations_visible_to(user)).filter(
+        agent__agent__team=team, month=month.replace(day=1)
+    )
+    per_agent = {
+        row["agent_id"]: row
+        for row in base.values("agent_id").annotate(
+            n=Count("pk"),
+            average=Avg("score"),
+            failed=Count("pk", filter=Q(passed=False)),
+            critical=Count("pk", filter=Q(critical_failed=True)),
+        )
+    }
+    # Each evaluation's latest scoring counts (a revision replaces the inspector's).
+    line_rows = (
+        LineScore.objects.filter(scoring__evaluation__in=base.values("pk"))
+        .filter(scoring__number=_latest_number())
+        .values("scoring__evaluation__agent_id", "line__name", "line__max_points")
+        .annotate(points=Avg("points"))
+    )
+    lines: dict[int, dict[str, Decimal]] = {}
+    for row in line_rows:
+        share = Decimal(row["points"]) / row["line__max_points"] * 100
+        lines.setdefault(row["scoring__evaluation__agent_id"], {})[row["line__name"]] = share
+    people = User.objects.filter(agent__team=team, is_active=True).order_by("username")
+    return [
+        AgentScores(
+            agent=person,
+            count=per_agent.get(person.pk, {}).get("n", 0),
+            average=per_agent.get(person.pk, {}).get("average"),
+            failed=per_agent.get(person.pk, {}).get("failed", 0),
+            critical=per_agent.get(person.pk, {}).get("critical", 0),
+            lines=lines.get(person.pk, {}),
+        )
+        for person in people
+    ]
+
+
+def _latest_number() -> Subquery:
+    return Subquery(
+        Scoring.objects.filter(evaluation_id=OuterRef("scoring__evaluation_id"))
+        .values("evaluation_id")
+        .annotate(top=Max("number"))
+        .values("top")[:1]
+    )
+
+
+def monthly_trend(evaluations: QuerySet[Evaluation], months: int = 6) -> list[dict]:
+    """Average score and count per month, oldest first, for the last `months` months."""
+    rows = (
+        scored(evaluations)
+        .values("month")
+        .annotate(average=Avg("score"), n=Count("pk"))
+        .order_by("-month")[:months]
+    )
+    return list(reversed(list(rows)))
+
+
+def teams_for(user: User) -> QuerySet[Team]:
+    """The teams whose scores this person may see: all for QA, their own for a lead."""
+    teams = Team.objects.filter(is_active=True, agents__isnull=False).distinct()
+    if user.has_perm(SEE_ALL):
+        return teams.order_by("name")
+    return teams.filter(lead_id=user.pk).order_by("name")
+
+
+def shortfalls(month: date) -> QuerySet[SamplingShortfall]:
+    return SamplingShortfall.objects.filter(month=month.replace(day=1)).select_related("agent")
+
+
+def scorecards() -> QuerySet[Scorecard]:
+    return Scorecard.objects.prefetch_related("versions__lines").order_by("name")

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from quality import views
+
+app_name = "quality"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("worklist/", views.worklist, name="worklist"),
+    path("mine/", views.mine, name="mine"),
+    path("team/", views.team, name="team"),
+    path("evaluations.csv", views.export, name="export"),
+    path("samples/<int:pk>/evaluate/", views.sample_start, name="sample_start"),
+    path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation"),
+    path("evaluations/<int:pk>/scorings/", views.evaluation_scorings, name="scorings"),
+    path("evaluations/<int:pk>/<slug:action>/", views.evaluation_action, name="action"),
+]

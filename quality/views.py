@@ -1,0 +1,290 @@
+"""Quality assurance in the browser (issue 17 item 8): the inspector's worklist, the
+evaluation page, the agent's own evaluations, the team's scores, and the CSV export.
+
+Views parse input, call one selector or service, and render. Every evaluation is read
+through quality.selectors' visibility rule; one a person may not see is a 404.
+"""
+
+import csv
+from datetime import date
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from csc.lib.errors import DomainError, http_status
+from csc.lib.paging import int_or_none
+from quality import selectors, services
+from quality.choices import EvaluationState
+from quality.models import Evaluation, Sample
+from staffing.access import permission
+from worktickets.models import TicketEvent
+
+VIEW = "quality.view_evaluation"
+EVALUATE = "quality.evaluate"
+
+
+def _render(request: HttpRequest, template: str, context: dict, tab: str, status: int = 200):
+    """Render a page of the module, with its tabs (team scores only for who may see them)."""
+    context.update(tab=tab, show_team=selectors.teams_for(request.user).exists())
+    return render(request, template, context, status=status)
+
+
+def _month(request: HttpRequest) -> date:
+    raw = request.GET.get("month", "")
+    try:
+        year, month = (int(part) for part in raw.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+@permission(VIEW)
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The QA module's front page for each person: worklist, team scores or own scores."""
+    user = request.user
+    if user.has_perm(EVALUATE):
+        return redirect("quality:worklist")
+    if selectors.teams_for(user).exists():
+        return redirect("quality:team")
+    return redirect("quality:mine")
+
+
+@permission(EVALUATE)
+@require_GET
+def worklist(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    context = {
+        "worklist": selectors.worklist(request.user, today),
+        "today": today,
+        "shortfalls": selectors.shortfalls(today),
+    }
+    return _render(request, "quality/worklist.html", context, "worklist")
+
+
+@permission(EVALUATE)
+@require_POST
+def sample_start(request: HttpRequest, pk: int) -> HttpResponse:
+    sample = get_object_or_404(Sample, pk=pk)
+    try:
+        evaluation = services.evaluation_start(sample, by=request.user)
+    except DomainError as error:
+        return _render(
+            request,
+            "quality/refused.html",
+            {"message": error.message, "back": reverse("quality:worklist")},
+            "worklist",
+            http_status(error),
+        )
+    return redirect("quality:evaluation", evaluation.pk)
+
+
+def _visible(request: HttpRequest, pk: int) -> Evaluation:
+    evaluation = selectors.evaluation_detail(request.user, pk)
+    if evaluation is None:
+        raise Http404
+    return evaluation
+
+
+def _page(request: HttpRequest, evaluation: Evaluation, *, error=None, status=200):
+    user = request.user
+    lines = list(evaluation.scorecard_version.lines.all())
+    scorings = list(evaluation.scorings.all())
+    draft_points = {}
+    if scorings:
+        draft_points = {ls.line_id: ls for ls in scorings[0].line_scores.all()}
+    ticket = evaluation.sample.ticket
+    events = (
+        list(TicketEvent.objects.filter(ticket=ticket).select_related("actor")[:100])
+        if ticket
+        else []
+    )
+    now = timezone.now()
+    context = {
+        "evaluation": evaluation,
+        "contact": evaluation.sample.contact,
+        "ticket": ticket,
+        "events": events,
+        "lines": [(line, draft_points.get(line.pk)) for line in lines],
+        "scorings": scorings,
+        "may_score": evaluation.state == EvaluationState.DRAFT
+        and evaluation.inspector_id == user.pk,
+        "may_respond": evaluation.agent_id == user.pk
+        and evaluation.state == EvaluationState.SUBMITTED
+        and (evaluation.respond_by is None or now <= evaluation.respond_by),
+        "may_decide": evaluation.state == EvaluationState.DISPUTED
+        and services.may_decide(user, evaluation),
+        "error": error,
+        "posted": request.POST if error else None,
+    }
+    return _render(request, "quality/evaluation.html", context, "", status)
+
+
+@permission(VIEW)
+@require_GET
+def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _page(request, _visible(request, pk))
+
+
+@permission(VIEW)
+@require_GET
+def evaluation_scorings(request: HttpRequest, pk: int) -> HttpResponse:
+    """The scored versions (htmx fragment, refreshed after a decision)."""
+    evaluation = _visible(request, pk)
+    return render(
+        request,
+        "quality/_scorings.html",
+        {"evaluation": evaluation, "scorings": list(evaluation.scorings.all())},
+    )
+
+
+def _points(request: HttpRequest, evaluation: Evaluation) -> tuple[dict, dict]:
+    points, comments = {}, {}
+    for line in evaluation.scorecard_version.lines.all():
+        if line.is_critical:
+            # A critical line is a checkbox: ticked means the violation happened.
+            violated = request.POST.get(f"line_{line.pk}") == "violated"
+            points[line.pk] = 0 if violated else line.max_points
+        else:
+            points[line.pk] = request.POST.get(f"line_{line.pk}", "")
+        comments[line.pk] = request.POST.get(f"comment_{line.pk}", "")
+    return points, comments
+
+
+@permission(VIEW)
+@require_POST
+def evaluation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    evaluation = _visible(request, pk)
+    user, post = request.user, request.POST
+    try:
+        if action in ("save", "submit"):
+            points, comments = _points(request, evaluation)
+            act = (
+                services.evaluation_submit if action == "submit" else services.evaluation_save_draft
+            )
+            act(
+                evaluation,
+                by=user,
+                points=points,
+                comments=comments,
+                overall_comment=post.get("overall_comment", ""),
+                coaching_note=post.get("coaching_note", ""),
+            )
+            done = _("Submitted to the agent.") if action == "submit" else _("Draft saved.")
+        elif action == "acknowledge":
+            services.evaluation_acknowledge(evaluation, by=user)
+            done = _("Acknowledged.")
+        elif action == "dispute":
+            services.evaluation_dispute(evaluation, by=user, reason=post.get("reason", ""))
+            done = _("Dispute sent to your team lead and the QA lead.")
+        elif action == "uphold":
+            services.evaluation_uphold(evaluation, by=user, note=post.get("note", ""))
+            done = _("The evaluation is upheld.")
+        elif action == "revise":
+            points, comments = _points(request, evaluation)
+            services.evaluation_revise(
+                evaluation, by=user, points=points, comments=comments, note=post.get("note", "")
+            )
+            done = _("The evaluation is revised; both versions stay visible.")
+        else:
+            raise Http404
+    except DomainError as error:
+        return _page(request, _visible(request, pk), error=error, status=http_status(error))
+    messages.success(request, done)
+    return redirect("quality:evaluation", pk)
+
+
+@permission(VIEW)
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    """The agent's own evaluations and their trend (never anyone else's)."""
+    own = selectors.evaluations_visible_to(request.user).filter(agent=request.user)
+    context = {
+        "evaluations": own.select_related("inspector", "scorecard_version__scorecard")[:100],
+        "trend": selectors.monthly_trend(own),
+    }
+    return _render(request, "quality/mine.html", context, "mine")
+
+
+@permission(VIEW)
+@require_GET
+def team(request: HttpRequest) -> HttpResponse:
+    """A team's scores by agent and line for a month, its trend and critical failures."""
+    teams = list(selectors.teams_for(request.user))
+    if not teams:
+        raise Http404
+    chosen = int_or_none(request.GET.get("team"))
+    current = next((t for t in teams if t.pk == chosen), teams[0])
+    month = _month(request)
+    visible = selectors.evaluations_visible_to(request.user).filter(agent__agent__team=current)
+    rows = selectors.team_scores(request.user, current, month)
+    line_names = list(dict.fromkeys(name for row in rows for name in row.lines))
+    context = {
+        "teams": teams,
+        "current": current,
+        "month": month,
+        "rows": rows,
+        "line_names": line_names,
+        "table": [(row, [row.lines.get(name) for name in line_names]) for row in rows],
+        "trend": selectors.monthly_trend(visible),
+        "critical": visible.filter(critical_failed=True, month=month).select_related("agent")[:50],
+    }
+    return _render(request, "quality/team.html", context, "team")
+
+
+@permission(VIEW)
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    """The evaluations this person may see, as CSV (filters: agent, team, month, state)."""
+    month = _month(request) if request.GET.get("month") else None
+    rows = selectors.evaluation_list(
+        request.user,
+        agent=int_or_none(request.GET.get("agent")),
+        team=int_or_none(request.GET.get("team")),
+        month=month,
+        state=request.GET.get("state", "")
+        if request.GET.get("state") in EvaluationState.values
+        else "",
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="evaluations.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 Chinese only with the mark
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Evaluation"),
+            _("Month"),
+            _("Agent"),
+            _("Team"),
+            _("Inspector"),
+            _("State"),
+            _("Score"),
+            _("Passed"),
+            _("Critical failure"),
+            _("Submitted at"),
+        ]
+    )
+    for ev in rows.iterator(chunk_size=2000):
+        agent_profile = getattr(ev.agent, "agent", None)
+        writer.writerow(
+            [
+                ev.pk,
+                f"{ev.month:%Y-%m}",
+                ev.agent.display_name,
+                agent_profile.team.name if agent_profile else "",
+                ev.inspector.display_name,
+                ev.get_state_display(),
+                ev.score if ev.score is not None else "",
+                {True: _("yes"), False: _("no"), None: ""}[ev.passed],
+                _("yes") if ev.critical_failed else _("no"),
+                timezone.localtime(ev.submitted_at).strftime("%Y-%m-%d %H:%M")
+                if ev.submitted_at
+                else "",
+            ]
+        )
+    return response
