@@ -9,6 +9,7 @@ import csv
 from datetime import date
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -217,7 +218,7 @@ def team(request: HttpRequest) -> HttpResponse:
     """A team's scores by agent and line for a month, its trend and critical failures."""
     teams = list(selectors.teams_for(request.user))
     if not teams:
-        raise Http404
+        raise PermissionDenied  # leads no team and is not QA
     chosen = int_or_none(request.GET.get("team"))
     current = next((t for t in teams if t.pk == chosen), teams[0])
     month = _month(request)

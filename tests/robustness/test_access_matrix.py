@@ -61,6 +61,7 @@ EDITORS = frozenset({TL, TS, ML, CM, CD})  # write and submit knowledge articles
 MANAGERS = frozenset({CM, CD})
 DECIDERS = frozenset({TL, ML, CM, CD})  # approve compensations, extensions or orders
 KEEPERS = frozenset({TL, TS, CM, CD})  # keep the problem ledger (worktickets.change_problem)
+QA_READERS = frozenset({AG, TL, QA, CM, CD})  # quality.view_evaluation, scoped by selectors
 NOBODY = frozenset()
 
 # Each role's own team (conftest.World): its tickets and complaints are its work.
@@ -92,6 +93,20 @@ class Matrix:
         self.article = world.article
         self.problem = world.problem
         self.macro = world.macros[role]
+        self.evaluation = quality_evaluation(world)
+
+
+def quality_evaluation(world):
+    """A submitted evaluation of the hotline agent's contact: theirs, their lead's, QA's."""
+    from quality import services as qa
+    from quality.models import Evaluation
+    from tests.quality.conftest import full_points, make_sample
+
+    found = Evaluation.objects.filter(agent=world.people[AG]).first()
+    if found is None:
+        found = qa.evaluation_start(make_sample(world.people[AG]), by=world.people[QA])
+        found = qa.evaluation_submit(found, by=world.people[QA], points=full_points(found))
+    return found
 
 
 # (name, method, url(m), POST data(m), roles allowed)
@@ -512,6 +527,41 @@ PAGES = [
         {"retire-reason": ""},
         MANAGERS,
     ),
+    # Quality (issue 17): inspectors work the sample; everyone evaluated or leading sees
+    # evaluations through quality.selectors; team scores for leads and QA.
+    ("QA module", "GET", lambda m: reverse("quality:home"), None, QA_READERS),
+    ("QA worklist", "GET", lambda m: reverse("quality:worklist"), None, frozenset({QA})),
+    ("own evaluations", "GET", lambda m: reverse("quality:mine"), None, QA_READERS),
+    ("team QA scores", "GET", lambda m: reverse("quality:team"), None, frozenset({TL, QA, CM, CD})),
+    ("QA export", "GET", lambda m: reverse("quality:export"), None, QA_READERS),
+    (
+        "evaluation",
+        "GET",
+        lambda m: reverse("quality:evaluation", args=[m.evaluation.pk]),
+        None,
+        frozenset({AG, TL, QA, CM, CD}),
+    ),
+    (
+        "evaluation versions",
+        "GET",
+        lambda m: reverse("quality:scorings", args=[m.evaluation.pk]),
+        None,
+        frozenset({AG, TL, QA, CM, CD}),
+    ),
+    (  # already evaluated: a 409 for an inspector
+        "evaluate a sample",
+        "POST",
+        lambda m: reverse("quality:sample_start", args=[m.evaluation.sample_id]),
+        {},
+        frozenset({QA}),
+    ),
+    (  # only the evaluated agent answers (quality.services)
+        "acknowledge an evaluation",
+        "POST",
+        lambda m: reverse("quality:action", args=[m.evaluation.pk, "acknowledge"]),
+        {},
+        frozenset({AG}),
+    ),
     # The mail room's letters: outbox readers only (administrators, outside this matrix).
     ("letter", "GET", lambda m: reverse("letter_download", args=[1]), None, NOBODY),
 ]
@@ -532,6 +582,7 @@ API_RESOURCES = [
     ("/api/v1/complaint-clusters/", "complaints", EVERYONE, HANDLERS),
     ("/api/v1/sla/", "sla", EVERYONE, NOBODY),
     ("/api/v1/knowledge/", "knowledge", EVERYONE, NOBODY),
+    ("/api/v1/quality/", "quality", QA_READERS, NOBODY),
     # Webhook subscriptions belong to integrations, not to people.
     ("/api/v1/webhooks/", "webhooks", NOBODY, NOBODY),
 ]
@@ -647,6 +698,8 @@ def _api_call(client, matrix, path: str, method: str, **extra):
         "/api/v1/sla/clocks/": matrix.clock.pk,
         "/api/v1/webhooks/": 1,
         "/api/v1/knowledge/articles/": matrix.article.pk,
+        "/api/v1/quality/scorecards/": matrix.evaluation.scorecard_version.scorecard_id,
+        "/api/v1/quality/evaluations/": matrix.evaluation.pk,
     }
     pk = next((pk for prefix, pk in ids.items() if path.startswith(prefix)), None)
     url = path.replace("{id}", str(pk))

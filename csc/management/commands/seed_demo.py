@@ -24,6 +24,7 @@ from intake.choices import Channel, CustomerType, Disposition, PaymentType, Regi
 from intake.models import Contact, Customer, CustomerService
 from intake.services import customer_register, customer_service_add
 from knowledge.demo import seed_knowledge
+from quality.demo import seed_quality
 from staffing.models import Agent, Skill, Team, User
 from staffing.roles import Role
 from staffing.services import agent_create, team_create
@@ -472,6 +473,8 @@ class Command(BaseCommand):
             self._work(users, teams, customers, created)
         with transaction.atomic():
             created["articles"] = seed_knowledge(users)
+        with transaction.atomic():
+            created["evaluations"] = seed_quality(users)
         self.stdout.write(
             "seed_demo: created "
             + ", ".join(f"{count} {what}" for what, count in created.items())
