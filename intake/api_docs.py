@@ -335,6 +335,18 @@ def contact_operations(*, output, payload, recording) -> dict:
             ),
             request=recording,
             responses={200: output},
+            examples=[
+                request_body(
+                    "Recording",
+                    _("The CTI posts the call's recording and transcript"),
+                    {
+                        "recording_url": CONTACT["recording_url"],
+                        "recording_seconds": 393,
+                        "transcript": "坐席：您好，很高兴为您服务。\n客户：我想开通国际漫游。",
+                    },
+                ),
+                response_body("Attached", _("The contact with its recording"), CONTACT),
+            ],
             errors={
                 400: refusal(
                     _("A URL that is no http or https address, or a negative duration."),

@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from csc.lib.admin import ReadOnlyAdmin
 from quality.models import (
+    CheckRule,
     Evaluation,
     QualitySettings,
     Sample,
@@ -89,3 +90,14 @@ class EvaluationAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
     list_filter = ["state", "month", "passed"]
     list_select_related = ["agent", "inspector"]
     inlines = [ScoringInline]
+
+
+@admin.register(CheckRule)
+class CheckRuleAdmin(SimpleHistoryAdmin):
+    """Rules are data the QA lead edits; a rule that cannot run is refused by its form."""
+
+    list_display = ["name", "kind", "speaker", "is_critical", "sampling_weight", "is_active"]
+    list_filter = ["kind", "is_active", "is_critical"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # switch a rule off instead: its hits stay explained

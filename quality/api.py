@@ -8,12 +8,12 @@ from datetime import date
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
 from csc.lib.paging import ApiCursorPagination
-from quality import selectors
+from quality import api_docs, selectors
 from quality.choices import EvaluationState
 from quality.models import Evaluation, Scorecard, ScorecardLine, ScorecardVersion, Scoring
 from staffing.api_auth import api_client_of
@@ -38,6 +38,12 @@ class VersionSerializer(serializers.ModelSerializer):
 
 
 class ScorecardSerializer(serializers.ModelSerializer):
+    scope = serializers.CharField(
+        read_only=True, help_text=_("hotline, online or walk_in; empty for every channel.")
+    )
+    ticket_kind = serializers.CharField(
+        read_only=True, help_text=_("inquiry, business or complaint; empty for every kind.")
+    )
     versions = VersionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -122,12 +128,7 @@ class EvaluationPagination(ApiCursorPagination):
     ordering = ("-id",)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        summary=_("List scorecards"), description=_("Every scorecard with its versions and lines.")
-    ),
-    retrieve=extend_schema(summary=_("Get a scorecard")),
-)
+@extend_schema_view(**api_docs.scorecard_operations(output=ScorecardSerializer))
 class ScorecardViewSet(viewsets.ReadOnlyModelViewSet):
     scope_resource = "quality"
     required_perms = {"read": ["quality.view_scorecard"]}
@@ -140,15 +141,7 @@ class ScorecardViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary=_("List evaluations"),
-        description=_(
-            "Submitted QA evaluations with their scored versions, newest first, paged by "
-            "`cursor`; filter by agent (user id), team, month (YYYY-MM) and state."
-        ),
-        parameters=[EvaluationFilters],
-    ),
-    retrieve=extend_schema(summary=_("Get an evaluation")),
+    **api_docs.evaluation_operations(output=EvaluationSerializer, filters=EvaluationFilters)
 )
 class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
     scope_resource = "quality"

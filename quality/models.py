@@ -375,3 +375,114 @@ class LineScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line_id}: {self.points}"
+
+
+class CheckRule(models.Model):
+    """An automatic check run on every transcript (issue 17 item 10): data, edited in
+    the admin by the QA lead, never code."""
+
+    class Kind(models.TextChoices):
+        REQUIRED = "required", _("Required phrase (a hit when none is said)")
+        FORBIDDEN = "forbidden", _("Forbidden word (whole words, by word segmentation)")
+        PATTERN = "pattern", _("Pattern (regular expression)")
+        SILENCE = "silence", _("Silence or hold longer than the threshold")
+
+    class Speaker(models.TextChoices):
+        AGENT = "agent", _("The agent's words")
+        ANY = "any", _("Anyone's words")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    phrases = models.TextField(
+        _("phrases or pattern"),
+        blank=True,
+        help_text=_("One phrase or word a line; for a pattern, one regular expression."),
+    )
+    threshold_seconds = models.PositiveIntegerField(
+        _("threshold (seconds)"), null=True, blank=True, help_text=_("For silences and holds.")
+    )
+    speaker = models.CharField(
+        _("whose words"), max_length=10, choices=Speaker.choices, default=Speaker.AGENT
+    )
+    is_critical = models.BooleanField(
+        _("critical-line candidate"),
+        default=False,
+        help_text=_("A hit suggests the scorecard's critical line (customer data, abuse)."),
+    )
+    sampling_weight = models.DecimalField(
+        _("sampling weight per hit"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("1.0"),
+        validators=[MinValueValidator(0)],
+        help_text=_("A contact with hits is this much likelier (per rule hit) to be sampled."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("automatic check rule")
+        verbose_name_plural = _("automatic check rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from quality.checks import compile_rule
+
+        try:
+            compile_rule(self)
+        except ValueError as error:
+            raise ValidationError({"phrases": str(error)}) from None
+
+
+class ContactCheck(models.Model):
+    """A contact's transcript as checked: which version (digest) and when."""
+
+    contact = models.OneToOneField(
+        "intake.Contact", verbose_name=_("contact"), on_delete=models.CASCADE, related_name="+"
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    month = models.DateField(_("month"))
+    digest = models.CharField(max_length=32)
+    checked_at = models.DateTimeField(_("checked at"))
+    hit_count = models.PositiveIntegerField(_("hits"), default=0)
+
+    class Meta:
+        verbose_name = _("transcript check")
+        verbose_name_plural = _("transcript checks")
+        indexes = [models.Index(fields=["month", "agent"], name="contact_check_month_agent")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}: {self.hit_count}"
+
+
+class CheckHit(models.Model):
+    check_row = models.ForeignKey(
+        ContactCheck, verbose_name=_("check"), on_delete=models.CASCADE, related_name="hits"
+    )
+    rule = models.ForeignKey(
+        CheckRule, verbose_name=_("rule"), on_delete=models.CASCADE, related_name="hits"
+    )
+    line = models.PositiveIntegerField(_("line"), help_text=_("0: the transcript as a whole."))
+    start = models.PositiveIntegerField(_("from character"), default=0)
+    end = models.PositiveIntegerField(_("to character"), default=0)
+    excerpt = models.CharField(_("excerpt"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["check_row", "line", "start"]
+        verbose_name = _("check hit")
+        verbose_name_plural = _("check hits")
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}@{self.line}"

@@ -8,12 +8,23 @@ agent sees only their own, once submitted. A draft is its inspector's alone.
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Avg, Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from quality.choices import EvaluationState
-from quality.models import Evaluation, LineScore, Sample, SamplingShortfall, Scorecard, Scoring
+from quality.models import (
+    CheckHit,
+    CheckRule,
+    ContactCheck,
+    Evaluation,
+    LineScore,
+    Sample,
+    SamplingShortfall,
+    Scorecard,
+    Scoring,
+)
 from staffing.models import Team, User
 
 SEE_ALL = "quality.view_all_evaluations"
@@ -131,8 +142,8 @@ def team_scores(user: User, team: Team, month: date) -> list[AgentScores]:
     base = scored(evaluations_visible_to(user)).filter(
         agent__agent__team=team, month=month.replace(day=1)
     )
-    per_agent = {
-        row["agent_id"]: row
+    per_agent: dict[int, dict[str, Any]] = {
+        row["agent_id"]: dict(row)
         for row in base.values("agent_id").annotate(
             n=Count("pk"),
             average=Avg("score"),
@@ -199,3 +210,60 @@ def shortfalls(month: date) -> QuerySet[SamplingShortfall]:
 
 def scorecards() -> QuerySet[Scorecard]:
     return Scorecard.objects.prefetch_related("versions__lines").order_by("name")
+
+
+def contact_hits(contact_id: int) -> list[CheckHit]:
+    return list(
+        CheckHit.objects.filter(check_row__contact_id=contact_id)
+        .select_related("rule")
+        .order_by("line", "start")
+    )
+
+
+def transcript_lines(transcript: str, hits: list[CheckHit]) -> list[tuple[int, str, list]]:
+    """The transcript's lines, numbered as the checks number them, each with its hits."""
+    by_line: dict[int, list[CheckHit]] = {}
+    for hit in hits:
+        by_line.setdefault(hit.line, []).append(hit)
+    lines = [line for line in (transcript or "").splitlines() if line.strip()]
+    return [(n, line, by_line.get(n, [])) for n, line in enumerate(lines, start=1)]
+
+
+@dataclass
+class HitRates:
+    rules: list[CheckRule]
+    rows: list[tuple[User, int, list[Decimal]]]
+
+
+def hit_rates(month: date) -> HitRates:
+    """Per agent, over every checked contact of the month (not just the sample): how many
+    contacts were checked and, for each rule, the share of them with a hit, in %.
+    Three queries whatever the numbers."""
+    month = month.replace(day=1)
+    checked = dict(
+        ContactCheck.objects.filter(month=month, agent__isnull=False)
+        .values("agent_id")
+        .annotate(n=Count("pk"))
+        .values_list("agent_id", "n")
+        .order_by()
+    )
+    with_hits: dict[tuple[int, int], int] = {
+        (row["check_row__agent_id"], row["rule_id"]): row["n"]
+        for row in CheckHit.objects.filter(check_row__month=month, check_row__agent__isnull=False)
+        .values("check_row__agent_id", "rule_id")
+        .annotate(n=Count("check_row_id", distinct=True))
+        .order_by()
+    }
+    rules = list(CheckRule.objects.order_by("name"))
+    people = User.objects.filter(pk__in=list(checked)).order_by("username")
+    rows = []
+    for person in people:
+        total = checked[person.pk]
+        rows.append(
+            (
+                person,
+                total,
+                [Decimal(with_hits.get((person.pk, rule.pk), 0) * 100) / total for rule in rules],
+            )
+        )
+    return HitRates(rules=rules, rows=rows)

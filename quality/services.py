@@ -14,14 +14,15 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import MD5
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from csc.lib.errors import DomainError, IllegalTransition, NotAllowed
 from intake.models import Contact
-from quality import sampling
+from quality import checks, sampling
 from quality.choices import (
     CLOSES_BY_ITSELF,
     TRANSITIONS,
@@ -30,6 +31,9 @@ from quality.choices import (
     scope_of_channel,
 )
 from quality.models import (
+    CheckHit,
+    CheckRule,
+    ContactCheck,
     Evaluation,
     LineScore,
     QualitySettings,
@@ -556,9 +560,20 @@ def _candidates(month: date, weight_of_complaint: float) -> dict[int, list[sampl
         .values_list("pk", "agent_id", "channel", "kind", "ticket")
         .order_by()
     )
+    # Automatic-check hits raise a contact's weight (issue 17 item 10): one read.
+    hit_weights = dict(
+        CheckHit.objects.filter(
+            check_row__contact__queued_at__gte=start, check_row__contact__queued_at__lt=end
+        )
+        .values("check_row__contact_id")
+        .annotate(weight=Sum("rule__sampling_weight"))
+        .values_list("check_row__contact_id", "weight")
+        .order_by()
+    )
     found: dict[int, list[sampling.Candidate]] = defaultdict(list)
     for pk, agent_id, channel, kind, ticket_id in rows.iterator(chunk_size=5000):
         weight = weight_of_complaint if kind == "complaint" else 1.0
+        weight *= 1.0 + float(hit_weights.get(pk) or 0)
         found[agent_id].append(sampling.Candidate(pk, channel, kind or "", ticket_id, weight))
     return found
 
@@ -695,3 +710,78 @@ def sampling_build(month: date, *, today: date | None = None) -> SamplingResult:
     SamplingShortfall.objects.filter(month=month).delete()
     result.shortfalls = bulk_create_with_history(shortfalls, SamplingShortfall)
     return result
+
+
+# ---------------------------------------------------------------- automatic checks
+
+
+def _rules() -> tuple[list[checks.Rule], dict[int, CheckRule]]:
+    rows = {row.pk: row for row in CheckRule.objects.filter(is_active=True).order_by("pk")}
+    compiled = []
+    for row in rows.values():
+        try:
+            compiled.append(checks.compile_rule(row))
+        except ValueError:
+            continue  # a rule the admin left unusable checks nothing (its form says why)
+    return compiled, rows
+
+
+def _unchecked_contacts() -> QuerySet[Contact]:
+    """Contacts with a transcript never checked, or changed since (its MD5 differs)."""
+    current = ContactCheck.objects.filter(
+        contact_id=OuterRef("pk"), digest=MD5(OuterRef("transcript"))
+    )
+    return Contact.objects.exclude(transcript="").filter(~Exists(current))
+
+
+def transcripts_check(*, batch_size: int = 2000, limit: int | None = None) -> int:
+    """Check every new or changed transcript against the active rules and record the
+    hits (issue 17 item 10); returns how many contacts were checked. Idempotent."""
+    rules, _rows = _rules()
+    checked = 0
+    while limit is None or checked < limit:
+        size = batch_size if limit is None else min(batch_size, limit - checked)
+        batch = list(
+            _unchecked_contacts()
+            .annotate(digest=MD5("transcript"))
+            .order_by("pk")
+            .values_list("pk", "agent_id", "queued_at", "transcript", "digest")[:size]
+        )
+        if not batch:
+            break
+        now = timezone.now()
+        with transaction.atomic():
+            ids = [row[0] for row in batch]
+            ContactCheck.objects.filter(contact_id__in=ids).delete()  # hits go by cascade
+            rows, hits_of = [], []
+            for pk, agent_id, queued_at, transcript, digest in batch:
+                hits = checks.check(transcript, rules)
+                rows.append(
+                    ContactCheck(
+                        contact_id=pk,
+                        agent_id=agent_id,
+                        month=local(queued_at).date().replace(day=1),
+                        digest=digest,
+                        checked_at=now,
+                        hit_count=len(hits),
+                    )
+                )
+                hits_of.append(hits)
+            created = ContactCheck.objects.bulk_create(rows, batch_size=batch_size)
+            CheckHit.objects.bulk_create(
+                [
+                    CheckHit(
+                        check_row=row,
+                        rule_id=hit.rule_id,
+                        line=hit.line,
+                        start=hit.start,
+                        end=hit.end,
+                        excerpt=hit.excerpt[:200],
+                    )
+                    for row, hits in zip(created, hits_of, strict=True)
+                    for hit in hits
+                ],
+                batch_size=5000,
+            )
+        checked += len(batch)
+    return checked

@@ -5,7 +5,12 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from quality.services import evaluations_close_due, month_start, sampling_build
+from quality.services import (
+    evaluations_close_due,
+    month_start,
+    sampling_build,
+    transcripts_check,
+)
 
 
 @shared_task(acks_late=True, ignore_result=True)
@@ -24,3 +29,9 @@ def top_up_samples() -> int:
 @shared_task(acks_late=True, ignore_result=True)
 def close_due_evaluations() -> int:
     return evaluations_close_due()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def check_transcripts() -> int:
+    """Every few minutes: run the automatic checks on new or changed transcripts."""
+    return transcripts_check()

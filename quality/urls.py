@@ -8,6 +8,7 @@ urlpatterns = [
     path("worklist/", views.worklist, name="worklist"),
     path("mine/", views.mine, name="mine"),
     path("team/", views.team, name="team"),
+    path("checks/", views.check_rates, name="check_rates"),
     path("evaluations.csv", views.export, name="export"),
     path("samples/<int:pk>/evaluate/", views.sample_start, name="sample_start"),
     path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation"),

@@ -50,10 +50,10 @@ def home(request: HttpRequest) -> HttpResponse:
     """The QA module's front page for each person: worklist, team scores or own scores."""
     user = request.user
     if user.has_perm(EVALUATE):
-        return redirect("quality:worklist")
+        return worklist(request)
     if selectors.teams_for(user).exists():
-        return redirect("quality:team")
-    return redirect("quality:mine")
+        return team(request)
+    return mine(request)
 
 
 @permission(EVALUATE)
@@ -106,7 +106,12 @@ def _page(request: HttpRequest, evaluation: Evaluation, *, error=None, status=20
         else []
     )
     now = timezone.now()
+    contact = evaluation.sample.contact
+    hits = selectors.contact_hits(contact.pk)
     context = {
+        "hits": hits,
+        "whole_hits": [hit for hit in hits if hit.line == 0],
+        "transcript": selectors.transcript_lines(contact.transcript, hits),
         "evaluation": evaluation,
         "contact": evaluation.sample.contact,
         "ticket": ticket,
@@ -236,6 +241,15 @@ def team(request: HttpRequest) -> HttpResponse:
         "critical": visible.filter(critical_failed=True, month=month).select_related("agent")[:50],
     }
     return _render(request, "quality/team.html", context, "team")
+
+
+@permission(selectors.SEE_ALL)
+@require_GET
+def check_rates(request: HttpRequest) -> HttpResponse:
+    """Per-agent hit rates of the automatic checks over every checked contact of a month."""
+    month = _month(request)
+    context = {"month": month, "rates": selectors.hit_rates(month)}
+    return _render(request, "quality/check_rates.html", context, "checks")
 
 
 @permission(VIEW)

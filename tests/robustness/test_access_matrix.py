@@ -535,6 +535,13 @@ PAGES = [
     ("team QA scores", "GET", lambda m: reverse("quality:team"), None, frozenset({TL, QA, CM, CD})),
     ("QA export", "GET", lambda m: reverse("quality:export"), None, QA_READERS),
     (
+        "automatic check rates",
+        "GET",
+        lambda m: reverse("quality:check_rates"),
+        None,
+        frozenset({QA, CM, CD}),
+    ),
+    (
         "evaluation",
         "GET",
         lambda m: reverse("quality:evaluation", args=[m.evaluation.pk]),
