@@ -13,7 +13,8 @@ from typing import Any
 from django.db.models import Avg, Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from quality.choices import EvaluationState
+from intake.choices import Channel
+from quality.choices import EvaluationState, SampleReason
 from quality.models import (
     CheckHit,
     CheckRule,
@@ -94,9 +95,15 @@ class Worklist:
     later: list[Sample]
     done: list[Sample]
     week_ends: date
+    counts: dict[str, int]
 
 
-def worklist(inspector: User, today: date | None = None, *, done_limit: int = 50) -> Worklist:
+# Rows each part of the worklist shows (the badges count them all): the page stays
+# quick on the 1st, when a month's whole share lands at once.
+SHOWN = {"overdue": 100, "due": 100, "later": 20}
+
+
+def worklist(inspector: User, today: date | None = None, *, done_limit: int = 20) -> Worklist:
     """The inspector's samples: overdue, due this week, later, and recently done."""
     today = today or timezone.localdate()
     week_ends = today + timedelta(days=6 - today.weekday())
@@ -113,12 +120,29 @@ def worklist(inspector: User, today: date | None = None, *, done_limit: int = 50
         .exclude(evaluation__state=EvaluationState.DRAFT)
         .order_by("-evaluation__submitted_at")[:done_limit]
     )
+    # Labels looked up once per page, not through get_FOO_display per row (measured:
+    # half the page's time with a hundred rows).
+    channels, reasons = dict(Channel.choices), dict(SampleReason.choices)
+    states = dict(EvaluationState.choices)
+    for sample in [*open_rows, *done]:
+        evaluation = getattr(sample, "evaluation", None)
+        sample.labels = {  # type: ignore[attr-defined]
+            "channel": channels.get(sample.channel, sample.channel),
+            "reason": reasons.get(sample.reason, sample.reason),
+            "state": states.get(evaluation.state, "") if evaluation else "",
+        }
+    parts = {
+        "overdue": [s for s in open_rows if s.due_on < today],
+        "due": [s for s in open_rows if today <= s.due_on <= week_ends],
+        "later": [s for s in open_rows if s.due_on > week_ends],
+    }
     return Worklist(
-        overdue=[s for s in open_rows if s.due_on < today],
-        due=[s for s in open_rows if today <= s.due_on <= week_ends],
-        later=[s for s in open_rows if s.due_on > week_ends],
+        overdue=parts["overdue"][: SHOWN["overdue"]],
+        due=parts["due"][: SHOWN["due"]],
+        later=parts["later"][: SHOWN["later"]],
         done=done,
         week_ends=week_ends,
+        counts={name: len(rows) for name, rows in parts.items()},
     )
 
 

@@ -738,17 +738,21 @@ def transcripts_check(*, batch_size: int = 2000, limit: int | None = None) -> in
     """Check every new or changed transcript against the active rules and record the
     hits (issue 17 item 10); returns how many contacts were checked. Idempotent."""
     rules, _rows = _rules()
-    checked = 0
+    checked, after = 0, 0
     while limit is None or checked < limit:
         size = batch_size if limit is None else min(batch_size, limit - checked)
+        # Walked in id order from where the last batch ended: each batch reads only its
+        # own stretch of the table.
         batch = list(
             _unchecked_contacts()
+            .filter(pk__gt=after)
             .annotate(digest=MD5("transcript"))
             .order_by("pk")
             .values_list("pk", "agent_id", "queued_at", "transcript", "digest")[:size]
         )
         if not batch:
             break
+        after = batch[-1][0]
         now = timezone.now()
         with transaction.atomic():
             ids = [row[0] for row in batch]
