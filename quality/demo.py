@@ -11,6 +11,8 @@ from intake.services import contact_recording_attach
 from quality import services
 from quality.models import Evaluation, Sample
 from staffing.models import User
+from staffing.roles import Role
+from staffing.services import agent_create
 
 TRANSCRIPTS = (
     "坐席：您好，很高兴为您服务，请问有什么可以帮您？\n客户：我想查一下这个月的话费。\n"
@@ -128,4 +130,43 @@ def seed_quality(users: dict[str, User]) -> int:
         elif state == "upheld":
             services.evaluation_dispute(evaluation, by=sample.agent, reason="我认为语气没有问题。")
             services.evaluation_uphold(evaluation, by=manager, note="复听后维持原评分。")
+    _calibration(users)
     return created
+
+
+def _second_inspector(qa: User) -> User:
+    """A second QA inspector in the QA team, so calibration has two to compare."""
+    found = User.objects.filter(username="qa02").first()
+    if found is not None:
+        return found
+    team = qa.agent.team
+    agent = agent_create(
+        username="qa02",
+        employee_number="CSCQA02",
+        team=team,
+        roles=[Role.QA_INSPECTOR],
+        first_name="娟",
+        last_name="杜",
+        email="qa02@csc.example.cn",
+    )
+    agent.user.password = qa.password  # the demo password, as every demo login
+    agent.user.save(update_fields=["password"])
+    return agent.user
+
+
+def _calibration(users: dict[str, User]) -> None:
+    """A session on a recorded call: the second inspector has scored, `qa` has not yet
+    (their scoring is blind until they give it)."""
+    qa, manager = users.get("qa"), users["manager"]
+    recorded = Sample.objects.exclude(contact__recording_url="").select_related("contact").first()
+    if qa is None or recorded is None or not hasattr(qa, "agent"):
+        return
+    other = _second_inspector(qa)
+    session = services.calibration_create(
+        title="本月服务用语校准", contact=recorded.contact, inspectors=[qa, other], by=manager
+    )
+    points = {
+        line.pk: (line.max_points if line.is_critical else 7 + line.position % 3)
+        for line in session.scorecard_version.lines.all()
+    }
+    services.calibration_score(session, by=other, points=points)

@@ -486,3 +486,71 @@ class CheckHit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id}@{self.line}"
+
+
+class CalibrationSession(models.Model):
+    """A QA lead has several inspectors score one contact blind, so they learn to score
+    alike (issue 17 item 6)."""
+
+    title = models.CharField(_("title"), max_length=200)
+    contact = models.ForeignKey(
+        "intake.Contact", verbose_name=_("contact"), on_delete=models.PROTECT, related_name="+"
+    )
+    scorecard_version = models.ForeignKey(
+        ScorecardVersion,
+        verbose_name=_("scorecard version"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    inspectors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("inspectors"), related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[inspectors])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("calibration session")
+        verbose_name_plural = _("calibration sessions")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CalibrationEntry(models.Model):
+    """One inspector's blind scoring in a calibration session."""
+
+    session = models.ForeignKey(
+        CalibrationSession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="entries",
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("inspector"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
+    critical_failed = models.BooleanField(_("critical failure"), default=False)
+    points = models.JSONField(_("points by line"), default=dict)
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["session", "inspector"]
+        verbose_name = _("calibration scoring")
+        verbose_name_plural = _("calibration scorings")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "inspector"], name="calibration_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.inspector_id}"

@@ -16,6 +16,8 @@ from django.utils import timezone
 from intake.choices import Channel
 from quality.choices import EvaluationState, SampleReason
 from quality.models import (
+    CalibrationEntry,
+    CalibrationSession,
     CheckHit,
     CheckRule,
     ContactCheck,
@@ -24,6 +26,7 @@ from quality.models import (
     Sample,
     SamplingShortfall,
     Scorecard,
+    ScorecardLine,
     Scoring,
 )
 from staffing.models import Team, User
@@ -291,3 +294,72 @@ def hit_rates(month: date) -> HitRates:
             )
         )
     return HitRates(rules=rules, rows=rows)
+
+
+def calibration_sessions(user: User) -> QuerySet[CalibrationSession]:
+    """The QA lead sees every session; an inspector those they were invited to."""
+    sessions = CalibrationSession.objects.select_related("created_by", "contact")
+    if user.has_perm(MANAGE):
+        return sessions
+    if user.has_perm(EVALUATE):
+        return sessions.filter(inspectors=user)
+    return sessions.none()
+
+
+@dataclass
+class LineSpread:
+    line: ScorecardLine
+    points: list[int | None]  # in the order of CalibrationResults.entries
+    mean: Decimal | None
+    spread: int | None  # highest minus lowest
+
+
+@dataclass
+class CalibrationResults:
+    entries: list[CalibrationEntry]
+    lines: list[LineSpread]
+    consensus: Decimal | None  # the mean score
+    deviations: list[Decimal]  # each entry's score minus the consensus
+    line_deviations: list[Decimal]  # each entry's mean absolute deviation from line means
+
+
+def calibration_results(session: CalibrationSession) -> CalibrationResults:
+    """Each line's spread and each inspector's deviation from the consensus (the mean)."""
+    entries = list(session.entries.select_related("inspector").order_by("submitted_at", "pk"))
+    lines = list(session.scorecard_version.lines.order_by("position"))
+    spreads = []
+    for line in lines:
+        values = [entry.points.get(str(line.pk)) for entry in entries]
+        given = [v for v in values if v is not None]
+        spreads.append(
+            LineSpread(
+                line=line,
+                points=values,
+                mean=(Decimal(sum(given)) / len(given)).quantize(Decimal("0.01"))
+                if given
+                else None,
+                spread=(max(given) - min(given)) if given else None,
+            )
+        )
+    if not entries:
+        return CalibrationResults(entries, spreads, None, [], [])
+    consensus = (sum((e.score for e in entries), Decimal()) / len(entries)).quantize(
+        Decimal("0.01")
+    )
+    line_deviations = []
+    for index, _entry in enumerate(entries):
+        gaps = []
+        for spread in spreads:
+            mark = spread.points[index]
+            if mark is not None and spread.mean is not None:
+                gaps.append(abs(Decimal(mark) - spread.mean))
+        line_deviations.append(
+            (sum(gaps, Decimal()) / len(gaps)).quantize(Decimal("0.01")) if gaps else Decimal()
+        )
+    return CalibrationResults(
+        entries=entries,
+        lines=spreads,
+        consensus=consensus,
+        deviations=[(e.score - consensus).quantize(Decimal("0.01")) for e in entries],
+        line_deviations=line_deviations,
+    )

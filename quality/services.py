@@ -31,6 +31,8 @@ from quality.choices import (
     scope_of_channel,
 )
 from quality.models import (
+    CalibrationEntry,
+    CalibrationSession,
     CheckHit,
     CheckRule,
     ContactCheck,
@@ -789,3 +791,60 @@ def transcripts_check(*, batch_size: int = 2000, limit: int | None = None) -> in
             )
         checked += len(batch)
     return checked
+
+
+# ---------------------------------------------------------------- calibration
+
+
+@transaction.atomic
+def calibration_create(
+    *, title: str, contact: Contact, inspectors: list[User], by: User
+) -> CalibrationSession:
+    """The QA lead picks a contact and the inspectors who score it blind (item 6)."""
+    if not by.has_perm(MANAGE):
+        raise NotAllowed(_("Only the QA lead runs calibration sessions."))
+    title = (title or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not title:
+        errors["title"] = [_("Required.")]
+    chosen = [person for person in inspectors if person.has_perm(EVALUATE)]
+    if len(chosen) < 2 or len(chosen) != len(inspectors):
+        errors["inspectors"] = [_("Choose at least two QA inspectors.")]
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], details=errors)
+    first_ticket = Ticket.objects.filter(contact=contact).order_by("pk").first()
+    version = scorecard_version_for(
+        contact.channel, first_ticket.kind if first_ticket else "", local(contact.queued_at).date()
+    )
+    if version is None:
+        raise DomainError(_("No active scorecard applies to this contact."))
+    session = CalibrationSession(
+        title=title, contact=contact, scorecard_version=version, created_by=by
+    )
+    _save(session, by)
+    session.inspectors.set(chosen)
+    return session
+
+
+@transaction.atomic
+def calibration_score(
+    session: CalibrationSession, *, by: User, points: dict[int, Any]
+) -> CalibrationEntry:
+    """An inspector's blind scoring, once (409 on a second)."""
+    session = CalibrationSession.objects.select_for_update().get(pk=session.pk)
+    if not session.inspectors.filter(pk=by.pk).exists():
+        raise NotAllowed(_("Only the inspectors invited to the session score it."))
+    if CalibrationEntry.objects.filter(session=session, inspector=by).exists():
+        raise IllegalTransition(_("You have already scored this session."))
+    lines = list(session.scorecard_version.lines.order_by("position"))
+    clean = _check_points(lines, points, complete=True)
+    score, critical = weighted_score(lines, clean)
+    entry = CalibrationEntry(
+        session=session,
+        inspector=by,
+        score=score,
+        critical_failed=critical,
+        points={str(pk): value for pk, value in clean.items()},
+    )
+    _save(entry, by)
+    return entry

@@ -10,6 +10,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,14 +20,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from csc.lib.errors import DomainError, http_status
 from csc.lib.paging import int_or_none
+from intake.models import Contact
 from quality import selectors, services
 from quality.choices import EvaluationState
 from quality.models import Evaluation, Sample
-from staffing.access import permission
+from staffing.access import any_permission, permission
+from staffing.models import User
 from worktickets.models import TicketEvent
 
 VIEW = "quality.view_evaluation"
 EVALUATE = "quality.evaluate"
+MANAGE = "quality.manage_quality"
 
 
 def _render(request: HttpRequest, template: str, context: dict, tab: str, status: int = 200):
@@ -303,3 +307,112 @@ def export(request: HttpRequest) -> HttpResponse:
             ]
         )
     return response
+
+
+# ---------------------------------------------------------------- calibration
+
+
+def _inspector_choices():
+    return (
+        User.objects.filter(
+            Q(
+                groups__permissions__codename="evaluate",
+                groups__permissions__content_type__app_label="quality",
+            )
+            | Q(is_superuser=True),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+@any_permission(MANAGE, EVALUATE)
+@require_GET
+def calibration_list(request: HttpRequest) -> HttpResponse:
+    context = {
+        "sessions": selectors.calibration_sessions(request.user)[:100],
+        "inspectors": _inspector_choices() if request.user.has_perm(MANAGE) else [],
+    }
+    return _render(request, "quality/calibration_list.html", context, "calibration")
+
+
+@permission(MANAGE)
+@require_POST
+def calibration_new(request: HttpRequest) -> HttpResponse:
+    contact = Contact.objects.filter(pk=int_or_none(request.POST.get("contact")) or 0).first()
+    chosen = [int(pk) for pk in request.POST.getlist("inspectors") if pk.isdigit()]
+    try:
+        if contact is None:
+            raise DomainError(
+                _("No contact has this number."), details={"contact": [_("Unknown contact.")]}
+            )
+        session = services.calibration_create(
+            title=request.POST.get("title", ""),
+            contact=contact,
+            inspectors=list(User.objects.filter(pk__in=chosen)),
+            by=request.user,
+        )
+    except DomainError as error:
+        context = {
+            "sessions": selectors.calibration_sessions(request.user)[:100],
+            "inspectors": _inspector_choices(),
+            "error": error,
+            "posted": request.POST,
+        }
+        return _render(
+            request, "quality/calibration_list.html", context, "calibration", http_status(error)
+        )
+    return redirect("quality:calibration", session.pk)
+
+
+def _session_page(request: HttpRequest, pk: int, *, error=None, status: int = 200):
+    session = selectors.calibration_sessions(request.user).filter(pk=pk).first()
+    if session is None:
+        raise Http404
+    user = request.user
+    results = selectors.calibration_results(session)
+    scored = any(entry.inspector_id == user.pk for entry in results.entries)
+    invited = session.inspectors.filter(pk=user.pk).exists()
+    context = {
+        "session": session,
+        "contact": session.contact,
+        "lines": list(session.scorecard_version.lines.order_by("position")),
+        "may_score": invited and not scored,
+        # Blind: an inspector sees the others' scores only after giving their own.
+        "show_results": user.has_perm(MANAGE) or scored,
+        "results": results,
+        "rows": list(
+            zip(results.entries, results.deviations, results.line_deviations, strict=True)
+        ),
+        "waiting": session.inspectors.exclude(pk__in=[e.inspector_id for e in results.entries]),
+        "error": error,
+    }
+    return _render(request, "quality/calibration.html", context, "calibration", status)
+
+
+@any_permission(MANAGE, EVALUATE)
+@require_GET
+def calibration_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _session_page(request, pk)
+
+
+@permission(EVALUATE)
+@require_POST
+def calibration_score(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.calibration_sessions(request.user).filter(pk=pk).first()
+    if session is None:
+        raise Http404
+    points = {}
+    for line in session.scorecard_version.lines.all():
+        if line.is_critical:
+            violated = request.POST.get(f"line_{line.pk}") == "violated"
+            points[line.pk] = 0 if violated else line.max_points
+        else:
+            points[line.pk] = request.POST.get(f"line_{line.pk}", "")
+    try:
+        services.calibration_score(session, by=request.user, points=points)
+    except DomainError as error:
+        return _session_page(request, pk, error=error, status=http_status(error))
+    messages.success(request, _("Your scoring is in; the others' are shown now."))
+    return redirect("quality:calibration", pk)

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from quality.demo import seed_quality
-from quality.models import Evaluation, Sample
+from quality.models import CalibrationSession, Evaluation, Sample
 from tests.factories import AgentFactory, ContactFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def test_the_demo_has_evaluations_in_every_state_and_a_dispute_once():
             AgentFactory(user=other, team=hotline)
             others.append(other)
         users["manager"] = UserFactory(username="manager", roles=["cs_manager"])
-        qa = UserFactory(username="qa", roles=["qa_inspector"])
+        qa = users["qa"] = UserFactory(username="qa", roles=["qa_inspector"])
         AgentFactory(user=qa, team=TeamFactory(name="质检组", kind="qa"))
         for person in [users["agent"], *others]:
             for day in (28, 29, 30):
@@ -60,3 +60,6 @@ def test_the_demo_has_evaluations_in_every_state_and_a_dispute_once():
     assert Sample.objects.filter(contact__recording_url__startswith="https://").exists()
     assert Evaluation.objects.filter(critical_failed=True).exists()
     assert Evaluation.objects.filter(month=datetime.date(2026, 11, 1), state="closed").exists()
+    session = CalibrationSession.objects.get()
+    assert set(session.inspectors.values_list("username", flat=True)) == {"qa", "qa02"}
+    assert session.entries.count() == 1

@@ -94,6 +94,7 @@ class Matrix:
         self.problem = world.problem
         self.macro = world.macros[role]
         self.evaluation = quality_evaluation(world)
+        self.calibration = quality_calibration(world, self.evaluation)
 
 
 def quality_evaluation(world):
@@ -106,6 +107,22 @@ def quality_evaluation(world):
     if found is None:
         found = qa.evaluation_start(make_sample(world.people[AG]), by=world.people[QA])
         found = qa.evaluation_submit(found, by=world.people[QA], points=full_points(found))
+    return found
+
+
+def quality_calibration(world, evaluation):
+    """A calibration session of that contact, the QA inspector invited."""
+    from quality.models import CalibrationSession
+
+    found = CalibrationSession.objects.first()
+    if found is None:
+        found = CalibrationSession.objects.create(
+            title="校准",
+            contact=evaluation.sample.contact,
+            scorecard_version=evaluation.scorecard_version,
+            created_by=world.people[CM],
+        )
+        found.inspectors.set([world.people[QA]])
     return found
 
 
@@ -554,6 +571,28 @@ PAGES = [
         lambda m: reverse("quality:scorings", args=[m.evaluation.pk]),
         None,
         frozenset({AG, TL, QA, CM, CD}),
+    ),
+    (
+        "calibration sessions",
+        "GET",
+        lambda m: reverse("quality:calibrations"),
+        None,
+        frozenset({QA, CM, CD}),
+    ),
+    ("start a calibration", "POST", lambda m: reverse("quality:calibration_new"), {}, MANAGERS),
+    (
+        "calibration session",
+        "GET",
+        lambda m: reverse("quality:calibration", args=[m.calibration.pk]),
+        None,
+        frozenset({QA, CM, CD}),
+    ),
+    (
+        "score a calibration",
+        "POST",
+        lambda m: reverse("quality:calibration_score", args=[m.calibration.pk]),
+        {},
+        frozenset({QA}),
     ),
     (  # already evaluated: a 409 for an inspector
         "evaluate a sample",
