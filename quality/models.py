@@ -554,3 +554,75 @@ class CalibrationEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id}: {self.inspector_id}"
+
+
+class CoachingTask(models.Model):
+    """What an agent is to work on after an evaluation (issue 17 item 7; Q-1.5)."""
+
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    evaluation = models.ForeignKey(
+        Evaluation, verbose_name=_("evaluation"), on_delete=models.PROTECT, related_name="coaching"
+    )
+    what = models.TextField(_("what to work on"))
+    due_on = models.DateField(_("due on"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_note = models.TextField(_("how it was done"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["done_at", "due_on", "pk"]
+        verbose_name = _("coaching task")
+        verbose_name_plural = _("coaching tasks")
+        indexes = [models.Index(fields=["agent", "due_on"], name="coaching_agent_due")]
+
+    def __str__(self) -> str:
+        return self.what[:50]
+
+
+class TrainingPlan(models.Model):
+    """A month's training for a team or the whole centre, linked to the evaluations that
+    prompted it (issue 17 item 7; Q-1.5)."""
+
+    month = models.DateField(_("month"))
+    team = models.ForeignKey(
+        "staffing.Team",
+        verbose_name=_("team"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: the whole centre."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    content = models.TextField(_("content"))
+    evaluations = models.ManyToManyField(
+        Evaluation, verbose_name=_("prompted by"), blank=True, related_name="training_plans"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[evaluations])
+
+    class Meta:
+        ordering = ["-month", "-pk"]
+        verbose_name = _("training plan")
+        verbose_name_plural = _("training plans")
+
+    def __str__(self) -> str:
+        return self.title

@@ -20,6 +20,7 @@ from quality.models import (
     CalibrationSession,
     CheckHit,
     CheckRule,
+    CoachingTask,
     ContactCheck,
     Evaluation,
     LineScore,
@@ -28,6 +29,7 @@ from quality.models import (
     Scorecard,
     ScorecardLine,
     Scoring,
+    TrainingPlan,
 )
 from staffing.models import Team, User
 
@@ -362,4 +364,34 @@ def calibration_results(session: CalibrationSession) -> CalibrationResults:
         consensus=consensus,
         deviations=[(e.score - consensus).quantize(Decimal("0.01")) for e in entries],
         line_deviations=line_deviations,
+    )
+
+
+def coaching_visible_to(user: User) -> QuerySet[CoachingTask]:
+    """The QA lead sees every task; a team lead their teams'; an agent their own."""
+    tasks = CoachingTask.objects.select_related("agent", "created_by", "evaluation")
+    if user.has_perm(MANAGE):
+        return tasks
+    led = Team.objects.filter(lead_id=user.pk).values("pk")
+    return tasks.filter(Q(agent_id=user.pk) | Q(agent__agent__team__in=led))
+
+
+def plans_visible_to(user: User) -> QuerySet[TrainingPlan]:
+    """Centre-wide plans for everyone; a team's for its people, its lead and QA."""
+    plans = TrainingPlan.objects.select_related("team", "created_by").annotate(
+        linked=Count("evaluations")
+    )
+    if user.has_perm(SEE_ALL):
+        return plans
+    own = Team.objects.filter(Q(lead_id=user.pk) | Q(agents__user_id=user.pk)).values("pk")
+    return plans.filter(Q(team__isnull=True) | Q(team__in=own))
+
+
+def plan_candidates(user: User, month: date) -> QuerySet[Evaluation]:
+    """Evaluations a plan may cite: the month's failed ones this person sees."""
+    return (
+        scored(evaluations_visible_to(user))
+        .filter(month=month.replace(day=1), passed=False)
+        .select_related("agent")
+        .order_by("agent__username", "pk")
     )

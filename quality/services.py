@@ -35,6 +35,7 @@ from quality.models import (
     CalibrationSession,
     CheckHit,
     CheckRule,
+    CoachingTask,
     ContactCheck,
     Evaluation,
     LineScore,
@@ -45,6 +46,7 @@ from quality.models import (
     ScorecardLine,
     ScorecardVersion,
     Scoring,
+    TrainingPlan,
 )
 from sla.calendars import add_business_time, local
 from sla.choices import CalendarKind
@@ -848,3 +850,82 @@ def calibration_score(
     )
     _save(entry, by)
     return entry
+
+
+# ---------------------------------------------------------------- coaching and training
+
+
+@transaction.atomic
+def coaching_create(
+    evaluation: Evaluation, *, by: User, what: str, due_on: date | None
+) -> CoachingTask:
+    """From an evaluation, the agent's team lead or the QA lead sets a coaching task."""
+    if not may_decide(by, evaluation) or evaluation.state == S.DRAFT:
+        raise NotAllowed(_("Only the QA lead or the agent's team lead sets coaching tasks."))
+    what = (what or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not what:
+        errors["what"] = [_("Say what the agent is to work on.")]
+    if due_on is None or due_on < timezone.localdate():
+        errors["due_on"] = [_("Give a due date from today on.")]
+    if errors or due_on is None:
+        raise DomainError(next(iter(errors.values()))[0], details=errors)
+    task = CoachingTask(
+        agent_id=evaluation.agent_id, evaluation=evaluation, what=what, due_on=due_on, created_by=by
+    )
+    _save(task, by)
+    return task
+
+
+@transaction.atomic
+def coaching_done(task: CoachingTask, *, by: User, note: str) -> CoachingTask:
+    task = CoachingTask.objects.select_for_update().get(pk=task.pk)
+    if task.agent_id != by.pk:
+        raise NotAllowed(_("Only the coached agent marks the task done."))
+    if task.done_at is not None:
+        raise IllegalTransition(_("This coaching task is already done."))
+    note = (note or "").strip()
+    if not note:
+        raise DomainError(_("Say how it was done."), details={"note": [_("Required.")]})
+    task.done_at, task.done_note = timezone.now(), note
+    _save(task, by)
+    return task
+
+
+@transaction.atomic
+def training_plan_create(
+    *,
+    by: User,
+    month: date,
+    team: Team | None,
+    title: str,
+    content: str,
+    evaluations: list[Evaluation],
+) -> TrainingPlan:
+    """A month's training for a team (its lead or the QA lead) or the centre (QA lead)."""
+    lead = by.has_perm(MANAGE)
+    if team is None and not lead:
+        raise NotAllowed(_("Only the QA lead plans the whole centre's training."))
+    if team is not None and not lead and team.lead_id != by.pk:
+        raise NotAllowed(_("Only the team's lead or the QA lead plans its training."))
+    errors: dict[str, list[str]] = {}
+    if not (title or "").strip():
+        errors["title"] = [_("Required.")]
+    if not (content or "").strip():
+        errors["content"] = [_("Required.")]
+    if team is not None and any(
+        not Agent.objects.filter(user_id=e.agent_id, team=team).exists() for e in evaluations
+    ):
+        errors["evaluations"] = [_("Link evaluations of the team's own agents.")]
+    if errors:
+        raise DomainError(next(iter(errors.values()))[0], details=errors)
+    plan = TrainingPlan(
+        month=month_start(month),
+        team=team,
+        title=title.strip(),
+        content=content.strip(),
+        created_by=by,
+    )
+    _save(plan, by)
+    plan.evaluations.set(evaluations)
+    return plan

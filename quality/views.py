@@ -23,7 +23,7 @@ from csc.lib.paging import int_or_none
 from intake.models import Contact
 from quality import selectors, services
 from quality.choices import EvaluationState
-from quality.models import Evaluation, Sample
+from quality.models import CoachingTask, Evaluation, Sample
 from staffing.access import any_permission, permission
 from staffing.models import User
 from worktickets.models import TicketEvent
@@ -129,6 +129,9 @@ def _page(request: HttpRequest, evaluation: Evaluation, *, error=None, status=20
         and (evaluation.respond_by is None or now <= evaluation.respond_by),
         "may_decide": evaluation.state == EvaluationState.DISPUTED
         and services.may_decide(user, evaluation),
+        "may_coach": evaluation.state != EvaluationState.DRAFT
+        and services.may_decide(user, evaluation),
+        "coaching": list(evaluation.coaching.all()),
         "error": error,
         "posted": request.POST if error else None,
     }
@@ -416,3 +419,94 @@ def calibration_score(request: HttpRequest, pk: int) -> HttpResponse:
         return _session_page(request, pk, error=error, status=http_status(error))
     messages.success(request, _("Your scoring is in; the others' are shown now."))
     return redirect("quality:calibration", pk)
+
+
+# ---------------------------------------------------------------- coaching and training
+
+
+def _coaching_page(request: HttpRequest, *, error=None, status: int = 200) -> HttpResponse:
+    user = request.user
+    month = _month(request)
+    manage = user.has_perm(MANAGE)
+    # The QA lead plans for any team or the centre; a team lead for the teams they lead.
+    plan_teams = [t for t in selectors.teams_for(user) if manage or t.lead_id == user.pk]
+    context = {
+        "tasks": selectors.coaching_visible_to(user)[:200],
+        "plans": selectors.plans_visible_to(user)[:50],
+        "month": month,
+        "plan_teams": plan_teams,
+        "may_plan": manage or bool(plan_teams),
+        "may_plan_centre": manage,
+        "candidates": selectors.plan_candidates(user, month)[:100],
+        "today": timezone.localdate(),
+        "error": error,
+    }
+    return _render(request, "quality/coaching.html", context, "coaching", status)
+
+
+@permission(VIEW)
+@require_GET
+def coaching(request: HttpRequest) -> HttpResponse:
+    return _coaching_page(request)
+
+
+@permission(VIEW)
+@require_POST
+def coaching_new(request: HttpRequest, pk: int) -> HttpResponse:
+    evaluation = _visible(request, pk)
+    try:
+        services.coaching_create(
+            evaluation,
+            by=request.user,
+            what=request.POST.get("what", ""),
+            due_on=_date(request.POST.get("due_on", "")),
+        )
+    except DomainError as error:
+        return _page(request, _visible(request, pk), error=error, status=http_status(error))
+    messages.success(request, _("Coaching task set."))
+    return redirect("quality:evaluation", pk)
+
+
+@permission(VIEW)
+@require_POST
+def coaching_done(request: HttpRequest, pk: int) -> HttpResponse:
+    # Only the coached agent may (the service says so to anyone else).
+    task = get_object_or_404(CoachingTask, pk=pk)
+    try:
+        services.coaching_done(task, by=request.user, note=request.POST.get("note", ""))
+    except DomainError as error:
+        return _coaching_page(request, error=error, status=http_status(error))
+    messages.success(request, _("Marked done."))
+    return redirect("quality:coaching")
+
+
+@permission(VIEW)
+@require_POST
+def plan_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    teams = {team.pk: team for team in selectors.teams_for(user)}
+    team_id = int_or_none(request.POST.get("team"))
+    chosen = [int(pk) for pk in request.POST.getlist("evaluations") if pk.isdigit()]
+    month = _date(request.POST.get("month", "") + "-01") or timezone.localdate()
+    try:
+        if team_id is not None and team_id not in teams:
+            raise DomainError(_("Choose one of your teams."), details={"team": [_("Not yours.")]})
+        services.training_plan_create(
+            by=user,
+            month=month,
+            team=teams.get(team_id) if team_id else None,
+            title=request.POST.get("title", ""),
+            content=request.POST.get("content", ""),
+            evaluations=list(selectors.evaluations_visible_to(user).filter(pk__in=chosen)),
+        )
+    except DomainError as error:
+        return _coaching_page(request, error=error, status=http_status(error))
+    messages.success(request, _("Training plan saved."))
+    return redirect("quality:coaching")
+
+
+def _date(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        return None

@@ -95,6 +95,7 @@ class Matrix:
         self.macro = world.macros[role]
         self.evaluation = quality_evaluation(world)
         self.calibration = quality_calibration(world, self.evaluation)
+        self.coaching = quality_coaching(world, self.evaluation)
 
 
 def quality_evaluation(world):
@@ -123,6 +124,22 @@ def quality_calibration(world, evaluation):
             created_by=world.people[CM],
         )
         found.inspectors.set([world.people[QA]])
+    return found
+
+
+def quality_coaching(world, evaluation):
+    """A coaching task for the hotline agent, set by the CS manager (the QA lead)."""
+    from quality.models import CoachingTask
+
+    found = CoachingTask.objects.first()
+    if found is None:
+        found = CoachingTask.objects.create(
+            agent=evaluation.agent,
+            evaluation=evaluation,
+            what="复习服务用语",
+            due_on=evaluation.month,
+            created_by=world.people[CM],
+        )
     return found
 
 
@@ -572,6 +589,23 @@ PAGES = [
         None,
         frozenset({AG, TL, QA, CM, CD}),
     ),
+    ("coaching and training", "GET", lambda m: reverse("quality:coaching"), None, QA_READERS),
+    (  # only the coached agent (quality.services.coaching_done)
+        "mark coaching done",
+        "POST",
+        lambda m: reverse("quality:coaching_done", args=[m.coaching.pk]),
+        {},
+        frozenset({AG}),
+    ),
+    (  # the agent's team lead or the QA lead
+        "set a coaching task",
+        "POST",
+        lambda m: reverse("quality:coaching_new", args=[m.evaluation.pk]),
+        {},
+        frozenset({TL, CM, CD}),
+    ),
+    # An empty form is a plan for the whole centre: the QA lead's alone.
+    ("new training plan", "POST", lambda m: reverse("quality:plan_new"), {}, MANAGERS),
     (
         "calibration sessions",
         "GET",
