@@ -10,7 +10,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from intake.choices import Channel
@@ -395,3 +405,61 @@ def plan_candidates(user: User, month: date) -> QuerySet[Evaluation]:
         .select_related("agent")
         .order_by("agent__username", "pk")
     )
+
+
+@dataclass
+class TeamSummary:
+    team: str
+    count: int
+    average: Decimal | None
+    pass_rate: Decimal | None
+    critical: int
+    disputed: int
+    upheld: int
+    revised: int
+
+
+def centre_summary(month: date) -> tuple[list[TeamSummary], list[tuple[str, Decimal]]]:
+    """The month's QA by team (evaluations, average, pass rate, critical failures,
+    disputes and their outcome) and by scorecard line; three queries."""
+    base = Evaluation.objects.exclude(state=EvaluationState.DRAFT).filter(
+        month=month.replace(day=1), score__isnull=False
+    )
+    # A revision is a second scoring, whatever state the evaluation has reached since.
+    revision = Scoring.objects.filter(evaluation_id=OuterRef("pk"), number__gt=1)
+    rows = (
+        base.annotate(was_revised=Exists(revision))
+        .values("agent__agent__team__name")
+        .annotate(
+            n=Count("pk"),
+            average=Avg("score"),
+            passed_n=Count("pk", filter=Q(passed=True)),
+            critical=Count("pk", filter=Q(critical_failed=True)),
+            disputed=Count("pk", filter=Q(disputed_at__isnull=False)),
+            upheld=Count("pk", filter=Q(decided_at__isnull=False, was_revised=False)),
+            revised=Count("pk", filter=Q(was_revised=True)),
+        )
+        .order_by("agent__agent__team__name")
+    )
+    teams = [
+        TeamSummary(
+            team=row["agent__agent__team__name"] or "—",
+            count=row["n"],
+            average=row["average"],
+            pass_rate=(Decimal(row["passed_n"] * 100) / row["n"]) if row["n"] else None,
+            critical=row["critical"],
+            disputed=row["disputed"],
+            upheld=row["upheld"],
+            revised=row["revised"],
+        )
+        for row in rows
+    ]
+    lines = [
+        (row["line__name"], Decimal(row["points"]) / row["line__max_points"] * 100)
+        for row in LineScore.objects.filter(scoring__evaluation__in=base.values("pk"))
+        .filter(scoring__number=_latest_number(), line__is_critical=False)
+        .values("line__name", "line__max_points", "line__position")
+        .annotate(points=Avg("points"))
+        .order_by("line__position")
+    ]
+    return teams, lines

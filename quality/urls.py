@@ -9,6 +9,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("team/", views.team, name="team"),
     path("checks/", views.check_rates, name="check_rates"),
+    path("summary/", views.summary, name="summary"),
     path("coaching/", views.coaching, name="coaching"),
     path("coaching/<int:pk>/done/", views.coaching_done, name="coaching_done"),
     path("plans/new/", views.plan_new, name="plan_new"),

@@ -252,6 +252,17 @@ def team(request: HttpRequest) -> HttpResponse:
 
 @permission(selectors.SEE_ALL)
 @require_GET
+def summary(request: HttpRequest) -> HttpResponse:
+    """The centre's QA month: by team (pass rate, critical failures, disputes and their
+    outcome) and by scorecard line."""
+    month = _month(request)
+    teams, lines = selectors.centre_summary(month)
+    context = {"month": month, "teams": teams, "lines": lines}
+    return _render(request, "quality/summary.html", context, "summary")
+
+
+@permission(selectors.SEE_ALL)
+@require_GET
 def check_rates(request: HttpRequest) -> HttpResponse:
     """Per-agent hit rates of the automatic checks over every checked contact of a month."""
     month = _month(request)

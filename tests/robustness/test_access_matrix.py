@@ -589,6 +589,13 @@ PAGES = [
         None,
         frozenset({AG, TL, QA, CM, CD}),
     ),
+    (
+        "centre QA summary",
+        "GET",
+        lambda m: reverse("quality:summary"),
+        None,
+        frozenset({QA, CM, CD}),
+    ),
     ("coaching and training", "GET", lambda m: reverse("quality:coaching"), None, QA_READERS),
     (  # only the coached agent (quality.services.coaching_done)
         "mark coaching done",
