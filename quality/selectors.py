@@ -115,7 +115,7 @@ class Worklist:
 
 # Rows each part of the worklist shows (the badges count them all): the page stays
 # quick on the 1st, when a month's whole share lands at once.
-SHOWN = {"overdue": 100, "due": 100, "later": 20}
+SHOWN = {"overdue": 50, "due": 50, "later": 20}
 
 
 def worklist(inspector: User, today: date | None = None, *, done_limit: int = 20) -> Worklist:
