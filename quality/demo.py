@@ -131,7 +131,39 @@ def seed_quality(users: dict[str, User]) -> int:
             services.evaluation_dispute(evaluation, by=sample.agent, reason="我认为语气没有问题。")
             services.evaluation_uphold(evaluation, by=manager, note="复听后维持原评分。")
     _calibration(users)
+    _coaching(users, this_month)
+    services.transcripts_check()  # the automatic checks' hits and rates, at once
     return created
+
+
+def _coaching(users: dict[str, User], month) -> None:
+    """A coaching task from the demo agent's revised evaluation and the team's plan."""
+    agent, lead = users["agent"], users["lead"]
+    low = list(
+        Evaluation.objects.filter(month=month, agent__agent__team=agent.agent.team, passed=False)
+        .exclude(state="draft")
+        .order_by("pk")[:5]
+    )
+    mine = (
+        next((e for e in low if e.agent_id == agent.pk), None)
+        or Evaluation.objects.filter(agent=agent, month=month).exclude(state="draft").first()
+    )
+    if mine is None:
+        return
+    services.coaching_create(
+        mine,
+        by=lead,
+        what="复习客户需求归纳的三步法，下周随机复听两通电话。",
+        due_on=timezone.localdate() + timedelta(days=7),
+    )
+    services.training_plan_create(
+        by=lead,
+        month=month,
+        team=agent.agent.team,
+        title="服务用语与需求归纳专项培训",
+        content="每周二 17:30 班组例会后 30 分钟：复听本月低分录音，逐句对照服务用语规范。",
+        evaluations=low,
+    )
 
 
 def _second_inspector(qa: User) -> User:

@@ -7,7 +7,14 @@ import pytest
 import time_machine
 
 from quality.demo import seed_quality
-from quality.models import CalibrationSession, Evaluation, Sample
+from quality.models import (
+    CalibrationSession,
+    CoachingTask,
+    ContactCheck,
+    Evaluation,
+    Sample,
+    TrainingPlan,
+)
 from tests.factories import AgentFactory, ContactFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +70,6 @@ def test_the_demo_has_evaluations_in_every_state_and_a_dispute_once():
     session = CalibrationSession.objects.get()
     assert set(session.inspectors.values_list("username", flat=True)) == {"qa", "qa02"}
     assert session.entries.count() == 1
+    assert CoachingTask.objects.filter(agent=users["agent"]).exists()
+    assert TrainingPlan.objects.filter(team__name="热线一班").exists()
+    assert ContactCheck.objects.exists()
