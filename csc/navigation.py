@@ -38,6 +38,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem(_("Knowledge base"), "knowledge:search", "knowledge.view_article", "knowledge"),
     NavItem(_("Customer care"), "care:home", "care.view_survey", "care"),
     NavItem(_("Callbacks"), "care:callbacks", "care.change_callback", "care-callbacks"),
+    NavItem(_("Quality"), "quality:home", "quality.view_evaluation", "quality"),
     NavItem(_("Customers"), "intake:customer_search", "intake.view_customer", "customers"),
     NavItem(_("Contacts"), "intake:contact_list", "intake.view_contact", "contacts"),
     NavItem(_("Team"), "staffing:team_board", "staffing.view_agent", "team"),

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "complaints",
     "care",
     "knowledge",
+    "quality",
 ]
 
 MIDDLEWARE = [

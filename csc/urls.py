@@ -20,6 +20,7 @@ from csc.api_metrics import api_urlpatterns as metrics_api
 from csc.api_workforce import api_urlpatterns as workforce_api
 from intake.api import api_urlpatterns as intake_api
 from knowledge.api import api_urlpatterns as knowledge_api
+from quality.api import api_urlpatterns as quality_api
 from sla.api import api_urlpatterns as sla_api
 from staffing import letter_views, schedule_views
 from staffing import urls as staffing_urls
@@ -51,6 +52,7 @@ api_v1 = [
     *complaints_api,
     *knowledge_api,
     *care_api,
+    *quality_api,
     *staffing_api,
     *roster_api,
     *workforce_api,
@@ -103,6 +105,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("knowledge/", include("knowledge.urls")),
     path("care/", include("care.urls")),
+    path("quality/", include("quality.urls")),
     # The team board is composed in csc (it reads contacts) but named staffing:team_board.
     path(
         "team/",

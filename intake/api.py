@@ -227,6 +227,8 @@ class ContactOutput(ModelSerializer):
             "summary",
             "disposition",
             "external_id",
+            "recording_url",
+            "recording_seconds",
             "created_at",
         ]
 
@@ -263,6 +265,11 @@ class ContactInput(Serializer):
         help_text=_("The user ID of the agent who took the contact."),
     )
     summary = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    recording_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    recording_seconds = serializers.IntegerField(
+        min_value=0, max_value=86_400, required=False, allow_null=True
+    )
+    transcript = serializers.CharField(required=False, allow_blank=True, max_length=200_000)
     disposition = serializers.ChoiceField(
         choices=Disposition.choices, required=False, allow_blank=True
     )
@@ -274,6 +281,29 @@ class ContactInput(Serializer):
             "The contact's ID in the channel's system; sending the same one again returns "
             "the contact recorded the first time."
         ),
+    )
+
+
+class ContactRecordingInput(Serializer):
+    """What the CTI or chat adds after a contact: its recording and transcript."""
+
+    recording_url = serializers.URLField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "Where the CTI serves the call recording (http or https); played, never copied."
+        ),
+    )
+    recording_seconds = serializers.IntegerField(
+        min_value=0, max_value=86_400, required=False, allow_null=True
+    )
+    transcript = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200_000,
+        trim_whitespace=False,
+        help_text=_("The call's or chat's text, one utterance a line (`坐席：…`, `客户：…`)."),
     )
 
 
@@ -298,7 +328,11 @@ class _ContactRecord:
         return Response(self.get_serializer(contact).data, status=status_code)
 
 
-@extend_schema_view(**api_docs.contact_operations(output=ContactOutput, payload=ContactInput))
+@extend_schema_view(
+    **api_docs.contact_operations(
+        output=ContactOutput, payload=ContactInput, recording=ContactRecordingInput
+    )
+)
 class ContactViewSet(
     PersonalDataViewMixin,
     PermsByAction,
@@ -312,12 +346,13 @@ class ContactViewSet(
         "list": ["intake.view_contact"],
         "retrieve": ["intake.view_contact"],
         "create": ["intake.add_contact"],
+        "partial_update": ["intake.change_contact"],
     }
     serializer_class = ContactOutput
     filterset_class = ContactFilter
     pagination_class = ContactCursorPagination
     lookup_value_regex = r"\d+"
-    http_method_names = ["get", "post", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         return selectors.contact_list()
@@ -325,6 +360,13 @@ class ContactViewSet(
     def retrieve(self, request, pk=None):
         contact = get_object_or_404(self.get_queryset(), pk=pk)
         return Response(self.get_serializer(contact).data)
+
+    def partial_update(self, request, pk=None):
+        contact = get_object_or_404(self.get_queryset(), pk=pk)
+        payload = ContactRecordingInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.contact_recording_attach(contact, **payload.validated_data, by=request.user)
+        return self._output(contact.pk)
 
 
 router = DefaultRouter(trailing_slash=True)

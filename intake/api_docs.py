@@ -114,6 +114,8 @@ CONTACT = {
     "summary": "咨询国际漫游开通条件及资费",
     "disposition": "resolved",
     "external_id": "CTI-20250603-000731",
+    "recording_url": "https://cti.example.com/recordings/20250603-000731.mp3",
+    "recording_seconds": 393,
     "created_at": "2025-06-03T09:38:21+08:00",
 }
 NEW_CONTACT = {
@@ -260,7 +262,7 @@ def customer_operations(*, output, payload) -> dict:
 # ---------------------------------------------------------------- contacts
 
 
-def contact_operations(*, output, payload) -> dict:
+def contact_operations(*, output, payload, recording) -> dict:
     """The ContactViewSet's operations, given its output and input serializers."""
     return {
         "list": operation(
@@ -322,5 +324,38 @@ def contact_operations(*, output, payload) -> dict:
                 request_body("HotlineCall", _("A call the CTI reports when it ends"), NEW_CONTACT),
                 response_body("Recorded", _("The contact, linked to its customer"), CONTACT, 201),
             ],
+        ),
+        "partial_update": operation(
+            summary=_("Attach a contact's recording and transcript"),
+            description=_(
+                "After the contact, the CTI posts where its recording is served "
+                "(`recording_url`), its length in seconds and, when it has one, the "
+                "transcript; chat posts the conversation's text. Fields left out keep "
+                "their value. The recording is played from the CTI's URL, never copied."
+            ),
+            request=recording,
+            responses={200: output},
+            examples=[
+                request_body(
+                    "Recording",
+                    _("The CTI posts the call's recording and transcript"),
+                    {
+                        "recording_url": CONTACT["recording_url"],
+                        "recording_seconds": 393,
+                        "transcript": "坐席：您好，很高兴为您服务。\n客户：我想开通国际漫游。",
+                    },
+                ),
+                response_body("Attached", _("The contact with its recording"), CONTACT),
+            ],
+            errors={
+                400: refusal(
+                    _("A URL that is no http or https address, or a negative duration."),
+                    error_body(
+                        "BadUrl",
+                        _("Not a web address"),
+                        {"recording_url": ["输入一个有效的 URL。"]},
+                    ),
+                ),
+            },
         ),
     }

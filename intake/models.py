@@ -3,6 +3,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -284,6 +285,18 @@ class Contact(models.Model):
         blank=True,
         help_text=_("The call or chat ID in the channel's own system."),
     )
+    # The CTI's call recording (played from its URL, never copied into csc) and transcript,
+    # which QA evaluates (issue 17 item 1).
+    recording_url = models.URLField(
+        _("recording URL"),
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
+    recording_seconds = models.PositiveIntegerField(
+        _("recording duration (seconds)"), null=True, blank=True
+    )
+    transcript = models.TextField(_("transcript"), blank=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     history = HistoricalRecords()
     # simple-history names them on the history row the next save writes: who and why.

@@ -262,6 +262,9 @@ def contact_record(
     summary: str = "",
     disposition: str = "",
     external_id: str = "",
+    recording_url: str = "",
+    recording_seconds: int | None = None,
+    transcript: str = "",
     recorded_by=None,
 ) -> Contact:
     """Record one call, chat, visit or message.
@@ -295,6 +298,9 @@ def contact_record(
         summary=(summary or "").strip(),
         disposition=disposition or "",
         external_id=external_id,
+        recording_url=(recording_url or "").strip(),
+        recording_seconds=recording_seconds,
+        transcript=(transcript or "").strip(),
     )
     try:
         contact.full_clean(exclude=sorted(errors), validate_constraints=False)
@@ -314,6 +320,38 @@ def contact_record(
         return Contact.objects.get(channel=channel, external_id=external_id)
     extensions.contact_recorded(contact)
     return contact
+
+
+@transaction.atomic
+def contact_recording_attach(
+    contact: Contact,
+    *,
+    recording_url: str | None = None,
+    recording_seconds: int | None = None,
+    transcript: str | None = None,
+    by=None,
+) -> Contact:
+    """The CTI or chat posts the recording's URL, its length and a transcript after the
+    contact (issue 17 item 1); fields left out keep their value."""
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if recording_url is not None:
+        contact.recording_url = recording_url.strip()
+    if recording_seconds is not None:
+        contact.recording_seconds = recording_seconds
+    if transcript is not None:
+        contact.transcript = transcript.strip()
+    try:
+        contact.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        raise ValidationError(
+            {f: m for f, m in exc.message_dict.items() if f in RECORDING_FIELDS} or exc.message_dict
+        ) from None
+    contact._history_user = by
+    contact.save()
+    return contact
+
+
+RECORDING_FIELDS = ("recording_url", "recording_seconds", "transcript")
 
 
 def _rotate_batch(model, pk_name: str, after: int, batch_size: int) -> tuple[int | None, int]:
@@ -377,6 +415,9 @@ def contacts_anonymise(ids: Iterable[int], *, keep_customer: bool = False) -> in
         "caller_number": "",
         "external_id": "",
         "summary": marked("summary"),
+        # A recording and its transcript carry the caller's voice and words.
+        "recording_url": "",
+        "transcript": marked("transcript"),
     }
     if not keep_customer:
         values["customer"] = None

@@ -30,6 +30,7 @@ SCOPE_RESOURCES: tuple[str, ...] = (
     "problems",
     "complaints",
     "knowledge",
+    "quality",
     "sla",
     "surveys",
     "staffing",

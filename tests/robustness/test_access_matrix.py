@@ -66,6 +66,8 @@ KEEPERS = frozenset({TL, TS, CM, CD})  # keep the problem ledger (worktickets.ch
 # callbacks; QA reads surveys and callbacks; managers configure survey policies.
 CALLBACK_WORKERS = frozenset({AG, TL, CH, CM, CD})
 CARE_READERS = CALLBACK_WORKERS | {QA}
+
+QA_READERS = frozenset({AG, TL, QA, CM, CD})  # quality.view_evaluation, scoped by selectors
 NOBODY = frozenset()
 
 # Each role's own team (conftest.World): its tickets and complaints are its work.
@@ -97,6 +99,54 @@ class Matrix:
         self.article = world.article
         self.problem = world.problem
         self.macro = world.macros[role]
+        self.evaluation = quality_evaluation(world)
+        self.calibration = quality_calibration(world, self.evaluation)
+        self.coaching = quality_coaching(world, self.evaluation)
+
+
+def quality_evaluation(world):
+    """A submitted evaluation of the hotline agent's contact: theirs, their lead's, QA's."""
+    from quality import services as qa
+    from quality.models import Evaluation
+    from tests.quality.conftest import full_points, make_sample
+
+    found = Evaluation.objects.filter(agent=world.people[AG]).first()
+    if found is None:
+        found = qa.evaluation_start(make_sample(world.people[AG]), by=world.people[QA])
+        found = qa.evaluation_submit(found, by=world.people[QA], points=full_points(found))
+    return found
+
+
+def quality_calibration(world, evaluation):
+    """A calibration session of that contact, the QA inspector invited."""
+    from quality.models import CalibrationSession
+
+    found = CalibrationSession.objects.first()
+    if found is None:
+        found = CalibrationSession.objects.create(
+            title="校准",
+            contact=evaluation.sample.contact,
+            scorecard_version=evaluation.scorecard_version,
+            created_by=world.people[CM],
+        )
+        found.inspectors.set([world.people[QA]])
+    return found
+
+
+def quality_coaching(world, evaluation):
+    """A coaching task for the hotline agent, set by the CS manager (the QA lead)."""
+    from quality.models import CoachingTask
+
+    found = CoachingTask.objects.first()
+    if found is None:
+        found = CoachingTask.objects.create(
+            agent=evaluation.agent,
+            evaluation=evaluation,
+            what="复习服务用语",
+            due_on=evaluation.month,
+            created_by=world.people[CM],
+        )
+    return found
 
 
 # (name, method, url(m), POST data(m), roles allowed)
@@ -556,6 +606,94 @@ PAGES = [
         {"retire-reason": ""},
         MANAGERS,
     ),
+    # Quality (issue 17): inspectors work the sample; everyone evaluated or leading sees
+    # evaluations through quality.selectors; team scores for leads and QA.
+    ("QA module", "GET", lambda m: reverse("quality:home"), None, QA_READERS),
+    ("QA worklist", "GET", lambda m: reverse("quality:worklist"), None, frozenset({QA})),
+    ("own evaluations", "GET", lambda m: reverse("quality:mine"), None, QA_READERS),
+    ("team QA scores", "GET", lambda m: reverse("quality:team"), None, frozenset({TL, QA, CM, CD})),
+    ("QA export", "GET", lambda m: reverse("quality:export"), None, QA_READERS),
+    (
+        "automatic check rates",
+        "GET",
+        lambda m: reverse("quality:check_rates"),
+        None,
+        frozenset({QA, CM, CD}),
+    ),
+    (
+        "evaluation",
+        "GET",
+        lambda m: reverse("quality:evaluation", args=[m.evaluation.pk]),
+        None,
+        frozenset({AG, TL, QA, CM, CD}),
+    ),
+    (
+        "evaluation versions",
+        "GET",
+        lambda m: reverse("quality:scorings", args=[m.evaluation.pk]),
+        None,
+        frozenset({AG, TL, QA, CM, CD}),
+    ),
+    (
+        "centre QA summary",
+        "GET",
+        lambda m: reverse("quality:summary"),
+        None,
+        frozenset({QA, CM, CD}),
+    ),
+    ("coaching and training", "GET", lambda m: reverse("quality:coaching"), None, QA_READERS),
+    (  # only the coached agent (quality.services.coaching_done)
+        "mark coaching done",
+        "POST",
+        lambda m: reverse("quality:coaching_done", args=[m.coaching.pk]),
+        {},
+        frozenset({AG}),
+    ),
+    (  # the agent's team lead or the QA lead
+        "set a coaching task",
+        "POST",
+        lambda m: reverse("quality:coaching_new", args=[m.evaluation.pk]),
+        {},
+        frozenset({TL, CM, CD}),
+    ),
+    # An empty form is a plan for the whole centre: the QA lead's alone.
+    ("new training plan", "POST", lambda m: reverse("quality:plan_new"), {}, MANAGERS),
+    (
+        "calibration sessions",
+        "GET",
+        lambda m: reverse("quality:calibrations"),
+        None,
+        frozenset({QA, CM, CD}),
+    ),
+    ("start a calibration", "POST", lambda m: reverse("quality:calibration_new"), {}, MANAGERS),
+    (
+        "calibration session",
+        "GET",
+        lambda m: reverse("quality:calibration", args=[m.calibration.pk]),
+        None,
+        frozenset({QA, CM, CD}),
+    ),
+    (
+        "score a calibration",
+        "POST",
+        lambda m: reverse("quality:calibration_score", args=[m.calibration.pk]),
+        {},
+        frozenset({QA}),
+    ),
+    (  # already evaluated: a 409 for an inspector
+        "evaluate a sample",
+        "POST",
+        lambda m: reverse("quality:sample_start", args=[m.evaluation.sample_id]),
+        {},
+        frozenset({QA}),
+    ),
+    (  # only the evaluated agent answers (quality.services)
+        "acknowledge an evaluation",
+        "POST",
+        lambda m: reverse("quality:action", args=[m.evaluation.pk, "acknowledge"]),
+        {},
+        frozenset({AG}),
+    ),
     # The mail room's letters: outbox readers only (administrators, outside this matrix).
     ("letter", "GET", lambda m: reverse("letter_download", args=[1]), None, NOBODY),
 ]
@@ -793,6 +931,7 @@ API_RESOURCES = [
     ("/api/v1/knowledge/", "knowledge", EVERYONE, NOBODY),
     # Survey answers come from the IVR (an integration); people read them.
     ("/api/v1/surveys/", "surveys", CARE_READERS, NOBODY),
+    ("/api/v1/quality/", "quality", QA_READERS, NOBODY),
     # Webhook subscriptions belong to integrations, not to people.
     ("/api/v1/webhooks/", "webhooks", NOBODY, NOBODY),
     ("/api/v1/teams/", "staffing", EVERYONE, NOBODY),
@@ -918,6 +1057,8 @@ def _api_call(client, matrix, path: str, method: str, **extra):
         "/api/v1/sla/clocks/": matrix.clock.pk,
         "/api/v1/webhooks/": 1,
         "/api/v1/knowledge/articles/": matrix.article.pk,
+        "/api/v1/quality/scorecards/": matrix.evaluation.scorecard_version.scorecard_id,
+        "/api/v1/quality/evaluations/": matrix.evaluation.pk,
     }
     pk = next((pk for prefix, pk in ids.items() if path.startswith(prefix)), None)
     url = path.replace("{id}", str(pk))

@@ -27,6 +27,7 @@ from intake.choices import Channel, CustomerType, Disposition, PaymentType, Regi
 from intake.models import Contact, Customer, CustomerService
 from intake.services import customer_register, customer_service_add
 from knowledge.demo import seed_knowledge
+from quality.demo import seed_quality
 from staffing.demo import seed_staffing
 from staffing.models import Agent, Skill, Team, User
 from staffing.roles import Role
@@ -483,11 +484,14 @@ class Command(BaseCommand):
             users, teams["热线一班"], [customers[phone] for phone in sorted(customers)]
         )
         with transaction.atomic():
-            created.update(seed_dashboard(users, teams["热线一班"]))
-        with transaction.atomic():
             created["survey answers"] = seed_care(users)
         with transaction.atomic():
             created["rostered shifts"] = seed_staffing(users)
+        with transaction.atomic():
+            created["evaluations"] = seed_quality(users)
+        # Last: the reports it generates show the care, staffing and quality figures too.
+        with transaction.atomic():
+            created.update(seed_dashboard(users, teams["热线一班"]))
         self.stdout.write(
             "seed_demo: created "
             + ", ".join(f"{count} {what}" for what, count in created.items())
