@@ -68,6 +68,8 @@ SECTION_TITLES = {
     "callbacks": gettext_lazy("Callbacks by reason and outcome"),
     "duty_log": gettext_lazy("Duty log events"),
     "difficult_issues": gettext_lazy("Difficult issues from the handovers"),
+    "qa_by_team": gettext_lazy("Quality inspection by team"),
+    "qa_by_line": gettext_lazy("Quality inspection by scorecard line"),
 }
 
 COLUMN_LABELS = {
@@ -118,6 +120,13 @@ COLUMN_LABELS = {
     "duty_kind": gettext_lazy("Kind of event"),
     "shift_ends": gettext_lazy("Shift ended"),
     "issues": gettext_lazy("Difficult issues"),
+    "evaluations": gettext_lazy("Evaluations"),
+    "average_score": gettext_lazy("Average score"),
+    "pass_rate": gettext_lazy("Pass rate"),
+    "critical_failures": gettext_lazy("Critical failures"),
+    "disputed": gettext_lazy("Disputed"),
+    "line": gettext_lazy("Scorecard line"),
+    "line_share": gettext_lazy("Average (share of the line's points)"),
 }
 
 

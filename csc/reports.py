@@ -39,6 +39,8 @@ from csc.lib.phrases import Phrase
 from csc.models import Report
 from intake.choices import Disposition
 from intake.models import Contact
+from quality.models import Evaluation
+from quality.selectors import line_averages, scored
 from sla.calendars import day_info
 from sla.choices import CalendarKind, ClockState, Metric
 from sla.models import BusinessCalendar, Clock, EscalationRecord
@@ -450,6 +452,52 @@ def difficult_issues(report, start, end) -> list[list]:
     return [[f"{timezone.localtime(at):%Y-%m-%d %H:%M}", team, text] for at, team, text in rows]
 
 
+def _evaluations(report, start, end):
+    """Evaluations scored and submitted in the period (S-39, Q-4)."""
+    evaluations = scored(Evaluation.objects.all()).filter(
+        submitted_at__gte=start, submitted_at__lt=end
+    )
+    if report.team_id:
+        evaluations = evaluations.filter(agent__agent__team_id=report.team_id)
+    return evaluations
+
+
+def qa_by_team(report, start, end) -> list[list]:
+    """QA results per team: evaluations, average score, pass rate, critical failures,
+    disputes: one query."""
+    rows = (
+        _evaluations(report, start, end)
+        .values_list("agent__agent__team__name")
+        .annotate(
+            n=Count("pk"),
+            average=Avg("score"),
+            passed=Count("pk", filter=Q(passed=True)),
+            critical=Count("pk", filter=Q(critical_failed=True)),
+            disputed=Count("pk", filter=Q(disputed_at__isnull=False)),
+        )
+        .order_by("agent__agent__team__name")
+    )
+    return [
+        [
+            team,
+            n,
+            round(float(average), 1) if average is not None else None,
+            _rate(ok, n),
+            crit,
+            dis,
+        ]
+        for team, n, average, ok, crit, dis in rows
+    ]
+
+
+def qa_by_line(report, start, end) -> list[list]:
+    """QA results per scorecard line (share of the line's maximum): one query."""
+    return [
+        [name, round(float(share) / 100, 4)]
+        for name, share in line_averages(_evaluations(report, start, end))
+    ]
+
+
 COMPLIANCE = (("total", "int"), ("on_time", "int"), ("late", "int"), ("rate", "percent"))
 SECTIONS: dict[str, Section] = {
     section.key: section
@@ -556,6 +604,19 @@ SECTIONS: dict[str, Section] = {
             difficult_issues,
         ),
         Section(
+            "qa_by_team",
+            (
+                ("team", "text"),
+                ("evaluations", "int"),
+                ("average_score", "number"),
+                ("pass_rate", "percent"),
+                ("critical_failures", "int"),
+                ("disputed", "int"),
+            ),
+            qa_by_team,
+        ),
+        Section("qa_by_line", (("line", "text"), ("line_share", "percent")), qa_by_line),
+        Section(
             "monthly_trend",
             (
                 ("month", "text"),
@@ -589,6 +650,8 @@ CONTENTS: dict[str, tuple[str, ...]] = {
         "escalations",
         "callbacks",
         "csat_by_team",
+        "qa_by_team",
+        "qa_by_line",
         "daily_service_level",
     ),
     # S-41, Q-4: the monthly service-quality analysis.
@@ -608,6 +671,8 @@ CONTENTS: dict[str, tuple[str, ...]] = {
         "csat_daily",
         "csat_by_team",
         "callbacks",
+        "qa_by_team",
+        "qa_by_line",
         "duty_log",
         "difficult_issues",
     ),
@@ -619,6 +684,7 @@ CONTENTS: dict[str, tuple[str, ...]] = {
         "recurrence",
         "satisfaction",
         "csat_by_team",
+        "qa_by_team",
     ),
     ReportKind.ANNUAL: (
         "monthly_trend",
@@ -627,6 +693,7 @@ CONTENTS: dict[str, tuple[str, ...]] = {
         "recurrence",
         "satisfaction",
         "csat_by_team",
+        "qa_by_team",
     ),
 }
 

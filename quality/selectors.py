@@ -454,12 +454,17 @@ def centre_summary(month: date) -> tuple[list[TeamSummary], list[tuple[str, Deci
         )
         for row in rows
     ]
-    lines = [
+    return teams, line_averages(base)
+
+
+def line_averages(evaluations: QuerySet[Evaluation]) -> list[tuple[str, Decimal]]:
+    """Each scorecard line's average over these evaluations' latest scorings, as a share
+    of the line's maximum in %, critical lines left out: one query."""
+    return [
         (row["line__name"], Decimal(row["points"]) / row["line__max_points"] * 100)
-        for row in LineScore.objects.filter(scoring__evaluation__in=base.values("pk"))
+        for row in LineScore.objects.filter(scoring__evaluation__in=evaluations.values("pk"))
         .filter(scoring__number=_latest_number(), line__is_critical=False)
         .values("line__name", "line__max_points", "line__position")
         .annotate(points=Avg("points"))
         .order_by("line__position")
     ]
-    return teams, lines

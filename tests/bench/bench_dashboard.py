@@ -70,7 +70,7 @@ def ensure_contacts(url: str, count: int) -> int:
         span = (now - start).total_seconds()
         columns = (
             "channel, customer_id, caller_number, queued_at, answered_at, ended_at, agent_id, "
-            "summary, disposition, external_id, created_at"
+            "summary, disposition, external_id, created_at, recording_url, transcript"
         )
         with (
             connection.cursor() as cursor,
@@ -104,6 +104,8 @@ def ensure_contacts(url: str, count: int) -> int:
                         disposition,
                         f"{CONTACT_MARK}{n}",
                         queued,
+                        "",
+                        "",
                     )
                 )
         connection.execute("ANALYZE intake_contact")

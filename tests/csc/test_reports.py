@@ -288,3 +288,26 @@ def test_the_monthly_report_carries_csat_callbacks_and_the_handovers_difficult_i
         ["2026-02-12 17:00", led_team.name, "光猫批量掉线，已报障"]
     ]
     assert section(report, "duty_log") == [["equipment", 1]]
+
+
+def test_the_weekly_and_monthly_reports_carry_the_qa_results(
+    led_team, lead_user, agent_user, qa_user
+):
+    from quality import services
+    from tests.quality.conftest import full_points, make_sample
+
+    for points in ({}, {"p6": 0}):  # one passes, one fails on the critical line
+        evaluation = services.evaluation_start(
+            make_sample(agent_user, inspector=qa_user), by=qa_user
+        )
+        services.evaluation_submit(evaluation, by=qa_user, points=full_points(evaluation, **points))
+
+    weekly = built(ReportKind.WEEKLY, NOW.date())
+
+    [row] = section(weekly, "qa_by_team")
+    assert (row[0], row[1], row[3], row[4]) == (led_team.name, 2, 0.5, 1)
+    lines = section(weekly, "qa_by_line")
+    assert lines[0] == ["服务用语", 1.0]
+    assert "qa_by_team" in [
+        s["key"] for s in built(ReportKind.MONTHLY, NOW.date(), team=led_team).sections
+    ]
