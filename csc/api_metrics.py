@@ -32,7 +32,7 @@ class WaitingSerializer(serializers.Serializer):
     longest_wait_seconds = serializers.IntegerField(source="longest_seconds", allow_null=True)
 
 
-class IntervalSerializer(serializers.Serializer):
+class ServiceLevelIntervalSerializer(serializers.Serializer):
     start = serializers.DateTimeField()
     levels = LevelSerializer(source="level_list", many=True)
 
@@ -92,7 +92,7 @@ class ShiftMetricsSerializer(serializers.Serializer):
     taken_at = serializers.DateTimeField()
     waiting = WaitingSerializer(many=True)
     service_level_today = LevelSerializer(source="today", many=True)
-    intervals = IntervalSerializer(many=True)
+    intervals = ServiceLevelIntervalSerializer(many=True)
     agents_by_status = AgentStatusSerializer(source="agent_statuses", many=True)
     open_tickets = TicketCountSerializer(many=True)
     sla = DeadlinesSerializer(source="*")

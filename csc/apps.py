@@ -12,6 +12,7 @@ class CscConfig(AppConfig):
             checks,  # noqa: F401 (registers the system checks)
             handover_sources,
             staffing_calendars,
+            targets,  # noqa: F401 (its reference cache renews on a change in any process)
         )
         from csc.lib.history import keep_history_managers
 
