@@ -3,6 +3,8 @@ appear without reloading; the manager generates the monthly report and exports i
 as XLSX."""
 
 import datetime
+import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -59,7 +61,7 @@ def test_the_manager_exports_the_monthly_report_as_xlsx(page, manager_user):
 
         with page.expect_download() as download:
             page.get_by_role("link", name="XLSX").click()
-        book = load_workbook(download.value.path())
+        book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     finally:
         celery_app.conf.task_always_eager = eager
 
