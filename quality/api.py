@@ -123,6 +123,12 @@ class EvaluationFilters(serializers.Serializer):
     )
     state = serializers.ChoiceField(choices=EvaluationState.choices, required=False)
 
+    def validate_month(self, value: str) -> date:
+        year, month = (int(part) for part in value.split("-"))
+        if year < 1:  # "0000-01" has the form but is no month
+            raise serializers.ValidationError(_("Give the month as YYYY-MM."))
+        return date(year, month, 1)
+
 
 class EvaluationPagination(ApiCursorPagination):
     ordering = ("-id",)
@@ -170,8 +176,7 @@ class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
         if "team" in given:
             queryset = queryset.filter(agent__agent__team_id=given["team"])
         if "month" in given:
-            year, month = (int(part) for part in given["month"].split("-"))
-            queryset = queryset.filter(month=date(year, month, 1))
+            queryset = queryset.filter(month=given["month"])
         if "state" in given:
             queryset = queryset.filter(state=given["state"])
         return queryset

@@ -117,3 +117,10 @@ def test_the_evaluation_list_api_runs_constant_queries(client, manager_user, age
     with CaptureQueriesContext(connection) as many:
         client.get("/api/v1/quality/evaluations/")
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_api_refuses_a_month_of_year_zero_with_a_400(client, manager_user):
+    client.force_login(manager_user)
+    answer = client.get("/api/v1/quality/evaluations/", {"month": "0000-01"})
+    assert answer.status_code == 400
+    assert "month" in answer.json()
