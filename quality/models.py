@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from quality.choices import EvaluationState, SampleReason, ScorecardScope
@@ -528,7 +529,7 @@ class CalibrationEntry(models.Model):
 
     session = models.ForeignKey(
         CalibrationSession,
-        verbose_name=_("session"),
+        verbose_name=pgettext_lazy("calibration", "session"),
         on_delete=models.CASCADE,
         related_name="entries",
     )
@@ -606,7 +607,7 @@ class TrainingPlan(models.Model):
         help_text=_("Empty: the whole centre."),
     )
     title = models.CharField(_("title"), max_length=200)
-    content = models.TextField(_("content"))
+    content = models.TextField(pgettext_lazy("training plan", "content"))
     evaluations = models.ManyToManyField(
         Evaluation, verbose_name=_("prompted by"), blank=True, related_name="training_plans"
     )

@@ -16,6 +16,7 @@ from csc import reports
 from csc.choices import ReportKind, ReportStatus
 from csc.models import Report
 from sla.models import CalendarOverride, Clock
+from sla.services import calendar_changed
 from staffing.models import Notification
 from tests.factories import ContactFactory, TeamFactory, make_ticket
 
@@ -154,6 +155,8 @@ def test_the_reminder_goes_two_working_days_before_the_22nd_skipping_holidays(le
     CalendarOverride.objects.create(
         calendar=calendar, date=datetime.date(2026, 3, 20), is_working_day=False
     )
+    calendar_changed(calendar)  # as the admin does after saving its dates
+    calendar = reports.office_calendar()
     report = built(ReportKind.MONTHLY, FEB, team=led_team)
     assert reports.submission_due(report) == datetime.date(2026, 3, 22)
 

@@ -75,8 +75,11 @@ def ids(world, full_token) -> dict[str, int]:
         "/api/v1/complaint-clusters/": cluster.pk,
         "/api/v1/webhooks/": hook.pk,
         "/api/v1/problems/": world.problems[0].pk,
-        # No article in this world: hostile input must still get a 4xx, never a 500.
+        # No article, scorecard or evaluation in this world: hostile input must still
+        # get a 4xx, never a 500.
         "/api/v1/knowledge/articles/": 1,
+        "/api/v1/quality/scorecards/": 1,
+        "/api/v1/quality/evaluations/": 1,
     }
 
 
