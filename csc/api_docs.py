@@ -235,6 +235,23 @@ SHIFT_METRICS = {
         "required": 20,
         "by_status": [{"status": "available", "count": 6}, {"status": "busy", "count": 12}],
     },
+    "shift": {
+        "name": "白班",
+        "starts_at": "2026-03-10T08:00:00+08:00",
+        "ends_at": "2026-03-10T17:00:00+08:00",
+        "service_level": [
+            {
+                "queue": "general",
+                "offered": 301,
+                "answered_in_target": 222,
+                "rate": 0.7375,
+                "target": 0.7,
+                "met": True,
+                "answer_seconds": 20,
+                "short_abandon_seconds": 5,
+            }
+        ],
+    },
 }
 
 

@@ -82,6 +82,13 @@ class StaffingSerializer(serializers.Serializer):
     by_status = AgentStatusSerializer(many=True)
 
 
+class ShiftSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The shift template running now.")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    service_level = LevelSerializer(source="levels", many=True)
+
+
 class ScopeSerializer(serializers.Serializer):
     centre = serializers.BooleanField(source="is_centre")
     team_ids = serializers.ListField(child=serializers.IntegerField(), source="team_id_list")
@@ -100,6 +107,9 @@ class ShiftMetricsSerializer(serializers.Serializer):
     csat_today = CsatSerializer()
     callbacks = CallbacksSerializer()
     staffing = StaffingSerializer()
+    shift = ShiftSerializer(
+        allow_null=True, help_text="Null when no published roster's shift runs now."
+    )
 
 
 class ShiftMetricsView(APIView):

@@ -32,7 +32,7 @@ from intake.choices import Channel
 from intake.models import Contact
 from sla.choices import ClockState
 from sla.models import Clock
-from staffing.models import Agent, Roster, RosterEntry, Team
+from staffing.models import Agent, Roster, RosterEntry, ShiftTemplate, Team
 from staffing.reference import teams_by_id
 from worktickets.choices import ACTIVE_CATEGORIES, TicketKind
 from worktickets.models import Ticket
@@ -128,6 +128,17 @@ class Staffing:
 
 
 @dataclass(frozen=True)
+class CurrentShift:
+    """The shift running now by the templates of the scope's published rosters, and the
+    20-second service level since it started."""
+
+    name: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    levels: list[ServiceLevel]
+
+
+@dataclass(frozen=True)
 class CallbackCounts:
     """Open callbacks (回访) of the scope: all, due by the end of today, overdue now."""
 
@@ -153,6 +164,7 @@ class ShiftFigures:
     csat_today: Csat | None = None
     callbacks: CallbackCounts | None = None
     staffing: Staffing | None = None
+    shift: CurrentShift | None = None
 
     @property
     def agents_working(self) -> int:
@@ -210,6 +222,7 @@ def shift_figures(
         csat_today=csat(start, end, team_ids=scope.team_ids),
         callbacks=callback_counts(scope, now, end),
         staffing=staffing_now(scope, now),
+        shift=current_shift(scope, now, intervals),
     )
     if with_rows:
         figures.attention = attention_rows(scope)
@@ -407,6 +420,32 @@ def staffing_now(scope: Scope, now: datetime.datetime) -> Staffing:
             for status, label in Agent.Status.choices
         ],
     )
+
+
+def current_shift(
+    scope: Scope, now: datetime.datetime, today: list[Interval]
+) -> CurrentShift | None:
+    """The latest-started shift running now among the templates of this month's published
+    rosters of the scope (one query), with its service level so far: from today's
+    intervals, or one more query when it began yesterday (a night shift)."""
+    month = timezone.localdate(now).replace(day=1)
+    rosters = Roster.objects.filter(status=Roster.Status.PUBLISHED, month=month)
+    if scope.team_ids is not None:
+        rosters = rosters.filter(team_id__in=scope.team_ids)
+    running = []
+    for template in ShiftTemplate.objects.filter(pattern__in=rosters.values("pattern")):
+        for day in (timezone.localdate(now) - datetime.timedelta(days=1), timezone.localdate(now)):
+            starts, ends = template.window(day)
+            if template.works_on(day) and starts <= now < ends:
+                running.append((starts, ends, template.name))
+    if not running:
+        return None
+    starts, ends, name = max(running)
+    if today and starts >= today[0].start:
+        levels = _summed([interval for interval in today if interval.start >= starts])
+    else:
+        levels = _summed(service_level_intervals(starts, now))
+    return CurrentShift(name=name, starts_at=starts, ends_at=ends, levels=levels)
 
 
 def _scoped_tickets(scope: Scope) -> QuerySet[Ticket]:
