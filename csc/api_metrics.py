@@ -8,7 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from csc import api_docs, dashboard
-from csc.dashboard_views import DASHBOARD, viewer_scope
+from csc.dashboard import viewer_scope
+from csc.dashboard_views import DASHBOARD
 from staffing.api_auth import api_client_of
 
 

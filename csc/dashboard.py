@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
@@ -32,6 +33,7 @@ from intake.choices import Channel
 from intake.models import Contact
 from sla.choices import ClockState
 from sla.models import Clock
+from sla.selectors import team_ids_of
 from staffing.models import Agent, Roster, RosterEntry, ShiftTemplate, Team
 from staffing.reference import teams_by_id
 from worktickets.choices import ACTIVE_CATEGORIES, TicketKind
@@ -68,6 +70,25 @@ CENTRE = Scope(team_ids=None, label=_("Whole centre"))
 def team_scope(team_ids: list[int] | tuple[int, ...]) -> Scope:
     names = [teams_by_id.get()[pk].name for pk in team_ids if pk in teams_by_id.get()]
     return Scope(team_ids=tuple(sorted(team_ids)), label=", ".join(names) or _("No team"))
+
+
+CENTRE_FIGURES = "csc.view_centre_figures"
+
+
+def viewer_scope(user, team: str | None) -> Scope:
+    """The centre, or one team, for those who see every team's figures; the teams a
+    lead leads or works in for the others (another team's id is refused, not ignored)."""
+    team_id = int(team) if team and team.isdigit() else None
+    if user.has_perm(CENTRE_FIGURES):
+        if team_id is None:
+            return CENTRE
+        return team_scope([team_id])
+    own = team_ids_of(user)
+    if team_id is not None:
+        if team_id not in own:
+            raise PermissionDenied
+        return team_scope([team_id])
+    return team_scope(own)
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ recovers from a restart by itself.
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from csc import dashboard, wallboards
+from csc.dashboard import CENTRE_FIGURES, viewer_scope
 from csc.forms import WallboardForm
 from csc.lib.errors import DomainError
 from csc.models import Wallboard
@@ -27,24 +27,7 @@ from staffing.access import permission
 from staffing.selectors import active_teams
 
 DASHBOARD = "csc.view_shift_dashboard"
-CENTRE_FIGURES = "csc.view_centre_figures"
 MANAGE_WALLBOARDS = "csc.manage_wallboards"
-
-
-def viewer_scope(user, team: str | None) -> dashboard.Scope:
-    """The centre, or one team, for those who see every team's figures; the teams a
-    lead leads or works in for the others (another team's id is refused, not ignored)."""
-    team_id = int(team) if team and team.isdigit() else None
-    if user.has_perm(CENTRE_FIGURES):
-        if team_id is None:
-            return dashboard.CENTRE
-        return dashboard.team_scope([team_id])
-    own = team_ids_of(user)
-    if team_id is not None:
-        if team_id not in own:
-            raise PermissionDenied
-        return dashboard.team_scope([team_id])
-    return dashboard.team_scope(own)
 
 
 def _teams_to_pick(user) -> list:
