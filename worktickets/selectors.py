@@ -24,7 +24,7 @@ from csc.lib.anonymise import MARKER
 from intake.models import Customer
 from intake.selectors import customer_details, customer_with_details
 from sla.selectors import annotate_sla, earliest_open_due
-from staffing.models import Team, User
+from staffing.models import User
 from staffing.reference import teams_by_id
 from staffing.selectors import worked_team_ids
 from worktickets.choices import ProblemStatus, TicketKind, TicketStatus
@@ -53,7 +53,7 @@ LIST_RELATED = ("customer", "team", "assignee", "first_contact_agent", "business
 
 def user_team_ids(user: User) -> list[int]:
     """The teams whose queue the user works: their own and the ones they lead."""
-    ids = set(Team.objects.filter(lead=user).values_list("pk", flat=True))
+    ids = {pk for pk, team in teams_by_id.get().items() if team.lead_id == user.pk}
     agent = getattr(user, "agent", None)
     if agent is not None:
         ids.add(agent.team_id)

@@ -48,6 +48,7 @@ from intake.searches import Searcher, TooManySearches
 from sla.selectors import attention_row, clocks_for_ticket, reassign_candidates
 from staffing.access import permission
 from staffing.models import Agent, Team, User
+from staffing.reference import teams_by_id
 from worktickets import eligibility, queue_tools, selectors, services
 from worktickets.choices import Action, EventKind, Priority, TicketKind, TicketStatus
 from worktickets.deadlines import delivery_limit_of, no_deadline_reason, no_limit_reason
@@ -183,9 +184,12 @@ def next_ticket(request: HttpRequest) -> HttpResponse:
 def _switchable_teams(user) -> list[Team]:
     """The user's own teams first; supervisors may also look at every other team."""
     own = set(selectors.user_team_ids(user))
-    teams = Team.objects.filter(is_active=True)
-    if not user.has_perm(VIEW_ALL):
-        teams = teams.filter(pk__in=own)
+    every_team = user.has_perm(VIEW_ALL)
+    teams = [
+        team
+        for team in teams_by_id.get().values()
+        if team.is_active and (every_team or team.pk in own)
+    ]
     return sorted(teams, key=lambda team: (team.pk not in own, team.name))
 
 

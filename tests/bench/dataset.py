@@ -652,6 +652,7 @@ def load(connection, *, tickets: int, customers: int, progress_stream=sys.stderr
             "customer_id",
             "first_contact_agent_id",
             "team_id",
+            "callback_reason",
         ),
     )
     complaint_buffer = CopyBuffer(
@@ -948,6 +949,7 @@ def load(connection, *, tickets: int, customers: int, progress_stream=sys.stderr
             customer_id,
             taker,
             team_id,
+            "",
         )
         if complaint is not None:
             category, severity, tier, service_type = complaint
@@ -1011,13 +1013,15 @@ def load(connection, *, tickets: int, customers: int, progress_stream=sys.stderr
                  identity_verified, resolution, rejection_reason, created_at, first_response_at,
                  resolved_at, closed_at, in_escalation_queue, version, history_date,
                  history_change_reason, history_type, assignee_id, business_type_id, contact_id,
-                 created_by_id, customer_id, first_contact_agent_id, history_user_id, team_id)
+                 created_by_id, customer_id, first_contact_agent_id, history_user_id, team_id,
+                 callback_reason)
             SELECT id, number, kind, status, status_category, status_before_hold, priority,
                    caller_number, channel, transfer_pending, subject, description, order_details,
                    identity_verified, resolution, rejection_reason, created_at, first_response_at,
                    resolved_at, closed_at, in_escalation_queue, version, created_at,
                    NULL, '+', assignee_id, business_type_id, contact_id,
-                   created_by_id, customer_id, first_contact_agent_id, created_by_id, team_id
+                   created_by_id, customer_id, first_contact_agent_id, created_by_id, team_id,
+                   callback_reason
             FROM worktickets_ticket WHERE id BETWEEN %s AND %s""",
         ),
         (

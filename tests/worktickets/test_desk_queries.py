@@ -155,3 +155,16 @@ def test_ticket_action_fragment_queries_do_not_grow_with_its_timeline(client, ag
         TicketEvent(ticket=ticket, kind="note", actor=agent_user, body="旧备注") for _ in range(90)
     )
     assert note_queries() == with_ten
+
+
+def test_an_agents_team_queue_runs_eleven_queries(client, agent_user, hotline_team):
+    """Session, user, permissions (2), agent, saved views, count, newest ticket, roles,
+    unread notifications, rows. The teams come from the per-process team table, so
+    looking up the user's teams twice (switcher and rows) reads nothing."""
+    client.force_login(agent_user)
+    add_tickets(5, team=hotline_team)
+    url = reverse("worktickets:team_queue")
+    queries_for(client, url)  # the first request loads what each process keeps
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    assert len(captured) == 11, "\n".join(q["sql"][:150] for q in captured)
