@@ -4,6 +4,8 @@ from django.utils.translation import pgettext_lazy
 
 from csc.choices import ReportKind
 from csc.lib.errors import DomainError
+from csc.models import Report
+from csc.reports import part_label, written_parts
 from staffing.models import Team
 from worktickets.forms import ServiceErrorsMixin
 
@@ -83,13 +85,30 @@ class ReportRequestForm(ServiceErrorsMixin, forms.Form):
         return team
 
 
-class ReportAnalysisForm(ServiceErrorsMixin, forms.Form):
-    analysis = forms.CharField(
-        label=_("Qualitative analysis"),
-        max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 10}),
-        help_text=_(
-            "What the figures mean: causes, difficult issues from the duty log, what to "
-            "improve and the next steps (Q-4, Q-13)."
-        ),
-    )
+PART_HELP = {
+    "analysis": _(
+        "What the figures mean: causes, difficult issues from the duty log, what to "
+        "improve and the next steps (Q-4)."
+    ),
+    "background": _("Why this evaluation, and what changed in the period."),
+    "method": _("How the service was evaluated: the figures, samples and surveys used."),
+    "results": _("What the figures show against the targets."),
+    "improvements": _("What to improve, and how."),
+    "next_steps": _("Who does what by when, in the next period."),
+}
+
+
+class ReportTextForm(ServiceErrorsMixin, forms.Form):
+    """The lead's text for a report: the monthly analysis, or the quarterly or annual
+    evaluation's five parts (Q-13), each a field of its own."""
+
+    def __init__(self, *args, report: Report, **kwargs):
+        super().__init__(*args, **kwargs)
+        for part in written_parts(report):
+            self.fields[part] = forms.CharField(
+                label=part_label(part),
+                max_length=20000,
+                widget=forms.Textarea(attrs={"rows": 10 if part == "analysis" else 5}),
+                help_text=PART_HELP[part],
+            )
+            self.initial.setdefault(part, getattr(report, part))

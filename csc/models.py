@@ -271,6 +271,13 @@ class Report(models.Model):
     )
     error = models.TextField(_("error"), blank=True)
     analysis = models.TextField(_("qualitative analysis"), blank=True)
+    # The quarterly and annual evaluation report's five parts, in place of
+    # the monthly report's one analysis.
+    background = models.TextField(_("background"), blank=True)
+    method = models.TextField(_("method"), blank=True)
+    results = models.TextField(_("results"), blank=True)
+    improvements = models.TextField(_("improvement suggestions"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -19,8 +19,8 @@ from care.choices import CallbackOutcome
 from care.models import CareSettings
 from complaints.choices import Category, Tier
 from csc import reports, targets
-from csc.choices import ReportKind, ReportStatus, TargetMeasure, TargetQueue
-from csc.forms import ReportAnalysisForm, ReportRequestForm
+from csc.choices import ReportStatus, TargetMeasure, TargetQueue
+from csc.forms import ReportRequestForm, ReportTextForm
 from csc.lib.errors import DomainError, http_status
 from csc.models import Report
 from csc.targets import service_level_target
@@ -281,9 +281,10 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "report": report,
         "sections": list(labelled_sections(report)),
+        "written": reports.written_texts(report),
         "due": reports.submission_due(report),
-        "may_submit": _may_submit(request.user, report),
-        "form": ReportAnalysisForm(initial={"analysis": report.analysis}),
+        "may_submit": reports.may_submit(report, request.user),
+        "form": ReportTextForm(report=report),
     }
     if request.htmx and report.status == ReportStatus.GENERATING:
         return render(request, "csc/partials/report_progress.html", context)
@@ -296,29 +297,15 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-def _may_submit(user, report: Report) -> bool:
-    return (
-        user.has_perm(SUBMIT)
-        and report.kind != ReportKind.DAILY
-        and report.kind != ReportKind.WEEKLY
-        and report.status == ReportStatus.READY
-        and report.submitted_at is None
-        and (
-            user.has_perm(CENTRE_FIGURES)
-            or (report.team is not None and report.team.lead_id == user.pk)
-        )
-    )
-
-
 @permission(SUBMIT)
 @require_POST
 def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report_of(request, pk)
-    form = ReportAnalysisForm(request.POST)
+    form = ReportTextForm(request.POST, report=report)
     status = 400
     if form.is_valid():
         try:
-            reports.report_submit(report, analysis=form.cleaned_data["analysis"], by=request.user)
+            reports.report_submit(report, texts=form.cleaned_data, by=request.user)
         except DomainError as error:
             form.add_domain_error(error)
             status = http_status(error)
@@ -328,8 +315,9 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "report": report,
         "sections": list(labelled_sections(report)),
+        "written": reports.written_texts(report),
         "due": reports.submission_due(report),
-        "may_submit": _may_submit(request.user, report),
+        "may_submit": reports.may_submit(report, request.user),
         "form": form,
     }
     return render(request, "csc/report.html", context, status=status)
@@ -363,6 +351,10 @@ def report_csv(request: HttpRequest, pk: int) -> HttpResponse:
         writer.writerow([section["title"]])
         writer.writerow(section["headers"])
         writer.writerows(section["rows"])
+    for label, text in reports.written_texts(report):
+        writer.writerow([])
+        writer.writerow([label])
+        writer.writerow([text])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(report, "csv")}"'
     return response
@@ -384,8 +376,8 @@ def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     summary.append(
         [_("Generated at"), timezone.localtime(report.generated_at).replace(tzinfo=None)]
     )
-    if report.analysis:
-        summary.append([_("Analysis"), report.analysis])
+    for label, text in reports.written_texts(report):
+        summary.append([str(label), text])
     labels = _Labels()
     for section in report.sections:
         sheet = book.create_sheet(str(SECTION_TITLES.get(section["key"], section["key"]))[:31])

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -23,6 +23,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -34,7 +35,7 @@ from complaints.models import Complaint
 from complaints.selectors import recurrence_rates
 from csc.choices import ReportKind, ReportStatus
 from csc.dashboard import service_level_intervals
-from csc.lib.errors import IllegalTransition, NotAllowed
+from csc.lib.errors import DomainError, IllegalTransition, NotAllowed
 from csc.lib.phrases import Phrase
 from csc.models import Report
 from intake.choices import Disposition
@@ -49,6 +50,9 @@ from staffing.outbox import notify
 from worktickets.choices import TicketKind
 from worktickets.models import Ticket
 
+# A report still generating this long after it was asked for has lost its build
+# (a worker that died): asking again builds it again.
+REBUILD_AFTER = datetime.timedelta(minutes=10)
 SUBMIT_DAY = 22  # the monthly analysis is due before the 22nd (S-41, Q-4)
 REMIND_WORKING_DAYS = 2  # the reminder goes this many working days before it is due
 COMPLAINT_METRICS = (
@@ -721,8 +725,12 @@ def report_request(
     report, _created = Report.objects.select_for_update().get_or_create(
         kind=kind, period_start=start, team=team, defaults={"period_end": end}
     )
-    if report.status == ReportStatus.GENERATING and report.progress and not _created:
-        return report  # already being built
+    if (
+        not _created
+        and report.status == ReportStatus.GENERATING
+        and timezone.now() - report.requested_at < REBUILD_AFTER
+    ):
+        return report  # already being built (a build left longer than that has died)
     report.status, report.progress, report.error = ReportStatus.GENERATING, 0, ""
     report.requested_at, report.requested_by = timezone.now(), by
     report._history_user = by  # type: ignore[attr-defined]
@@ -773,30 +781,79 @@ def _store(report_id: int, sections: list[dict]) -> Report:
     return report
 
 
-@transaction.atomic
-def report_submit(report: Report, *, analysis: str, by: User) -> Report:
-    """The team lead's qualitative analysis, submitted to the CS director (S-41, Q-4)."""
-    report = Report.objects.select_for_update().get(pk=report.pk)
-    if report.kind not in (ReportKind.MONTHLY, ReportKind.QUARTERLY, ReportKind.ANNUAL):
-        raise IllegalTransition(
+# The parts of a quarterly or annual evaluation report (Q-13), as Report fields.
+EVALUATION_PARTS = ("background", "method", "results", "improvements", "next_steps")
+WRITTEN_KINDS = (ReportKind.MONTHLY, ReportKind.QUARTERLY, ReportKind.ANNUAL)
+
+
+def written_parts(report: Report) -> tuple[str, ...]:
+    """What the lead writes: the monthly analysis, or the evaluation's five parts."""
+    if report.kind == ReportKind.MONTHLY:
+        return ("analysis",)
+    if report.kind in WRITTEN_KINDS:
+        return EVALUATION_PARTS
+    return ()
+
+
+def written_texts(report: Report) -> list[tuple[str, str]]:
+    """The submitted text, part by part, with each part's label."""
+    return [
+        (part_label(part), getattr(report, part))
+        for part in written_parts(report)
+        if getattr(report, part)
+    ]
+
+
+def part_label(part: str) -> str:
+    """A written part's label: its Report field's name, in the reader's language."""
+    return str(capfirst(getattr(Report._meta.get_field(part), "verbose_name", part)))
+
+
+def submission_refusal(report: Report, by: User) -> DomainError | None:
+    """Why `by` may not submit this report's text now; None when they may."""
+    if report.kind not in WRITTEN_KINDS:
+        return IllegalTransition(
             _("Only monthly, quarterly and annual reports carry an analysis."), code="no_analysis"
         )
     if report.status != ReportStatus.READY:
-        raise IllegalTransition(_("The report is not ready yet."), code="not_ready")
+        return IllegalTransition(_("The report is not ready yet."), code="not_ready")
     if report.submitted_at is not None:
-        raise IllegalTransition(_("This report was submitted already."), code="already_submitted")
-    if not analysis.strip():
-        raise IllegalTransition(
-            _("Write the analysis before submitting."),
-            code="analysis_missing",
-            details={"analysis": [_("Write the analysis before submitting.")]},
-        )
+        return IllegalTransition(_("This report was submitted already."), code="already_submitted")
+    if not by.has_perm("csc.submit_report"):
+        return NotAllowed(_("You may not submit reports."))
     if report.team_id and not (
         by.has_perm("csc.view_centre_figures")
         or Team.objects.filter(pk=report.team_id, lead=by).exists()
     ):
-        raise NotAllowed(_("Only the team's lead submits its report."))
-    report.analysis, report.submitted_at, report.submitted_by = analysis.strip(), timezone.now(), by
+        return NotAllowed(_("Only the team's lead submits its report."))
+    return None
+
+
+def may_submit(report: Report, by: User) -> bool:
+    return submission_refusal(report, by) is None
+
+
+@transaction.atomic
+def report_submit(report: Report, *, texts: Mapping[str, str], by: User) -> Report:
+    """The team lead's text, submitted to the CS director: the monthly qualitative
+    analysis (S-41, Q-4), or the quarterly or annual evaluation's background, method,
+    results, improvement suggestions and next steps (Q-13). Every part is required."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    refusal = submission_refusal(report, by)
+    if refusal is not None:
+        raise refusal
+    parts = written_parts(report)
+    missing = [part for part in parts if not (texts.get(part) or "").strip()]
+    if missing:
+        message = _("Write every part before submitting.")
+        raise IllegalTransition(
+            message,
+            code="analysis_missing",
+            details={part: [_("Write this part before submitting.")] for part in missing},
+        )
+    for part in parts:
+        setattr(report, part, texts[part].strip())
+    report.submitted_at, report.submitted_by = timezone.now(), by
     report._history_user = by  # type: ignore[attr-defined]
     report.save()
     return report

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from csc import reports
 from csc.choices import ReportKind, ReportStatus
+from csc.lib.errors import IllegalTransition
 from csc.models import Report
 from sla.models import CalendarOverride, Clock
 from sla.services import calendar_changed
@@ -171,7 +172,9 @@ def test_the_reminder_goes_two_working_days_before_the_22nd_skipping_holidays(le
 
 def test_a_submitted_report_is_not_reminded(led_team, lead_user):
     report = built(ReportKind.MONTHLY, FEB, team=led_team)
-    reports.report_submit(report, analysis="二月投诉集中在计费类，已安排培训。", by=lead_user)
+    reports.report_submit(
+        report, texts={"analysis": "二月投诉集中在计费类，已安排培训。"}, by=lead_user
+    )
     day = reports.reminder_day(datetime.date(2026, 3, 22), reports.office_calendar())
     assert reports.report_reminders_send(day) == 0
 
@@ -191,6 +194,76 @@ def test_the_lead_writes_and_submits_the_analysis(client, led_team, lead_user):
     assert again.status_code == 409
     report.refresh_from_db()
     assert (report.analysis, report.submitted_by) == ("本月服务水平达标。", lead_user)
+
+
+EVALUATION = {
+    "background": "一季度宽带投诉上升。",
+    "method": "统计工单时限、抽检质检和满意度回访。",
+    "results": "时限达标率 96%，满意度 93%。",
+    "improvements": "加强装维协同。",
+    "next_steps": "二季度每月复盘一次。",
+}
+
+
+def test_the_quarterly_evaluation_is_written_in_its_five_parts(client, manager_user):
+    """Q-13: background, method, results, improvement suggestions and next steps, each
+    required and each shown in the page and the exports under its own heading."""
+    report = built(ReportKind.QUARTERLY, datetime.date(2025, 12, 31))
+    client.force_login(manager_user)
+    page = client.get(f"/reports/{report.pk}/").content.decode()
+    for part in reports.EVALUATION_PARTS:
+        assert f'name="{part}"' in page
+    assert 'name="analysis"' not in page
+
+    half = client.post(f"/reports/{report.pk}/submit/", {"background": "背景", "results": "结果"})
+    assert half.status_code == 400
+    assert half.content.decode().count("errorlist") >= 3  # method, improvements, next steps
+    assert "背景" in half.content.decode()  # what was typed is kept
+    report.refresh_from_db()
+    assert report.submitted_at is None
+
+    assert client.post(f"/reports/{report.pk}/submit/", EVALUATION).status_code == 302
+    report.refresh_from_db()
+    assert report.results == EVALUATION["results"] and report.analysis == ""
+    page = client.get(f"/reports/{report.pk}/").content.decode()
+    assert "下一步计划" in page or "next steps" in page.lower()
+    assert EVALUATION["next_steps"] in page
+    book = load_workbook(io.BytesIO(client.get(f"/reports/{report.pk}/export.xlsx").content))
+    written = [row[1] for row in book.worksheets[0].iter_rows(values_only=True) if len(row) > 1]
+    assert EVALUATION["improvements"] in written
+    assert EVALUATION["method"] in client.get(f"/reports/{report.pk}/export.csv").content.decode()
+
+
+def test_the_service_names_every_missing_part(manager_user):
+    report = built(ReportKind.ANNUAL, datetime.date(2025, 7, 1))
+    with pytest.raises(IllegalTransition) as refused:
+        reports.report_submit(report, texts={"background": "背景"}, by=manager_user)
+    assert set(refused.value.details) == {"method", "results", "improvements", "next_steps"}
+
+
+def test_the_page_offers_the_form_only_to_whom_the_service_lets_submit(
+    client, led_team, lead_user, manager_user
+):
+    other = built(ReportKind.MONTHLY, FEB, team=TeamFactory(name="Broadband"))
+    assert not reports.may_submit(other, lead_user)  # not their team
+    assert reports.may_submit(other, manager_user)
+    daily = built(ReportKind.DAILY, datetime.date(2026, 2, 28))
+    assert not reports.may_submit(daily, manager_user)  # no text to write
+    client.force_login(manager_user)
+    assert (
+        b'action="/reports/%d/submit/"' % daily.pk
+        not in client.get(f"/reports/{daily.pk}/").content
+    )
+
+
+def test_asking_again_while_a_build_runs_queues_no_second_build(manager_user):
+    first = reports.report_request(ReportKind.MONTHLY, FEB, by=manager_user, in_background=False)
+    again = reports.report_request(ReportKind.MONTHLY, FEB, by=manager_user, in_background=False)
+    assert again.requested_at == first.requested_at  # left as it was: already being built
+    with time_machine.travel(NOW + reports.REBUILD_AFTER, tick=False):
+        # A build still running after that long has died: asking again starts afresh.
+        later = reports.report_request(ReportKind.MONTHLY, FEB, by=manager_user)
+    assert later.requested_at > first.requested_at
 
 
 def test_a_lead_reads_only_their_teams_reports_through_page_and_export(client, led_team, lead_user):
