@@ -174,18 +174,20 @@ def _pg_tier(
     queryset: QuerySet,
     query: Query,
     *,
+    tier: int,
     every_word: bool,
-    head: bool,
     stop: int,
     affinity: Expression | None,
-) -> tuple[list[int], bool]:
-    """The first `stop` ids of one tier, best first, and whether it had more matches
-    than the candidates it ranked.
+) -> tuple[str, list, str, list]:
+    """One tier's SQL: its candidates as common table expressions, and the SELECT of
+    its first `stop` ids, best first, each with the number of candidates found
+    (one more than the limit when there were more).
 
-    The candidates (the newest matches, ids only, read from the GIN index or the
+    The candidates (the newest matches, read from the GIN index or the
     newest-first index, whichever PostgreSQL finds cheaper) are materialised
     before anything is ranked: ranking reads their vectors by primary key. Asked
     as `id IN (candidates)` instead, the planner may sort the whole table first."""
+    head = tier == 1
     matches = _tsquery(query, "&" if every_word else "|")
     if head:
         pool = queryset.alias(in_head=_pg_test(HEAD, matches)).filter(in_head=True)
@@ -200,47 +202,49 @@ def _pg_tier(
     # One more than the limit, to tell whether there were more.
     newest = pool.order_by("-published_at", "-pk").values_list(*columns)[: limit + 1]
     inner, inner_params = newest.query.sql_with_params()
+    found, c = f"found{tier}", f"c{tier}"
+    ctes = (
+        f"{found}({', '.join(['id', *columns[1:]])}) AS MATERIALIZED ({inner}), "
+        f"{c} AS (SELECT * FROM {found} ORDER BY published_at DESC, id DESC LIMIT %s)"
+    )
 
-    rank_column = HEAD if head else VECTOR
-    order = [f"ts_rank(a.{rank_column}, to_tsquery('simple', %s)) DESC"]
+    order = [f"ts_rank(a.{HEAD if head else VECTOR}, to_tsquery('simple', %s)) DESC"]
     params: list = [matches]
     if affinity is not None:
-        order.insert(0, "c.affinity DESC")
+        order.insert(0, f"{c}.affinity DESC")
     if head:
         order.insert(len(order) - 1, f"a.{HEAD} @@ to_tsquery('simple', %s) DESC")
         order.insert(0, f"a.{HEAD} @@ to_tsquery('simple', %s) DESC")
         params = [_tsquery(query, "&", "A"), _tsquery(query, "&", "B"), matches]
     order.append("a.published_at DESC NULLS LAST, a.id DESC")
-    sql = (
-        f"WITH found({', '.join(['id', *columns[1:]])}) AS MATERIALIZED ({inner}), "
-        f"c AS (SELECT * FROM found ORDER BY published_at DESC, id DESC LIMIT %s) "
-        f"SELECT a.id, (SELECT COUNT(*) FROM found) FROM c "
-        f"JOIN {queryset.model._meta.db_table} a ON a.id = c.id "
+    select = (
+        f"SELECT a.id, (SELECT COUNT(*) FROM {found}) FROM {c} "
+        f"JOIN {queryset.model._meta.db_table} a ON a.id = {c}.id "
         f"ORDER BY {', '.join(order)} LIMIT %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*inner_params, limit, *params, stop])
-        rows = cursor.fetchall()
-    return [pk for pk, _count in rows], bool(rows) and rows[0][1] > limit
+    return ctes, [*inner_params, limit], select, [*params, stop]
 
 
 def _pg_ranked(
     queryset: QuerySet, query: Query, *, every_word: bool, stop: int, affinity: Expression | None
 ) -> Ranked:
-    ids, more = _pg_tier(
-        queryset, query, every_word=every_word, head=True, stop=stop, affinity=affinity
-    )
-    if len(ids) < stop:
-        body, more_body = _pg_tier(
-            queryset,
-            query,
-            every_word=every_word,
-            head=False,
-            stop=stop - len(ids),
-            affinity=affinity,
-        )
-        ids, more = ids + body, more or more_body
-    return Ranked(ids, more)
+    """Both tiers in one statement: PostgreSQL reads the second (its candidates too)
+    only when the first leaves room under the LIMIT."""
+    tiers = [
+        _pg_tier(queryset, query, tier=tier, every_word=every_word, stop=stop, affinity=affinity)
+        for tier in (1, 2)
+    ]
+    (
+        (ctes1, ctes1_params, select1, select1_params),
+        (ctes2, ctes2_params, select2, select2_params),
+    ) = tiers
+    sql = f"WITH {ctes1}, {ctes2} ({select1}) UNION ALL ({select2}) LIMIT %s"
+    params = [*ctes1_params, *ctes2_params, *select1_params, *select2_params, stop]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    limit = candidates()
+    return Ranked([pk for pk, _found in rows], any(found > limit for _pk, found in rows))
 
 
 # ---------------------------------------------------------------- SQLite

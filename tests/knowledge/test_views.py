@@ -182,9 +182,8 @@ def test_suggestions_cost_the_same_queries_for_many_articles(
     url = reverse("knowledge:suggestions")
     client.get(url, {"ticket": ticket.pk})
 
-    # The ranked ids of the title-and-tags tier, of the body tier when the first leaves
-    # room (knowledge.search.ranked), then the page's rows (knowledge.selectors.page_of).
-    with django_assert_max_num_queries(12) as one:
+    # The ranked ids, then the page's rows (knowledge.selectors.page_of).
+    with django_assert_max_num_queries(11) as one:
         client.get(url, {"ticket": ticket.pk})
     for n in range(8):
         make_article(f"宽带报修{n}", kind="answer", wording="您好。")
