@@ -69,7 +69,8 @@ class SearchParamsSerializer(serializers.Serializer):
     page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
 
 
-# The list action answers one page object (its links, `every_word`, its results),
+# The list action answers one page object (its links, `every_word`, `more_matches`,
+# its results),
 # not the array drf-spectacular assumes for a list.
 @extend_schema_serializer(many=False)
 class SearchPageSerializer(serializers.Serializer):
@@ -78,6 +79,12 @@ class SearchPageSerializer(serializers.Serializer):
     previous = serializers.CharField(allow_null=True)
     every_word = serializers.BooleanField(
         help_text=_("False when no article had every word and these have some of them.")
+    )
+    more_matches = serializers.BooleanField(
+        help_text=_(
+            "True when more articles matched than search ranks (the newest of them): "
+            "more words find the others."
+        )
     )
     results = ArticleListSerializer(many=True)
 
@@ -123,6 +130,7 @@ class ArticleViewSet(viewsets.GenericViewSet):
             "next": _page_url(request, page + 1) if found.has_next else None,
             "previous": _page_url(request, page - 1) if page > 1 else None,
             "every_word": not found.any_word,
+            "more_matches": found.more_matches,
             "results": ArticleListSerializer(found.articles, many=True).data,
         }
         return Response(body)

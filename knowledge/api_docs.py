@@ -26,6 +26,7 @@ PAGE = {
     "next": None,
     "previous": None,
     "every_word": True,
+    "more_matches": False,
     "results": [ROW],
 }
 BAD_PAGE = error_body(
@@ -41,9 +42,11 @@ def article_operations(*, page, detail, max_page: int) -> dict:
             description=_(
                 "Chinese full-text search (`q`): articles with every word first, those "
                 "with the words in the title before tags and body; when none has every "
-                "word, those with some (`every_word` false). Without `q`, the newest "
-                "first. 20 per page. Integrations see published articles open to every "
-                "agent; restricted ones never leave through the API."
+                "word, those with some (`every_word` false). A common word matches "
+                "thousands of articles: only the newest few hundred of them are ranked, "
+                "and `more_matches` says a more precise query would find others. "
+                "Without `q`, the newest first. 20 per page. Integrations see published "
+                "articles open to every agent; restricted ones never leave through the API."
             ),
             parameters=[
                 OpenApiParameter("q", str, description=_("Search words (Chinese or English).")),

@@ -132,7 +132,8 @@ class Article(models.Model):
     wording = models.TextField(_("answer wording"), blank=True, editable=False)
     # Segmented words of the published text, space-separated with a space at each end
     # (knowledge.search). PostgreSQL derives a weighted tsvector from them in a
-    # generated column with a GIN index (migration 0002); SQLite matches them with LIKE.
+    # generated column with a GIN index (migration 0002), and the title's and tags' alone
+    # in a second one (migration 0006); SQLite matches them with LIKE.
     search_title = models.TextField(blank=True, editable=False)
     search_tags = models.TextField(blank=True, editable=False)
     search_body = models.TextField(blank=True, editable=False)
@@ -153,6 +154,8 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "kind", "-published_at"], name="article_live_kind"),
             models.Index(fields=["owner", "status"], name="article_owner"),
+            # Search ranks the newest matches of a tier (knowledge.search.CANDIDATES).
+            models.Index(fields=["-published_at", "-id"], name="article_newest"),
         ]
 
     def __str__(self) -> str:

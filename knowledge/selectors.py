@@ -130,14 +130,18 @@ def with_tags(articles: QuerySet[Article]) -> QuerySet[Article]:
 
 
 def page_of(
-    ranked: QuerySet[Article], start: int, stop: int, *, tags: bool = False
+    ranked: QuerySet[Article] | list[int], start: int, stop: int, *, tags: bool = False
 ) -> list[Article]:
-    """Rows `start` to `stop` of a ranked queryset, read with what a list shows.
+    """Rows `start` to `stop` of ranked ids (or of a queryset in order), read with what a
+    list shows.
 
     The order is found on the article table alone, and only the rows of the page
     are then read with their versions and categories: joined first, every match
     (thousands for a common word) was joined before the sort kept 21."""
-    ids = list(ranked.values_list("pk", flat=True)[start:stop])
+    if isinstance(ranked, list):
+        ids = ranked[start:stop]
+    else:
+        ids = list(ranked.values_list("pk", flat=True)[start:stop])
     if not ids:
         return []
     found = Article.objects.filter(pk__in=ids).select_related(*LIST_RELATED).only(*LIST_FIELDS)
@@ -152,39 +156,44 @@ class SearchPage:
     any_word: bool  # no article had every word: these have some of them
     has_next: bool
     page: int
+    # More articles matched than search ranks (the newest of each tier,
+    # settings.KNOWLEDGE_SEARCH_CANDIDATES): a more precise query finds the rest.
+    more_matches: bool = False
+
+    @property
+    def ranked_limit(self) -> int:
+        return search.candidates()
 
 
-def search_queryset(
-    articles: QuerySet[Article], params, *, query: search.Query, any_word: bool = False
-) -> QuerySet[Article]:
-    """The articles filtered by `params` (kind, category, tag) and matching the query,
-    best first; with no query, the newest first."""
+def filtered(articles: QuerySet[Article], params) -> QuerySet[Article]:
+    """The articles narrowed by `params` (kind, category, tag); a bad value is a
+    ValidationError with the field's message."""
     filters = ArticleFilter(params, queryset=articles)
     if not filters.is_valid():
         raise ValidationError(filters.errors)
-    filtered = filters.qs
-    if not query:
-        return filtered.order_by("-published_at", "-pk")
-    return search.matching(filtered, query, every_word=not any_word)
+    return filters.qs
 
 
 def article_search(
     user: User, params, *, page: int = 1, size: int = PAGE_SIZE, integration: bool = False
 ) -> SearchPage:
     """One page of the published articles this person (or integration) may read that
-    match `params`. Counting every match is left out: a page reads size + 1 rows."""
+    match `params`, best first (knowledge.search.ranked); with no words, the newest
+    first. Counting every match is left out: a page reads size + 1 rows."""
     query = search.Query.parse(params.get("q", ""))
     start = (max(page, 1) - 1) * size
+    stop = start + size + 1
     articles = published_for_integrations() if integration else published_visible_to(user)
+    articles = filtered(articles, params)
+    if not query:
+        found = page_of(articles.order_by("-published_at", "-pk"), start, stop, tags=True)
+        return SearchPage(found[:size], query, False, len(found) > size, page)
 
-    def rows(any_word: bool) -> list[Article]:
-        found = search_queryset(articles, params, query=query, any_word=any_word)
-        return page_of(found, start, start + size + 1, tags=True)
-
-    found, any_word = rows(False), False
-    if not found and query and page == 1:
-        found, any_word = rows(True), True
-    return SearchPage(found[:size], query, any_word, len(found) > size, page)
+    ranked, any_word = search.ranked(articles, query, stop=stop), False
+    if not ranked.ids and page == 1:
+        ranked, any_word = search.ranked(articles, query, stop=stop, every_word=False), True
+    found = page_of(ranked.ids, start, stop, tags=True)
+    return SearchPage(found[:size], query, any_word, len(found) > size, page, ranked.more)
 
 
 # ---------------------------------------------------------------- suggestions
@@ -211,28 +220,24 @@ def suggestions_for(
     limit: int = SUGGESTIONS,
 ) -> list[Article]:
     """Articles for what a caller asks (DOMAIN.md P-14, KB-10): those with any of its words,
-    every word in the title first, then the ticket's category; with no words yet, the
-    category's articles, answer wordings first."""
+    ranked as search ranks them (the same bounded tiers), the ticket's category right
+    after every word in the title; with no words yet, the category's articles, answer
+    wordings first."""
     query = search.Query.parse(text)
     visible = published_visible_to(user)
     if query:
-        found = search.annotated(visible, query, every_word=False)
-        if category is not None:
-            found = found.annotate(affinity=_affinity(category)).order_by(
-                F("title_hit").desc(), F("affinity").desc(), *search.BEST_FIRST[1:]
-            )
-        else:
-            found = found.order_by(*search.BEST_FIRST)
-    elif category is not None:
-        found = (
-            visible.annotate(affinity=_affinity(category))
-            .filter(affinity__gt=0)
-            .annotate(is_answer=Case(When(kind=ArticleKind.ANSWER, then=1), default=0))
-            .order_by("-affinity", "-is_answer", "-published_at", "-pk")
-        )
-    else:
+        affinity = _affinity(category) if category is not None else None
+        found = search.ranked(visible, query, stop=limit, every_word=False, affinity=affinity)
+        return page_of(found.ids, 0, limit)
+    if category is None:
         return []
-    return page_of(found, 0, limit)
+    by_category = (
+        visible.annotate(affinity=_affinity(category))
+        .filter(affinity__gt=0)
+        .annotate(is_answer=Case(When(kind=ArticleKind.ANSWER, then=1), default=0))
+        .order_by("-affinity", "-is_answer", "-published_at", "-pk")
+    )
+    return page_of(by_category, 0, limit)
 
 
 def latest_notices(user: User, limit: int = LATEST_NOTICES) -> list[Article]:

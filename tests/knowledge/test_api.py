@@ -27,6 +27,7 @@ def test_the_robot_searches_in_chinese_and_gets_the_answer_wording(client, chatb
     body = client.get("/api/v1/knowledge/articles/", {"q": "宽带报修"}, **chatbot).json()
 
     assert body["every_word"] is True and body["next"] is None
+    assert body["more_matches"] is False
     [row] = body["results"]
     assert row["title"] == "如何办理宽带故障报修"
     assert row["wording"] == "您好，已为您登记宽带故障报修。"

@@ -44,6 +44,71 @@ def test_title_hits_rank_before_tag_hits_before_body_hits(agent_user):
     ]
 
 
+def test_a_common_word_ranks_only_the_newest_matches_of_each_tier_and_says_so(agent_user, settings):
+    settings.KNOWLEDGE_SEARCH_CANDIDATES = 2
+    make_article("宽带报修旧文", "核实身份。")  # the oldest title hit: beyond the newest two
+    make_article("宽带报修说明", "核实身份。")
+    make_article("光猫说明", "核实身份。", tags=["宽带"])
+    make_article("停机保号", "宽带用户保号期间不能使用。")
+    make_article("积分兑换", "宽带积分可兑换。")
+    make_article("国际漫游开通", "宽带用户出国前开通。")
+
+    page = selectors.article_search(agent_user, {"q": "宽带 "})
+
+    # Title and tags first (the newest two, ranked), then the body's newest two, ranked.
+    assert [a.title for a in page.articles] == [
+        "宽带报修说明",
+        "光猫说明",
+        "国际漫游开通",
+        "积分兑换",
+    ]
+    assert page.more_matches is True
+    settings.KNOWLEDGE_SEARCH_CANDIDATES = 3
+    page = selectors.article_search(agent_user, {"q": "宽带 "})
+    assert [a.title for a in page.articles] == [
+        "宽带报修说明",
+        "宽带报修旧文",
+        "光猫说明",
+        "国际漫游开通",
+        "积分兑换",
+        "停机保号",
+    ]
+    assert page.more_matches is False
+
+
+def test_body_matches_are_ranked_only_when_title_and_tags_do_not_fill_the_page(
+    agent_user, django_assert_num_queries
+):
+    for n in range(21):
+        make_article(f"宽带报修第{n}条", "核实身份。")
+    make_article("停机保号", "宽带报修期间保号。")
+    selectors.article_search(agent_user, {"q": "预热"})  # permissions, jieba's dictionary
+
+    # The ranked ids (both tiers in one statement), the page's rows and their tags.
+    with django_assert_num_queries(3):
+        page = selectors.article_search(agent_user, {"q": "宽带报修"})
+    assert page.has_next and "停机保号" not in [a.title for a in page.articles]
+    with django_assert_num_queries(3):
+        second = selectors.article_search(agent_user, {"q": "宽带报修"}, page=2)
+    assert [a.title for a in second.articles] == ["宽带报修第0条", "停机保号"]
+
+
+def test_the_search_page_asks_for_a_more_precise_query_when_more_matched(
+    client, agent_user, settings
+):
+    settings.KNOWLEDGE_SEARCH_CANDIDATES = 1
+    make_article("宽带报修说明")
+    make_article("宽带资费说明")
+    client.force_login(agent_user)
+
+    narrowed = client.get("/knowledge/", {"q": "宽带"}).content.decode()
+    precise = client.get("/knowledge/", {"q": "宽带资费"}).content.decode()
+
+    assert "多加一个词语可找到其余文章" in narrowed and "资费说明" in narrowed  # the newest
+    assert "报修说明" not in narrowed
+    assert "多加一个词语" not in precise
+
+
 def test_the_last_word_matches_as_a_prefix_while_it_is_being_typed(agent_user):
     make_article("如何办理宽带故障报修")
 
