@@ -13,11 +13,9 @@ from __future__ import annotations
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Value, When
-from django.db.models.functions import ExtractHour, TruncDate
+from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -27,8 +25,15 @@ from complaints.choices import Category, Severity, Tier
 from complaints.models import Complaint
 from csc import workforce
 from csc.choices import TargetQueue
-from csc.selectors import HUMAN_QUEUE_CHANNELS, ServiceLevel, day_bounds, vip_calls
-from csc.targets import service_level_target
+from csc.selectors import (
+    HUMAN_QUEUE_CHANNELS,
+    Interval,
+    ServiceLevel,
+    day_bounds,
+    service_level_intervals,
+    summed_levels,
+    vip_calls,
+)
 from intake.choices import Channel
 from intake.models import Contact
 from sla.choices import ClockState
@@ -39,7 +44,6 @@ from staffing.reference import teams_by_id
 from worktickets.choices import ACTIVE_CATEGORIES, TicketKind
 from worktickets.models import Ticket
 
-INTERVAL_MINUTES = 30  # the service level's interval (P-8); the slot below assumes it
 # Channels where a customer waits for a person: the hotline's queue, the chat
 # queue and the hall's ticket machine (S-1, S-2 set the hall's waiting limits).
 WAITING_CHANNELS: tuple[str, ...] = (Channel.HOTLINE, Channel.ONLINE_CHAT, Channel.WALK_IN)
@@ -98,22 +102,6 @@ class Waiting:
     queue: str  # TargetQueue value: general / vip, or "" for channels without a VIP seat
     count: int
     longest_seconds: int | None
-
-
-@dataclass(frozen=True)
-class Interval:
-    """One 30-minute interval of the day, both queues' calls."""
-
-    start: datetime.datetime
-    levels: dict[str, ServiceLevel]
-
-    @property
-    def end(self) -> datetime.datetime:
-        return self.start + datetime.timedelta(minutes=INTERVAL_MINUTES)
-
-    @property
-    def level_list(self) -> list[ServiceLevel]:
-        return list(self.levels.values())
 
 
 @dataclass(frozen=True)
@@ -234,7 +222,7 @@ def shift_figures(
         day_start=start,
         waiting=waiting_now(now),
         intervals=intervals,
-        today=_summed(intervals),
+        today=summed_levels(intervals),
         agent_statuses=agent_statuses(scope),
         open_tickets=open_tickets(scope),
         at_risk=deadlines["at_risk"],
@@ -302,108 +290,6 @@ def waiting_now(now: datetime.datetime) -> list[Waiting]:
     return waiting
 
 
-def service_level_intervals(start: datetime.datetime, until: datetime.datetime) -> list[Interval]:
-    """The 20-second service level of each 30-minute interval from `start` to the
-    interval holding `until`, per queue, by the targets' thresholds (P-8, K-13): one
-    query grouped by interval and queue.
-
-    A call counts in the interval it entered the queue. Offered = calls that entered
-    the human queue less those abandoned within the short-abandon threshold; in target
-    = answered within the answer threshold (exactly at the threshold is in target).
-    """
-    targets = {queue: service_level_target(queue) for queue in (TargetQueue.GENERAL, "vip")}
-    # The call's local day and half hour (0..47), in Django's current time zone (the
-    # centre's), so intervals may cross midnight (a night shift's).
-    slot = ExtractHour("queued_at") * 2 + Case(
-        When(queued_at__minute__gte=30, then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    aggregates = {}
-    for queue, target in targets.items():
-        in_target = Q(
-            answered_at__isnull=False,
-            answered_at__lte=F("queued_at")
-            + datetime.timedelta(seconds=target.answer_seconds or 0),
-        )
-        short = Q(
-            answered_at__isnull=True,
-            ended_at__isnull=False,
-            ended_at__lt=F("queued_at")
-            + datetime.timedelta(seconds=target.short_abandon_seconds or 0),
-        )
-        is_queue = vip_calls() if queue == "vip" else ~vip_calls()
-        aggregates[f"{queue}_calls"] = Count("id", filter=is_queue)
-        aggregates[f"{queue}_short"] = Count("id", filter=is_queue & short)
-        aggregates[f"{queue}_in"] = Count("id", filter=is_queue & in_target)
-    rows = (
-        Contact.objects.filter(
-            channel__in=HUMAN_QUEUE_CHANNELS,
-            queued_at__gte=_interval_start(start),
-            queued_at__lte=until,
-        )
-        .annotate(day=TruncDate("queued_at"), slot=slot)
-        .values("day", "slot")
-        .annotate(**aggregates)
-        .order_by()
-    )
-    by_slot: dict[tuple, Any] = {(row["day"], row["slot"]): row for row in rows}
-    first = _interval_start(start)
-    intervals = []
-    slot_start = first
-    while slot_start <= until:
-        local = timezone.localtime(slot_start)
-        row: dict[str, int] = by_slot.get(
-            (local.date(), local.hour * 2 + local.minute // INTERVAL_MINUTES), {}
-        )
-        levels = {
-            queue: ServiceLevel(
-                queue=queue,
-                label=TargetQueue(queue).label,
-                answered_in_target=row.get(f"{queue}_in", 0),
-                offered=row.get(f"{queue}_calls", 0) - row.get(f"{queue}_short", 0),
-                target=target.ratio,
-                answer_seconds=target.answer_seconds or 0,
-                abandon_seconds=target.short_abandon_seconds or 0,
-            )
-            for queue, target in targets.items()
-        }
-        intervals.append(Interval(start=slot_start, levels=levels))
-        slot_start += datetime.timedelta(minutes=INTERVAL_MINUTES)
-    return intervals
-
-
-def _interval_start(moment: datetime.datetime) -> datetime.datetime:
-    """The start of the half hour holding `moment`."""
-    return moment.replace(
-        minute=moment.minute - moment.minute % INTERVAL_MINUTES, second=0, microsecond=0
-    )
-
-
-def _summed(intervals: list[Interval]) -> list[ServiceLevel]:
-    """The day so far per queue: the intervals' calls added up (not their rates averaged)."""
-    if not intervals:
-        return []
-    totals = []
-    for queue, first in intervals[0].levels.items():
-        levels = [interval.levels[queue] for interval in intervals]
-        totals.append(
-            ServiceLevel(
-                queue=queue,
-                label=first.label,
-                answered_in_target=sum(level.answered_in_target for level in levels),
-                offered=sum(level.offered for level in levels),
-                target=first.target,
-                answer_seconds=first.answer_seconds,
-                abandon_seconds=first.abandon_seconds,
-            )
-        )
-    return totals
-
-
-# ---------------------------------------------------------------- people and work
-
-
 def agent_statuses(scope: Scope) -> list[dict]:
     """Active agents of the scope per presence status, every status listed: one query."""
     agents = Agent.objects.filter(user__is_active=True)
@@ -463,9 +349,9 @@ def current_shift(
         return None
     starts, ends, name = max(running)
     if today and starts >= today[0].start:
-        levels = _summed([interval for interval in today if interval.start >= starts])
+        levels = summed_levels([interval for interval in today if interval.start >= starts])
     else:
-        levels = _summed(service_level_intervals(starts, now))
+        levels = summed_levels(service_level_intervals(starts, now))
     return CurrentShift(name=name, starts_at=starts, ends_at=ends, levels=levels)
 
 

@@ -34,10 +34,10 @@ from complaints.choices import Tier
 from complaints.models import Complaint
 from complaints.selectors import recurrence_rates
 from csc.choices import ReportKind, ReportStatus
-from csc.dashboard import service_level_intervals
 from csc.lib.errors import DomainError, IllegalTransition, NotAllowed
 from csc.lib.phrases import Phrase
 from csc.models import Report
+from csc.selectors import service_level_intervals
 from intake.choices import Disposition
 from intake.models import Contact
 from quality.models import Evaluation

@@ -26,11 +26,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import ExtractHour, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from csc.choices import TargetQueue
-from csc.selectors import vip_calls
+from csc.selectors import half_hour_slot, vip_calls
 from csc.targets import Target, service_level_target
 from intake.models import Contact
 from staffing import calendar_port, erlang
@@ -72,12 +72,7 @@ def contact_history(
         Contact.objects.filter(channel__in=channels, queued_at__gte=since, queued_at__lt=until)
         .annotate(
             day=TruncDate("queued_at", tzinfo=tz),
-            slot=ExtractHour("queued_at", tzinfo=tz) * 2
-            + Case(
-                When(Q(queued_at__minute__gte=30), then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
+            slot=half_hour_slot("queued_at", tz),
             # The VIP seat answers callers entitled to grade service (CA-4), as the
             # dashboard's service level counts them.
             vip=Case(

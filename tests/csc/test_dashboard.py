@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from csc import dashboard
+from csc import dashboard, selectors
 from csc.lib.reference import forget_reference_data
 from csc.models import ServiceTarget, Wallboard
 from csc.wallboards import wallboard_create, wallboard_revoke
@@ -84,7 +84,7 @@ def test_each_half_hour_counts_its_own_calls_by_the_20_second_rule():
     call(at(31), 0, channel=Channel.IVR)  # self-service never enters the human queue
     call(at(32), 40, customer=vip_customer())  # the VIP queue's, not the general one's
 
-    intervals = dashboard.service_level_intervals(NINE, NOW)
+    intervals = selectors.service_level_intervals(NINE, NOW)
     nine, half_past = intervals[0], intervals[1]
 
     assert [i.start for i in intervals][:2] == [NINE, at(30)]
@@ -102,7 +102,7 @@ def test_each_half_hour_counts_its_own_calls_by_the_20_second_rule():
     # An interval without calls has no rate (the chart draws no bar), never 0 %.
     assert intervals[2].levels["general"].rate is None
     # The day adds the intervals' calls up.
-    general, vip = dashboard._summed(intervals)
+    general, vip = selectors.summed_levels(intervals)
     assert (general.answered_in_target, general.offered) == (3, 5)
     assert (vip.answered_in_target, vip.offered) == (0, 1)
 
@@ -116,7 +116,7 @@ def test_targets_and_thresholds_are_read_from_the_targets_table():
     target.short_abandon_seconds = 10
     target.save()
 
-    level = dashboard.service_level_intervals(NINE, NOW)[0].levels["general"]
+    level = selectors.service_level_intervals(NINE, NOW)[0].levels["general"]
 
     # 18 s is now late, and the 8-second abandon is now a short one, left out.
     assert (level.answered_in_target, level.offered, level.target) == (0, 1, 0.9)

@@ -397,6 +397,7 @@ def test_board_and_overview_cost_the_same_queries_for_5_or_20_agents(
 
     staff(hotline_team, 15)
     staff(TeamFactory(name="Hotline C"), 5)
+    queries_for(client, path)  # a new team renews the per-process team table once
     with_20 = queries_for(client, path)
 
     assert with_5 == with_20
