@@ -1,0 +1,265 @@
+"""The roster proposal (CP-SAT): minimums met, leave respected, rest between shifts,
+fair holiday duty, never over a published roster, only the lead or a manager."""
+
+import datetime
+import itertools
+from collections import Counter, defaultdict
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from csc.lib.errors import DomainError, NotAllowed
+from staffing import proposal, rosters
+from staffing.models import LeaveRequest, Roster, RosterEntry, RosterProposal
+from staffing.swaps import MIN_REST
+from tests.factories import AgentFactory, UserFactory
+from tests.staffing.conftest import MAY
+
+TZ = timezone.get_default_timezone()
+
+
+def at(day, hour=0):
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=TZ)
+
+
+@pytest.fixture(autouse=True)
+def _quick_solver(settings):
+    settings.ROSTER_PROPOSAL_SECONDS = 4
+    settings.ROSTER_PROPOSAL_WORKERS = 2
+
+
+@pytest.fixture
+def crew(hotline_team, lead_user):
+    return [
+        AgentFactory(team=hotline_team, user=UserFactory(username=f"crew{n}", roles=["agent"]))
+        for n in range(6)
+    ]
+
+
+def propose(team, by, *, month=MAY, pattern=None) -> RosterProposal:
+    asked = proposal.roster_proposal_request(
+        team=team, requested_by=by, month=month, pattern=pattern, in_background=False
+    )
+    return proposal.roster_propose(asked.pk)
+
+
+def test_the_proposal_meets_the_minimums_on_a_small_month(hotline_team, lead_user, crew, pattern_a):
+    done = propose(hotline_team, lead_user, pattern=pattern_a)
+    assert done.status == RosterProposal.Status.DONE, done.failure
+    assert done.basis == RosterProposal.Basis.MINIMUM  # no contact history to forecast from
+    assert done.shifts_below_minimum == 0
+    roster = Roster.objects.get(team=hotline_team, month=MAY)
+    assert roster.status == Roster.Status.DRAFT
+    staffed = Counter(roster.entries.values_list("day", "template__code"))
+    for day in rosters.month_days(MAY):
+        assert staffed[day, "day"] >= 1, day
+        assert staffed[day, "night"] >= 2, day
+    # Every shift the proposal wrote has its history row, by the lead.
+    assert RosterEntry.history.filter(history_user=lead_user).count() == done.shifts
+    # The lead is not rostered by the proposal; the crew share the month.
+    assert not roster.entries.filter(agent__user=lead_user).exists()
+    assert {row["agent"] for row in done.per_agent} == {agent.pk for agent in crew}
+    shifts = [row["shifts"] for row in done.per_agent]
+    assert max(shifts) - min(shifts) <= 1
+    # Only the hours template A leaves open (01:00–08:00) are still short.
+    assert {gap.starts_at.hour for gap in rosters.roster_coverage(roster)} <= {0, 1}
+
+
+def test_no_one_works_back_to_back_or_a_day_shift_after_a_night(
+    hotline_team, lead_user, crew, pattern_a
+):
+    propose(hotline_team, lead_user, pattern=pattern_a)
+    shifts = defaultdict(list)
+    for entry in RosterEntry.objects.select_related("template"):
+        shifts[entry.agent_id].append(entry)
+    one_day = datetime.timedelta(days=1)
+    for entries in shifts.values():
+        entries.sort(key=lambda e: e.starts_at)
+        for before, after in itertools.pairwise(entries):
+            assert after.starts_at - before.ends_at >= MIN_REST
+            if before.template.kind == "night":
+                assert not (after.template.kind == "day" and after.day == before.day + one_day)
+        for first in range(len(entries)):
+            window = [e for e in entries if 0 <= (e.day - entries[first].day).days < 7]
+            assert len(window) <= 5
+
+
+def test_a_night_in_the_month_before_blocks_the_first_day_shift(
+    hotline_team, lead_user, crew, pattern_a, night_a
+):
+    april = rosters.roster_create(
+        team=hotline_team, month=datetime.date(2026, 4, 1), pattern=pattern_a, created_by=lead_user
+    )
+    rosters.roster_assign(
+        april,
+        agent=crew[0],
+        day=datetime.date(2026, 4, 30),
+        template=night_a,
+        assigned_by=lead_user,
+    )
+    propose(hotline_team, lead_user, pattern=pattern_a)
+    assert not RosterEntry.objects.filter(
+        roster__month=MAY, agent=crew[0], day=MAY, template__code="day"
+    ).exists()
+
+
+def test_approved_leave_is_respected_and_pending_leave_is_not_a_block(
+    hotline_team, lead_user, crew, pattern_a
+):
+    def leave(agent, status, first, last):
+        return LeaveRequest.objects.create(
+            agent=agent,
+            kind=LeaveRequest.Kind.ORDINARY,
+            starts_at=at(first),
+            ends_at=at(last),
+            reason="family",
+            status=status,
+            requested_by=agent.user,
+        )
+
+    leave(
+        crew[0], LeaveRequest.Status.APPROVED, datetime.date(2026, 5, 8), datetime.date(2026, 5, 20)
+    )
+    leave(
+        crew[1],
+        LeaveRequest.Status.APPROVED,
+        datetime.date(2026, 5, 12),
+        datetime.date(2026, 5, 13),
+    )
+    done = propose(hotline_team, lead_user, pattern=pattern_a)
+    assert done.status == RosterProposal.Status.DONE
+    on_leave = RosterEntry.objects.filter(
+        agent=crew[0],
+        starts_at__lt=at(datetime.date(2026, 5, 20)),
+        ends_at__gt=at(datetime.date(2026, 5, 8)),
+    )
+    assert not on_leave.exists()
+    assert not RosterEntry.objects.filter(
+        agent=crew[1],
+        starts_at__lt=at(datetime.date(2026, 5, 13)),
+        ends_at__gt=at(datetime.date(2026, 5, 12)),
+    ).exists()
+    # Outside the leave the agent works, and the others still meet the minimums.
+    assert RosterEntry.objects.filter(agent=crew[0], day__gte=datetime.date(2026, 5, 21)).exists()
+    assert done.shifts_below_minimum == 0
+
+
+def test_holiday_duty_and_nights_are_spread_evenly(hotline_team, lead_user, crew, pattern_a):
+    done = propose(hotline_team, lead_user, pattern=pattern_a)
+    holidays = Counter(
+        RosterEntry.objects.filter(day__lte=datetime.date(2026, 5, 5)).values_list(
+            "agent_id", flat=True
+        )
+    )
+    per_agent = [holidays.get(agent.pk, 0) for agent in crew]
+    assert sum(per_agent) >= 15  # 1–5 May: a day and two nights each at least
+    assert max(per_agent) - min(per_agent) <= 1
+    assert [row["holidays"] for row in done.per_agent] == per_agent
+    nights = [row["nights"] for row in done.per_agent]
+    assert max(nights) - min(nights) <= 1
+
+
+def test_the_forecast_requirement_is_covered_when_there_is_one(
+    hotline_team, lead_user, crew, pattern_a, monkeypatch
+):
+    extra = [AgentFactory(team=hotline_team) for _n in range(2)]
+    assert extra
+
+    def requirement(team, start, days):
+        return [
+            (at(start + datetime.timedelta(days=d), 10) + datetime.timedelta(minutes=m), 3)
+            for d in range(days)
+            for m in (0, 30, 60, 90)
+        ]
+
+    monkeypatch.setattr(proposal, "_requirement", requirement)
+    done = propose(hotline_team, lead_user, pattern=pattern_a)
+    assert done.basis == RosterProposal.Basis.REQUIREMENT
+    staffed = Counter(
+        RosterEntry.objects.filter(template__code="day").values_list("day", flat=True)
+    )
+    assert all(staffed[day] >= 3 for day in rosters.month_days(MAY))
+    # Short only where no shift of template A is worked (01:00–08:00, and the first
+    # night's tail before the month).
+    assert done.under_staffed_intervals == 31 * 14 + 2
+
+
+def test_a_published_roster_is_never_proposed_over(hotline_team, lead_user, crew, pattern_a):
+    roster = rosters.roster_create(
+        team=hotline_team, month=MAY, pattern=pattern_a, created_by=lead_user
+    )
+    rosters.roster_publish(roster, published_by=lead_user)
+    with pytest.raises(DomainError) as refused:
+        proposal.roster_proposal_request(team=hotline_team, requested_by=lead_user, month=MAY)
+    assert refused.value.code == "roster_published"
+    assert "2026-05" in refused.value.message
+    assert not RosterProposal.objects.exists()
+
+
+def test_a_roster_published_while_the_solver_ran_is_left_alone(
+    hotline_team, lead_user, crew, pattern_a, day_a
+):
+    asked = proposal.roster_proposal_request(
+        team=hotline_team, requested_by=lead_user, month=MAY, pattern=pattern_a, in_background=False
+    )
+    rosters.roster_assign(
+        asked.roster, agent=crew[0], day=MAY, template=day_a, assigned_by=lead_user
+    )
+    rosters.roster_publish(asked.roster, published_by=lead_user)
+    done = proposal.roster_propose(asked.pk)
+    assert (done.status, done.failure) == (RosterProposal.Status.FAILED, "roster_published")
+    assert RosterEntry.objects.count() == 1
+
+
+def test_the_proposal_replaces_the_drafts_shifts(hotline_team, lead_user, crew, pattern_a, day_a):
+    roster = rosters.roster_create(
+        team=hotline_team, month=MAY, pattern=pattern_a, created_by=lead_user
+    )
+    by_hand = rosters.roster_assign(
+        roster, agent=crew[0], day=MAY, template=day_a, assigned_by=lead_user
+    )
+    done = propose(hotline_team, lead_user)
+    assert done.roster == roster
+    assert not RosterEntry.objects.filter(pk=by_hand.pk).exists()
+    assert RosterEntry.history.filter(id=by_hand.pk, history_type="-").exists()
+    assert roster.entries.count() == done.shifts
+
+
+def test_next_month_is_the_default_and_a_running_proposal_is_not_doubled(
+    hotline_team, lead_user, crew, pattern_a
+):
+    with time_machine.travel(at(datetime.date(2026, 4, 20), 10), tick=False):
+        first = proposal.roster_proposal_request(
+            team=hotline_team, requested_by=lead_user, pattern=pattern_a, in_background=False
+        )
+        again = proposal.roster_proposal_request(
+            team=hotline_team, requested_by=lead_user, in_background=False
+        )
+    assert first.roster.month == MAY
+    assert again == first
+    assert first.history.count() == 1
+
+
+def test_only_the_teams_lead_or_a_manager_may_ask(
+    hotline_team, other_team, lead_user, agent_user, manager_user, crew, pattern_a
+):
+    other_lead = UserFactory(username="lead2", roles=["team_lead"])
+    AgentFactory(user=other_lead, team=other_team)
+    other_team.lead = other_lead
+    other_team.save()
+    for user in (agent_user, other_lead):
+        with pytest.raises(NotAllowed):
+            proposal.roster_proposal_request(
+                team=hotline_team, requested_by=user, month=MAY, pattern=pattern_a
+            )
+    assert not Roster.objects.exists()
+    asked = proposal.roster_proposal_request(
+        team=hotline_team, requested_by=manager_user, month=MAY, pattern=pattern_a
+    )
+    assert asked.status == RosterProposal.Status.QUEUED
+
+
+def test_a_team_without_agents_gets_a_clear_failure(hotline_team, lead_user, pattern_a):
+    done = propose(hotline_team, lead_user, pattern=pattern_a)
+    assert (done.status, done.failure) == (RosterProposal.Status.FAILED, "no_agents")
