@@ -69,7 +69,9 @@ LOST_AFTER = datetime.timedelta(minutes=5)
 # Objective weights, from the rule that matters most.
 W_BELOW_MINIMUM = 10_000
 W_UNDER_STAFFED = 100
+W_PEOPLE_MISSING = 5
 W_SPREAD = 20
+W_ABOVE_SHARE = 10
 W_SHORT_MONTH = 1
 
 
@@ -181,6 +183,17 @@ def _fixed_on_leave(problem: Problem, fixed: Fixed) -> bool:
     )
 
 
+def _peak_need(problem: Problem) -> dict[int, int]:
+    """People each shift needs at least: its minimum headcount or the most any interval
+    it covers requires."""
+    need = {slot.index: slot.min_headcount for slot in problem.slots}
+    for moment, target in problem.targets:
+        for slot in problem.slots:
+            if slot.starts_at <= moment < slot.ends_at and target > need[slot.index]:
+                need[slot.index] = target
+    return need
+
+
 class _Progress(cp_model.CpSolverSolutionCallback):
     def __init__(self) -> None:
         super().__init__()
@@ -270,6 +283,7 @@ def solve(
             continue
         groups[covering, already].append(needed)
     under_terms = []
+    missing_terms = []
     for (covering, _already), needs in groups.items():
         people = [works[a, i] for i in covering for a in problem.agents if (a, i) in works]
         reachable = len(people)
@@ -281,22 +295,40 @@ def solve(
             met = model.new_bool_var("")
             model.add(sum(people) >= needed).only_enforce_if(met)
             under_terms.append(count * (1 - met))
+            # People missing, too: it tells the search which way is better.
+            missing = model.new_int_var(0, needed, "")
+            model.add(sum(people) + missing >= needed)
+            missing_terms.append(count * missing)
 
-    # Fair spread of nights and public-holiday shifts; a full month for everyone.
+    # Fair spread of nights and public-holiday shifts: the spread (max − min), and each
+    # agent's shifts above their fair share of what those shifts need (the share
+    # follows the shifts they are free for), which guides the search.
     spreads = []
+    above_share = []
     short_month = []
     nights = [s.index for s in problem.slots if s.is_night]
     holidays = [s.index for s in problem.slots if s.is_holiday]
+    peak = _peak_need(problem)
     for indexes, name in ((nights, "nights"), (holidays, "holidays")):
         if not indexes:
             continue
         most = model.new_int_var(0, len(indexes), f"most_{name}")
         least = model.new_int_var(0, len(indexes), f"least_{name}")
-        for agent in problem.agents:
-            total = sum(works[agent, i] for i in indexes if (agent, i) in works)
+        free = {
+            agent: [works[agent, i] for i in indexes if (agent, i) in works]
+            for agent in problem.agents
+        }
+        all_free = sum(len(chosen) for chosen in free.values()) or 1
+        need = sum(peak[i] for i in indexes)
+        for agent, chosen in free.items():
+            total = sum(chosen)
             model.add(most >= total)
             if not problem.leave.get(agent):
                 model.add(least <= total)
+            share = -(-need * len(chosen) // all_free)
+            excess = model.new_int_var(0, len(indexes), f"excess_{name}{agent}")
+            model.add(excess >= total - share)
+            above_share.append(excess)
         spreads.append(most - least)
     for agent in problem.agents:
         free_days = {slot.day for slot in problem.slots if (agent, slot.index) in works}
@@ -309,7 +341,9 @@ def solve(
     model.minimize(
         W_BELOW_MINIMUM * sum(below)
         + W_UNDER_STAFFED * sum(under_terms)
+        + W_PEOPLE_MISSING * sum(missing_terms)
         + W_SPREAD * sum(spreads)
+        + W_ABOVE_SHARE * sum(above_share)
         + W_SHORT_MONTH * sum(short_month)
     )
 

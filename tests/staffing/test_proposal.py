@@ -263,3 +263,111 @@ def test_only_the_teams_lead_or_a_manager_may_ask(
 def test_a_team_without_agents_gets_a_clear_failure(hotline_team, lead_user, pattern_a):
     done = propose(hotline_team, lead_user, pattern=pattern_a)
     assert (done.status, done.failure) == (RosterProposal.Status.FAILED, "no_agents")
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def eager_celery():
+    from csc.celery import app as celery_app
+
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def in_april():
+    with time_machine.travel(at(datetime.date(2026, 4, 20), 10), tick=False):
+        yield
+
+
+def test_the_lead_asks_from_the_rosters_page_and_sees_the_proposal_in_the_editor(
+    client,
+    hotline_team,
+    lead_user,
+    crew,
+    pattern_a,
+    in_april,
+    eager_celery,
+    django_capture_on_commit_callbacks,
+    django_assert_num_queries,
+):
+    client.force_login(lead_user)
+    page = client.get("/team/rosters/")
+    assert "2026-05" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/team/rosters/propose/", {"team": hotline_team.pk, "pattern": pattern_a.pk}
+        )
+    roster = Roster.objects.get(team=hotline_team, month=MAY)
+    assert response.status_code == 302 and response["Location"] == f"/team/rosters/{roster.pk}/"
+    done = RosterProposal.objects.get()
+    assert done.status == RosterProposal.Status.DONE
+    with django_assert_num_queries(17):
+        editor = client.get(f"/team/rosters/{roster.pk}/")
+    body = editor.content.decode()
+    assert f"{done.under_staffed_intervals}" in body and "proposal-fairness" in body
+    assert crew[0].user.display_name in body
+    assert "<progress" not in body
+    # A poll that arrives after the end reloads the page.
+    poll = client.get(f"/team/rosters/{roster.pk}/proposal/", HTTP_HX_REQUEST="true")
+    assert poll["HX-Refresh"] == "true"
+
+
+def test_the_editor_shows_the_progress_while_the_solver_runs(
+    client, hotline_team, lead_user, crew, pattern_a, django_assert_num_queries
+):
+    asked = proposal.roster_proposal_request(
+        team=hotline_team, requested_by=lead_user, month=MAY, pattern=pattern_a
+    )
+    client.force_login(lead_user)
+    editor = client.get(f"/team/rosters/{asked.roster_id}/")
+    assert b'id="proposal-progress"' in editor.content
+    with django_assert_num_queries(8):
+        poll = client.get(f"/team/rosters/{asked.roster_id}/proposal/", HTTP_HX_REQUEST="true")
+    assert poll.status_code == 200 and b"<progress" in poll.content
+    assert "HX-Refresh" not in poll
+
+
+def test_the_page_refuses_a_published_month_with_the_reason(
+    client, hotline_team, lead_user, crew, pattern_a, in_april
+):
+    roster = rosters.roster_create(
+        team=hotline_team, month=MAY, pattern=pattern_a, created_by=lead_user
+    )
+    rosters.roster_publish(roster, published_by=lead_user)
+    client.force_login(lead_user)
+    response = client.post(
+        "/team/rosters/propose/", {"team": hotline_team.pk, "pattern": pattern_a.pk}
+    )
+    assert response.status_code == 400
+    assert "已发布" in response.content.decode()
+    assert not RosterProposal.objects.exists()
+    # From the editor of the published roster: the same refusal, as a message.
+    response = client.post(f"/team/rosters/{roster.pk}/propose/", follow=True)
+    assert "已发布" in response.content.decode()
+    assert not RosterProposal.objects.exists()
+
+
+def test_agents_and_other_leads_cannot_ask(
+    client, hotline_team, other_team, lead_user, agent_user, crew, pattern_a, in_april
+):
+    client.force_login(agent_user)
+    data = {"team": hotline_team.pk, "pattern": pattern_a.pk}
+    assert client.post("/team/rosters/propose/", data).status_code == 403
+    other_lead = UserFactory(username="lead2", roles=["team_lead"])
+    AgentFactory(user=other_lead, team=other_team)
+    other_team.lead = other_lead
+    other_team.save()
+    client.force_login(other_lead)
+    # Another team is not among the lead's choices.
+    assert client.post("/team/rosters/propose/", data).status_code == 400
+    roster = rosters.roster_create(
+        team=hotline_team, month=MAY, pattern=pattern_a, created_by=lead_user
+    )
+    assert client.post(f"/team/rosters/{roster.pk}/propose/").status_code == 404
+    assert client.get(f"/team/rosters/{roster.pk}/proposal/").status_code == 404
+    assert not RosterProposal.objects.exists()
