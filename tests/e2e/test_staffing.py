@@ -29,9 +29,7 @@ def test_a_lead_builds_and_publishes_a_roster(page, lead_user, agent_user, hotli
     create = page.locator("form", has=page.locator("input[name=month]"))
     create.locator("select[name=team]").select_option(str(hotline_team.pk))
     create.locator("input[name=month]").fill(f"{month:%Y-%m}")
-    create.locator("select[name=pattern]").select_option(
-        str(ShiftPattern.objects.get(code="A").pk)
-    )
+    create.locator("select[name=pattern]").select_option(str(ShiftPattern.objects.get(code="A").pk))
     create.get_by_role("button", name="新建草稿").click()
     expect(page.locator("h1")).to_contain_text("草稿")
     expect(page.locator("td.gap").first).to_be_visible()
