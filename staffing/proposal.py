@@ -352,18 +352,27 @@ def solve(
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = 1
     callback = _Progress()
-    outcome: list[int] = []
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(solver.solve(model, callback))
+        except BaseException as error:  # raised again in the calling thread
+            outcome.append(error)
+
     started = time.perf_counter()
-    thread = threading.Thread(target=lambda: outcome.append(solver.solve(model, callback)))
+    thread = threading.Thread(target=run, name="roster-proposal-solver")
     thread.start()
     while thread.is_alive():
         thread.join(timeout=1.0)
         if on_progress is not None and thread.is_alive():
             on_progress(min(1.0, (time.perf_counter() - started) / max(seconds, 0.001)))
     status = outcome[0]
+    if isinstance(status, BaseException):
+        raise status
     elapsed = time.perf_counter() - started
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Solution(solver.status_name(status), elapsed, [], len(problem.targets), 0, 0, {})
+        return Solution(solver.status_name(), elapsed, [], len(problem.targets), 0, 0, {})
     slots = {slot.index: slot for slot in problem.slots}
     assigned = [
         (agent, slots[index]) for (agent, index), var in works.items() if solver.boolean_value(var)
@@ -371,7 +380,7 @@ def solve(
     assigned.sort(key=lambda pair: (pair[1].starts_at, pair[0]))
     figures = evaluate(problem, assigned)
     return Solution(
-        status=solver.status_name(status),
+        status=solver.status_name(),
         seconds=elapsed,
         assigned=assigned,
         intervals=len(problem.targets),
@@ -454,7 +463,7 @@ def build_problem(roster: Roster) -> tuple[Problem, str]:
     days = rosters.month_days(roster.month)
     start, end = rosters.month_bounds(roster.month)
     templates = list(ShiftTemplate.objects.filter(pattern_id=roster.pattern_id))
-    slots = []
+    slots: list[Slot] = []
     for day in days:
         for template in templates:
             if not template.works_on(day):
