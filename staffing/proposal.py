@@ -30,6 +30,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -367,12 +368,12 @@ def solve(
         thread.join(timeout=1.0)
         if on_progress is not None and thread.is_alive():
             on_progress(min(1.0, (time.perf_counter() - started) / max(seconds, 0.001)))
-    status = outcome[0]
-    if isinstance(status, BaseException):
-        raise status
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    status: Any = outcome[0]
     elapsed = time.perf_counter() - started
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Solution(solver.status_name(), elapsed, [], len(problem.targets), 0, 0, {})
+        return Solution(solver.status_name(status), elapsed, [], len(problem.targets), 0, 0, {})
     slots = {slot.index: slot for slot in problem.slots}
     assigned = [
         (agent, slots[index]) for (agent, index), var in works.items() if solver.boolean_value(var)
@@ -380,7 +381,7 @@ def solve(
     assigned.sort(key=lambda pair: (pair[1].starts_at, pair[0]))
     figures = evaluate(problem, assigned)
     return Solution(
-        status=solver.status_name(),
+        status=solver.status_name(status),
         seconds=elapsed,
         assigned=assigned,
         intervals=len(problem.targets),
