@@ -371,3 +371,69 @@ def test_agents_and_other_leads_cannot_ask(
     assert client.post(f"/team/rosters/{roster.pk}/propose/").status_code == 404
     assert client.get(f"/team/rosters/{roster.pk}/proposal/").status_code == 404
     assert not RosterProposal.objects.exists()
+
+
+# --- the requirement from contact history, the progress, the time limit --------------------
+
+
+def test_csc_gives_the_proposal_the_erlang_c_requirement_of_the_teams_history(
+    hotline_team, lead_user, crew, pattern_a
+):
+    from csc import workforce
+    from intake.models import Contact
+
+    assert proposal._requirement is workforce.proposal_requirement  # registered at start-up
+    hotline_team.channels = ["hotline"]
+    hotline_team.save()
+    assert workforce.proposal_requirement(hotline_team, MAY, 3) is None  # no history
+    contacts = []
+    for weeks_back in (1, 2, 3, 4):
+        queued = at(MAY - datetime.timedelta(weeks=weeks_back), 9)
+        for n in range(100):  # 10 Erlangs in 09:00–09:30 on Fridays
+            moment = queued + datetime.timedelta(seconds=n * 10)
+            contacts.append(
+                Contact(
+                    channel="hotline",
+                    queued_at=moment,
+                    answered_at=moment,
+                    ended_at=moment + datetime.timedelta(seconds=180),
+                )
+            )
+    Contact.objects.bulk_create(contacts)
+    rows = dict(workforce.proposal_requirement(hotline_team, MAY, 1))
+    assert len(rows) == 48
+    assert rows[at(MAY, 9)] == 19  # 13 on the phones, 30 % shrinkage
+    assert rows[at(MAY, 10)] == 0
+    done = propose(hotline_team, lead_user, pattern=pattern_a)
+    assert done.basis == RosterProposal.Basis.REQUIREMENT
+
+
+def test_the_solver_reports_its_progress_and_keeps_its_time_limit():
+    # Four agents cannot staff a day and two nights every day within 5 shifts in 7:
+    # the solver cannot prove the best roster quickly and uses its whole limit.
+    month = datetime.date(2026, 6, 1)
+    days = rosters.month_days(month)
+    slots = []
+    for day in days:
+        for night in (False, True):
+            starts_at = at(day, 17 if night else 8)
+            slots.append(
+                proposal.Slot(
+                    index=len(slots),
+                    day=day,
+                    template_id=2 if night else 1,
+                    is_night=night,
+                    starts_at=starts_at,
+                    ends_at=starts_at + datetime.timedelta(hours=8 if night else 9),
+                    min_headcount=2 if night else 1,
+                    is_holiday=False,
+                )
+            )
+    targets = [(slot.starts_at, slot.min_headcount) for slot in slots]
+    problem = proposal.Problem(days=days, agents=[1, 2, 3, 4], slots=slots, targets=targets)
+    shares: list[float] = []
+    solution = proposal.solve(problem, seconds=2.5, workers=2, on_progress=shares.append)
+    assert solution.status == "FEASIBLE"
+    assert solution.seconds < 2.5 + 1.5
+    assert shares and shares == sorted(shares) and 0 < shares[-1] <= 1
+    assert solution.shifts_below_minimum > 0  # short-handed, and says so
