@@ -271,8 +271,9 @@ def solve(
     fixed_windows = [
         (f.starts_at, f.ends_at) for f in problem.fixed if not _fixed_on_leave(problem, f)
     ]
+    # Intervals no shift covers, or needing more people than could come, stay short
+    # whatever the roster: they are counted in the figures (`evaluate`), not here.
     groups: dict[tuple[frozenset[int], int], list[int]] = defaultdict(list)
-    constant_under = 0
     for moment, target in problem.targets:
         covering = frozenset(s.index for s in problem.slots if s.starts_at <= moment < s.ends_at)
         already = sum(1 for start, end in fixed_windows if start <= moment < end)
@@ -280,7 +281,6 @@ def solve(
         if needed <= 0:
             continue
         if not covering:
-            constant_under += 1
             continue
         groups[covering, already].append(needed)
     under_terms = []
@@ -291,7 +291,6 @@ def solve(
         for needed in sorted(set(needs)):
             count = needs.count(needed)
             if needed > reachable:
-                constant_under += count
                 continue
             met = model.new_bool_var("")
             model.add(sum(people) >= needed).only_enforce_if(met)
@@ -310,6 +309,10 @@ def solve(
     nights = [s.index for s in problem.slots if s.is_night]
     holidays = [s.index for s in problem.slots if s.is_holiday]
     peak = _peak_need(problem)
+    # The fewest is taken over agents without leave (leave lowers anyone's count),
+    # or over everyone when all have some.
+    steady = {agent for agent in problem.agents if not problem.leave.get(agent)}
+    steady = steady or set(problem.agents)
     for indexes, name in ((nights, "nights"), (holidays, "holidays")):
         if not indexes:
             continue
@@ -324,7 +327,7 @@ def solve(
         for agent, chosen in free.items():
             total = sum(chosen)
             model.add(most >= total)
-            if not problem.leave.get(agent):
+            if agent in steady:
                 model.add(least <= total)
             share = -(-need * len(chosen) // all_free)
             excess = model.new_int_var(0, len(indexes), f"excess_{name}{agent}")

@@ -25,7 +25,9 @@ def at(day, hour=0):
 
 @pytest.fixture(autouse=True)
 def _quick_solver(settings):
-    settings.ROSTER_PROPOSAL_SECONDS = 4
+    # Small months are solved to optimality in a second or two; the limit is for a
+    # loaded machine.
+    settings.ROSTER_PROPOSAL_SECONDS = 10
     settings.ROSTER_PROPOSAL_WORKERS = 2
 
 
@@ -61,7 +63,7 @@ def test_the_proposal_meets_the_minimums_on_a_small_month(hotline_team, lead_use
     assert not roster.entries.filter(agent__user=lead_user).exists()
     assert {row["agent"] for row in done.per_agent} == {agent.pk for agent in crew}
     shifts = [row["shifts"] for row in done.per_agent]
-    assert max(shifts) - min(shifts) <= 1
+    assert max(shifts) - min(shifts) <= 1, (done.solver_status, done.per_agent)
     # Only the hours template A leaves open (01:00–08:00) are still short.
     assert {gap.starts_at.hour for gap in rosters.roster_coverage(roster)} <= {0, 1}
 
