@@ -176,6 +176,7 @@ def _render_editor(request, roster, *, assign=None, remove=None, status=200) -> 
         for agent in agents
     ]
     gaps = rosters.roster_coverage(roster)
+    latest = proposal.latest_proposal(roster)
     context = {
         "roster": roster,
         "days": days,
@@ -185,8 +186,8 @@ def _render_editor(request, roster, *, assign=None, remove=None, status=200) -> 
         "assign": assign or AssignForm(roster=roster),
         "remove": remove or RemoveForm(roster=roster),
         "changes": roster.changes.select_related("changed_by")[:50],
-        "proposal": proposal.latest_proposal(roster),
-        "failures": PROPOSAL_FAILURES,
+        "proposal": latest,
+        "failure": PROPOSAL_FAILURES.get(latest.failure) if latest else None,
     }
     return render(request, "staffing/roster_edit.html", context, status=status)
 

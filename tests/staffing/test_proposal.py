@@ -262,9 +262,12 @@ def test_only_the_teams_lead_or_a_manager_may_ask(
     assert asked.status == RosterProposal.Status.QUEUED
 
 
-def test_a_team_without_agents_gets_a_clear_failure(hotline_team, lead_user, pattern_a):
+def test_a_team_without_agents_gets_a_clear_failure(client, hotline_team, lead_user, pattern_a):
     done = propose(hotline_team, lead_user, pattern=pattern_a)
     assert (done.status, done.failure) == (RosterProposal.Status.FAILED, "no_agents")
+    client.force_login(lead_user)
+    editor = client.get(f"/team/rosters/{done.roster_id}/")
+    assert "该班组没有可排班的坐席。" in editor.content.decode()
 
 
 # --- pages -------------------------------------------------------------------------------
