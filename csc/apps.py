@@ -13,10 +13,12 @@ class CscConfig(AppConfig):
             handover_sources,
             staffing_calendars,
             targets,  # noqa: F401 (its reference cache renews on a change in any process)
+            workforce,
         )
         from csc.lib.history import keep_history_managers
 
         staffing_calendars.connect()
         handover_sources.connect()
+        workforce.connect()
         if settings.KEEP_HISTORY_MANAGERS:
             keep_history_managers()

@@ -310,6 +310,12 @@ else:
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 
+# The roster proposal (staffing.proposal): how long CP-SAT may search, with how many
+# workers, and how many shifts an agent works in any 7 days.
+ROSTER_PROPOSAL_SECONDS = env.int("ROSTER_PROPOSAL_SECONDS", default=30)
+ROSTER_PROPOSAL_WORKERS = env.int("ROSTER_PROPOSAL_WORKERS", default=2)
+ROSTER_MAX_SHIFTS_IN_7_DAYS = env.int("ROSTER_MAX_SHIFTS_IN_7_DAYS", default=5)
+
 # How often the shift dashboard and the wallboards take their figures again.
 DASHBOARD_REFRESH_SECONDS = env.int("DASHBOARD_REFRESH_SECONDS", default=15)
 CELERY_TASK_ACKS_LATE = True

@@ -181,3 +181,18 @@ def required_now(channels: list[str], moment: datetime) -> int | None:
         if starts_at <= moment < starts_at + SLOT:
             return agents
     return None
+
+
+def proposal_requirement(team: Team, start: date, days: int) -> list[tuple[datetime, int]] | None:
+    """People required per interval for a roster proposal (staffing.proposal), or None
+    when the team's channels have no contact history to forecast from."""
+    rows = requirements(team_channels(team), start=start, days=days)
+    if not any(row.agents for row in rows):
+        return None
+    return [(row.starts_at, row.agents) for row in rows]
+
+
+def connect() -> None:
+    from staffing import proposal
+
+    proposal.register_requirement(proposal_requirement)

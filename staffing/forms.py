@@ -27,6 +27,21 @@ class RosterCreateForm(forms.Form):
         self.fields["team"].queryset = teams
 
 
+class ProposeForm(forms.Form):
+    """Next month's roster proposed by the solver, for one of the lead's teams."""
+
+    team = forms.ModelChoiceField(label=_("team"), queryset=Team.objects.none())
+    pattern = forms.ModelChoiceField(
+        label=_("shift pattern"),
+        queryset=ShiftPattern.objects.all(),
+        help_text=_("Used when next month has no draft yet; a draft keeps its own."),
+    )
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+
+
 class AssignForm(forms.Form):
     agent = forms.ModelChoiceField(label=_("agent"), queryset=Agent.objects.none())
     day = forms.DateField(label=_("day"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -696,6 +696,67 @@ class RosterChange(models.Model):
         return self.description
 
 
+class RosterProposal(models.Model):
+    """A proposed roster the solver computes in the background for a draft
+    (staffing.proposal): its progress while it runs, then how good it is."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being computed")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Basis(models.TextChoices):
+        REQUIREMENT = "requirement", _("Forecast requirement (Erlang C)")
+        MINIMUM = "minimum", _("Minimum headcount of the shifts")
+
+    roster = models.ForeignKey(
+        Roster, verbose_name=_("roster"), on_delete=models.CASCADE, related_name="proposals"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    time_limit_seconds = models.PositiveIntegerField(_("solver time limit (s)"))
+    basis = models.CharField(_("covers"), max_length=12, choices=Basis.choices, blank=True)
+    solver_status = models.CharField(_("solver result"), max_length=20, blank=True)
+    solve_seconds = models.FloatField(_("solver time (s)"), null=True, blank=True)
+    intervals = models.PositiveIntegerField(_("open intervals"), default=0)
+    under_staffed_intervals = models.PositiveIntegerField(_("under-staffed intervals"), default=0)
+    shifts_below_minimum = models.PositiveIntegerField(_("shifts below minimum"), default=0)
+    shifts = models.PositiveIntegerField(_("shifts proposed"), default=0)
+    # [{"agent": id, "name": str, "shifts": n, "nights": n, "holidays": n}, …]
+    per_agent = models.JSONField(_("per agent"), default=list, blank=True)
+    failure = models.CharField(
+        _("failure"),
+        max_length=30,
+        blank=True,
+        help_text=_("Why no roster was written: a code the page explains."),
+    )
+    # The progress changes about once a second while the solver runs: no history.
+    history = HistoricalRecords(excluded_fields=["progress"])
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("roster proposal")
+        verbose_name_plural = _("roster proposals")
+
+    def __str__(self) -> str:
+        return f"{self.roster} {self.requested_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
 class CalendarFeed(models.Model):
     """The secret address of an agent's iCalendar feed; a new token revokes the old one."""
 

@@ -8,16 +8,31 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from csc.lib.errors import DomainError
-from staffing import rosters
+from staffing import proposal, rosters
 from staffing.access import permission
 from staffing.coverage import STEP
-from staffing.forms import AssignForm, RemoveForm, RosterCreateForm
+from staffing.forms import AssignForm, ProposeForm, RemoveForm, RosterCreateForm
 from staffing.models import Agent, Roster, RosterEntry, Team
 
 EDIT = "staffing.publish_roster"
+
+# Why a proposal wrote no roster (RosterProposal.failure), in the lead's words.
+PROPOSAL_FAILURES = {
+    "roster_published": gettext_lazy(
+        "The roster was published meanwhile: a proposal never changes a published roster."
+    ),
+    "no_agents": gettext_lazy("The team has no agents to roster."),
+    "no_solution": gettext_lazy(
+        "The solver found no roster in its time limit. Ask again, or roster by hand."
+    ),
+    "error": gettext_lazy(
+        "Computing the proposal failed. Ask again; if it fails again, tell the administrator."
+    ),
+}
 
 
 def _teams(request: HttpRequest):
@@ -34,7 +49,6 @@ def _teams(request: HttpRequest):
 def roster_list(request: HttpRequest) -> HttpResponse:
     teams = _teams(request)
     form = RosterCreateForm(request.POST or None, teams=teams)
-    status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -48,14 +62,75 @@ def roster_list(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, refused.message)
             else:
                 return redirect("staffing:roster_edit", roster.pk)
-        status = 400
+        return _render_list(request, teams, form=form, status=400)
+    return _render_list(request, teams, form=form)
+
+
+def _render_list(request, teams, *, form=None, propose=None, status=200) -> HttpResponse:
     listed = Roster.objects.filter(team__in=teams).select_related("team", "pattern")
     return render(
         request,
         "staffing/roster_list.html",
-        {"rosters": listed.order_by("-month", "team__name")[:60], "form": form},
+        {
+            "rosters": listed.order_by("-month", "team__name")[:60],
+            "form": form or RosterCreateForm(teams=teams),
+            "propose": propose or ProposeForm(teams=teams),
+            "next_month": rosters.next_month(timezone.localdate()),
+        },
         status=status,
     )
+
+
+@permission(EDIT)
+@require_POST
+def roster_propose_next(request: HttpRequest) -> HttpResponse:
+    """Ask the solver for next month's roster of one of the lead's teams."""
+    teams = _teams(request)
+    form = ProposeForm(request.POST, teams=teams)
+    if form.is_valid():
+        try:
+            asked = proposal.roster_proposal_request(
+                team=form.cleaned_data["team"],
+                pattern=form.cleaned_data["pattern"],
+                requested_by=request.user,
+            )
+        except DomainError as refused:
+            form.add_error(None, refused.message)
+        else:
+            return redirect("staffing:roster_edit", asked.roster_id)
+    return _render_list(request, teams, propose=form, status=400)
+
+
+@permission(EDIT)
+@require_POST
+def roster_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask the solver to fill this draft (its shifts so far are replaced)."""
+    roster = _editable(request, pk)
+    try:
+        proposal.roster_proposal_request(
+            team=roster.team, month=roster.month, requested_by=request.user
+        )
+    except DomainError as refused:
+        messages.error(request, refused.message)
+    return redirect("staffing:roster_edit", roster.pk)
+
+
+@permission(EDIT)
+@require_GET
+def proposal_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Polled by the editor while a proposal is computed: its progress, then a reload
+    once it is done (the draft's shifts and the proposal's figures appear)."""
+    roster = _editable(request, pk)
+    latest = proposal.latest_proposal(roster)
+    if latest is not None and latest.is_running:
+        return render(
+            request,
+            "staffing/partials/proposal_progress.html",
+            {"roster": roster, "proposal": latest},
+        )
+    response = HttpResponse()
+    response["HX-Refresh"] = "true"
+    return response
 
 
 def _strip(roster: Roster, gaps) -> list[dict]:
@@ -101,6 +176,7 @@ def _render_editor(request, roster, *, assign=None, remove=None, status=200) -> 
         for agent in agents
     ]
     gaps = rosters.roster_coverage(roster)
+    latest = proposal.latest_proposal(roster)
     context = {
         "roster": roster,
         "days": days,
@@ -110,6 +186,8 @@ def _render_editor(request, roster, *, assign=None, remove=None, status=200) -> 
         "assign": assign or AssignForm(roster=roster),
         "remove": remove or RemoveForm(roster=roster),
         "changes": roster.changes.select_related("changed_by")[:50],
+        "proposal": latest,
+        "failure": PROPOSAL_FAILURES.get(latest.failure) if latest else None,
     }
     return render(request, "staffing/roster_edit.html", context, status=status)
 

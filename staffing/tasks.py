@@ -25,3 +25,11 @@ def check_attendance() -> int:
     from staffing.attendance import attendance_check_due
 
     return attendance_check_due()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def propose_roster(proposal_id: int) -> None:
+    """Compute a requested roster proposal and write it as the draft (staffing.proposal)."""
+    from staffing.proposal import roster_propose
+
+    roster_propose(proposal_id)

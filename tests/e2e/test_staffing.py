@@ -26,10 +26,11 @@ def test_a_lead_builds_and_publishes_a_roster(page, lead_user, agent_user, hotli
     page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, lead_user.username)
     page.goto("/team/rosters/")
-    page.select_option("select[name=team]", str(hotline_team.pk))
-    page.fill("input[name=month]", f"{month:%Y-%m}")
-    page.select_option("select[name=pattern]", str(ShiftPattern.objects.get(code="A").pk))
-    page.get_by_role("button", name="新建草稿").click()
+    create = page.locator("form", has=page.locator("input[name=month]"))
+    create.locator("select[name=team]").select_option(str(hotline_team.pk))
+    create.locator("input[name=month]").fill(f"{month:%Y-%m}")
+    create.locator("select[name=pattern]").select_option(str(ShiftPattern.objects.get(code="A").pk))
+    create.get_by_role("button", name="新建草稿").click()
     expect(page.locator("h1")).to_contain_text("草稿")
     expect(page.locator("td.gap").first).to_be_visible()
 
@@ -44,6 +45,54 @@ def test_a_lead_builds_and_publishes_a_roster(page, lead_user, agent_user, hotli
     page.get_by_role("button", name="发布排班表").click()
     expect(page.locator("h1")).to_contain_text("已发布")
     assert Roster.objects.get(team=hotline_team, month=month).is_published
+    assert errors == []
+
+
+def test_a_lead_proposes_edits_and_publishes_a_roster(
+    page, lead_user, agent_user, hotline_team, settings
+):
+    """The solver's proposal (computed by the Celery task, run eagerly here) becomes
+    the draft the lead edits and publishes."""
+    from csc.celery import app as celery_app
+
+    settings.ROSTER_PROPOSAL_SECONDS = 3
+    for n in range(4):
+        AgentFactory(team=hotline_team, user=UserFactory(username=f"crew{n}", roles=["agent"]))
+    month = _next_month()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    try:
+        sign_in(page, lead_user.username)
+        page.goto("/team/rosters/")
+        form = page.locator("form[action$='/team/rosters/propose/']")
+        form.locator("select[name=team]").select_option(str(hotline_team.pk))
+        form.locator("select[name=pattern]").select_option(
+            str(ShiftPattern.objects.get(code="A").pk)
+        )
+        form.get_by_role("button", name="生成建议").click()
+        expect(page.locator("h1")).to_contain_text("草稿")
+        expect(page.locator(".proposal-figures")).to_contain_text("低于最低人数的班次：0")
+        expect(page.locator(".roster-grid tbody")).to_contain_text("夜")
+    finally:
+        celery_app.conf.task_always_eager = eager
+    roster = Roster.objects.get(team=hotline_team, month=month)
+    proposed = roster.entries.count()
+    assert proposed > 0
+
+    # The lead edits the proposal: puts themself on a day shift, then publishes.
+    me = Agent.objects.get(user=lead_user)
+    day = ShiftTemplate.objects.get(pattern__code="A", code="day")
+    page.select_option("select[name=agent]", str(me.pk))
+    page.fill("input[name=day]", f"{month.replace(day=3):%Y-%m-%d}")
+    page.select_option("select[name=template]", str(day.pk))
+    page.get_by_role("button", name="添加", exact=True).click()
+    expect(page.locator(".flash").first).to_be_visible()
+    page.get_by_role("button", name="发布排班表").click()
+    expect(page.locator("h1")).to_contain_text("已发布")
+    roster.refresh_from_db()
+    assert roster.is_published and roster.entries.count() == proposed + 1
     assert errors == []
 
 

@@ -807,6 +807,31 @@ STAFFING_PAGES = [
         LEADS_AND_MANAGERS,
     ),
     (
+        "propose next month's roster",
+        "POST",
+        lambda m: reverse("staffing:roster_propose_next"),
+        {},
+        LEADS_AND_MANAGERS,
+    ),
+    (
+        "propose a draft's shifts",
+        "POST",
+        lambda m: reverse(
+            "staffing:roster_propose", args=[_staffing_roster(m.world.teams["hotline"]).pk]
+        ),
+        None,
+        LEADS_AND_MANAGERS,
+    ),
+    (
+        "roster proposal progress",
+        "GET",
+        lambda m: reverse(
+            "staffing:proposal_progress", args=[_staffing_roster(m.world.teams["hotline"]).pk]
+        ),
+        None,
+        LEADS_AND_MANAGERS,
+    ),
+    (
         "publish a roster",
         "POST",
         lambda m: reverse(
