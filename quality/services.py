@@ -25,6 +25,7 @@ from intake.models import Contact
 from quality import checks, sampling
 from quality.choices import (
     CLOSES_BY_ITSELF,
+    DISSATISFIED_AT_MOST,
     TRANSITIONS,
     EvaluationState,
     SampleReason,
@@ -552,14 +553,19 @@ def _candidates(month: date, weight_of_complaint: float) -> dict[int, list[sampl
     in_month = {"queued_at__gte": start, "queued_at__lt": end}
     # Each contact's first ticket, read once for the month (a correlated subquery per
     # contact cost most of the build over 300,000 contacts).
+    # The survey score is care's, recorded on the ticket through a worktickets service:
+    # quality reads it there and never imports care.
     first_ticket: dict[int, tuple[str, int | None]] = {}
-    for contact_id, ticket_kind, ticket_pk in (
+    unhappy: set[int] = set()
+    for contact_id, ticket_kind, ticket_pk, survey_score in (
         Ticket.objects.filter(**{f"contact__{k}": v for k, v in in_month.items()})
         .order_by("-pk")
-        .values_list("contact_id", "kind", "pk")
+        .values_list("contact_id", "kind", "pk", "survey_score")
         .iterator(chunk_size=10000)
     ):
         first_ticket[contact_id] = (ticket_kind, ticket_pk)  # the lowest id is written last
+        if survey_score is not None and survey_score <= DISSATISFIED_AT_MOST:
+            unhappy.add(contact_id)
     # Automatic-check hits raise a contact's weight (issue 17 item 10): one read.
     hit_weights = dict(
         CheckHit.objects.filter(
@@ -580,7 +586,9 @@ def _candidates(month: date, weight_of_complaint: float) -> dict[int, list[sampl
         kind, ticket_id = first_ticket.get(pk, ("", None))
         weight = weight_of_complaint if kind == "complaint" else 1.0
         weight *= 1.0 + float(hit_weights.get(pk) or 0)
-        found[agent_id].append(sampling.Candidate(pk, channel, kind, ticket_id, weight))
+        found[agent_id].append(
+            sampling.Candidate(pk, channel, kind, ticket_id, weight, pk in unhappy)
+        )
     return found
 
 
@@ -674,7 +682,11 @@ def sampling_build(month: date, *, today: date | None = None) -> SamplingResult:
         target = min(target, settings.max_per_agent)
         mine = candidates.get(agent.user_id, [])
         picked = sampling.top_up(
-            mine, target, sampling.seed_for(month, agent.user_id), already[agent.user_id]
+            mine,
+            target,
+            sampling.seed_for(month, agent.user_id),
+            already[agent.user_id],
+            settings.dissatisfied_share / 100,
         )
         for index, candidate in enumerate(picked):
             due = min(today + timedelta(days=7 * (1 + index // 2)), today + timedelta(days=28))
@@ -689,6 +701,8 @@ def sampling_build(month: date, *, today: date | None = None) -> SamplingResult:
                     reason=(
                         SampleReason.COMPLAINT
                         if candidate.ticket_kind == "complaint"
+                        else SampleReason.DISSATISFIED
+                        if candidate.dissatisfied
                         else SampleReason.RULE_HITS
                         if candidate.weight > 1
                         else SampleReason.RANDOM
