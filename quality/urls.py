@@ -19,6 +19,7 @@ urlpatterns = [
     path("calibration/<int:pk>/", views.calibration_detail, name="calibration"),
     path("calibration/<int:pk>/score/", views.calibration_score, name="calibration_score"),
     path("evaluations.csv", views.export, name="export"),
+    path("evaluations.xlsx", views.export_xlsx, name="export_xlsx"),
     path("samples/<int:pk>/evaluate/", views.sample_start, name="sample_start"),
     path("evaluations/<int:pk>/", views.evaluation_detail, name="evaluation"),
     path("evaluations/<int:pk>/scorings/", views.evaluation_scorings, name="scorings"),

@@ -1,12 +1,16 @@
 """Quality assurance in the browser (issue 17 item 8): the inspector's worklist, the
-evaluation page, the agent's own evaluations, the team's scores, and the CSV export.
+evaluation page, the agent's own evaluations, the team's scores, the CSV and XLSX
+exports, and the QA lead's scorecard pages.
 
 Views parse input, call one selector or service, and render. Every evaluation is read
 through quality.selectors' visibility rule; one a person may not see is a 404.
 """
 
 import csv
-from datetime import date
+import io
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -17,6 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from csc.lib.errors import DomainError, http_status
 from csc.lib.paging import int_or_none
@@ -270,10 +276,9 @@ def check_rates(request: HttpRequest) -> HttpResponse:
     return _render(request, "quality/check_rates.html", context, "checks")
 
 
-@permission(VIEW)
-@require_GET
-def export(request: HttpRequest) -> HttpResponse:
-    """The evaluations this person may see, as CSV (filters: agent, team, month, state)."""
+def _export_rows(request: HttpRequest) -> tuple[list[str], Iterator[list[Any]]]:
+    """The evaluations this person may see (filters: agent, team, month, state), as a
+    header and rows of typed values (numbers, local times), for CSV and XLSX alike."""
     month = _month(request) if request.GET.get("month") else None
     rows = selectors.evaluation_list(
         request.user,
@@ -284,42 +289,92 @@ def export(request: HttpRequest) -> HttpResponse:
         if request.GET.get("state") in EvaluationState.values
         else "",
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="evaluations.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 Chinese only with the mark
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            _("Evaluation"),
-            _("Month"),
-            _("Agent"),
-            _("Team"),
-            _("Inspector"),
-            _("State"),
-            _("Score"),
-            _("Passed"),
-            _("Critical failure"),
-            _("Submitted at"),
-        ]
-    )
-    for ev in rows.iterator(chunk_size=2000):
-        agent_profile = getattr(ev.agent, "agent", None)
-        writer.writerow(
-            [
+    header = [
+        _("Evaluation"),
+        _("Month"),
+        _("Agent"),
+        _("Team"),
+        _("Inspector"),
+        _("State"),
+        _("Score"),
+        _("Passed"),
+        _("Critical failure"),
+        _("Submitted at"),
+    ]
+    states = dict(EvaluationState.choices)
+    yes, no = _("yes"), _("no")
+
+    def cells() -> Iterator[list[Any]]:
+        for ev in rows.iterator(chunk_size=2000):
+            agent_profile = getattr(ev.agent, "agent", None)
+            yield [
                 ev.pk,
                 f"{ev.month:%Y-%m}",
                 ev.agent.display_name,
                 agent_profile.team.name if agent_profile else "",
                 ev.inspector.display_name,
-                ev.get_state_display(),
-                ev.score if ev.score is not None else "",
-                {True: _("yes"), False: _("no"), None: ""}[ev.passed],
-                _("yes") if ev.critical_failed else _("no"),
-                timezone.localtime(ev.submitted_at).strftime("%Y-%m-%d %H:%M")
+                str(states.get(ev.state, ev.state)),
+                ev.score,
+                {True: yes, False: no, None: ""}[ev.passed],
+                yes if ev.critical_failed else no,
+                timezone.localtime(ev.submitted_at).replace(tzinfo=None, microsecond=0)
                 if ev.submitted_at
-                else "",
+                else None,
+            ]
+
+    return header, cells()
+
+
+@permission(VIEW)
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    """The evaluations this person may see, as CSV (filters: agent, team, month, state)."""
+    header, rows = _export_rows(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="evaluations.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 Chinese only with the mark
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(
+            [
+                ""
+                if value is None
+                else value.strftime("%Y-%m-%d %H:%M")
+                if isinstance(value, datetime)
+                else value
+                for value in row
             ]
         )
+    return response
+
+
+@permission(VIEW)
+@require_GET
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The same evaluations as the CSV, through the same visibility rule, as an Excel
+    workbook: scores as numbers and submission times as dates, so they sort and sum."""
+    header, rows = _export_rows(request)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Evaluations")[:31])
+    sheet.append(header)
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # a name that looks like a formula stays text
+            elif isinstance(value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            cells.append(cell)
+        sheet.append(cells)
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="evaluations.xlsx"'
     return response
 
 

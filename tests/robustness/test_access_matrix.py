@@ -613,6 +613,7 @@ PAGES = [
     ("own evaluations", "GET", lambda m: reverse("quality:mine"), None, QA_READERS),
     ("team QA scores", "GET", lambda m: reverse("quality:team"), None, frozenset({TL, QA, CM, CD})),
     ("QA export", "GET", lambda m: reverse("quality:export"), None, QA_READERS),
+    ("QA export (XLSX)", "GET", lambda m: reverse("quality:export_xlsx"), None, QA_READERS),
     (
         "automatic check rates",
         "GET",
