@@ -39,6 +39,7 @@ from quality.models import (
     SamplingShortfall,
     Scorecard,
     ScorecardLine,
+    ScorecardVersion,
     Scoring,
     TrainingPlan,
 )
@@ -299,6 +300,28 @@ def shortfalls(month: date) -> QuerySet[SamplingShortfall]:
 
 def scorecards() -> QuerySet[Scorecard]:
     return Scorecard.objects.prefetch_related("versions__lines").order_by("name")
+
+
+def scorecard_overview() -> QuerySet[Scorecard]:
+    """Every scorecard with its latest version's number and effective date and how
+    many evaluations were scored on any of its versions: one query."""
+    latest = ScorecardVersion.objects.filter(scorecard_id=OuterRef("pk")).order_by("-number")
+    return Scorecard.objects.annotate(
+        version=Subquery(latest.values("number")[:1]),
+        effective_from=Subquery(latest.values("effective_from")[:1]),
+        evaluated=Count("versions__evaluations"),
+    ).order_by("name")
+
+
+def scorecard_latest(scorecard: Scorecard) -> ScorecardVersion | None:
+    """The scorecard's latest version with its lines, and (as `evaluated`) how many
+    evaluations were scored on it."""
+    return (
+        scorecard.versions.annotate(evaluated=Count("evaluations"))
+        .prefetch_related(Prefetch("lines", ScorecardLine.objects.order_by("position")))
+        .order_by("-number")
+        .first()
+    )
 
 
 def contact_hits(contact_id: int) -> list[CheckHit]:

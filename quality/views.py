@@ -8,7 +8,7 @@ through quality.selectors' visibility rule; one a person may not see is a 404.
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -29,7 +29,8 @@ from csc.lib.paging import int_or_none
 from intake.models import Contact
 from quality import selectors, services
 from quality.choices import EvaluationState
-from quality.models import CoachingTask, Evaluation, Sample
+from quality.forms import LineFormSet, ScorecardForm, line_initial
+from quality.models import CoachingTask, Evaluation, Sample, Scorecard, ScorecardVersion
 from staffing.access import any_permission, permission
 from staffing.models import User
 from worktickets.models import TicketEvent
@@ -576,3 +577,130 @@ def _date(raw: str) -> date | None:
         return date.fromisoformat(raw.strip())
     except ValueError:
         return None
+
+
+# ---------------------------------------------------------------- scorecards
+
+
+@permission(MANAGE)
+@require_GET
+def scorecard_list(request: HttpRequest) -> HttpResponse:
+    context = {"scorecards": list(selectors.scorecard_overview())}
+    return _render(request, "quality/scorecards.html", context, "scorecards")
+
+
+def _scorecard_page(
+    request: HttpRequest,
+    scorecard: Scorecard | None,
+    form: ScorecardForm,
+    lines: Any,
+    *,
+    latest: ScorecardVersion | None = None,
+    status: int = 200,
+    problems: Iterable[str] = (),
+) -> HttpResponse:
+    context = {
+        "scorecard": scorecard,
+        "latest": latest,
+        "in_use": latest is not None and services.version_in_use(latest),
+        "form": form,
+        "lines": lines,
+        "line_problems": list(problems),
+        "failed": status >= 400,
+    }
+    return _render(request, "quality/scorecard_form.html", context, "scorecards", status)
+
+
+def _save_scorecard(
+    request: HttpRequest, scorecard: Scorecard | None, latest: ScorecardVersion | None
+) -> HttpResponse:
+    """Check the form and its lines and save through the service; every problem, the
+    fields' and the service's, goes next to its field in one answer (400)."""
+    form = ScorecardForm(request.POST)
+    lines = LineFormSet(request.POST, prefix="lines")
+    form_ok, lines_ok = form.is_valid(), lines.is_valid()
+    # Blank rows left blank and rows ticked for removal are not lines.
+    kept = [
+        line for line in lines.forms if line.has_changed() and not line.cleaned_data.get("DELETE")
+    ]
+    valid = [line for line in kept if line.is_valid()]
+    specs = [line.spec() for line in valid]
+    status = 400
+    if form_ok and lines_ok:
+        data = form.cleaned_data
+        fields = {
+            "name": data["name"].strip(),
+            "scope": data["scope"],
+            "ticket_kind": data["ticket_kind"],
+            "lines": specs,
+            "effective_from": data["effective_from"],
+            "by": request.user,
+        }
+        try:
+            if scorecard is None:
+                scorecard = services.scorecard_create(**fields)
+                version = scorecard.versions.get()
+            else:
+                version = services.scorecard_edit(scorecard, **fields)
+        except DomainError as refused:
+            details, status = refused.details, http_status(refused)
+            if not details:
+                form.add_error(None, refused.message)
+        else:
+            messages.success(
+                request,
+                _("Saved as version %(n)s of %(name)s.")
+                % {"n": version.number, "name": scorecard.name},
+            )
+            return redirect("quality:scorecard", scorecard.pk)
+    else:
+        # The lines the fields accepted are checked too, so one answer names it all;
+        # "at least one scored line" only when every line could be read.
+        details = services.scorecard_line_problems(specs)
+        if len(valid) < len(kept):
+            details.pop("lines", None)
+    for key, problems in details.items():
+        if key.startswith("lines-"):
+            index, field = key.removeprefix("lines-").split("-", 1)
+            for problem in problems:
+                valid[int(index)].add_error(field, problem)
+        elif key in form.fields:
+            for problem in problems:
+                form.add_error(key, problem)
+    return _scorecard_page(
+        request,
+        scorecard,
+        form,
+        lines,
+        latest=latest,
+        status=status,
+        problems=details.get("lines", []),
+    )
+
+
+@permission(MANAGE)
+@require_http_methods(["GET", "POST"])
+def scorecard_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _save_scorecard(request, None, None)
+    form = ScorecardForm(initial={"effective_from": timezone.localdate()})
+    return _scorecard_page(request, None, form, LineFormSet(prefix="lines"))
+
+
+@permission(MANAGE)
+@require_http_methods(["GET", "POST"])
+def scorecard_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    scorecard = get_object_or_404(Scorecard, pk=pk)
+    latest = selectors.scorecard_latest(scorecard)
+    if request.method == "POST":
+        return _save_scorecard(request, scorecard, latest)
+    form = ScorecardForm(
+        initial={
+            "name": scorecard.name,
+            "scope": scorecard.scope,
+            "ticket_kind": scorecard.ticket_kind,
+            "effective_from": latest.effective_from if latest else timezone.localdate(),
+        }
+    )
+    lines = LineFormSet(prefix="lines", initial=line_initial(latest) if latest else [])
+    return _scorecard_page(request, scorecard, form, lines, latest=latest)
