@@ -196,11 +196,11 @@ def worklist(
     channels, reasons = dict(Channel.choices), dict(SampleReason.choices)
     states = dict(EvaluationState.choices)
     for sample in [*parts["overdue"], *parts["due"], *parts["later"], *done]:
-        evaluation = getattr(sample, "evaluation", None)
+        begun = getattr(sample, "evaluation", None)
         sample.labels = {  # type: ignore[attr-defined]
             "channel": channels.get(sample.channel, sample.channel),
             "reason": reasons.get(sample.reason, sample.reason),
-            "state": states.get(evaluation.state, "") if evaluation else "",
+            "state": states.get(begun.state, "") if begun else "",
         }
     return Worklist(
         overdue=parts["overdue"],
