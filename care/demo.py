@@ -82,6 +82,10 @@ def seed_care(users: dict[str, User]) -> int:
             )
         )
     bulk_create_with_history(surveys, Survey, default_change_reason="demo data")
+    # As answering does: the score goes on the ticket, where quality's sampling reads it.
+    for survey in surveys:
+        if survey.score is not None:
+            ticket_services.ticket_record_survey_score(survey.ticket, survey.score)
     _callbacks(users, rng)
     _campaigns(now)
     if tickets:

@@ -34,7 +34,13 @@ SHOWN_TO_AGENT = tuple(state for state in S.values if state != S.DRAFT)
 class SampleReason(models.TextChoices):
     RANDOM = "random", _("Random draw")
     COMPLAINT = "complaint", _("Complaint (oversampled)")
+    DISSATISFIED = "dissatisfied", _("Customer answered dissatisfied (oversampled)")
     RULE_HITS = "rule_hits", _("Automatic check hits (oversampled)")
+
+
+# A satisfaction answer (1-5, worktickets.Ticket.survey_score) at or below this is a
+# dissatisfied customer: 2 "Dissatisfied" and 1 "Very dissatisfied" (DOMAIN.md P-13).
+DISSATISFIED_AT_MOST = 2
 
 
 class ScorecardScope(models.TextChoices):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -37,6 +38,16 @@ class QualitySettings(models.Model):
         default=Decimal("3.0"),
         validators=[MinValueValidator(Decimal("1.0"))],
         help_text=_("A contact that led to a complaint is this many times likelier to be drawn."),
+    )
+    dissatisfied_share = models.PositiveSmallIntegerField(
+        _("share of dissatisfied customers' contacts (%)"),
+        default=20,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "This share of each agent's sample is drawn first from contacts whose customer "
+            "answered the satisfaction survey dissatisfied (1 or 2 of 5), when there are "
+            "that many; 0 turns it off."
+        ),
     )
     pass_mark = models.DecimalField(
         _("pass mark"),
@@ -319,6 +330,13 @@ class Evaluation(models.Model):
         indexes = [
             models.Index(fields=["agent", "-month"], name="evaluation_agent_month"),
             models.Index(fields=["inspector", "state"], name="evaluation_inspector_state"),
+            # The worklist's "done": an inspector's latest submitted evaluations.
+            models.Index(
+                F("inspector"),
+                F("submitted_at").desc(nulls_last=True),
+                F("id").desc(),
+                name="evaluation_inspector_done",
+            ),
             models.Index(fields=["state", "closes_at"], name="evaluation_closing"),
         ]
 

@@ -10,6 +10,13 @@ over many agents each stratum gets its share. Within a stratum contacts are draw
 without replacement with probability proportional to their weight (Efraimidis and
 Spirakis' keys u^(1/w)). A complaint's weight is the centre's complaint factor;
 automatic-check hits add to a contact's weight.
+
+Dissatisfied customers: a configurable share of each agent's sample is drawn first
+from the contacts whose customer answered the satisfaction survey dissatisfied (when
+the agent has that many), the rest stratified as above from the other contacts (where
+more dissatisfied ones may come up at their own rate, so the share is a floor). The
+share's fractional part is rounded at random (seeded), so over the centre the
+proportion is the configured one, not a rounding of it.
 """
 
 import math
@@ -27,6 +34,7 @@ class Candidate:
     ticket_kind: str  # "" when the contact led to no ticket
     ticket_id: int | None = None
     weight: float = 1.0
+    dissatisfied: bool = False  # the customer answered the survey dissatisfied
 
     @property
     def stratum(self) -> tuple[str, str]:
@@ -80,14 +88,37 @@ def _quotas(
     return quotas
 
 
-def draw(candidates: Sequence[Candidate], target: int, seed: str) -> list[Candidate]:
-    """The agent's sample of `target` contacts (all of them if there are fewer)."""
+def draw(
+    candidates: Sequence[Candidate], target: int, seed: str, dissatisfied_share: float = 0.0
+) -> list[Candidate]:
+    """The agent's sample of `target` contacts (all of them if there are fewer), with
+    `dissatisfied_share` of it (0–1) taken from dissatisfied customers' contacts."""
     if target <= 0 or not candidates:
         return []
     ordered = sorted(candidates, key=lambda c: c.contact_id)
     if len(ordered) <= target:
         return ordered
     rng = random.Random(seed)
+    reserved: list[Candidate] = []
+    unhappy = [c for c in ordered if c.dissatisfied] if dissatisfied_share > 0 else []
+    if unhappy:
+        exact = target * min(dissatisfied_share, 1.0)
+        share = int(exact) + (1 if rng.random() < exact - int(exact) else 0)
+        share = min(share, len(unhappy))
+        if share:
+            reserved = _weighted_order(unhappy, [c.weight for c in unhappy], rng)[:share]
+            taken = {c.contact_id for c in reserved}
+            ordered = [c for c in ordered if c.contact_id not in taken]
+            target -= share
+    return sorted([*reserved, *_stratified(ordered, target, rng)], key=lambda c: c.contact_id)
+
+
+def _stratified(ordered: list[Candidate], target: int, rng: random.Random) -> list[Candidate]:
+    """`target` of the candidates (in contact-id order), stratified by channel and kind."""
+    if target <= 0:
+        return []
+    if len(ordered) <= target:
+        return ordered
     by_stratum: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
     for candidate in ordered:
         by_stratum[candidate.stratum].append(candidate)
@@ -99,21 +130,27 @@ def draw(candidates: Sequence[Candidate], target: int, seed: str) -> list[Candid
         group = by_stratum[key]
         order = _weighted_order(group, [c.weight for c in group], rng)
         chosen.extend(order[: quotas[key]])
-    return sorted(chosen, key=lambda c: c.contact_id)
+    return chosen
 
 
 def top_up(
-    candidates: Sequence[Candidate], target: int, seed: str, already: set[int]
+    candidates: Sequence[Candidate],
+    target: int,
+    seed: str,
+    already: set[int],
+    dissatisfied_share: float = 0.0,
 ) -> list[Candidate]:
     """The contacts to add so the agent has `target`: the month's full draw first
     (so a rebuild from scratch gives the same sample), then more from the rest."""
     need = target - len(already)
     if need <= 0:
         return []
-    full = [c for c in draw(candidates, target, seed) if c.contact_id not in already]
+    full = [
+        c for c in draw(candidates, target, seed, dissatisfied_share) if c.contact_id not in already
+    ]
     picked = full[:need]
     if len(picked) < need:
         taken = already | {c.contact_id for c in picked}
         rest = [c for c in candidates if c.contact_id not in taken]
-        picked.extend(draw(rest, need - len(picked), f"{seed}:more"))
+        picked.extend(draw(rest, need - len(picked), f"{seed}:more", dissatisfied_share))
     return picked

@@ -20,11 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from csc.lib.errors import DomainError, IllegalTransition, NotAllowed
+from csc.lib.errors import DomainError, IllegalTransition, NotAllowed, Refusals
 from intake.models import Contact
 from quality import checks, sampling
 from quality.choices import (
     CLOSES_BY_ITSELF,
+    DISSATISFIED_AT_MOST,
     TRANSITIONS,
     EvaluationState,
     SampleReason,
@@ -100,18 +101,34 @@ class LineSpec:
     description: str = ""
 
 
-def _check_lines(lines: list[LineSpec]) -> None:
+def scorecard_line_problems(lines: list[LineSpec]) -> dict[str, list[str]]:
+    """Every problem with a scorecard's lines at once, each under its line's field
+    (`lines-<index>-<field>`, as the scorecard page's form names them), or "lines"."""
+    details: dict[str, list[str]] = {}
     if not lines:
-        raise DomainError(_("A scorecard needs at least one line."), details={"lines": ["empty"]})
-    if not any(not line.is_critical for line in lines):
-        raise DomainError(_("A scorecard needs at least one scored (not critical) line."))
-    if sum((Decimal(line.weight) for line in lines if not line.is_critical), Decimal()) <= 0:
-        raise DomainError(_("The scored lines' weights must add up to more than zero."))
-    for line in lines:
+        details["lines"] = [_("A scorecard needs at least one line.")]
+    elif all(line.is_critical for line in lines):
+        details["lines"] = [_("A scorecard needs at least one scored (not critical) line.")]
+    names: set[str] = set()
+    for index, line in enumerate(lines):
+        field = f"lines-{index}-"
+        if not line.name.strip():
+            details[field + "name"] = [_("A line needs a name.")]
+        elif line.name.strip() in names:
+            details[field + "name"] = [_("Two lines have this name.")]
+        names.add(line.name.strip())
         if line.max_points < 1:
-            raise DomainError(_("A line's maximum points must be at least 1."))
-        if Decimal(line.weight) < 0:
-            raise DomainError(_("A line's weight must not be negative."))
+            details[field + "max_points"] = [_("A line's maximum points must be at least 1.")]
+        # A critical line is pass or fail and carries no weight; a scored one must.
+        if Decimal(line.weight) < 0 or (not line.is_critical and Decimal(line.weight) == 0):
+            details[field + "weight"] = [_("A scored line's weight must be more than zero.")]
+    return details
+
+
+def _check_lines(lines: list[LineSpec]) -> None:
+    details = scorecard_line_problems(lines)
+    if details:
+        raise DomainError(next(iter(details.values()))[0], details=details)
 
 
 def _write_version(
@@ -145,9 +162,17 @@ def scorecard_create(
     scope: str = "",
     ticket_kind: str = "",
 ) -> Scorecard:
-    _check_lines(lines)
+    refusals = Refusals()
     if Scorecard.objects.filter(name=name).exists():
-        raise DomainError(_("A scorecard with this name exists."), details={"name": ["taken"]})
+        refusals.errors.append(
+            DomainError(
+                _("A scorecard with this name exists."),
+                details={"name": [_("A scorecard with this name exists.")]},
+            )
+        )
+    with refusals.check():
+        _check_lines(lines)
+    refusals.raise_any()
     scorecard = Scorecard(name=name, scope=scope, ticket_kind=ticket_kind)
     _save(scorecard, by)
     _write_version(scorecard, 1, lines, effective_from, by)
@@ -158,18 +183,94 @@ def scorecard_create(
 def scorecard_revise(
     scorecard: Scorecard, *, lines: list[LineSpec], effective_from: date, by: User | None
 ) -> ScorecardVersion:
-    """Edit the lines. A version already used by an evaluation is never changed: the
-    edit becomes a new version, and old evaluations keep theirs."""
-    _check_lines(lines)
+    """Edit the lines. A version already used by an evaluation (or a calibration) is
+    never changed: the edit becomes a new version, and old evaluations keep theirs. A
+    version nobody used yet is replaced. A new version takes effect no earlier than the
+    one it follows."""
     scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
     latest = scorecard.versions.order_by("-number").first()
-    if latest is not None and not latest.evaluations.exists():
+    replace = latest is not None and not version_in_use(latest)
+    before = scorecard.versions.filter(number__lt=latest.number) if replace and latest else None
+    follows = before.order_by("-number").first() if before is not None else latest
+    refusals = Refusals()
+    with refusals.check():
+        _check_lines(lines)
+    if follows is not None and effective_from < follows.effective_from:
+        refusals.errors.append(
+            DomainError(
+                _("A new version takes effect on or after %(day)s, when version %(n)s did.")
+                % {"day": follows.effective_from.isoformat(), "n": follows.number},
+                details={"effective_from": [_("Earlier than the version it follows.")]},
+            )
+        )
+    refusals.raise_any()
+    if replace and latest is not None:
         latest.lines.all().delete()
         latest.delete()
         number = latest.number
     else:
         number = (latest.number + 1) if latest else 1
     return _write_version(scorecard, number, lines, effective_from, by)
+
+
+def version_in_use(version: ScorecardVersion) -> bool:
+    """Whether an evaluation or a calibration session scored on this version."""
+    return (
+        version.evaluations.exists()
+        or CalibrationSession.objects.filter(scorecard_version=version).exists()
+    )
+
+
+def _same_lines(version: ScorecardVersion, lines: list[LineSpec]) -> bool:
+    current = [
+        (line.name, line.description, line.weight, line.max_points, line.is_critical)
+        for line in version.lines.order_by("position")
+    ]
+    wanted = [
+        (line.name, line.description, Decimal(line.weight), line.max_points, line.is_critical)
+        for line in lines
+    ]
+    return current == wanted
+
+
+@transaction.atomic
+def scorecard_edit(
+    scorecard: Scorecard,
+    *,
+    name: str,
+    scope: str,
+    ticket_kind: str,
+    lines: list[LineSpec],
+    effective_from: date,
+    by: User | None,
+) -> ScorecardVersion:
+    """The QA lead's edit from the scorecard page: its name and scope (channel, ticket
+    kind) change in place (history keeps the old); changed lines or a new effective
+    date make a new version when the current one is in use (scorecard_revise). Saving
+    without a change to the lines keeps the current version."""
+    refusals = Refusals()
+    if Scorecard.objects.filter(name=name).exclude(pk=scorecard.pk).exists():
+        refusals.errors.append(
+            DomainError(
+                _("A scorecard with this name exists."),
+                details={"name": [_("A scorecard with this name exists.")]},
+            )
+        )
+    with refusals.check():
+        _check_lines(lines)
+    refusals.raise_any()
+    scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    if (scorecard.name, scorecard.scope, scorecard.ticket_kind) != (name, scope, ticket_kind):
+        scorecard.name, scorecard.scope, scorecard.ticket_kind = name, scope, ticket_kind
+        _save(scorecard, by)
+    latest = scorecard.versions.order_by("-number").first()
+    if (
+        latest is not None
+        and latest.effective_from == effective_from
+        and _same_lines(latest, lines)
+    ):
+        return latest
+    return scorecard_revise(scorecard, lines=lines, effective_from=effective_from, by=by)
 
 
 def scorecard_version_for(channel: str, ticket_kind: str, day: date) -> ScorecardVersion | None:
@@ -552,14 +653,19 @@ def _candidates(month: date, weight_of_complaint: float) -> dict[int, list[sampl
     in_month = {"queued_at__gte": start, "queued_at__lt": end}
     # Each contact's first ticket, read once for the month (a correlated subquery per
     # contact cost most of the build over 300,000 contacts).
+    # The survey score is care's, recorded on the ticket through a worktickets service:
+    # quality reads it there and never imports care.
     first_ticket: dict[int, tuple[str, int | None]] = {}
-    for contact_id, ticket_kind, ticket_pk in (
+    unhappy: set[int] = set()
+    for contact_id, ticket_kind, ticket_pk, survey_score in (
         Ticket.objects.filter(**{f"contact__{k}": v for k, v in in_month.items()})
         .order_by("-pk")
-        .values_list("contact_id", "kind", "pk")
+        .values_list("contact_id", "kind", "pk", "survey_score")
         .iterator(chunk_size=10000)
     ):
         first_ticket[contact_id] = (ticket_kind, ticket_pk)  # the lowest id is written last
+        if survey_score is not None and survey_score <= DISSATISFIED_AT_MOST:
+            unhappy.add(contact_id)
     # Automatic-check hits raise a contact's weight (issue 17 item 10): one read.
     hit_weights = dict(
         CheckHit.objects.filter(
@@ -580,7 +686,9 @@ def _candidates(month: date, weight_of_complaint: float) -> dict[int, list[sampl
         kind, ticket_id = first_ticket.get(pk, ("", None))
         weight = weight_of_complaint if kind == "complaint" else 1.0
         weight *= 1.0 + float(hit_weights.get(pk) or 0)
-        found[agent_id].append(sampling.Candidate(pk, channel, kind, ticket_id, weight))
+        found[agent_id].append(
+            sampling.Candidate(pk, channel, kind, ticket_id, weight, pk in unhappy)
+        )
     return found
 
 
@@ -674,7 +782,11 @@ def sampling_build(month: date, *, today: date | None = None) -> SamplingResult:
         target = min(target, settings.max_per_agent)
         mine = candidates.get(agent.user_id, [])
         picked = sampling.top_up(
-            mine, target, sampling.seed_for(month, agent.user_id), already[agent.user_id]
+            mine,
+            target,
+            sampling.seed_for(month, agent.user_id),
+            already[agent.user_id],
+            settings.dissatisfied_share / 100,
         )
         for index, candidate in enumerate(picked):
             due = min(today + timedelta(days=7 * (1 + index // 2)), today + timedelta(days=28))
@@ -689,6 +801,8 @@ def sampling_build(month: date, *, today: date | None = None) -> SamplingResult:
                     reason=(
                         SampleReason.COMPLAINT
                         if candidate.ticket_kind == "complaint"
+                        else SampleReason.DISSATISFIED
+                        if candidate.dissatisfied
                         else SampleReason.RULE_HITS
                         if candidate.weight > 1
                         else SampleReason.RANDOM

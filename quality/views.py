@@ -1,12 +1,16 @@
 """Quality assurance in the browser (issue 17 item 8): the inspector's worklist, the
-evaluation page, the agent's own evaluations, the team's scores, and the CSV export.
+evaluation page, the agent's own evaluations, the team's scores, the CSV and XLSX
+exports, and the QA lead's scorecard pages.
 
 Views parse input, call one selector or service, and render. Every evaluation is read
 through quality.selectors' visibility rule; one a person may not see is a 404.
 """
 
 import csv
-from datetime import date
+import io
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -16,14 +20,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from csc.lib.errors import DomainError, http_status
 from csc.lib.paging import int_or_none
 from intake.models import Contact
 from quality import selectors, services
 from quality.choices import EvaluationState
-from quality.models import CoachingTask, Evaluation, Sample
+from quality.forms import LineFormSet, ScorecardForm, line_initial
+from quality.models import CoachingTask, Evaluation, Sample, Scorecard, ScorecardVersion
 from staffing.access import any_permission, permission
 from staffing.models import User
 from worktickets.models import TicketEvent
@@ -270,10 +277,9 @@ def check_rates(request: HttpRequest) -> HttpResponse:
     return _render(request, "quality/check_rates.html", context, "checks")
 
 
-@permission(VIEW)
-@require_GET
-def export(request: HttpRequest) -> HttpResponse:
-    """The evaluations this person may see, as CSV (filters: agent, team, month, state)."""
+def _export_rows(request: HttpRequest) -> tuple[list[str], Iterator[list[Any]]]:
+    """The evaluations this person may see (filters: agent, team, month, state), as a
+    header and rows of typed values (numbers, local times), for CSV and XLSX alike."""
     month = _month(request) if request.GET.get("month") else None
     rows = selectors.evaluation_list(
         request.user,
@@ -284,42 +290,92 @@ def export(request: HttpRequest) -> HttpResponse:
         if request.GET.get("state") in EvaluationState.values
         else "",
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="evaluations.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 Chinese only with the mark
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            _("Evaluation"),
-            _("Month"),
-            _("Agent"),
-            _("Team"),
-            _("Inspector"),
-            _("State"),
-            _("Score"),
-            _("Passed"),
-            _("Critical failure"),
-            _("Submitted at"),
-        ]
-    )
-    for ev in rows.iterator(chunk_size=2000):
-        agent_profile = getattr(ev.agent, "agent", None)
-        writer.writerow(
-            [
+    header = [
+        _("Evaluation"),
+        _("Month"),
+        _("Agent"),
+        _("Team"),
+        _("Inspector"),
+        _("State"),
+        _("Score"),
+        _("Passed"),
+        _("Critical failure"),
+        _("Submitted at"),
+    ]
+    states = dict(EvaluationState.choices)
+    yes, no = _("yes"), _("no")
+
+    def cells() -> Iterator[list[Any]]:
+        for ev in rows.iterator(chunk_size=2000):
+            agent_profile = getattr(ev.agent, "agent", None)
+            yield [
                 ev.pk,
                 f"{ev.month:%Y-%m}",
                 ev.agent.display_name,
                 agent_profile.team.name if agent_profile else "",
                 ev.inspector.display_name,
-                ev.get_state_display(),
-                ev.score if ev.score is not None else "",
-                {True: _("yes"), False: _("no"), None: ""}[ev.passed],
-                _("yes") if ev.critical_failed else _("no"),
-                timezone.localtime(ev.submitted_at).strftime("%Y-%m-%d %H:%M")
+                str(states.get(ev.state, ev.state)),
+                ev.score,
+                {True: yes, False: no, None: ""}[ev.passed],
+                yes if ev.critical_failed else no,
+                timezone.localtime(ev.submitted_at).replace(tzinfo=None, microsecond=0)
                 if ev.submitted_at
-                else "",
+                else None,
+            ]
+
+    return header, cells()
+
+
+@permission(VIEW)
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    """The evaluations this person may see, as CSV (filters: agent, team, month, state)."""
+    header, rows = _export_rows(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="evaluations.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 Chinese only with the mark
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(
+            [
+                ""
+                if value is None
+                else value.strftime("%Y-%m-%d %H:%M")
+                if isinstance(value, datetime)
+                else value
+                for value in row
             ]
         )
+    return response
+
+
+@permission(VIEW)
+@require_GET
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The same evaluations as the CSV, through the same visibility rule, as an Excel
+    workbook: scores as numbers and submission times as dates, so they sort and sum."""
+    header, rows = _export_rows(request)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Evaluations")[:31])
+    sheet.append(header)
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # a name that looks like a formula stays text
+            elif isinstance(value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            cells.append(cell)
+        sheet.append(cells)
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="evaluations.xlsx"'
     return response
 
 
@@ -521,3 +577,130 @@ def _date(raw: str) -> date | None:
         return date.fromisoformat(raw.strip())
     except ValueError:
         return None
+
+
+# ---------------------------------------------------------------- scorecards
+
+
+@permission(MANAGE)
+@require_GET
+def scorecard_list(request: HttpRequest) -> HttpResponse:
+    context = {"scorecards": list(selectors.scorecard_overview())}
+    return _render(request, "quality/scorecards.html", context, "scorecards")
+
+
+def _scorecard_page(
+    request: HttpRequest,
+    scorecard: Scorecard | None,
+    form: ScorecardForm,
+    lines: Any,
+    *,
+    latest: ScorecardVersion | None = None,
+    status: int = 200,
+    problems: Iterable[str] = (),
+) -> HttpResponse:
+    context = {
+        "scorecard": scorecard,
+        "latest": latest,
+        "in_use": latest is not None and services.version_in_use(latest),
+        "form": form,
+        "lines": lines,
+        "line_problems": list(problems),
+        "failed": status >= 400,
+    }
+    return _render(request, "quality/scorecard_form.html", context, "scorecards", status)
+
+
+def _save_scorecard(
+    request: HttpRequest, scorecard: Scorecard | None, latest: ScorecardVersion | None
+) -> HttpResponse:
+    """Check the form and its lines and save through the service; every problem, the
+    fields' and the service's, goes next to its field in one answer (400)."""
+    form = ScorecardForm(request.POST)
+    lines = LineFormSet(request.POST, prefix="lines")
+    form_ok, lines_ok = form.is_valid(), lines.is_valid()
+    # Blank rows left blank and rows ticked for removal are not lines.
+    kept = [
+        line for line in lines.forms if line.has_changed() and not line.cleaned_data.get("DELETE")
+    ]
+    valid = [line for line in kept if line.is_valid()]
+    specs = [line.spec() for line in valid]
+    status = 400
+    if form_ok and lines_ok:
+        data = form.cleaned_data
+        fields = {
+            "name": data["name"].strip(),
+            "scope": data["scope"],
+            "ticket_kind": data["ticket_kind"],
+            "lines": specs,
+            "effective_from": data["effective_from"],
+            "by": request.user,
+        }
+        try:
+            if scorecard is None:
+                scorecard = services.scorecard_create(**fields)
+                version = scorecard.versions.get()
+            else:
+                version = services.scorecard_edit(scorecard, **fields)
+        except DomainError as refused:
+            details, status = refused.details, http_status(refused)
+            if not details:
+                form.add_error(None, refused.message)
+        else:
+            messages.success(
+                request,
+                _("Saved as version %(n)s of %(name)s.")
+                % {"n": version.number, "name": scorecard.name},
+            )
+            return redirect("quality:scorecard", scorecard.pk)
+    else:
+        # The lines the fields accepted are checked too, so one answer names it all;
+        # "at least one scored line" only when every line could be read.
+        details = services.scorecard_line_problems(specs)
+        if len(valid) < len(kept):
+            details.pop("lines", None)
+    for key, problems in details.items():
+        if key.startswith("lines-"):
+            index, field = key.removeprefix("lines-").split("-", 1)
+            for problem in problems:
+                valid[int(index)].add_error(field, problem)
+        elif key in form.fields:
+            for problem in problems:
+                form.add_error(key, problem)
+    return _scorecard_page(
+        request,
+        scorecard,
+        form,
+        lines,
+        latest=latest,
+        status=status,
+        problems=details.get("lines", []),
+    )
+
+
+@permission(MANAGE)
+@require_http_methods(["GET", "POST"])
+def scorecard_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _save_scorecard(request, None, None)
+    form = ScorecardForm(initial={"effective_from": timezone.localdate()})
+    return _scorecard_page(request, None, form, LineFormSet(prefix="lines"))
+
+
+@permission(MANAGE)
+@require_http_methods(["GET", "POST"])
+def scorecard_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    scorecard = get_object_or_404(Scorecard, pk=pk)
+    latest = selectors.scorecard_latest(scorecard)
+    if request.method == "POST":
+        return _save_scorecard(request, scorecard, latest)
+    form = ScorecardForm(
+        initial={
+            "name": scorecard.name,
+            "scope": scorecard.scope,
+            "ticket_kind": scorecard.ticket_kind,
+            "effective_from": latest.effective_from if latest else timezone.localdate(),
+        }
+    )
+    lines = LineFormSet(prefix="lines", initial=line_initial(latest) if latest else [])
+    return _scorecard_page(request, scorecard, form, lines, latest=latest)

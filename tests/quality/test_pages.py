@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from quality import services
+from quality import selectors, services
 from quality.models import Evaluation
 from tests.factories import AgentFactory, UserFactory
 from tests.quality.conftest import full_points, make_sample
@@ -128,6 +128,48 @@ def test_the_worklist_runs_a_constant_number_of_queries(client, qa_user):
             make_sample(agent, inspector=qa_user)
         _evaluated(agent, qa_user)
     assert _queries(client, reverse("quality:worklist")) == few
+
+
+def test_the_worklist_reads_three_queries_and_shows_the_first_rows_of_each_part(
+    qa_user, django_assert_num_queries, monkeypatch
+):
+    """Counts cover every open sample; rows only the first of each part (by due date);
+    a draft stays open, a submitted evaluation is done, latest first; another
+    inspector's samples never show."""
+    monkeypatch.setattr(selectors, "SHOWN", {"overdue": 2, "due": 2, "later": 1})
+    today = datetime.date(2026, 11, 11)  # a Wednesday: the week ends on the 15th
+    agent = UserFactory(username="wl", roles=["agent"])
+    AgentFactory(user=agent)
+    other_qa = UserFactory(username="qa2", roles=["qa_inspector"])
+
+    def due(day, inspector=qa_user):
+        sample = make_sample(agent, inspector=inspector)
+        sample.due_on = datetime.date(2026, 11, day)
+        sample.save()
+        return sample
+
+    overdue = [due(3), due(1), due(9)]
+    this_week = [due(12), due(15)]
+    later = [due(20), due(16)]
+    due(2, inspector=other_qa)
+    draft = services.evaluation_start(overdue[0], by=qa_user)  # begun: still open
+    done = []
+    for day in (5, 6):
+        evaluation = services.evaluation_start(due(day), by=qa_user)
+        done.append(
+            services.evaluation_submit(evaluation, by=qa_user, points=full_points(evaluation))
+        )
+
+    with django_assert_num_queries(3):
+        worklist = selectors.worklist(qa_user, today)
+
+    assert worklist.counts == {"overdue": 3, "due": 2, "later": 2}
+    assert worklist.overdue == [overdue[1], overdue[0]]  # the longest overdue first
+    assert worklist.overdue[1].evaluation == draft
+    assert worklist.due == this_week
+    assert worklist.later == [later[1]]
+    assert [s.evaluation.pk for s in worklist.done] == [done[1].pk, done[0].pk]
+    assert worklist.done[0].labels["state"] == "已提交"
 
 
 def test_team_scores_by_agent_and_line_in_constant_queries(

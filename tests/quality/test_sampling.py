@@ -2,6 +2,7 @@
 centre's minimum and maximum, stratified, oversampling complaints and low scorers,
 spread over the inspectors by load and never to the agent themselves."""
 
+import dataclasses
 import datetime
 import random
 from collections import Counter
@@ -13,6 +14,8 @@ from quality import sampling, services
 from quality.models import Sample, SamplingShortfall
 from tests.factories import AgentFactory, ContactFactory, TeamFactory, TicketFactory, UserFactory
 from tests.quality.conftest import make_sample
+from worktickets import services as ticket_services
+from worktickets.models import Ticket
 
 MONTH = datetime.date(2026, 11, 1)
 CHANNELS = ["hotline"] * 6 + ["online_chat"] * 3 + ["walk_in"]  # 60 / 30 / 10 %
@@ -75,6 +78,51 @@ def test_strata_and_complaint_oversampling_hold_their_proportions_over_a_month()
         / 500
     )
     assert flat_share == pytest.approx(0.10, abs=0.04)
+
+
+def with_dissatisfied(month, share=0.05, seed=11):
+    """The month with `share` of the contacts' customers answering the survey
+    dissatisfied, at random."""
+    rng = random.Random(seed)
+    return {
+        agent: [dataclasses.replace(c, dissatisfied=rng.random() < share) for c in rows]
+        for agent, rows in month.items()
+    }
+
+
+def test_the_dissatisfied_share_holds_its_proportion_over_a_month():
+    """50 agents × 2,000 contacts, 5 % with a dissatisfied survey answer: with a 30 %
+    share of 8 (2.4 a head, the fraction rounded at random) they make up 30 % of the
+    draw, plus their own 5 % of the other 70 % (0.30 + 0.70 × 0.05 = 33.5 %); without the
+    share only their own 5 %. Re-running gives the same sample."""
+    month = with_dissatisfied(generated_month())
+
+    def unhappy_share(share):
+        drawn = {
+            agent: sampling.draw(rows, 8, sampling.seed_for(MONTH, agent), share)
+            for agent, rows in month.items()
+        }
+        flat = [c for rows in drawn.values() for c in rows]
+        assert len(flat) == 400
+        return sum(c.dissatisfied for c in flat) / len(flat), drawn
+
+    share, drawn = unhappy_share(0.3)
+    assert share == pytest.approx(0.335, abs=0.03)
+    assert unhappy_share(0.3)[1] == drawn  # reproducible
+    assert unhappy_share(0.0)[0] == pytest.approx(0.05, abs=0.03)
+    # The rest of the draw keeps its strata: complaints still come in oversampled.
+    rest = [c for rows in drawn.values() for c in rows if not c.dissatisfied]
+    assert sum(c.ticket_kind == "complaint" for c in rest) / len(rest) == pytest.approx(
+        0.25, abs=0.06
+    )
+
+
+def test_an_agent_with_fewer_dissatisfied_contacts_than_the_share_gets_all_of_them():
+    rows = generated_month(agents=1, contacts=100)[1]
+    rows = [dataclasses.replace(c, dissatisfied=c.contact_id in (7, 42)) for c in rows]
+    drawn = sampling.draw(rows, 10, "s", dissatisfied_share=0.5)
+    assert len(drawn) == 10
+    assert {7, 42} <= {c.contact_id for c in drawn}
 
 
 def test_an_agent_with_fewer_contacts_than_the_target_gets_all_of_them():
@@ -162,6 +210,36 @@ def test_complaints_are_marked_as_oversampled(centre):
     services.sampling_build(MONTH)
     sample = Sample.objects.get(contact=contacts[0])
     assert (sample.reason, sample.ticket_kind) == ("complaint", "complaint")
+
+
+def test_a_dissatisfied_survey_answer_recorded_on_the_ticket_is_oversampled(centre):
+    """The survey score care records on the ticket (through worktickets) draws the
+    contact into the sample, marked as such; with the share at 0 it is one of many."""
+    agent = centre["agents"][0]
+    contacts = _contacts(agent, 40)
+    unhappy = TicketFactory(kind="inquiry", contact=contacts[17], first_contact_agent=agent)
+    happy = TicketFactory(kind="inquiry", contact=contacts[18], first_contact_agent=agent)
+    ticket_services.ticket_record_survey_score(unhappy, 2)
+    ticket_services.ticket_record_survey_score(happy, 5)
+
+    services.sampling_build(MONTH)
+
+    sample = Sample.objects.get(agent=agent, contact=contacts[17])
+    assert sample.reason == "dissatisfied"
+    assert not Sample.objects.filter(reason="dissatisfied").exclude(pk=sample.pk).exists()
+
+    # With the share at 0 the answer changes nothing: the same draw as without it.
+    Sample.objects.all().delete()
+    settings = services.quality_settings()
+    settings.dissatisfied_share = 0
+    settings.save()
+    services.sampling_build(MONTH)
+    with_answer = set(Sample.objects.values_list("contact_id", flat=True))
+    Sample.objects.all().delete()
+    Ticket.objects.filter(pk=unhappy.pk).update(survey_score=None)
+    services.sampling_build(MONTH)
+    assert set(Sample.objects.values_list("contact_id", flat=True)) == with_answer
+    assert contacts[17].pk not in with_answer
 
 
 def test_agents_with_too_few_contacts_are_listed_with_the_reason(centre):

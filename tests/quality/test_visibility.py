@@ -2,8 +2,14 @@
 (issue 17 item 11); team leads see their teams'; QA and the QA lead see all; drafts
 stay with their inspector. The API answers `quality:read` integrations."""
 
+import datetime
+import io
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from quality import services
@@ -124,3 +130,57 @@ def test_the_api_refuses_a_month_of_year_zero_with_a_400(client, manager_user):
     answer = client.get("/api/v1/quality/evaluations/", {"month": "0000-01"})
     assert answer.status_code == 400
     assert "month" in answer.json()
+
+
+def _xlsx(client, **params):
+    response = client.get(reverse("quality:export_xlsx"), params)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="evaluations.xlsx"'
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_the_xlsx_export_shows_what_the_page_shows(
+    client, two, agent_user, outsider_user, lead_user, manager_user
+):
+    """The same rule as the page, through the export door: an agent only their own
+    (even asking for another agent), a team lead only their team, the QA lead all."""
+    mine, theirs = two
+    client.force_login(agent_user)
+    header, *rows = _xlsx(client)
+    assert header[:3] == ["质检评估", "月份", "业务代表"]  # Chinese by default
+    assert [row[0] for row in rows] == [mine.pk]
+    assert _xlsx(client, agent=outsider_user.pk)[1:] == []
+    client.force_login(lead_user)
+    assert [row[0] for row in _xlsx(client)[1:]] == [mine.pk]
+    assert _xlsx(client, team=outsider_user.agent.team_id)[1:] == []
+    client.force_login(manager_user)
+    assert {row[0] for row in _xlsx(client)[1:]} == {mine.pk, theirs.pk}
+
+
+def test_the_xlsx_export_keeps_numbers_as_numbers_and_formulas_as_text(client, two, agent_user):
+    _mine, _theirs = two
+    agent_user.first_name, agent_user.last_name = '=HYPERLINK("http://x")', ""
+    agent_user.save()
+    client.force_login(agent_user)
+    (row,) = _xlsx(client)[1:]
+    assert row[2] == '=HYPERLINK("http://x")'  # text, never run as a formula
+    assert row[6] == 100 and isinstance(row[6], int | float)
+    assert isinstance(row[9], datetime.datetime)
+    response = client.get(reverse("quality:export_xlsx"))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet["C2"].data_type == "s"
+
+
+def test_the_xlsx_export_runs_a_constant_number_of_queries(
+    client, manager_user, agent_user, qa_user
+):
+    client.force_login(manager_user)
+    _evaluated(agent_user, qa_user)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("quality:export_xlsx"))
+    for _ in range(3):
+        _evaluated(agent_user, qa_user)
+    with CaptureQueriesContext(connection) as four:
+        client.get(reverse("quality:export_xlsx"))
+    assert len(four.captured_queries) == len(one.captured_queries)

@@ -613,6 +613,25 @@ PAGES = [
     ("own evaluations", "GET", lambda m: reverse("quality:mine"), None, QA_READERS),
     ("team QA scores", "GET", lambda m: reverse("quality:team"), None, frozenset({TL, QA, CM, CD})),
     ("QA export", "GET", lambda m: reverse("quality:export"), None, QA_READERS),
+    ("QA export (XLSX)", "GET", lambda m: reverse("quality:export_xlsx"), None, QA_READERS),
+    # Scorecards are the QA lead's (quality.manage_quality).
+    ("scorecards", "GET", lambda m: reverse("quality:scorecards"), None, MANAGERS),
+    ("new scorecard", "GET", lambda m: reverse("quality:scorecard_new"), None, MANAGERS),
+    ("create a scorecard", "POST", lambda m: reverse("quality:scorecard_new"), {}, MANAGERS),
+    (
+        "scorecard",
+        "GET",
+        lambda m: reverse("quality:scorecard", args=[m.evaluation.scorecard_version.scorecard_id]),
+        None,
+        MANAGERS,
+    ),
+    (
+        "edit a scorecard",
+        "POST",
+        lambda m: reverse("quality:scorecard", args=[m.evaluation.scorecard_version.scorecard_id]),
+        {},
+        MANAGERS,
+    ),
     (
         "automatic check rates",
         "GET",
