@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_update_with_history
 
 from care import selectors
@@ -35,6 +36,7 @@ from care.models import (
 from complaints.models import Complaint
 from complaints.services import complaint_reopen
 from csc.lib.errors import DomainError
+from csc.lib.phrases import Phrase
 from intake.choices import Disposition
 from intake.models import Contact, Customer
 from staffing.models import OutboxMessage, User
@@ -378,8 +380,11 @@ def callback_record_outcome(
         ticket_services.ticket_add_note(
             ticket,
             by=by,
-            body=_("Attempt %(n)s: not reached. %(comment)s")
-            % {"n": callback.attempts, "comment": callback.outcome_comment},
+            body=Phrase(
+                gettext_noop("Attempt %(n)s: not reached. %(comment)s"),
+                n=callback.attempts,
+                comment=callback.outcome_comment,
+            ),
         )
         return callback
     resolution = f"{CallbackOutcome(outcome).label}. {callback.outcome_comment}".strip()

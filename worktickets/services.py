@@ -572,9 +572,12 @@ def _on_reply(ticket: Ticket, *, first_response: bool, gives_solution: bool) -> 
 
 
 @transaction.atomic
-def ticket_add_note(ticket: Ticket, *, by: User, body: str) -> TicketEvent:
-    """An internal note; it changes nothing else, so it needs no version."""
-    body = _require_text(body, "body", _("Write the note."))
+def ticket_add_note(ticket: Ticket, *, by: User, body: str | Phrase) -> TicketEvent:
+    """An internal note; it changes nothing else, so it needs no version. A note a
+    service writes is given as a Phrase: kept as its key and parameters, each reader
+    reads it in their own language (typed notes are kept as typed)."""
+    if not isinstance(body, Phrase):
+        body = _require_text(body, "body", _("Write the note."))
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     event = record_event(ticket, EventKind.NOTE, by, body=body)
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
