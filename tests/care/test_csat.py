@@ -2,6 +2,7 @@
 and period, against the editable target (CA-36); the satisfaction index (CA-30)."""
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.utils import timezone
@@ -94,6 +95,53 @@ def test_the_trend_is_per_day_oldest_first():
     trend = selectors.csat_trend("day", START, END)
 
     assert [(row["answers"], row["percent"]) for row in trend] == [(2, 50.0), (1, 100.0)]
+
+
+def shanghai(*args):
+    return datetime.datetime(*args, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+
+
+def test_the_trend_cuts_days_at_local_midnight_weeks_on_monday_and_months_on_the_first():
+    # 2026-03-01 is a Sunday. 23:30 and 00:30 local fall on two days (UTC: one day).
+    answered(5, answered_at=shanghai(2026, 2, 27, 10, 0))
+    answered(1, answered_at=shanghai(2026, 3, 1, 23, 30))
+    answered(5, answered_at=shanghai(2026, 3, 2, 0, 30))
+    answered(4, answered_at=shanghai(2026, 3, 2, 9, 0))
+    start, end = shanghai(2026, 2, 27, 9, 0), shanghai(2026, 3, 2, 23, 0)
+
+    def rows(period):
+        return [
+            (row["period"].isoformat(), row["answers"], row["percent"])
+            for row in selectors.csat_trend(period, start, end)
+        ]
+
+    assert rows("day") == [
+        ("2026-02-27", 1, 100.0),
+        ("2026-03-01", 1, 0.0),
+        ("2026-03-02", 2, 100.0),
+    ]
+    assert rows("week") == [("2026-02-23", 2, 50.0), ("2026-03-02", 2, 100.0)]
+    assert rows("month") == [("2026-02-01", 1, 100.0), ("2026-03-01", 3, 66.7)]
+
+
+def test_the_trend_counts_only_the_answers_inside_the_range():
+    answered(1, answered_at=shanghai(2026, 3, 2, 8, 59))
+    answered(5, answered_at=shanghai(2026, 3, 2, 9, 0))
+    answered(1, answered_at=shanghai(2026, 3, 2, 18, 0))
+
+    trend = selectors.csat_trend("day", shanghai(2026, 3, 2, 9, 0), shanghai(2026, 3, 2, 18, 0))
+
+    assert [(row["answers"], row["percent"]) for row in trend] == [(1, 100.0)]
+
+
+def test_the_trend_is_one_query_whatever_the_number_of_days(django_assert_num_queries):
+    for days_ago in range(0, 30, 3):
+        answered(4, days_ago=days_ago)
+
+    with django_assert_num_queries(1):
+        trend = selectors.csat_trend("day", START, END)
+
+    assert len(trend) == 10
 
 
 def test_the_satisfaction_index_rescales_without_business_data():
