@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from care.choices import AnsweredVia, CallbackOutcome, SurveyStatus
+from care.choices import AnsweredVia, AppointmentPlace, CallbackOutcome, SurveyStatus
 from intake.choices import Channel, PaymentType, Region, ServiceType, VipTier
 from worktickets.choices import TicketKind
 
@@ -233,6 +233,50 @@ class Callback(models.Model):
 
     def __str__(self) -> str:
         return str(self.ticket)
+
+
+class Appointment(models.Model):
+    """A VIP appointment without waiting (预约免排队, DOMAIN.md P-9): a time slot at a
+    hall or as a callback, for a gold-tier-or-higher customer entitled to grade
+    service. It is worked as a callback ticket of reason "VIP appointment" (its
+    `Callback` row records the outcome), so queues, escalation and the API apply
+    unchanged; the ticket's SLA clock counts from the slot's start."""
+
+    ticket = models.OneToOneField(
+        "worktickets.Ticket",
+        verbose_name=_("appointment ticket"),
+        on_delete=models.CASCADE,
+        related_name="care_appointment",
+    )
+    customer = models.ForeignKey(
+        "intake.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="care_appointments",
+    )
+    place = models.CharField(_("where"), max_length=20, choices=AppointmentPlace.choices)
+    hall = models.CharField(_("business hall"), max_length=100, blank=True)
+    slot_start = models.DateTimeField(_("slot starts"))
+    slot_end = models.DateTimeField(_("slot ends"))
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("booked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["slot_start", "pk"]
+        verbose_name = _("VIP appointment")
+        verbose_name_plural = _("VIP appointments")
+        indexes = [
+            models.Index(fields=["customer", "slot_start"], name="appointment_customer_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.slot_start:%Y-%m-%d %H:%M}"
 
 
 class Privilege(models.Model):

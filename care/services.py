@@ -17,13 +17,17 @@ from simple_history.utils import bulk_update_with_history
 
 from care import selectors
 from care.choices import (
+    APPOINTMENT_BOOK_AHEAD_DAYS,
+    APPOINTMENT_MAX_MINUTES,
     DIMENSIONS,
     DISSATISFIED_AT_MOST,
     AnsweredVia,
+    AppointmentPlace,
     CallbackOutcome,
     SurveyStatus,
 )
 from care.models import (
+    Appointment,
     Callback,
     CallbackPolicy,
     Campaign,
@@ -37,7 +41,7 @@ from complaints.models import Complaint
 from complaints.services import complaint_reopen
 from csc.lib.errors import DomainError
 from csc.lib.phrases import Phrase
-from intake.choices import Disposition
+from intake.choices import Channel, Disposition
 from intake.models import Contact, Customer
 from staffing.models import OutboxMessage, User
 from staffing.outbox import outbox_enqueue, outbox_enqueue_many
@@ -403,6 +407,71 @@ def callback_record_outcome(
             % {"number": ticket.number},
         )
     return callback
+
+
+@transaction.atomic
+def appointment_book(
+    customer: Customer,
+    *,
+    by: User,
+    slot_start: datetime,
+    slot_end: datetime,
+    place: str,
+    hall: str = "",
+    note: str = "",
+    now: datetime | None = None,
+) -> Appointment:
+    """Book a VIP appointment without waiting (DOMAIN.md P-9) for a gold-tier-or-higher
+    customer entitled to grade service: a callback ticket of reason "VIP appointment"
+    in the agent's team queue, whose SLA clock ("VIP appointments", care/migrations/
+    0011) counts from the slot's start, and its appointment row."""
+    now = now or timezone.now()
+    refusal = selectors.appointment_refusal(customer)
+    if refusal:
+        raise DomainError(refusal, code="not_entitled", details={"customer": [refusal]})
+    errors: dict[str, list[str]] = {}
+    hall = (hall or "").strip()
+    if place not in AppointmentPlace.values:
+        errors["place"] = [_("Choose a hall visit or a callback.")]
+    elif place == AppointmentPlace.HALL and not hall:
+        errors["hall"] = [_("Name the business hall.")]
+    if slot_start <= now:
+        errors["slot_start"] = [_("The slot must be in the future.")]
+    elif slot_start > now + timedelta(days=APPOINTMENT_BOOK_AHEAD_DAYS):
+        errors["slot_start"] = [
+            _("Book at most %(days)s days ahead.") % {"days": APPOINTMENT_BOOK_AHEAD_DAYS}
+        ]
+    if slot_end <= slot_start:
+        errors["slot_end"] = [_("The slot must end after it starts.")]
+    elif slot_end - slot_start > timedelta(minutes=APPOINTMENT_MAX_MINUTES):
+        errors["slot_end"] = [
+            _("A slot lasts at most %(hours)s hours.") % {"hours": APPOINTMENT_MAX_MINUTES // 60}
+        ]
+    if errors:
+        raise DomainError(_("Check the appointment."), code="invalid", details=errors)
+    local_start = timezone.localtime(slot_start)
+    where = hall if place == AppointmentPlace.HALL else AppointmentPlace(place).label
+    created = ticket_services.ticket_create(
+        kind=TicketKind.CALLBACK,
+        channel=Channel.WALK_IN if place == AppointmentPlace.HALL else Channel.HOTLINE,
+        subject=f"{CallbackReason.VIP_APPOINTMENT.label}: {local_start:%m-%d %H:%M} · {where}",
+        description=(note or "").strip(),
+        customer=customer,
+        created_by=by,
+        to_team_queue=True,
+        callback_reason=CallbackReason.VIP_APPOINTMENT,
+        clocks_from=slot_start,
+    )
+    Callback.objects.create(ticket=created.ticket)
+    return Appointment.objects.create(
+        ticket=created.ticket,
+        customer=customer,
+        place=place,
+        hall=hall if place == AppointmentPlace.HALL else "",
+        slot_start=slot_start,
+        slot_end=slot_end,
+        booked_by=by,
+    )
 
 
 def sampled(ticket_number: str, rate_percent: int) -> bool:

@@ -14,15 +14,18 @@ from redis.exceptions import RedisError
 
 from care import selectors, services
 from care.choices import DIMENSIONS, SCORE_CHOICES, CallbackOutcome
+from care.forms import AppointmentForm
 from care.models import Callback, Campaign
 from csc.lib.addresses import client_address
 from csc.lib.errors import DomainError
+from intake.models import Customer
 from staffing.access import permission
 from staffing.api_auth import count_in_window
 from worktickets import selectors as ticket_selectors
 
 VIEW_CARE = "care.view_survey"
 WORK_CALLBACKS = "care.change_callback"
+BOOK_APPOINTMENTS = "care.add_appointment"
 
 
 def _too_many(request: HttpRequest) -> bool:
@@ -142,3 +145,35 @@ def callbacks(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.open_callbacks().filter(ticket__in=visible)[:100])
     context = {"callbacks": rows, "outcomes": CallbackOutcome.choices, "now": timezone.now()}
     return render(request, "care/callbacks.html", context)
+
+
+@permission(BOOK_APPOINTMENTS)
+@require_http_methods(["GET", "POST"])
+def appointment_new(request: HttpRequest, customer_pk: int) -> HttpResponse:
+    """Book a VIP appointment without waiting (P-9) from the customer page or the desk.
+    A customer below gold or without grade service is refused with the reason (403)."""
+    customer = get_object_or_404(Customer, pk=customer_pk)
+    refusal = selectors.appointment_refusal(customer)
+    form = AppointmentForm(request.POST or None)
+    status = 403 if refusal else 200
+    if request.method == "POST" and not refusal:
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.appointment_book(
+                    customer,
+                    by=request.user,
+                    slot_start=data["slot_start"],
+                    slot_end=data["slot_start"] + datetime.timedelta(minutes=data["duration"]),
+                    place=data["place"],
+                    hall=data["hall"],
+                    note=data["note"],
+                )
+            except DomainError as error:
+                form.add_domain_error(error)
+            else:
+                messages.success(request, _("Appointment booked."))
+                return redirect("intake:customer_detail", pk=customer.pk)
+        status = 400
+    context = {"customer": customer, "form": form, "refusal": refusal}
+    return render(request, "care/appointment_new.html", context, status=status)

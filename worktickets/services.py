@@ -292,11 +292,14 @@ def ticket_create(
     category: InquiryCategory | None = None,
     to_team_queue: bool = False,
     callback_reason: str = "",
+    clocks_from: datetime | None = None,
 ) -> TicketCreated:
     """Open an inquiry or a business order (complaints open through the complaints app).
 
     A ticket an agent opens for their own team is theirs (in their own queue) unless
-    it names another assignee or is left in the team's queue (`to_team_queue`)."""
+    it names another assignee or is left in the team's queue (`to_team_queue`). Its
+    SLA clocks count from now, or from `clocks_from` when the work is booked for a
+    later moment (a VIP appointment's slot, DOMAIN.md P-9)."""
     _check_kind_and_channel(kind, channel)
     subject = _require_text(subject, "subject", _("Give the ticket a subject."))
     if contact is not None and customer is None:
@@ -330,7 +333,7 @@ def ticket_create(
     # The clocks are planned first so the ticket is written once, with its
     # nearest deadline (the queue's order) and its number already set.
     facts = ticket_facts(ticket)
-    clocks = sla_services.clocks_planned(facts, at=now)
+    clocks = sla_services.clocks_planned(facts, at=clocks_from or now)
     ticket.sla_due_at = sla_services.nearest_due(clocks)
     ticket.number = next_ticket_number(now)
     ticket.save()  # simple-history writes the creation's history row
