@@ -20,3 +20,16 @@ def customer_panel(customer, user, *, full: bool = True) -> dict | None:
         selectors.appointment_refusal(customer)
     )
     return {"template": "care/_customer_panel.html", "care": care, "customer": customer}
+
+
+def business_offers(customer) -> list:
+    """The caller's privileges for the new-ticket form (worktickets.offers): those that
+    are a business carry its code, so the form can start it in one click."""
+    from django.utils.translation import gettext
+
+    from worktickets.offers import Offer
+
+    return [
+        Offer(gettext(privilege.name), privilege.business_type_code)
+        for privilege in selectors.privileges_for(customer)
+    ]
