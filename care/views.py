@@ -2,12 +2,15 @@
 and the callback outcome form. Views parse, call one service or selector, render."""
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from redis.exceptions import RedisError
@@ -83,11 +86,20 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "care/survey_thanks.html", {"score": answer.score})
     context = {
         "survey": found,
+        "questions": _questions_html(get_language()),
         "scores": SCORE_CHOICES,
-        "dimensions": DIMENSIONS.items(),
         "errors": errors,
     }
     return render(request, "care/survey.html", context, status=400 if errors else 200)
+
+
+@functools.cache
+def _questions_html(language: str) -> str:
+    """The optional questions' markup, the same for every survey in a language:
+    rendered once per process and language, not on every view of the public page."""
+    return render_to_string(
+        "care/_survey_questions.html", {"scores": SCORE_CHOICES, "dimensions": DIMENSIONS.items()}
+    )
 
 
 def _month_start(now: datetime.datetime) -> datetime.datetime:

@@ -184,3 +184,22 @@ def test_a_callback_ticket_works_like_any_ticket_on_the_desk(client, agent_user,
     assert [row["number"] for row in api.json()["results"]] == [
         Ticket.objects.get(pk=callback.ticket_id).number
     ]
+
+
+def test_the_public_page_runs_one_query(client, sent, django_assert_num_queries):
+    _survey, token = sent
+    client.get(page(token))  # the optional questions' markup is rendered once
+
+    with django_assert_num_queries(1):
+        response = client.get(page(token))
+
+    assert response.status_code == 200 and 'name="after_sales"' in response.content.decode()
+
+
+def test_the_optional_questions_are_in_the_readers_language(client, sent):
+    _survey, token = sent
+
+    english = client.get(page(token), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(page(token), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "Service attitude" in english and "Service attitude" not in chinese
