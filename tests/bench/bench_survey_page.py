@@ -31,13 +31,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.bench import client  # noqa: E402
+from tests.bench.scratch_db import in_scratch_database  # noqa: E402
 from tests.bench.servers import (  # noqa: E402
     DEFAULT_WORKERS,
     Environment,
     Gunicorn,
     backend_pids,
 )
-from tests.bench.scratch_db import in_scratch_database  # noqa: E402
 
 TARGET_RPS = 200
 CLIENTS = 8
