@@ -51,6 +51,49 @@ class CareSettings(models.Model):
         return cls.objects.order_by("pk").first() or cls.objects.create()
 
 
+class CsatTarget(models.Model):
+    """A CSAT target for one channel, one tier, or both (CA-36, K-23); where none is
+    set, the centre's target (CareSettings) applies. The most specific wins:
+    channel and tier, then the channel's, then the tier's, then the centre's."""
+
+    channel = models.CharField(
+        _("channel"),
+        max_length=20,
+        choices=Channel.choices,
+        blank=True,
+        help_text=_("Empty: every channel."),
+    )
+    tier = models.CharField(
+        _("VIP tier (grade service)"),
+        max_length=20,
+        choices=VipTier.choices,
+        blank=True,
+        help_text=_("Empty: every tier."),
+    )
+    target_percent = models.PositiveSmallIntegerField(
+        _("CSAT target (%)"), validators=[MaxValueValidator(100)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["channel", "tier"]
+        verbose_name = _("CSAT target")
+        verbose_name_plural = _("CSAT targets")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "tier"], name="csat_target_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(channel="", tier=""), name="csat_target_names_something"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        parts = [
+            self.get_channel_display() if self.channel else "",
+            self.get_tier_display() if self.tier else "",
+        ]
+        return " · ".join(str(part) for part in parts if part)
+
+
 class SurveyPolicy(models.Model):
     """Whether, when and how often a closed ticket of a kind and channel is surveyed."""
 

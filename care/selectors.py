@@ -24,7 +24,15 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from care.choices import APPOINTMENT_LOWEST_TIER, SATISFIED_AT_LEAST
-from care.models import Appointment, Callback, CareSettings, Privilege, Survey, TierPrivilege
+from care.models import (
+    Appointment,
+    Callback,
+    CareSettings,
+    CsatTarget,
+    Privilege,
+    Survey,
+    TierPrivilege,
+)
 from csc.lib.reference import ReferenceCache
 from intake.choices import Disposition
 from intake.models import Contact
@@ -87,8 +95,38 @@ def csat(
     )
 
 
-def csat_by(by: str, start: datetime.datetime, end: datetime.datetime) -> list[dict]:
-    """CSAT per agent, team, channel, ticket kind or tier: one grouped query."""
+@dataclass(frozen=True)
+class CsatTargets:
+    """The centre's CSAT target and those set per channel, per tier or both."""
+
+    centre: int
+    specific: dict[tuple[str, str], int]
+
+    def for_(self, channel: str = "", tier: str = "") -> int:
+        """The most specific target: channel and tier, channel, tier, the centre's."""
+        for key in ((channel, tier), (channel, ""), ("", tier)):
+            if key != ("", "") and key in self.specific:
+                return self.specific[key]
+        return self.centre
+
+
+def csat_targets() -> CsatTargets:
+    """Every CSAT target in two small queries (the settings row and the targets)."""
+    return CsatTargets(
+        CareSettings.current().csat_target_percent,
+        {(t.channel, t.tier): t.target_percent for t in CsatTarget.objects.all()},
+    )
+
+
+def csat_by(
+    by: str,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    *,
+    targets: CsatTargets | None = None,
+) -> list[dict]:
+    """CSAT per agent, team, channel, ticket kind or tier: one grouped query. Given the
+    targets, each channel's or tier's row carries its own target and whether it is met."""
     field = GROUPINGS[by]
     rows = (
         answered_between(start, end)
@@ -98,7 +136,7 @@ def csat_by(by: str, start: datetime.datetime, end: datetime.datetime) -> list[d
         )
         .order_by(field)
     )
-    return [
+    result = [
         {
             "key": row[field],
             "answers": row["answers"],
@@ -107,6 +145,15 @@ def csat_by(by: str, start: datetime.datetime, end: datetime.datetime) -> list[d
         }
         for row in rows
     ]
+    if targets is not None:
+        for row in result:
+            key = row["key"] or ""
+            target = targets.for_(
+                channel=key if by == "channel" else "", tier=key if by == "tier" else ""
+            )
+            row["target_percent"] = target
+            row["met"] = row["satisfied"] * 100 >= target * row["answers"]
+    return result
 
 
 def _period_start(period: str, day: datetime.date) -> datetime.date:

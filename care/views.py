@@ -108,17 +108,20 @@ def _month_start(now: datetime.datetime) -> datetime.datetime:
 
 @permission(VIEW_CARE)
 def home(request: HttpRequest) -> HttpResponse:
-    """The care manager's home: CSAT against target, response rate, open callbacks."""
+    """The care manager's home: CSAT against target (per channel and tier against
+    their own targets, where set), response rate, open callbacks."""
     now = timezone.localtime()
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     month = _month_start(now)
+    targets = selectors.csat_targets()
     context = {
         "today": selectors.csat(today, now + datetime.timedelta(seconds=1)),
         "month": selectors.csat(month, now + datetime.timedelta(seconds=1)),
         "index": selectors.satisfaction_index(month, now),
         "response_rate": selectors.response_rate(month, now),
         "trend": selectors.csat_trend("day", today - datetime.timedelta(days=29), now),
-        "by_channel": selectors.csat_by("channel", month, now),
+        "by_channel": selectors.csat_by("channel", month, now, targets=targets),
+        "by_tier": selectors.csat_by("tier", month, now, targets=targets),
         "callbacks": list(selectors.open_callbacks()[:50]),
         "weekly": selectors.callbacks_weekly(today - datetime.timedelta(weeks=4), now),
         "campaigns": list(Campaign.objects.order_by("-scheduled_at")[:10]),

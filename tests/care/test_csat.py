@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from care import selectors
-from care.models import CareSettings, Survey
+from care.models import CareSettings, CsatTarget, Survey
 from tests.factories import CustomerFactory, TeamFactory, TicketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -159,3 +159,51 @@ def test_the_csat_aggregate_is_one_query(django_assert_num_queries):
 
     with django_assert_num_queries(2):  # the figures and the target
         selectors.csat(START, END)
+
+
+def test_a_channel_or_tier_target_overrides_the_centres_the_most_specific_first():
+    CareSettings.objects.update(csat_target_percent=95)
+    CsatTarget.objects.create(channel="online_chat", target_percent=80)
+    CsatTarget.objects.create(tier="gold", target_percent=97)
+    CsatTarget.objects.create(channel="online_chat", tier="gold", target_percent=90)
+
+    targets = selectors.csat_targets()
+
+    assert targets.for_() == 95
+    assert targets.for_(channel="hotline") == 95
+    assert targets.for_(channel="online_chat") == 80
+    assert targets.for_(tier="gold") == 97
+    assert targets.for_(channel="hotline", tier="gold") == 97
+    assert targets.for_(channel="online_chat", tier="gold") == 90
+
+
+def test_csat_per_channel_is_compared_with_each_channels_target():
+    CsatTarget.objects.create(channel="online_chat", target_percent=50)
+    for score in (5, 1):
+        answered(score, channel="online_chat")
+        answered(score, channel="hotline")
+
+    rows = {
+        row["key"]: row
+        for row in selectors.csat_by("channel", START, END, targets=selectors.csat_targets())
+    }
+
+    assert (rows["online_chat"]["target_percent"], rows["online_chat"]["met"]) == (50, True)
+    assert (rows["hotline"]["target_percent"], rows["hotline"]["met"]) == (95, False)
+
+
+def test_csat_per_tier_is_compared_with_each_tiers_target():
+    CsatTarget.objects.create(tier="gold", target_percent=60)
+    for score in (5, 4, 1):
+        answered(score, tier="gold")
+
+    (row,) = selectors.csat_by("tier", START, END, targets=selectors.csat_targets())
+
+    assert (row["percent"], row["target_percent"], row["met"]) == (66.7, 60, True)
+
+
+def test_a_target_naming_neither_channel_nor_tier_is_refused():
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CsatTarget.objects.create(target_percent=90)
