@@ -2,10 +2,12 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from care.models import (
+    Appointment,
     Callback,
     CallbackPolicy,
     Campaign,
     CareSettings,
+    CsatTarget,
     Privilege,
     Survey,
     SurveyOptOut,
@@ -17,6 +19,20 @@ from care.models import (
 @admin.register(CareSettings)
 class CareSettingsAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "csat_target_percent", "link_valid_days"]
+
+
+@admin.register(CsatTarget)
+class CsatTargetAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "channel", "tier", "target_percent"]
+    list_filter = ["channel", "tier"]
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(SimpleHistoryAdmin):
+    list_display = ["ticket", "customer", "place", "hall", "slot_start", "slot_end", "booked_by"]
+    list_filter = ["place"]
+    raw_id_fields = ["ticket", "customer", "booked_by"]
+    date_hierarchy = "slot_start"
 
 
 @admin.register(SurveyPolicy)

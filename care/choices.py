@@ -21,6 +21,17 @@ class CallbackOutcome(models.TextChoices):
     NOT_REACHED = "not_reached", _("Not reached")
 
 
+class AppointmentPlace(models.TextChoices):
+    HALL = "hall", _("At a business hall")
+    CALLBACK = "callback", _("By a call from us")
+
+
+# P-9: appointments without waiting are for gold and above (entitled to grade service).
+APPOINTMENT_LOWEST_TIER = "gold"
+APPOINTMENT_MAX_MINUTES = 240
+APPOINTMENT_BOOK_AHEAD_DAYS = 60
+
+
 # DOMAIN.md P-13 / CA-29: the 5-point question and the optional dimensions.
 SCORE_CHOICES = [
     (5, _("Very satisfied")),

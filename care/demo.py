@@ -1,6 +1,6 @@
 """Demo data for care (called from seed_demo): a month of survey answers on the demo's
-tickets, callbacks in every state, an opted-out customer. Idempotent: nothing is
-written when the demo already has survey answers."""
+tickets, callbacks in every state, a few VIP appointments, an opted-out customer.
+Idempotent: nothing is written when the demo already has survey answers."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from care import services
-from care.choices import AnsweredVia, CallbackOutcome, SurveyStatus
+from care.choices import AnsweredVia, AppointmentPlace, CallbackOutcome, SurveyStatus
 from care.models import Campaign, Survey, token_digest
 from complaints.models import OutageCluster
+from intake.choices import VipTier
+from intake.models import Customer
 from staffing.models import User
 from worktickets import services as ticket_services
 from worktickets.choices import CallbackReason, TicketKind, TicketStatus
@@ -87,6 +89,7 @@ def seed_care(users: dict[str, User]) -> int:
         if survey.score is not None:
             ticket_services.ticket_record_survey_score(survey.ticket, survey.score)
     _callbacks(users, rng)
+    _appointments(users, now)
     _campaigns(now)
     if tickets:
         services.survey_opt_out(tickets[-1].customer, reason="客户要求不再接收调查短信")
@@ -126,6 +129,34 @@ def _callbacks(users: dict[str, User], rng: random.Random) -> None:
         )
         services.callback_create(
             reason=CallbackReason.MANUAL, customer=customer, by=users.get("lead", agent)
+        )
+
+
+HALLS = ["人民路营业厅", "高新区旗舰营业厅"]
+
+
+def _appointments(users: dict[str, User], now: datetime.datetime) -> None:
+    """A few VIP appointments without waiting (P-9) for gold-and-above postpaid
+    customers: hall visits and a callback, in the coming days."""
+    agent = users["agent"]
+    customers = list(
+        Customer.objects.entitled_to_grade_service()
+        .filter(vip_tier__in=[VipTier.GOLD, VipTier.DIAMOND, VipTier.SUPREME])
+        .order_by("pk")[:4]
+    )
+    today = timezone.localtime(now).replace(minute=0, second=0, microsecond=0)
+    for index, customer in enumerate(customers):
+        start = today + datetime.timedelta(days=index, hours=3 + index)
+        place = AppointmentPlace.CALLBACK if index % 2 else AppointmentPlace.HALL
+        services.appointment_book(
+            customer,
+            by=agent,
+            slot_start=start,
+            slot_end=start + datetime.timedelta(minutes=30),
+            place=place,
+            hall=HALLS[index % len(HALLS)] if place == AppointmentPlace.HALL else "",
+            note="客户预约办理，请提前准备资料" if place == AppointmentPlace.HALL else "",
+            now=now,
         )
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from care.choices import AnsweredVia, CallbackOutcome, SurveyStatus
+from care.choices import AnsweredVia, AppointmentPlace, CallbackOutcome, SurveyStatus
 from intake.choices import Channel, PaymentType, Region, ServiceType, VipTier
 from worktickets.choices import TicketKind
 
@@ -49,6 +49,49 @@ class CareSettings(models.Model):
     @classmethod
     def current(cls) -> "CareSettings":
         return cls.objects.order_by("pk").first() or cls.objects.create()
+
+
+class CsatTarget(models.Model):
+    """A CSAT target for one channel, one tier, or both (CA-36, K-23); where none is
+    set, the centre's target (CareSettings) applies. The most specific wins:
+    channel and tier, then the channel's, then the tier's, then the centre's."""
+
+    channel = models.CharField(
+        _("channel"),
+        max_length=20,
+        choices=Channel.choices,
+        blank=True,
+        help_text=_("Empty: every channel."),
+    )
+    tier = models.CharField(
+        _("VIP tier (grade service)"),
+        max_length=20,
+        choices=VipTier.choices,
+        blank=True,
+        help_text=_("Empty: every tier."),
+    )
+    target_percent = models.PositiveSmallIntegerField(
+        _("CSAT target (%)"), validators=[MaxValueValidator(100)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["channel", "tier"]
+        verbose_name = _("CSAT target")
+        verbose_name_plural = _("CSAT targets")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "tier"], name="csat_target_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(channel="", tier=""), name="csat_target_names_something"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        parts = [
+            self.get_channel_display() if self.channel else "",
+            self.get_tier_display() if self.tier else "",
+        ]
+        return " · ".join(str(part) for part in parts if part)
 
 
 class SurveyPolicy(models.Model):
@@ -233,6 +276,50 @@ class Callback(models.Model):
 
     def __str__(self) -> str:
         return str(self.ticket)
+
+
+class Appointment(models.Model):
+    """A VIP appointment without waiting (预约免排队, DOMAIN.md P-9): a time slot at a
+    hall or as a callback, for a gold-tier-or-higher customer entitled to grade
+    service. It is worked as a callback ticket of reason "VIP appointment" (its
+    `Callback` row records the outcome), so queues, escalation and the API apply
+    unchanged; the ticket's SLA clock counts from the slot's start."""
+
+    ticket = models.OneToOneField(
+        "worktickets.Ticket",
+        verbose_name=_("appointment ticket"),
+        on_delete=models.CASCADE,
+        related_name="care_appointment",
+    )
+    customer = models.ForeignKey(
+        "intake.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="care_appointments",
+    )
+    place = models.CharField(_("where"), max_length=20, choices=AppointmentPlace.choices)
+    hall = models.CharField(_("business hall"), max_length=100, blank=True)
+    slot_start = models.DateTimeField(_("slot starts"))
+    slot_end = models.DateTimeField(_("slot ends"))
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("booked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["slot_start", "pk"]
+        verbose_name = _("VIP appointment")
+        verbose_name_plural = _("VIP appointments")
+        indexes = [
+            models.Index(fields=["customer", "slot_start"], name="appointment_customer_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.slot_start:%Y-%m-%d %H:%M}"
 
 
 class Privilege(models.Model):

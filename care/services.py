@@ -12,17 +12,22 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_update_with_history
 
 from care import selectors
 from care.choices import (
+    APPOINTMENT_BOOK_AHEAD_DAYS,
+    APPOINTMENT_MAX_MINUTES,
     DIMENSIONS,
     DISSATISFIED_AT_MOST,
     AnsweredVia,
+    AppointmentPlace,
     CallbackOutcome,
     SurveyStatus,
 )
 from care.models import (
+    Appointment,
     Callback,
     CallbackPolicy,
     Campaign,
@@ -35,7 +40,8 @@ from care.models import (
 from complaints.models import Complaint
 from complaints.services import complaint_reopen
 from csc.lib.errors import DomainError
-from intake.choices import Disposition
+from csc.lib.phrases import Phrase
+from intake.choices import Channel, Disposition
 from intake.models import Contact, Customer
 from staffing.models import OutboxMessage, User
 from staffing.outbox import outbox_enqueue, outbox_enqueue_many
@@ -171,6 +177,10 @@ def survey_by_token(token: str, *, now: datetime | None = None, lock: bool = Fal
     surveys = Survey.objects.select_related("ticket")
     if lock:
         surveys = surveys.select_for_update(of=("self",))
+    else:
+        # The public page reads what it shows and checks, not two wide rows: it is
+        # opened in bursts after an SMS batch (tests/bench/bench_survey_page.py).
+        surveys = surveys.only("status", "expires_at", "ticket__number")
     survey = surveys.filter(token_hash=token_digest(token or "")).first()
     if survey is None or survey.status == SurveyStatus.SCHEDULED:
         raise SurveyRefused(_("This survey link is not valid."), code="not_found")
@@ -378,8 +388,11 @@ def callback_record_outcome(
         ticket_services.ticket_add_note(
             ticket,
             by=by,
-            body=_("Attempt %(n)s: not reached. %(comment)s")
-            % {"n": callback.attempts, "comment": callback.outcome_comment},
+            body=Phrase(
+                gettext_noop("Attempt %(n)s: not reached. %(comment)s"),
+                n=callback.attempts,
+                comment=callback.outcome_comment,
+            ),
         )
         return callback
     resolution = f"{CallbackOutcome(outcome).label}. {callback.outcome_comment}".strip()
@@ -398,6 +411,71 @@ def callback_record_outcome(
             % {"number": ticket.number},
         )
     return callback
+
+
+@transaction.atomic
+def appointment_book(
+    customer: Customer,
+    *,
+    by: User,
+    slot_start: datetime,
+    slot_end: datetime,
+    place: str,
+    hall: str = "",
+    note: str = "",
+    now: datetime | None = None,
+) -> Appointment:
+    """Book a VIP appointment without waiting (DOMAIN.md P-9) for a gold-tier-or-higher
+    customer entitled to grade service: a callback ticket of reason "VIP appointment"
+    in the agent's team queue, whose SLA clock ("VIP appointments", care/migrations/
+    0011) counts from the slot's start, and its appointment row."""
+    now = now or timezone.now()
+    refusal = selectors.appointment_refusal(customer)
+    if refusal:
+        raise DomainError(refusal, code="not_entitled", details={"customer": [refusal]})
+    errors: dict[str, list[str]] = {}
+    hall = (hall or "").strip()
+    if place not in AppointmentPlace.values:
+        errors["place"] = [_("Choose a hall visit or a callback.")]
+    elif place == AppointmentPlace.HALL and not hall:
+        errors["hall"] = [_("Name the business hall.")]
+    if slot_start <= now:
+        errors["slot_start"] = [_("The slot must be in the future.")]
+    elif slot_start > now + timedelta(days=APPOINTMENT_BOOK_AHEAD_DAYS):
+        errors["slot_start"] = [
+            _("Book at most %(days)s days ahead.") % {"days": APPOINTMENT_BOOK_AHEAD_DAYS}
+        ]
+    if slot_end <= slot_start:
+        errors["slot_end"] = [_("The slot must end after it starts.")]
+    elif slot_end - slot_start > timedelta(minutes=APPOINTMENT_MAX_MINUTES):
+        errors["slot_end"] = [
+            _("A slot lasts at most %(hours)s hours.") % {"hours": APPOINTMENT_MAX_MINUTES // 60}
+        ]
+    if errors:
+        raise DomainError(_("Check the appointment."), code="invalid", details=errors)
+    local_start = timezone.localtime(slot_start)
+    where = hall if place == AppointmentPlace.HALL else AppointmentPlace(place).label
+    created = ticket_services.ticket_create(
+        kind=TicketKind.CALLBACK,
+        channel=Channel.WALK_IN if place == AppointmentPlace.HALL else Channel.HOTLINE,
+        subject=f"{CallbackReason.VIP_APPOINTMENT.label}: {local_start:%m-%d %H:%M} · {where}",
+        description=(note or "").strip(),
+        customer=customer,
+        created_by=by,
+        to_team_queue=True,
+        callback_reason=CallbackReason.VIP_APPOINTMENT,
+        clocks_from=slot_start,
+    )
+    Callback.objects.create(ticket=created.ticket)
+    return Appointment.objects.create(
+        ticket=created.ticket,
+        customer=customer,
+        place=place,
+        hall=hall if place == AppointmentPlace.HALL else "",
+        slot_start=slot_start,
+        slot_end=slot_end,
+        booked_by=by,
+    )
 
 
 def sampled(ticket_number: str, rate_percent: int) -> bool:

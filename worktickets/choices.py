@@ -29,6 +29,8 @@ class CallbackReason(models.TextChoices):
     COMPLAINT_CLOSED = "complaint_closed", _("After complaint closure")
     REQUESTED = "requested", _("Customer asked to be called back")
     MANUAL = "manual", _("Opened by hand")
+    # A VIP appointment without waiting (DOMAIN.md P-9): its clock counts from the slot.
+    VIP_APPOINTMENT = "vip_appointment", _("VIP appointment")
 
 
 class Priority(models.IntegerChoices):

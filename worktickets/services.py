@@ -292,11 +292,14 @@ def ticket_create(
     category: InquiryCategory | None = None,
     to_team_queue: bool = False,
     callback_reason: str = "",
+    clocks_from: datetime | None = None,
 ) -> TicketCreated:
     """Open an inquiry or a business order (complaints open through the complaints app).
 
     A ticket an agent opens for their own team is theirs (in their own queue) unless
-    it names another assignee or is left in the team's queue (`to_team_queue`)."""
+    it names another assignee or is left in the team's queue (`to_team_queue`). Its
+    SLA clocks count from now, or from `clocks_from` when the work is booked for a
+    later moment (a VIP appointment's slot, DOMAIN.md P-9)."""
     _check_kind_and_channel(kind, channel)
     subject = _require_text(subject, "subject", _("Give the ticket a subject."))
     if contact is not None and customer is None:
@@ -330,7 +333,7 @@ def ticket_create(
     # The clocks are planned first so the ticket is written once, with its
     # nearest deadline (the queue's order) and its number already set.
     facts = ticket_facts(ticket)
-    clocks = sla_services.clocks_planned(facts, at=now)
+    clocks = sla_services.clocks_planned(facts, at=clocks_from or now)
     ticket.sla_due_at = sla_services.nearest_due(clocks)
     ticket.number = next_ticket_number(now)
     ticket.save()  # simple-history writes the creation's history row
@@ -572,9 +575,12 @@ def _on_reply(ticket: Ticket, *, first_response: bool, gives_solution: bool) -> 
 
 
 @transaction.atomic
-def ticket_add_note(ticket: Ticket, *, by: User, body: str) -> TicketEvent:
-    """An internal note; it changes nothing else, so it needs no version."""
-    body = _require_text(body, "body", _("Write the note."))
+def ticket_add_note(ticket: Ticket, *, by: User, body: str | Phrase) -> TicketEvent:
+    """An internal note; it changes nothing else, so it needs no version. A note a
+    service writes is given as a Phrase: kept as its key and parameters, each reader
+    reads it in their own language (typed notes are kept as typed)."""
+    if not isinstance(body, Phrase):
+        body = _require_text(body, "body", _("Write the note."))
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     event = record_event(ticket, EventKind.NOTE, by, body=body)
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())

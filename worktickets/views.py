@@ -49,7 +49,7 @@ from sla.selectors import attention_row, clocks_for_ticket, reassign_candidates
 from staffing.access import permission
 from staffing.models import Agent, Team, User
 from staffing.reference import teams_by_id
-from worktickets import eligibility, queue_tools, selectors, services
+from worktickets import eligibility, offers, queue_tools, selectors, services
 from worktickets.choices import Action, EventKind, Priority, TicketKind, TicketStatus
 from worktickets.deadlines import delivery_limit_of, no_deadline_reason, no_limit_reason
 from worktickets.filters import QueueFilter
@@ -811,6 +811,7 @@ def _caller_panel(
     for listed in panel["customers"]:
         listed.segment_label = PaymentSegment(listed.payment_segment).label
         selectors.withhold_hidden(listed.recent_tickets)
+    offers.offers_for(panel["customers"])
     return panel
 
 
@@ -839,6 +840,13 @@ def _contact_from(value) -> Contact | None:
 def _customer_from(value) -> Customer | None:
     customer_id = int_or_none(value)
     return Customer.objects.filter(pk=customer_id).first() if customer_id else None
+
+
+def _business_type_from(value) -> BusinessType | None:
+    business_type_id = int_or_none(value)
+    if business_type_id is None:
+        return None
+    return BusinessType.objects.filter(pk=business_type_id, is_active=True).first()
 
 
 def _caller_number(phone: str, contact: Contact | None) -> str:
@@ -911,6 +919,12 @@ def _blank_ticket_form(params) -> TicketForm:
     contact = _contact_from(params.get("contact"))
     customer = contact.customer if contact else _customer_from(params.get("customer"))
     initial = {"customer": customer, "contact": contact}
+    business_type = _business_type_from(params.get("business_type"))
+    if customer is not None and business_type is not None:
+        # "Start this business" from a privilege the caller holds: the order is chosen.
+        initial.update(
+            kind=TicketKind.BUSINESS, business_type=business_type.pk, subject=business_type.name
+        )
     if contact is not None:
         # The summary's first line is the subject the agent would type.
         first_line = next(iter(contact.summary.strip().splitlines()), "")

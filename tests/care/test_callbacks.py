@@ -4,6 +4,7 @@ ticket with its own SLA clock; for a complaint reopening is offered; outcomes re
 import datetime
 
 import pytest
+from django.utils import translation
 
 from care import services
 from care.choices import CallbackOutcome
@@ -14,6 +15,7 @@ from sla.models import Clock
 from tests.care.conftest import answer, token_of
 from tests.factories import ContactFactory, make_complaint
 from worktickets.choices import TicketStatus
+from worktickets.models import TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +96,26 @@ def test_not_reached_counts_the_attempt_and_keeps_the_callback_open(sent, agent_
     assert callback.attempts == 2
     assert callback.ticket.status == TicketStatus.IN_PROGRESS
     assert callback.ticket.assignee_id == agent_user.pk
+
+
+def test_the_not_reached_note_is_kept_as_a_phrase_each_reader_reads_in_their_language(
+    sent, agent_user
+):
+    survey, token = sent
+    answer(token, 2)
+    callback = Callback.objects.get(survey=survey)
+    with translation.override("zh-hans"):
+        services.callback_record_outcome(
+            callback, by=agent_user, outcome="not_reached", comment="无人接听"
+        )
+
+    note = TicketEvent.objects.get(ticket=callback.ticket, kind="note")
+    assert note.message["key"] == "Attempt %(n)s: not reached. %(comment)s"
+    assert note.message["params"] == {"n": 1, "comment": "无人接听"}
+    with translation.override("en"):
+        assert note.text == "Attempt 1: not reached. 无人接听"
+    with translation.override("zh-hans"):
+        assert note.text == "第1次尝试：未联系上。无人接听"
 
 
 def test_reached_resolves_the_callback_and_a_second_outcome_is_refused(sent, agent_user):

@@ -2,12 +2,13 @@
 and period, against the editable target (CA-36); the satisfaction index (CA-30)."""
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.utils import timezone
 
 from care import selectors
-from care.models import CareSettings, Survey
+from care.models import CareSettings, CsatTarget, Survey
 from tests.factories import CustomerFactory, TeamFactory, TicketFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +97,53 @@ def test_the_trend_is_per_day_oldest_first():
     assert [(row["answers"], row["percent"]) for row in trend] == [(2, 50.0), (1, 100.0)]
 
 
+def shanghai(*args):
+    return datetime.datetime(*args, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+
+
+def test_the_trend_cuts_days_at_local_midnight_weeks_on_monday_and_months_on_the_first():
+    # 2026-03-01 is a Sunday. 23:30 and 00:30 local fall on two days (UTC: one day).
+    answered(5, answered_at=shanghai(2026, 2, 27, 10, 0))
+    answered(1, answered_at=shanghai(2026, 3, 1, 23, 30))
+    answered(5, answered_at=shanghai(2026, 3, 2, 0, 30))
+    answered(4, answered_at=shanghai(2026, 3, 2, 9, 0))
+    start, end = shanghai(2026, 2, 27, 9, 0), shanghai(2026, 3, 2, 23, 0)
+
+    def rows(period):
+        return [
+            (row["period"].isoformat(), row["answers"], row["percent"])
+            for row in selectors.csat_trend(period, start, end)
+        ]
+
+    assert rows("day") == [
+        ("2026-02-27", 1, 100.0),
+        ("2026-03-01", 1, 0.0),
+        ("2026-03-02", 2, 100.0),
+    ]
+    assert rows("week") == [("2026-02-23", 2, 50.0), ("2026-03-02", 2, 100.0)]
+    assert rows("month") == [("2026-02-01", 1, 100.0), ("2026-03-01", 3, 66.7)]
+
+
+def test_the_trend_counts_only_the_answers_inside_the_range():
+    answered(1, answered_at=shanghai(2026, 3, 2, 8, 59))
+    answered(5, answered_at=shanghai(2026, 3, 2, 9, 0))
+    answered(1, answered_at=shanghai(2026, 3, 2, 18, 0))
+
+    trend = selectors.csat_trend("day", shanghai(2026, 3, 2, 9, 0), shanghai(2026, 3, 2, 18, 0))
+
+    assert [(row["answers"], row["percent"]) for row in trend] == [(1, 100.0)]
+
+
+def test_the_trend_is_one_query_whatever_the_number_of_days(django_assert_num_queries):
+    for days_ago in range(0, 30, 3):
+        answered(4, days_ago=days_ago)
+
+    with django_assert_num_queries(1):
+        trend = selectors.csat_trend("day", START, END)
+
+    assert len(trend) == 10
+
+
 def test_the_satisfaction_index_rescales_without_business_data():
     for score in (5, 4, 1, 1):
         answered(score)
@@ -111,3 +159,51 @@ def test_the_csat_aggregate_is_one_query(django_assert_num_queries):
 
     with django_assert_num_queries(2):  # the figures and the target
         selectors.csat(START, END)
+
+
+def test_a_channel_or_tier_target_overrides_the_centres_the_most_specific_first():
+    CareSettings.objects.update(csat_target_percent=95)
+    CsatTarget.objects.create(channel="online_chat", target_percent=80)
+    CsatTarget.objects.create(tier="gold", target_percent=97)
+    CsatTarget.objects.create(channel="online_chat", tier="gold", target_percent=90)
+
+    targets = selectors.csat_targets()
+
+    assert targets.for_() == 95
+    assert targets.for_(channel="hotline") == 95
+    assert targets.for_(channel="online_chat") == 80
+    assert targets.for_(tier="gold") == 97
+    assert targets.for_(channel="hotline", tier="gold") == 97
+    assert targets.for_(channel="online_chat", tier="gold") == 90
+
+
+def test_csat_per_channel_is_compared_with_each_channels_target():
+    CsatTarget.objects.create(channel="online_chat", target_percent=50)
+    for score in (5, 1):
+        answered(score, channel="online_chat")
+        answered(score, channel="hotline")
+
+    rows = {
+        row["key"]: row
+        for row in selectors.csat_by("channel", START, END, targets=selectors.csat_targets())
+    }
+
+    assert (rows["online_chat"]["target_percent"], rows["online_chat"]["met"]) == (50, True)
+    assert (rows["hotline"]["target_percent"], rows["hotline"]["met"]) == (95, False)
+
+
+def test_csat_per_tier_is_compared_with_each_tiers_target():
+    CsatTarget.objects.create(tier="gold", target_percent=60)
+    for score in (5, 4, 1):
+        answered(score, tier="gold")
+
+    (row,) = selectors.csat_by("tier", START, END, targets=selectors.csat_targets())
+
+    assert (row["percent"], row["target_percent"], row["met"]) == (66.7, 60, True)
+
+
+def test_a_target_naming_neither_channel_nor_tier_is_refused():
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CsatTarget.objects.create(target_percent=90)

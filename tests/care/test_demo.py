@@ -3,7 +3,7 @@
 import pytest
 
 from care.demo import seed_care
-from care.models import Callback, Campaign, Survey, SurveyOptOut
+from care.models import Appointment, Callback, Campaign, Survey, SurveyOptOut
 from tests.factories import CustomerFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,6 +14,8 @@ def test_the_demo_seeds_answers_and_callbacks_in_every_state_once(
 ):
     for _ in range(120):
         TicketFactory(team=hotline_team, customer=CustomerFactory(), status="closed")
+    vips = [CustomerFactory(payment_type="postpaid", vip_tier=tier) for tier in ("gold", "supreme")]
+    CustomerFactory(payment_type="prepaid", vip_tier="gold")  # no grade service: none
     users = {"agent": agent_user, "lead": lead_user}
 
     answers = seed_care(users)
@@ -26,4 +28,6 @@ def test_the_demo_seeds_answers_and_callbacks_in_every_state_once(
     assert SurveyOptOut.objects.count() == 1
     assert Campaign.objects.count() == 2
     assert Campaign.objects.filter(status="sent").count() == 1
+    assert {a.customer for a in Appointment.objects.all()} == set(vips)
+    assert {a.place for a in Appointment.objects.all()} == {"hall", "callback"}
     assert seed_care(users) == 0

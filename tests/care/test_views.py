@@ -184,3 +184,42 @@ def test_a_callback_ticket_works_like_any_ticket_on_the_desk(client, agent_user,
     assert [row["number"] for row in api.json()["results"]] == [
         Ticket.objects.get(pk=callback.ticket_id).number
     ]
+
+
+def test_the_public_page_runs_one_query(client, sent, django_assert_num_queries):
+    _survey, token = sent
+    client.get(page(token))  # the optional questions' markup is rendered once
+
+    with django_assert_num_queries(1):
+        response = client.get(page(token))
+
+    assert response.status_code == 200 and 'name="after_sales"' in response.content.decode()
+
+
+def test_the_optional_questions_are_in_the_readers_language(client, sent):
+    _survey, token = sent
+
+    english = client.get(page(token), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(page(token), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "Service attitude" in english and "Service attitude" not in chinese
+
+
+def test_the_care_home_compares_each_channel_and_tier_with_its_own_target(
+    client, sent, manager_user
+):
+    from care.models import CsatTarget
+
+    survey, token = sent
+    answer(token, 3)  # CSAT 0 %
+    CsatTarget.objects.create(channel=survey.channel, target_percent=0)
+    CsatTarget.objects.create(tier=survey.tier, target_percent=50)
+    client.force_login(manager_user)
+
+    html = client.get(reverse("care:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    channel_row = html.split(f'data-csat-row="{survey.channel}"', 1)[1].split("</tr>", 1)[0]
+    tier_row = html.split(f'data-csat-row="{survey.tier}"', 1)[1].split("</tr>", 1)[0]
+    assert "data-target>0 %" in channel_row and "below target" not in channel_row
+    assert "data-target>50 %" in tier_row and "below target" in tier_row
+    assert "<title>Customer care" in html and "data-campaign" not in html.split("</title>")[0]

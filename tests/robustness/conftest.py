@@ -78,6 +78,8 @@ def world(db) -> World:
     t["hotline"].save()
     agent = w.people["agent"]
     w.customers = [CustomerFactory(payment_type="postpaid") for _ in range(3)]
+    # May book a VIP appointment (P-9: gold and above, grade service).
+    w.gold_customer = CustomerFactory(payment_type="postpaid", vip_tier="gold")
     w.contacts = [ContactFactory(customer=c, agent=agent) for c in w.customers]
     w.tickets = [make_ticket(created_by=agent, customer=c) for c in w.customers]
     w.tickets.append(

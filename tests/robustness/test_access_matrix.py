@@ -161,6 +161,13 @@ PAGES = [
         {"outcome": ""},
         CALLBACK_WORKERS,
     ),
+    (
+        "book a VIP appointment",
+        "GET",
+        lambda m: reverse("care:appointment_new", args=[m.world.gold_customer.pk]),
+        None,
+        CALLBACK_WORKERS,
+    ),
     ("team board", "GET", lambda m: reverse("staffing:team_board"), None, SUPERVISORS | {QA}),
     (
         "own status",
