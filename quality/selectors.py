@@ -14,7 +14,6 @@ from django.db.models import (
     Avg,
     Count,
     Exists,
-    F,
     OuterRef,
     Prefetch,
     Q,
@@ -179,11 +178,11 @@ def worklist(
         for part, ids in open_ids.items()
     }
     evaluations = (
-        Evaluation.objects.filter(inspector=inspector)
+        Evaluation.objects.filter(inspector=inspector, submitted_at__isnull=False)
         .exclude(state=EvaluationState.DRAFT)
         .select_related("sample__agent", "sample__contact")
         .only("state", "score", "sample_id", *(f"sample__{field}" for field in ROW_FIELDS))
-        .order_by(F("submitted_at").desc(nulls_last=True), "-pk")[:done_limit]
+        .order_by("-submitted_at", "-pk")[:done_limit]
     )
     done = []
     for evaluation in evaluations:

@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='evaluation',
-            index=models.Index(models.F('inspector'), models.OrderBy(models.F('submitted_at'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), name='evaluation_inspector_done'),
+            index=models.Index(fields=['inspector', '-submitted_at', '-id'], name='evaluation_inspector_done'),
         ),
     ]
