@@ -226,9 +226,14 @@ def assign_new(ticket: Ticket, *, at: datetime) -> Outcome | None:
 # ---------------------------------------------------------------- the sweeper
 
 
-def waiting_tickets(team: Team):
+# At most this many waiting tickets per team are tried in one sweep, the most urgent
+# first; the next sweep takes the rest.
+SWEEP_BATCH = 500
+
+
+def waiting_ticket_ids(team: Team) -> list[int]:
     """A team's tickets waiting in its queue for an agent, the most urgent first."""
-    return (
+    return list(
         Ticket.objects.active()
         .filter(
             team=team,
@@ -236,8 +241,8 @@ def waiting_tickets(team: Team):
             transfer_pending=False,
             kind__in=AUTO_ASSIGNED_KINDS,
         )
-        .select_related("customer", "business_type", "team")
         .queue_order()
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
 
 
@@ -254,18 +259,18 @@ def assign_waiting(*, at: datetime | None = None) -> int:
         if not on_shift_agents(team.pk, at).exists():
             continue
         unmet: set[Need] = set()
-        for waiting in waiting_tickets(team).iterator(chunk_size=200):
-            need = need_of(waiting)
-            if need in unmet:
-                continue
+        for pk in waiting_ticket_ids(team):
             with transaction.atomic():
                 ticket = (
                     Ticket.objects.select_for_update(of=("self",))
                     .select_related("team", "customer", "business_type")
-                    .filter(pk=waiting.pk, assignee__isnull=True, transfer_pending=False)
+                    .filter(pk=pk, assignee__isnull=True, transfer_pending=False)
                     .first()
                 )
-                if ticket is None or not ticket.is_active:
+                if ticket is None or not ticket.is_active or ticket.team_id != team.pk:
+                    continue
+                need = need_of(ticket)
+                if need in unmet:
                     continue
                 choice = agent_choose(team, need, at=at)
                 if choice is None:

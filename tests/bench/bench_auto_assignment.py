@@ -1,0 +1,158 @@
+"""Benchmark: ticket creation with auto-assignment on against the same with it off
+(worktickets/assignment.py), in process, on one database, in the same run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/csc \
+        .venv/bin/python tests/bench/bench_auto_assignment.py
+
+It creates its own database next to the one DATABASE_URL names
+(`<name>_assign_bench`, dropped and made afresh; `--keep` leaves it), migrates it,
+makes a team of 12 agents (2 of them VIP seats) rostered on a published roster
+around now, and an integration user; then opens tickets with `ticket_create` in
+blocks of 100, alternating the team's switch off and on, so both ways see the same
+table sizes and the same machine load. Every third ticket is a VIP customer's.
+
+Target: the rate with auto-assignment on is at least 90 % of the rate with it off
+(issue 16). Options: --tickets N (default 2,000 each way), --keep.
+"""
+
+import argparse
+import datetime
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.bench.bench_sla_sweep import drop_database, recreate_database  # noqa: E402
+
+TARGET_RATIO = 0.90
+BLOCK = 100
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tickets", type=int, default=2000, help="tickets each way")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL=postgres://… (a bench database is made next to it)")
+    parts = urlsplit(url)
+    bench_name = f"{parts.path.lstrip('/') or 'postgres'}_assign_bench"
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    print(f"database {bench_name}: creating and migrating …", flush=True)
+    recreate_database(admin_url, bench_name)
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{bench_name}"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csc.settings")
+    try:
+        ok = run(args)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            drop_database(admin_url, bench_name)
+    sys.exit(0 if ok else 1)
+
+
+def _setup():
+    from django.utils import timezone
+
+    from intake.models import Customer
+    from staffing.models import Agent, Roster, RosterEntry, ShiftPattern, ShiftTemplate, User
+    from staffing.services import agent_create, team_create
+
+    now = timezone.now()
+    team = team_create("Bench hotline", "hotline")
+    pattern = ShiftPattern.objects.get(code="A")
+    template = ShiftTemplate.objects.get(pattern=pattern, code="day")
+    roster = Roster.objects.create(
+        team=team,
+        month=timezone.localdate().replace(day=1),
+        pattern=pattern,
+        status=Roster.Status.PUBLISHED,
+    )
+    for n in range(12):
+        agent = agent_create(
+            username=f"bench-agent-{n}",
+            employee_number=f"B{n:04d}",
+            team=team,
+            status=Agent.Status.AVAILABLE,
+        )
+        if n < 2:
+            agent.job_type = Agent.JobType.VIP_SEAT
+            agent.save(update_fields=["job_type"])
+        RosterEntry.objects.create(
+            roster=roster,
+            agent=agent,
+            day=timezone.localdate(),
+            template=template,
+            starts_at=now - datetime.timedelta(hours=1),
+            ends_at=now + datetime.timedelta(hours=8),
+        )
+    team.assignment_cap = 10_000
+    team.save()
+    creator = User.objects.create(username="bench-integration")
+    plain = Customer.objects.create(
+        name="普通客户", phone="13900000001", payment_type="postpaid", vip_tier="none"
+    )
+    vip = Customer.objects.create(
+        name="VIP客户", phone="13900000002", payment_type="postpaid", vip_tier="gold"
+    )
+    return team, creator, plain, vip
+
+
+def run(args) -> bool:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from staffing.models import Team
+    from worktickets.models import Ticket
+    from worktickets.services import ticket_create
+
+    call_command("migrate", verbosity=0)
+    team, creator, plain, vip = _setup()
+
+    def create_block(n: int, start: int) -> float:
+        started = time.perf_counter()
+        for i in range(start, start + n):
+            ticket_create(
+                kind="inquiry",
+                channel="hotline",
+                subject="流量查询",
+                created_by=creator,
+                team=team,
+                customer=vip if i % 3 == 0 else plain,
+            )
+        return time.perf_counter() - started
+
+    def switch(on: bool) -> None:
+        Team.objects.filter(pk=team.pk).update(auto_assign=on)
+        team.auto_assign = on
+
+    create_block(50, 0)  # warm the per-process reference data and the plans
+    seconds = {False: 0.0, True: 0.0}
+    made = 0
+    while made < args.tickets:
+        n = min(BLOCK, args.tickets - made)
+        for on in (False, True):
+            switch(on)
+            seconds[on] += create_block(n, made)
+        made += n
+    off_rate, on_rate = args.tickets / seconds[False], args.tickets / seconds[True]
+    assigned = Ticket.objects.filter(team=team, assignee__isnull=False).count()
+    print(f"tickets: {args.tickets:,} each way; {assigned:,} assigned automatically")
+    print(f"off: {off_rate:.0f} tickets/s ({seconds[False]:.1f} s)")
+    print(f"on:  {on_rate:.0f} tickets/s ({seconds[True]:.1f} s)")
+    ratio = on_rate / off_rate
+    print(f"ratio on/off: {ratio:.1%} (target ≥ {TARGET_RATIO:.0%})")
+    return ratio >= TARGET_RATIO
+
+
+if __name__ == "__main__":
+    main()
