@@ -1,7 +1,8 @@
 """Demo rosters, leave, swaps and handovers (`manage.py seed_demo`): a published
 roster for this month and a draft for next month for 热线一班 on shift pattern A,
 leave and swap requests in every state, handovers (one waiting for the demo lead)
-and duty-log entries; 热线一班 assigns new tickets automatically. Idempotent: nothing is added once this month's roster exists.
+and duty-log entries; 热线一班 assigns new tickets automatically. Idempotent: nothing
+is added once this month's roster exists.
 """
 
 from __future__ import annotations

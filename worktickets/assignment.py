@@ -16,23 +16,31 @@ auto-assignment on, to an agent of that team who
   or past; ties go to the fewer open tickets, then to the lower employee record.
 
 When nobody qualifies the ticket stays in the team's queue and the team lead is
-told. Both outcomes are a timeline line kept as a message key.
+told. Both outcomes are a timeline line kept as a message key. The agent is not
+notified: the ticket is in their own queue.
 
-Race-safety: the qualifying agents' rows are locked (in id order, so two creators
-never deadlock) before their loads are counted, and the ticket is written in the
-same transaction; a second creation choosing among the same agents waits, then
-counts the first one's ticket. Cost: nothing when the team's switch is off (the team
-is already in hand); when on, two queries to choose (lock, loads) and one for the
-assignee's notification, or two for the lead's when nobody qualifies.
+Race-safety: a per-team advisory lock (PostgreSQL, held to the end of the
+transaction; an agent works in one team, so every automatic assignment to them
+goes through their team's lock) is taken before the loads are counted, and the
+ticket is written in the same transaction: a second creation for the same team
+waits, then counts the first one's ticket. Row locks on the agents would do the
+same but write every locked row; the advisory lock writes nothing. Cost: nothing
+when the team's switch is off (the team is already in hand); when on, two
+statements to choose (the lock; the agents with their loads), and two more for the
+lead's notification when nobody qualifies; the timeline line goes in the creation's
+own INSERT.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import cast
 
-from django.db import transaction
-from django.db.models import Case, Count, IntegerField, Sum, Value, When
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, FilteredRelation, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -43,7 +51,7 @@ from staffing.models import Agent, Team, User
 from staffing.outbox import notify
 from staffing.selectors import on_shift_agents
 from worktickets.choices import EventKind, TicketKind
-from worktickets.models import Ticket, TicketEvent
+from worktickets.models import ACTIVE_CATEGORY_VALUES, Ticket, TicketEvent
 from worktickets.reference import category_by_id
 
 # The kinds a new ticket of is given to an agent: complaints come through
@@ -53,6 +61,9 @@ AUTO_ASSIGNED_KINDS = (TicketKind.INQUIRY, TicketKind.BUSINESS, TicketKind.COMPL
 # A ticket due within this long (or overdue) weighs double in an agent's load.
 URGENT_WITHIN = timedelta(hours=1)
 URGENT_WEIGHT = 2
+
+# The first key of the per-team advisory lock ("assg"): no other lock shares it.
+LOCK_NAMESPACE = 0x61737367
 
 
 @dataclass(frozen=True)
@@ -65,9 +76,11 @@ class Need:
 
 @dataclass(frozen=True)
 class Choice:
-    """The agent chosen and their load before this ticket."""
+    """The agent chosen (their user with its name only) and their load before this
+    ticket."""
 
-    agent: Agent
+    agent_id: int
+    user: User
     open_tickets: int
     load: int
 
@@ -94,48 +107,117 @@ def need_of(ticket: Ticket) -> Need:
     return Need(vip_seat=vip, skill_ids=tuple(dict.fromkeys(skills)))
 
 
-def agent_choose(team: Team, need: Need, *, at: datetime) -> Choice | None:
-    """Lock the team's qualifying agents on shift and choose the lightest-loaded under
-    the cap; None when nobody qualifies. Call inside the transaction writing the
-    ticket."""
-    candidates = list(
+def lock_team(team_id: int) -> None:
+    """Hold the team's assignment lock until the transaction ends (PostgreSQL: an
+    advisory lock in memory, nothing written; SQLite serialises writers by itself)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, team_id])
+
+
+def candidates(team_id: int, at: datetime, need: Need) -> QuerySet:
+    """The team's agents on shift who have what the ticket needs, in id order, each as
+    (agent id, user id, username, first name, last name, open tickets, of them due
+    within URGENT_WITHIN or overdue)."""
+    # The open tickets joined on their own (the join's condition, so the partial
+    # index of open tickets by assignee serves it), never an agent's closed history.
+    open_ones = FilteredRelation(
+        "user__assigned_tickets",
+        condition=Q(user__assigned_tickets__status_category__in=ACTIVE_CATEGORY_VALUES),
+    )
+    return (
         on_shift_agents(
-            team.pk,
+            team_id,
             at,
             job_type=Agent.JobType.VIP_SEAT if need.vip_seat else None,
             skill_ids=need.skill_ids,
         )
-        .select_related("user")
-        .select_for_update(of=("self",))
-        .order_by("pk")
-    )
-    if not candidates:
-        return None
-    loads = {
-        row["assignee_id"]: (row["open"], row["load"])
-        for row in Ticket.objects.active()
-        .filter(assignee_id__in=[agent.user_id for agent in candidates])
-        .values("assignee_id")
+        .annotate(open_ones=open_ones)
         .annotate(
-            open=Count("pk"),
-            load=Sum(
-                Case(
-                    When(sla_due_at__lte=at + URGENT_WITHIN, then=Value(URGENT_WEIGHT)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                )
-            ),
+            open_tickets=Count("open_ones"),
+            due_soon=Count("open_ones", filter=Q(open_ones__sla_due_at__lte=at + URGENT_WITHIN)),
         )
-        .order_by()
-    }
-    best: Choice | None = None
-    for agent in candidates:
-        open_tickets, load = loads.get(agent.user_id, (0, 0))
+        .order_by("pk")
+        .values_list(*CANDIDATE_COLUMNS)
+    )
+
+
+CANDIDATE_COLUMNS = (
+    "pk",
+    "user_id",
+    "user__username",
+    "user__first_name",
+    "user__last_name",
+    "open_tickets",
+    "due_soon",
+)
+
+# The statement is compiled once per shape (VIP seat or not, how many skills) and
+# process, with these stand-ins for the values, which are put in at each use: the
+# ORM still writes it (staffing's rule for who is on shift stays staffing's), but
+# building and compiling the queryset cost more CPU than running it.
+# Off: ASSIGNMENT_STATEMENT_KEPT=0.
+_TEAM = -7_300_001
+_SKILL = -7_300_100  # the first skill's stand-in; the next ones count down
+_AT = datetime(1901, 1, 1, 0, 0, 1, tzinfo=UTC)
+
+
+@lru_cache(maxsize=64)
+def _kept_statement(vip_seat: bool, skills: int) -> tuple[str, tuple[tuple[str, object], ...]]:
+    need = Need(vip_seat=vip_seat, skill_ids=tuple(_SKILL - n for n in range(skills)))
+    sql, params = candidates(_TEAM, _AT, need).query.sql_with_params()
+    slots: list[tuple[str, object]] = []
+    for param in params:
+        if param == _TEAM:
+            slots.append(("team", None))
+        elif param == _AT:
+            slots.append(("at", None))
+        elif param == _AT + URGENT_WITHIN:
+            slots.append(("soon", None))
+        elif isinstance(param, int) and _SKILL - skills < param <= _SKILL:
+            slots.append(("skill", _SKILL - param))
+        else:
+            slots.append(("value", param))
+    return sql, tuple(slots)
+
+
+def _candidate_rows(team_id: int, at: datetime, need: Need) -> list[tuple]:
+    if not settings.ASSIGNMENT_STATEMENT_KEPT:
+        return list(candidates(team_id, at, need))
+    sql, slots = _kept_statement(need.vip_seat, len(need.skill_ids))
+    values = {"team": team_id, "at": at, "soon": at + URGENT_WITHIN}
+    params = []
+    for kind, value in slots:
+        if kind == "skill":
+            params.append(need.skill_ids[cast(int, value)])
+        else:
+            params.append(values.get(kind, value))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def agent_choose(team: Team, need: Need, *, at: datetime) -> Choice | None:
+    """Take the team's assignment lock, then choose among its qualifying agents on
+    shift the lightest-loaded under the cap; None when nobody qualifies. Call inside
+    the transaction writing the ticket: the lock is held until it commits."""
+    lock_team(team.pk)
+    # A statement of its own after the lock: under READ COMMITTED it sees every ticket
+    # committed by the creation that held the lock before.
+    best: tuple | None = None
+    for row in _candidate_rows(team.pk, at, need):
+        open_tickets, due_soon = row[5], row[6]
         if open_tickets >= team.assignment_cap:
             continue
-        if best is None or (load, open_tickets) < (best.load, best.open_tickets):
-            best = Choice(agent=agent, open_tickets=open_tickets, load=load)
-    return best
+        load = open_tickets + (URGENT_WEIGHT - 1) * due_soon
+        if best is None or (load, open_tickets) < (best[0], best[1]):
+            best = (load, open_tickets, row)
+    if best is None:
+        return None
+    load, open_tickets, row = best
+    user = User.from_db(connection.alias, ["id", "username", "first_name", "last_name"], row[1:5])
+    return Choice(agent_id=row[0], user=user, open_tickets=open_tickets, load=load)
 
 
 @dataclass
@@ -147,7 +229,7 @@ class Outcome:
 
     def line(self, ticket: Ticket) -> TicketEvent:
         if self.choice is not None:
-            user = self.choice.agent.user
+            user = self.choice.user
             return TicketEvent(
                 ticket=ticket,
                 kind=EventKind.ASSIGNED,
@@ -176,18 +258,12 @@ class Outcome:
         )
 
     def tell(self, ticket: Ticket) -> None:
-        """The assignee hears of the ticket; when nobody qualified, the team lead does."""
-        link = reverse("worktickets:ticket_detail", args=[ticket.pk])
+        """When nobody qualified, the team lead hears of the ticket waiting. An agent is
+        not notified of each ticket given them: it is in their own queue, whose rows
+        refresh and mark new tickets (a notice per ticket would bury the others)."""
         if self.choice is not None:
-            notify(
-                self.choice.agent.user,
-                kind="ticket.assigned",
-                title=Phrase(
-                    gettext_noop("Ticket %(number)s was assigned to you"), number=ticket.number
-                ),
-                link=link,
-            )
             return
+        link = reverse("worktickets:ticket_detail", args=[ticket.pk])
         lead = User.objects.filter(pk=ticket.team.lead_id, is_active=True).first()
         if lead is None:
             return
@@ -219,7 +295,7 @@ def assign_new(ticket: Ticket, *, at: datetime) -> Outcome | None:
         return None
     choice = agent_choose(team, need_of(ticket), at=at)
     if choice is not None:
-        ticket.assignee = choice.agent.user
+        ticket.assignee = choice.user
     return Outcome(choice)
 
 
@@ -276,7 +352,7 @@ def assign_waiting(*, at: datetime | None = None) -> int:
                 if choice is None:
                     unmet.add(need)
                     continue
-                ticket.assignee = choice.agent.user
+                ticket.assignee = choice.user
                 save_ticket(ticket, ["assignee"])
                 outcome = Outcome(choice)
                 record_events([outcome.line(ticket)])

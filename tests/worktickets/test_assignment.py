@@ -227,6 +227,24 @@ def test_an_inquiry_needs_the_skill_of_its_category_or_its_parents(now, team, in
     assert opened(integration, team, category=child).assignee == skilled.user
 
 
+@pytest.mark.parametrize(("vip_seat", "skills"), [(False, 0), (True, 0), (False, 2), (True, 1)])
+def test_the_statement_kept_per_process_reads_what_the_orm_reads(now, team, vip_seat, skills):
+    found = [Skill.objects.create(code=f"skill-{n}", name=f"技能{n}") for n in range(2)]
+    seat = on_shift(team, "seat", job_type=Agent.JobType.VIP_SEAT)
+    seat.skills.add(*found)
+    plain = on_shift(team, "plain")
+    plain.skills.add(found[0])
+    open_for(seat, 1, due_in=datetime.timedelta(minutes=30))
+    open_for(plain, 2)
+    need = assignment.Need(vip_seat=vip_seat, skill_ids=tuple(s.pk for s in found[:skills]))
+
+    kept = assignment._candidate_rows(team.pk, NOW, need)
+
+    assert kept == list(assignment.candidates(team.pk, NOW, need))
+    assert seat.pk in [row[0] for row in kept]
+    assert (plain.pk in [row[0] for row in kept]) == (not vip_seat and skills < 2)
+
+
 # ---------------------------------------------------------------- the rules around it
 
 
@@ -273,7 +291,7 @@ def test_when_nobody_qualifies_the_ticket_waits_and_the_team_lead_is_told(
     assert line.data["message"]["key"].startswith("Nobody on shift can take it now")
 
 
-def test_the_assignment_is_on_the_timeline_as_a_key_and_the_agent_is_told(now, team, integration):
+def test_the_assignment_is_on_the_timeline_as_a_key(now, team, integration):
     worker = on_shift(team, "worker")
     worker.user.first_name, worker.user.last_name = "伟", "张"
     worker.user.save()
@@ -287,14 +305,16 @@ def test_the_assignment_is_on_the_timeline_as_a_key_and_the_agent_is_told(now, t
         assert line.text == "Assigned automatically to 张伟, on shift with 0 open tickets."
     with translation.override("zh-hans"):
         assert "张伟" in line.text and "Assigned" not in line.text
-    told = Notification.objects.get(recipient=worker.user)
-    assert told.kind == "ticket.assigned"
+    # Its own queue shows it: no notice per ticket.
+    assert not Notification.objects.filter(recipient=worker.user).exists()
     assert ticket.history.get().assignee_id == worker.user.pk  # written once, assigned
 
 
+@pytest.mark.parametrize("kept", [True, False])
 def test_creation_costs_nothing_more_with_the_switch_off_and_a_bounded_few_with_it_on(
-    now, team, integration
+    now, team, integration, settings, kept
 ):
+    settings.ASSIGNMENT_STATEMENT_KEPT = kept
     on_shift(team, "worker")
     opened(integration, team)  # the reference data is read once per process
 
@@ -312,8 +332,8 @@ def test_creation_costs_nothing_more_with_the_switch_off_and_a_bounded_few_with_
     never = cost(other)
 
     assert off == never
-    # The agents locked, their loads counted, the assignee told.
-    assert on == off + 3
+    # The team's lock taken, then its agents on shift read with their loads.
+    assert on == off + 2
 
 
 # ---------------------------------------------------------------- the sweeper
