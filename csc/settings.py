@@ -149,6 +149,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
 # Timeline lines, clock events and notifications are written by csc.lib.inserts;
 # with 0 by bulk_create and save(), to re-measure the difference.
 DIRECT_INSERTS = env.bool("DIRECT_INSERTS", default=True)
+# Auto-assignment's statement choosing an agent is compiled once per shape and
+# process (worktickets/assignment.py); with 0 it is built by the ORM at each use.
+ASSIGNMENT_STATEMENT_KEPT = env.bool("ASSIGNMENT_STATEMENT_KEPT", default=True)
 # Ticket numbers are counted on a second connection, in autocommit, whose
 # commits do not wait for the disk (worktickets/numbering.py); with 0 they are
 # counted in the creating transaction.

@@ -21,6 +21,7 @@ from intake.models import Customer
 from knowledge.selectors import latest_notices
 from sla.selectors import holiday_data_gaps
 from staffing.access import permission
+from staffing.forms import auto_assignment_form
 from staffing.models import Agent, Team
 from staffing.roles import Role, primary_role
 from staffing.selectors import (
@@ -30,7 +31,7 @@ from staffing.selectors import (
     team_of,
     teams_with_headcount,
 )
-from staffing.services import SELF_SET_STATUSES
+from staffing.services import SELF_SET_STATUSES, may_set_auto_assignment
 
 
 @login_required
@@ -148,6 +149,8 @@ def team_board(request):
     context["teams"] = active_teams()
     # Out of the live region, so the 30-second refresh never resets a choice being made.
     context["attention"] = selectors.team_attention(request.user, team) if team else []
+    if team is not None and may_set_auto_assignment(request.user, team):
+        context["assignment_form"] = auto_assignment_form(team)
     return render(request, "csc/team_board.html", context)
 
 

@@ -74,9 +74,18 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "lead", "is_active"]
-    list_filter = ["kind", "is_active"]
-    fields = ["name", "kind", "lead", "is_active", "channels", "service_calendar"]
+    list_display = ["name", "kind", "lead", "is_active", "auto_assign", "assignment_cap"]
+    list_filter = ["kind", "is_active", "auto_assign"]
+    fields = [
+        "name",
+        "kind",
+        "lead",
+        "is_active",
+        "channels",
+        "service_calendar",
+        "auto_assign",
+        "assignment_cap",
+    ]
     search_fields = ["name"]
     autocomplete_fields = ["lead"]
 
@@ -107,7 +116,12 @@ class ApiClientForm(forms.ModelForm):
 
     class Meta:
         model = ApiClient
-        fields = ["name", "scopes", "rate", "is_active", "expires_at"]
+        fields = ["name", "scopes", "rate", "is_active", "expires_at", "default_team"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "default_team" in self.fields:
+            self.fields["default_team"].queryset = Team.objects.filter(is_active=True)
 
     def clean_rate(self) -> str:
         return validate_rate(self.cleaned_data["rate"])
@@ -136,6 +150,7 @@ class ApiClientAdmin(admin.ModelAdmin):
         "rate",
         "is_active",
         "expires_at",
+        "default_team",
         "key_prefix",
         "created_at",
         "last_used_at",

@@ -1,7 +1,8 @@
 """Demo rosters, leave, swaps and handovers (`manage.py seed_demo`): a published
 roster for this month and a draft for next month for 热线一班 on shift pattern A,
 leave and swap requests in every state, handovers (one waiting for the demo lead)
-and duty-log entries. Idempotent: nothing is added once this month's roster exists.
+and duty-log entries; 热线一班 assigns new tickets automatically. Idempotent: nothing
+is added once this month's roster exists.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ def seed_staffing(users: dict[str, User]) -> int:
             team.channels = CHANNELS[team.kind]
             team.save(update_fields=["channels"])
     team = Team.objects.get(name=TEAM)
+    if not team.auto_assign:
+        # The demo lead sees new tickets go to the agents on shift (worktickets.assignment).
+        team.auto_assign = True
+        team.save(update_fields=["auto_assign"])
     this_month = timezone.localdate().replace(day=1)
     if Roster.objects.filter(team=team, month=this_month).exists():
         return 0

@@ -15,6 +15,20 @@ from staffing.models import (
 )
 
 
+class AutoAssignmentForm(forms.Form):
+    auto_assign = forms.BooleanField(label=_("auto-assignment"), required=False)
+    assignment_cap = forms.IntegerField(
+        label=_("open tickets per agent"), min_value=1, max_value=200
+    )
+
+
+def auto_assignment_form(team: Team) -> AutoAssignmentForm:
+    """The team's switch and cap as they stand, for the team board."""
+    return AutoAssignmentForm(
+        initial={"auto_assign": team.auto_assign, "assignment_cap": team.assignment_cap}
+    )
+
+
 class RosterCreateForm(forms.Form):
     team = forms.ModelChoiceField(label=_("team"), queryset=Team.objects.none())
     month = forms.DateField(

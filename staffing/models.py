@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -81,6 +82,24 @@ class Team(models.Model):
         related_name="+",
         help_text=_("Empty: open around the clock (7×24)."),
     )
+    # New tickets left to the team go straight to an agent on shift (DOMAIN.md I-16,
+    # worktickets.assignment); off, they wait in the team's queue for someone to take.
+    auto_assign = models.BooleanField(
+        _("auto-assignment"),
+        default=False,
+        help_text=_(
+            "New tickets for the team go to an agent on shift with the skill they need "
+            "and the lightest load; off, they wait in the team's queue."
+        ),
+    )
+    assignment_cap = models.PositiveSmallIntegerField(
+        _("open tickets per agent"),
+        default=8,
+        validators=[MinValueValidator(1)],
+        help_text=_("Auto-assignment gives no agent more open tickets than this."),
+    )
+    history = HistoricalRecords()
+    _history_user: "User | None"
 
     class Meta:
         ordering = ["name"]
@@ -185,6 +204,15 @@ class ApiClient(models.Model):
         max_length=20,
         blank=True,
         help_text=_("Requests per period, e.g. 600/min; empty for the default."),
+    )
+    default_team = models.ForeignKey(
+        Team,
+        verbose_name=_("default team"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The team of a ticket the client creates without naming one."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)

@@ -1,8 +1,9 @@
 """Reads of people and teams for pages and the API."""
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from staffing.models import (
@@ -19,6 +20,7 @@ from staffing.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from staffing.reference import teams_by_id
 
 
 def holders_of(perm: str) -> QuerySet[User]:
@@ -60,6 +62,15 @@ def team_of(user: User) -> Team | None:
     if agent is not None:
         return agent.team
     return Team.objects.filter(lead=user, is_active=True).first()
+
+
+def default_team_of(client: ApiClient | None) -> Team | None:
+    """The team a client's tickets go to when it names none: its default team while
+    that team is active, read from the teams kept per process (no query)."""
+    if client is None or client.default_team_id is None:
+        return None
+    team = teams_by_id.get().get(client.default_team_id)
+    return team if team is not None and team.is_active else None
 
 
 def worked_team_ids(user: User) -> QuerySet[Team, int]:
@@ -117,6 +128,42 @@ def webhook_deliveries_of(subscription: WebhookSubscription) -> QuerySet[Webhook
         .prefetch_related("attempts")
         .order_by("-pk")
     )
+
+
+def on_shift_agents(
+    team_id: int,
+    at: datetime,
+    *,
+    job_type: str | None = None,
+    skill_ids: Iterable[int] = (),
+) -> QuerySet[Agent]:
+    """The team's agents working now: rostered on a published roster at `at`, not on
+    approved leave then, signed in (any presence status but offline) and active; when
+    asked, only those of a job type (the VIP seat) holding every skill named."""
+    rostered = RosterEntry.objects.filter(
+        agent=OuterRef("pk"),
+        roster__status=Roster.Status.PUBLISHED,
+        starts_at__lte=at,
+        ends_at__gt=at,
+    )
+    on_leave = LeaveRequest.objects.filter(
+        agent=OuterRef("pk"),
+        status=LeaveRequest.Status.APPROVED,
+        starts_at__lte=at,
+        ends_at__gt=at,
+    )
+    agents = Agent.objects.filter(
+        Exists(rostered),
+        ~Exists(on_leave),
+        team_id=team_id,
+        user__is_active=True,
+    ).exclude(status=Agent.Status.OFFLINE)
+    if job_type is not None:
+        agents = agents.filter(job_type=job_type)
+    for skill_id in skill_ids:
+        holds = Agent.skills.through.objects.filter(agent_id=OuterRef("pk"), skill_id=skill_id)
+        agents = agents.filter(Exists(holds))
+    return agents
 
 
 # --- retention (DOMAIN.md R-3) ----------------------------------------------------

@@ -47,6 +47,33 @@ def agent_set_status(agent: Agent, status: str, *, changed_by: User) -> Agent:
     return agent
 
 
+def may_set_auto_assignment(user: User, team: Team) -> bool:
+    """The team's own lead, or whoever may change teams (the admin's right)."""
+    return user.is_active and (team.lead_id == user.pk or user.has_perm("staffing.change_team"))
+
+
+@transaction.atomic
+def team_set_auto_assignment(
+    team: Team, *, auto_assign: bool, assignment_cap: int, changed_by: User
+) -> Team:
+    """Switch the team's auto-assignment on or off and set the open tickets per agent
+    (worktickets.assignment); the change is kept in the team's history."""
+    if not may_set_auto_assignment(changed_by, team):
+        raise DomainError(
+            _("Only the team's lead may switch its auto-assignment."), code="not_allowed"
+        )
+    if assignment_cap < 1:
+        message = _("An agent takes at least one open ticket.")
+        raise ValidationError({"assignment_cap": [message]}, code="invalid")
+    locked = Team.objects.select_for_update().get(pk=team.pk)
+    if locked.auto_assign == auto_assign and locked.assignment_cap == assignment_cap:
+        return locked
+    locked.auto_assign, locked.assignment_cap = auto_assign, assignment_cap
+    locked._history_user = changed_by
+    locked.save(update_fields=["auto_assign", "assignment_cap"])
+    return locked
+
+
 @transaction.atomic
 def team_create(name: str, kind: str, *, lead: User | None = None) -> Team:
     team = Team(name=name.strip(), kind=kind, lead=lead)

@@ -15,6 +15,7 @@ from staffing import (
 app_name = "staffing"
 urlpatterns = [
     path("status/", views.agent_status, name="agent_status"),
+    path("<int:pk>/auto-assignment/", views.team_auto_assignment, name="team_auto_assignment"),
     path("schedule/", schedule_views.my_schedule, name="my_schedule"),
     path("schedule/feed/", schedule_views.renew_feed, name="renew_feed"),
     path("rosters/", roster_views.roster_list, name="roster_list"),

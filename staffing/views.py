@@ -5,16 +5,23 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from csc.lib.errors import DomainError
-from staffing.models import Agent
+from staffing.forms import AutoAssignmentForm, auto_assignment_form
+from staffing.models import Agent, Team
 from staffing.selectors import agent_of
-from staffing.services import SELF_SET_STATUSES, agent_set_status
+from staffing.services import (
+    SELF_SET_STATUSES,
+    agent_set_status,
+    may_set_auto_assignment,
+    team_set_auto_assignment,
+)
 
 log = logging.getLogger(__name__)
 
@@ -82,3 +89,37 @@ def agent_status(request):
         "status_error": error,
     }
     return render(request, "staffing/partials/agent_status.html", context)
+
+
+@login_required
+@require_POST
+def team_auto_assignment(request, pk: int):
+    """The team's lead switches auto-assignment and sets the cap, on the team board;
+    htmx swaps the card in place."""
+    team = get_object_or_404(Team, pk=pk, is_active=True)
+    if not may_set_auto_assignment(request.user, team):
+        raise PermissionDenied
+    form = AutoAssignmentForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            team = team_set_auto_assignment(
+                team,
+                auto_assign=form.cleaned_data["auto_assign"],
+                assignment_cap=form.cleaned_data["assignment_cap"],
+                changed_by=request.user,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            status = 200
+            if not request.htmx:
+                messages.success(request, _("Auto-assignment saved."))
+                return redirect(f"{reverse('staffing:team_board')}?team={team.pk}")
+            form = auto_assignment_form(team)
+    elif not request.htmx:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(f"{reverse('staffing:team_board')}?team={team.pk}")
+    context = {"team": team, "assignment_form": form, "assignment_saved": status == 200}
+    return render(request, "staffing/partials/auto_assignment.html", context, status=status)

@@ -116,7 +116,16 @@ class InquiryCategoryAdmin(SimpleHistoryAdmin):
     list_editable = ["is_active", "sort_order"]
     list_select_related = ["parent"]
     search_fields = ["code", "name_zh", "name_en"]
-    fields = ["parent", "code", "name_zh", "name_en", "source", "is_active", "sort_order"]
+    fields = [
+        "parent",
+        "code",
+        "name_zh",
+        "name_en",
+        "source",
+        "is_active",
+        "sort_order",
+        "required_skill",
+    ]
 
 
 class TicketEventInline(admin.TabularInline):

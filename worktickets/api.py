@@ -30,6 +30,7 @@ from staffing.api_auth import api_client_of
 from staffing.api_fields import ActiveTeamField
 from staffing.api_idempotency import IdempotentCreateMixin
 from staffing.models import User
+from staffing.selectors import default_team_of
 from worktickets import api_docs, selectors, services
 from worktickets.choices import (
     Priority,
@@ -251,14 +252,21 @@ class TicketCreateSerializer(Serializer):
         allow_null=True,
     )
     order_details = serializers.DictField(required=False, default=dict)
-    team = ActiveTeamField(required=False, allow_null=True)
+    team = ActiveTeamField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Empty: the calling agent's team, or the API client's default team set in the admin."
+        ),
+    )
     assignee = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True),
         required=False,
         allow_null=True,
         help_text=_(
             "Empty: a ticket an agent opens for their own team is assigned to them; any "
-            "other waits in its team's queue."
+            "other goes to an agent on shift when its team assigns automatically, or "
+            "else waits in its team's queue."
         ),
     )
     to_team_queue = serializers.BooleanField(
@@ -390,9 +398,13 @@ class _ServiceCreate:
     def create(self, request, *args, **kwargs):
         data = TicketCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        created = services.ticket_create(created_by=request.user, **data.validated_data)
+        fields = data.validated_data
+        if fields.get("team") is None:
+            # A client's default team, set in the admin; with none, the service asks.
+            fields["team"] = default_team_of(api_client_of(request))
+        created = services.ticket_create(created_by=request.user, **fields)
         # The creation returns every related row the answer shows: no re-read.
-        written = {"timeline": [created.event], "clocks": created.clocks}
+        written = {"timeline": created.timeline, "clocks": created.clocks}
         return Response(
             TicketDetailSerializer(created.ticket, context=written).data,
             status=status.HTTP_201_CREATED,

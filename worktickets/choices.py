@@ -173,6 +173,7 @@ class EventKind(models.TextChoices):
     PRIORITY_RAISED = "priority_raised", _("Priority raised")
     NOTIFIED = "notified", _("Owner notified")
     PROBLEM_LINKED = "problem_linked", _("Linked to a problem")
+    ASSIGNED = "assigned", _("Assigned automatically")
 
 
 class SegmentMode(models.TextChoices):

@@ -58,6 +58,15 @@ class BusinessType(models.Model):
     source = models.CharField(_("source"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
+    required_skill = models.ForeignKey(
+        "staffing.Skill",
+        verbose_name=_("skill needed"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Auto-assignment gives orders of this type only to agents with this skill."),
+    )
 
     class Meta:
         ordering = ["sort_order", "code"]
@@ -218,6 +227,18 @@ class InquiryCategory(models.Model):
         help_text=_("Inactive categories are not offered; tickets that carry one keep it."),
     )
     sort_order = models.PositiveIntegerField(_("order"), default=0)
+    required_skill = models.ForeignKey(
+        "staffing.Skill",
+        verbose_name=_("skill needed"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "Auto-assignment gives inquiries of this category (and of its sub-categories "
+            "naming none) only to agents with this skill."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -30,7 +30,7 @@ from sla.matching import TicketFacts
 from sla.models import Clock
 from staffing.models import Team, User
 from staffing.outbox import notify
-from worktickets import eligibility, lifecycle, webhooks
+from worktickets import assignment, eligibility, lifecycle, webhooks
 from worktickets.choices import (
     INITIAL_STATUS,
     PROBLEM_TRANSITIONS,
@@ -270,6 +270,8 @@ class TicketCreated:
     ticket: Ticket
     event: TicketEvent
     clocks: list[Clock]
+    # Every timeline line the creation wrote: the created line, then auto-assignment's.
+    timeline: list[TicketEvent]
 
 
 @transaction.atomic
@@ -297,7 +299,9 @@ def ticket_create(
     """Open an inquiry or a business order (complaints open through the complaints app).
 
     A ticket an agent opens for their own team is theirs (in their own queue) unless
-    it names another assignee or is left in the team's queue (`to_team_queue`). Its
+    it names another assignee or is left in the team's queue (`to_team_queue`). A
+    ticket left nobody's goes to an agent on shift when its team assigns
+    automatically (worktickets.assignment), or else waits in the team's queue. Its
     SLA clocks count from now, or from `clocks_from` when the work is booked for a
     later moment (a VIP appointment's slot, DOMAIN.md P-9)."""
     _check_kind_and_channel(kind, channel)
@@ -336,13 +340,23 @@ def ticket_create(
     clocks = sla_services.clocks_planned(facts, at=clocks_from or now)
     ticket.sla_due_at = sla_services.nearest_due(clocks)
     ticket.number = next_ticket_number(now)
+    # Nobody's yet (not kept by its creator nor named): an agent on shift, when the
+    # team assigns automatically (worktickets.assignment); no query when it does not.
+    auto = assignment.assign_new(ticket, at=now) if assignee is None else None
     ticket.save()  # simple-history writes the creation's history row
-    event = record_event(
-        ticket, EventKind.CREATED, created_by, to_status=ticket.status, body=description
+    event = TicketEvent(
+        ticket=ticket,
+        kind=EventKind.CREATED,
+        actor=created_by,
+        to_status=ticket.status,
+        body=description,
     )
+    timeline = record_events([event, auto.line(ticket)] if auto is not None else [event])
     started = sla_services.clocks_save_planned(ticket, clocks, facts)
     webhooks.ticket_created_emit(ticket)
-    return TicketCreated(ticket, event, started)
+    if auto is not None:
+        auto.tell(ticket)
+    return TicketCreated(ticket, event, started, timeline)
 
 
 def _check_kind_and_channel(kind: str, channel: str) -> None:

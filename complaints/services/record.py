@@ -29,6 +29,7 @@ from intake.choices import Channel, Region
 from intake.models import PHONE_ERROR, Contact, Customer
 from sla.models import Clock
 from staffing.models import Team, User
+from worktickets.assignment import Outcome, assign_new
 from worktickets.choices import EventKind, Priority, TicketKind, TicketStatus
 from worktickets.models import Ticket, TicketEvent
 from worktickets.numbering import next_ticket_number
@@ -135,8 +136,13 @@ def complaint_record(intake: ComplaintIntake, *, recorded_by: User) -> RecordedC
     clocks = deadlines.planned(complaint, at=now)
     ticket.sla_due_at = deadlines.nearest_due(clocks)
     ticket.number = next_ticket_number(now)
+    # A routing that names a group, not a person: an agent of it on shift, when the
+    # group assigns automatically (worktickets.assignment).
+    auto = assign_new(ticket, at=now)
     _insert_rows(ticket, complaint)
-    written = _write_creation_lines(complaint, recorded_by, route, earlier)
+    written = _write_creation_lines(complaint, recorded_by, route, earlier, auto)
+    if auto is not None:
+        auto.tell(ticket)
     started = deadlines.save_planned(complaint, clocks)
     written += _after_recording(complaint, recorded_by, config)
     timeline = sorted(
@@ -360,7 +366,7 @@ def _insert_rows(ticket: Ticket, complaint: Complaint) -> None:
 
 
 def _write_creation_lines(
-    complaint: Complaint, by: User, route: Route, earlier: list[Complaint]
+    complaint: Complaint, by: User, route: Route, earlier: list[Complaint], auto: Outcome | None
 ) -> list[TicketEvent]:
     """The creation's lines, with a recurrence's and the major report's, in one INSERT."""
     ticket = complaint.ticket
@@ -385,6 +391,8 @@ def _write_creation_lines(
             collaborating_team=getattr(complaint.collaborating_team, "name", ""),
         ),
     ]
+    if auto is not None:
+        lines.append(auto.line(ticket))
     if earlier:
         lines += _recurrence_lines(complaint, earlier)
     if complaint.is_major:

@@ -159,6 +159,8 @@ def test_one_login_per_role_each_with_a_profile_in_a_fitting_team(seeded):
     assert Team.objects.filter(kind=Team.Kind.HOTLINE).count() == 2
     assert set(Team.objects.values_list("kind", flat=True)) == set(Team.Kind.values)
     assert Agent.objects.count() > 9  # a few more agents than the role logins
+    # The demo lead's team assigns new tickets to its agents on shift.
+    assert Team.objects.get(lead__username="lead").auto_assign
 
 
 def test_customers_are_many_varied_and_valid(seeded):

@@ -170,6 +170,14 @@ PAGES = [
     ),
     ("team board", "GET", lambda m: reverse("staffing:team_board"), None, SUPERVISORS | {QA}),
     (
+        # The hotline team's own lead only (or whoever may change teams, in the admin).
+        "switch the hotline team's auto-assignment",
+        "POST",
+        lambda m: reverse("staffing:team_auto_assignment", args=[m.world.teams["hotline"].pk]),
+        {"assignment_cap": "5"},
+        frozenset({TL}),
+    ),
+    (
         "own status",
         "POST",
         lambda m: reverse("staffing:agent_status"),

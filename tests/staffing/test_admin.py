@@ -73,3 +73,28 @@ def test_team_admin_lists_teams(admin_client):
 
     assert "热线三班" in html
     assert Agent.objects.count() == 1
+
+
+def test_an_api_client_is_given_a_default_team_in_the_admin(admin_client, hotline_team):
+    client, _key = api_client_create("cti", ["tickets:write"])
+
+    response = admin_client.post(
+        f"/admin/staffing/apiclient/{client.pk}/change/",
+        {
+            "name": "cti",
+            "scopes": ["tickets:write"],
+            "rate": "",
+            "is_active": "on",
+            "default_team": hotline_team.pk,
+        },
+    )
+
+    assert response.status_code == 302
+    client.refresh_from_db()
+    assert client.default_team == hotline_team
+
+
+def test_team_admin_switches_auto_assignment_and_sets_the_cap(admin_client, hotline_team):
+    html = admin_client.get(f"/admin/staffing/team/{hotline_team.pk}/change/").content.decode()
+
+    assert 'name="auto_assign"' in html and 'name="assignment_cap"' in html
