@@ -65,7 +65,7 @@ class ReportRequestForm(ServiceErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Report"), choices=ReportKind.choices)
     day = forms.DateField(
         label=_("A day of the period"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("The report covers the day, week, month, quarter or year holding it."),
     )
     team = forms.ModelChoiceField(

@@ -156,7 +156,7 @@ class PublishForm(ServiceErrorsMixin, forms.Form):
     review_due_on = forms.DateField(
         label=_("Review due on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Empty: a quarter after publication, on a working day."),
     )
 
@@ -166,7 +166,7 @@ class ReviewConfirmForm(ServiceErrorsMixin, forms.Form):
     next_review_on = forms.DateField(
         label=_("Next review on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Empty: a quarter from today, on a working day."),
     )
 

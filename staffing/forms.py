@@ -32,7 +32,9 @@ def auto_assignment_form(team: Team) -> AutoAssignmentForm:
 class RosterCreateForm(forms.Form):
     team = forms.ModelChoiceField(label=_("team"), queryset=Team.objects.none())
     month = forms.DateField(
-        label=_("month"), input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"})
+        label=_("month"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
     pattern = forms.ModelChoiceField(label=_("shift pattern"), queryset=ShiftPattern.objects.all())
 
@@ -58,7 +60,9 @@ class ProposeForm(forms.Form):
 
 class AssignForm(forms.Form):
     agent = forms.ModelChoiceField(label=_("agent"), queryset=Agent.objects.none())
-    day = forms.DateField(label=_("day"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label=_("day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     template = forms.ModelChoiceField(label=_("shift"), queryset=ShiftTemplate.objects.none())
     reason = forms.CharField(label=_("reason for the change"), required=False, max_length=500)
 

@@ -385,7 +385,7 @@ class PersonChoiceField(forms.ModelChoiceField):
 def _review_date_field() -> forms.DateField:
     return forms.DateField(
         label=_("Review date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("When the problem is next reviewed (复盘)."),
     )
 
