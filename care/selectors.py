@@ -18,7 +18,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
@@ -34,9 +34,9 @@ from care.models import (
     TierPrivilege,
 )
 from csc.lib.reference import ReferenceCache
-from intake.choices import Disposition
+from intake.choices import Channel, Disposition, VipTier
 from intake.models import Contact
-from worktickets.choices import TicketStatus
+from worktickets.choices import TicketKind, TicketStatus
 
 GROUPINGS = {
     "agent": "agent",
@@ -44,6 +44,12 @@ GROUPINGS = {
     "channel": "channel",
     "kind": "ticket_kind",
     "tier": "tier",
+}
+# The groupings whose keys are codes, labelled in the reader's language.
+GROUPING_LABELS: dict[str, type[models.TextChoices]] = {
+    "channel": Channel,
+    "kind": TicketKind,
+    "tier": VipTier,
 }
 PERIODS = ("day", "week", "month")
 INDEX_WEIGHTS = {"csat": 0.6, "first_contact_resolution": 0.2, "sla_met": 0.2}
@@ -136,9 +142,11 @@ def csat_by(
         )
         .order_by(field)
     )
+    labels = GROUPING_LABELS.get(by)
     result = [
         {
             "key": row[field],
+            "label": _choice_label(labels, row[field]) if labels else row[field],
             "answers": row["answers"],
             "satisfied": row["satisfied"],
             "percent": round(row["satisfied"] * 100 / row["answers"], 1),
@@ -154,6 +162,13 @@ def csat_by(
             row["target_percent"] = target
             row["met"] = row["satisfied"] * 100 >= target * row["answers"]
     return result
+
+
+def _choice_label(choices: type[models.TextChoices], code: str | None) -> str:
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return code or ""
 
 
 def _period_start(period: str, day: datetime.date) -> datetime.date:

@@ -207,3 +207,16 @@ def test_a_target_naming_neither_channel_nor_tier_is_refused():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         CsatTarget.objects.create(target_percent=90)
+
+
+def test_channels_kinds_and_tiers_are_named_in_the_readers_language():
+    from django.utils import translation
+
+    answered(5, channel="online_chat", tier="gold", ticket_kind="complaint")
+    with translation.override("en"):
+        assert [r["label"] for r in selectors.csat_by("channel", START, END)] == ["Online chat"]
+    with translation.override("zh-hans"):
+        (tier,) = selectors.csat_by("tier", START, END)
+        (kind,) = selectors.csat_by("kind", START, END)
+    assert (tier["key"], tier["label"]) == ("gold", "金卡")
+    assert kind["label"] == "投诉"
