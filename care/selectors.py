@@ -166,7 +166,7 @@ def csat_by(
 
 def _choice_label(choices: type[models.TextChoices], code: str | None) -> str:
     try:
-        return str(choices(code).label)
+        return str(choices(code or "").label)
     except ValueError:
         return code or ""
 

@@ -1,7 +1,6 @@
 """The reports' pages and exports (CSV, XLSX, print): one visibility rule
 (`visible_reports`), and the stored sections labelled in the reader's language."""
 
-import csv
 import io
 from collections.abc import Iterator
 
@@ -22,6 +21,7 @@ from csc import reports, targets
 from csc.choices import ReportStatus, TargetMeasure, TargetQueue
 from csc.forms import ReportRequestForm, ReportTextForm
 from csc.lib.errors import DomainError, http_status
+from csc.lib.untrusted import spreadsheet_csv_writer
 from csc.models import Report
 from csc.targets import service_level_target
 from intake.choices import Channel, VipTier
@@ -344,7 +344,7 @@ def report_csv(request: HttpRequest, pk: int) -> HttpResponse:
     report = _ready(request, pk)
     out = io.StringIO()
     out.write("\ufeff")  # Excel opens UTF-8 CSV with Chinese text only with the BOM
-    writer = csv.writer(out)
+    writer = spreadsheet_csv_writer(out)
     writer.writerow([report.get_kind_display(), str(report.period_start), str(report.period_end)])
     for section in labelled_sections(report):
         writer.writerow([])

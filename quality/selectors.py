@@ -20,6 +20,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 from intake.choices import Channel
@@ -264,7 +265,7 @@ def team_scores(user: User, team: Team, month: date) -> list[AgentScores]:
     ]
 
 
-def _latest_scoring() -> Exists:
+def _latest_scoring() -> Combinable:
     """A line score of its evaluation's latest scoring: no later scoring exists. (An
     anti-join, which PostgreSQL plans as one; comparing with the highest number per
     evaluation ran a grouped subquery per row: about 26 ms of the team QA page

@@ -6,7 +6,6 @@ Views parse input, call one selector or service, and render. Every evaluation is
 through quality.selectors' visibility rule; one a person may not see is a 404.
 """
 
-import csv
 import io
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
@@ -26,6 +25,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from csc.lib.errors import DomainError, http_status
 from csc.lib.paging import int_or_none
+from csc.lib.untrusted import spreadsheet_csv_writer
 from intake.models import Contact
 from quality import selectors, services
 from quality.choices import EvaluationState
@@ -334,7 +334,7 @@ def export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="evaluations.csv"'
     response.write("\ufeff")  # Excel opens UTF-8 Chinese only with the mark
-    writer = csv.writer(response)
+    writer = spreadsheet_csv_writer(response)
     writer.writerow(header)
     for row in rows:
         writer.writerow(

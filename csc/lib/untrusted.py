@@ -8,6 +8,7 @@ parser and `csc.middleware.refuse_unstorable_text`), so no field or filter
 has to remember.
 """
 
+import csv
 import re
 from collections.abc import Iterable
 
@@ -82,3 +83,29 @@ def unstorable_message(field_name: str) -> str:
     return _(
         "The request contains a NUL character or an unpaired surrogate; remove it and send again."
     )
+
+
+# A spreadsheet runs a cell that begins with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as typed: text that would start a formula
+    gets a leading apostrophe; everything else is returned as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class spreadsheet_csv_writer:
+    """`csv.writer` whose text cells cannot start a spreadsheet formula."""
+
+    def __init__(self, out) -> None:
+        self.writer = csv.writer(out)
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self.writer.writerow([spreadsheet_text(value) for value in row])
+
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
+        for row in rows:
+            self.writerow(row)

@@ -40,3 +40,15 @@ def test_form_pairs_name_the_bad_field_or_blank_for_a_bad_name():
     assert first_unstorable_field([("q", "ok"), ("phone", "138\x00")]) == "phone"
     assert first_unstorable_field([("q\x00", "ok")]) == ""
     assert first_unstorable_field([("q", "ok")]) is None
+
+
+def test_csv_cells_that_would_start_a_formula_are_kept_as_text():
+    import io
+
+    from csc.lib.untrusted import spreadsheet_csv_writer
+
+    out = io.StringIO()
+    spreadsheet_csv_writer(out).writerows(
+        [["=1+2", "+86", "-x", "@SUM(A1)", "\tTAB", "普通", 5, -3, None]]
+    )
+    assert out.getvalue().strip() == "'=1+2,'+86,'-x,'@SUM(A1),'\tTAB,普通,5,-3,"

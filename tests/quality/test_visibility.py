@@ -172,6 +172,14 @@ def test_the_xlsx_export_keeps_numbers_as_numbers_and_formulas_as_text(client, t
     assert sheet["C2"].data_type == "s"
 
 
+def test_the_csv_export_never_hands_a_spreadsheet_a_formula(client, two, agent_user):
+    agent_user.first_name, agent_user.last_name = '=HYPERLINK("http://x")', ""
+    agent_user.save()
+    client.force_login(agent_user)
+    text = client.get(reverse("quality:export")).content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and ",=HYPERLINK" not in text
+
+
 def test_the_xlsx_export_runs_a_constant_number_of_queries(
     client, manager_user, agent_user, qa_user
 ):
