@@ -84,11 +84,15 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
             errors = error.details or {"score": [error.message]}
         else:
             return render(request, "care/survey_thanks.html", {"score": answer.score})
+    # Refused: what the customer chose and wrote is shown again, so nothing is lost.
+    chosen = {name: request.POST.get(name, "") for name in ("score", *DIMENSIONS)}
     context = {
         "survey": found,
-        "questions": _questions_html(get_language()),
+        "questions": _questions_markup(chosen) if errors else _questions_html(get_language()),
         "scores": SCORE_CHOICES,
         "errors": errors,
+        "chosen_score": chosen["score"],
+        "comment": request.POST.get("comment", "") if errors else "",
     }
     return render(request, "care/survey.html", context, status=400 if errors else 200)
 
@@ -97,8 +101,18 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
 def _questions_html(language: str) -> str:
     """The optional questions' markup, the same for every survey in a language:
     rendered once per process and language, not on every view of the public page."""
+    return _questions_markup({})
+
+
+def _questions_markup(chosen: dict[str, str]) -> str:
     return render_to_string(
-        "care/_survey_questions.html", {"scores": SCORE_CHOICES, "dimensions": DIMENSIONS.items()}
+        "care/_survey_questions.html",
+        {
+            "scores": SCORE_CHOICES,
+            "dimensions": [
+                (name, label, chosen.get(name, "")) for name, label in DIMENSIONS.items()
+            ],
+        },
     )
 
 

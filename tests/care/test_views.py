@@ -47,6 +47,19 @@ def test_a_missing_score_is_a_400_with_the_form_again(client, sent):
     assert Survey.objects.get(pk=survey.pk).score is None
 
 
+def test_a_refused_answer_keeps_the_optional_answers_and_the_comment(client, sent):
+    _survey, token = sent
+
+    response = client.post(page(token), {"attitude": "2", "stability": "5", "comment": "等太久"})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'name="attitude" value="2" checked' in html
+    assert 'name="stability" value="5" checked' in html
+    assert ">等太久</textarea>" in html
+    assert "checked" not in client.get(page(token)).content.decode()  # a fresh page: nothing
+
+
 @pytest.mark.parametrize(("how", "status"), [("forged", 404), ("reused", 409), ("expired", 410)])
 def test_a_bad_link_gets_a_clear_page_and_writes_nothing(client, sent, how, status):
     survey, token = sent
