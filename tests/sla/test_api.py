@@ -144,6 +144,7 @@ def test_query_count_does_not_grow_with_the_list(client, manager_user, make_tick
         Clock.objects.all().delete()
         return len(queries)
 
+    count(0)  # the first request loads what each process keeps (the team table)
     assert count(2) == count(20)
 
 

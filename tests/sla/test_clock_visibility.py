@@ -238,6 +238,7 @@ def test_list_query_count_for_an_agent_does_not_grow_with_the_list(
         Ticket.objects.all().delete()
         return len(queries)
 
+    count(0)  # the first request loads what each process keeps (the team table)
     assert count(2) == count(20)
 
 

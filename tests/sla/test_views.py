@@ -24,7 +24,7 @@ from tests.sla.conftest import facts_for, sh
 from worktickets.models import Ticket
 
 URL = "/sla/at-risk/"
-AT_RISK_QUERIES = 13
+AT_RISK_QUERIES = 12
 T0 = sh(2026, 3, 2, 10, 0)
 
 
@@ -99,6 +99,7 @@ def test_list_query_count_does_not_grow_with_rows(client, lead_user, make_ticket
         Ticket.objects.all().delete()
         return len(queries)
 
+    count(0)  # the first request loads what each process keeps (the team table)
     assert count(2) == count(15)
 
 
