@@ -219,4 +219,20 @@
       event.preventDefault();
     }
   });
+  // The main navigation's menus: one open at a time; a click elsewhere or Esc closes it.
+  function closeMenus(except) {
+    document.querySelectorAll("details[data-navgroup][open]").forEach(function (menu) {
+      if (menu !== except) { menu.open = false; }
+    });
+  }
+  document.addEventListener("toggle", function (event) {
+    var menu = event.target;
+    if (menu.matches && menu.matches("details[data-navgroup]") && menu.open) { closeMenus(menu); }
+  }, true);
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest || !event.target.closest("details[data-navgroup]")) { closeMenus(null); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { closeMenus(null); }
+  });
 }());

@@ -100,3 +100,28 @@ def test_hidden_items_are_refused_not_just_hidden(client, agent_user):
     assert client.get("/team/").status_code == 403
     admin = client.get("/admin/")
     assert admin.status_code == 302 and "/admin/login/" in admin.url
+
+
+def test_a_managers_bar_groups_its_items_into_menus(client, manager_user):
+    from csc.navigation import nav_entries
+
+    entries = nav_entries(nav_for(manager_user, "/rosters/"))
+    menus = {str(entry["label"]): entry for entry in entries if "group" in entry}
+    assert len(entries) <= 12  # 25 items, one line
+    assert {str(item["label"]) for item in menus["排班"]["items"]} >= {"排班表", "交接班"}
+    assert menus["排班"]["active"] is True  # the current page's menu is marked
+    client.force_login(manager_user)
+    nav = client.get("/").content.decode().split('class="mainnav"', 1)[1].split("</nav>")[0]
+    assert nav.count("<details") == len(menus)
+    assert 'href="/access-log/"' in nav  # inside its menu
+
+
+def test_a_menu_of_one_item_is_that_item(agent_user):
+    from csc.navigation import nav_entries
+
+    # An agent sees the customers' pages and nothing else of the administration.
+    entries = nav_entries(nav_for(agent_user, "/"))
+    singles = [entry["item"] for entry in entries if "item" in entry]
+    groups = [entry for entry in entries if "group" in entry]
+    assert all(len(group["items"]) > 1 for group in groups)
+    assert {str(item["label"]) for item in singles} >= {"首页"}

@@ -30,6 +30,10 @@ def test_the_lead_sees_a_breach_appear_without_reloading(
     page.on("pageerror", lambda error: errors.append(str(error)))
 
     sign_in(page, lead_user.username)
+    # The dashboard's link is in the bar's "班组与报表" menu: open it, then follow it.
+    page.locator("details[data-navgroup]", has=page.locator("a", has_text="班次看板")).locator(
+        "summary"
+    ).click()
     page.get_by_role("link", name="班次看板").click()
     breached = page.locator("[data-figure=breached]")
     expect(breached).to_have_text("0")
