@@ -30,7 +30,7 @@ from sla.selectors import team_ids_of
 from staffing.access import permission
 from staffing.models import DutyLogEntry
 from staffing.selectors import active_teams
-from worktickets.choices import CallbackReason, TicketKind, TicketStatus
+from worktickets.choices import CallbackReason, ProblemStatus, TicketKind, TicketStatus
 from worktickets.models import BusinessType
 
 VIEW = "csc.view_reports"
@@ -68,6 +68,7 @@ SECTION_TITLES = {
     "callbacks": gettext_lazy("Callbacks by reason and outcome"),
     "duty_log": gettext_lazy("Duty log events"),
     "difficult_issues": gettext_lazy("Difficult issues from the handovers"),
+    "problems": gettext_lazy("Problem ledger"),
     "qa_by_team": gettext_lazy("Quality inspection by team"),
     "qa_by_line": gettext_lazy("Quality inspection by scorecard line"),
 }
@@ -120,6 +121,10 @@ COLUMN_LABELS = {
     "duty_kind": gettext_lazy("Kind of event"),
     "shift_ends": gettext_lazy("Shift ended"),
     "issues": gettext_lazy("Difficult issues"),
+    "problem": gettext_lazy("Problem"),
+    "tickets": gettext_lazy("Tickets"),
+    "owner": gettext_lazy("Owner"),
+    "review_date": gettext_lazy("Review date"),
     "evaluations": gettext_lazy("Evaluations"),
     "average_score": gettext_lazy("Average score"),
     "pass_rate": gettext_lazy("Pass rate"),
@@ -175,6 +180,7 @@ class _Labels:
             "callback_reason": _choice_label(CallbackReason),
             "callback_outcome": _choice_label(CallbackOutcome),
             "duty_kind": _choice_label(DutyLogEntry.Kind),
+            "problem_status": _choice_label(ProblemStatus),
         }.get(kind)
         return label(value) if label else value
 

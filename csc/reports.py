@@ -48,7 +48,7 @@ from sla.models import BusinessCalendar, Clock, EscalationRecord
 from staffing.models import DutyLogEntry, Handover, Team, User
 from staffing.outbox import notify
 from worktickets.choices import TicketKind
-from worktickets.models import Ticket
+from worktickets.models import Problem, Ticket
 
 # A report still generating this long after it was asked for has lost its build
 # (a worker that died): asking again builds it again.
@@ -456,6 +456,31 @@ def difficult_issues(report, start, end) -> list[list]:
     return [[f"{timezone.localtime(at):%Y-%m-%d %H:%M}", team, text] for at, team, text in rows]
 
 
+def problems(report, start, end) -> list[list]:
+    """W-6: the problem ledger's problems open during the period (raised before its end
+    and not verified before its start), each with its status, how many tickets it
+    links, its owner and its review date; for a team, those linking its tickets."""
+    found = Problem.objects.filter(raised_at__lt=end).exclude(verified_at__lt=start)
+    if report.team_id:
+        found = found.filter(tickets__team_id=report.team_id)
+    shown = (
+        found.annotate(linked=Count("tickets", distinct=True))
+        .select_related("owner")
+        .order_by("-linked", "title")
+        .distinct()[:HIGHLIGHTS]
+    )
+    return [
+        [
+            problem.title,
+            problem.status,
+            problem.linked,
+            problem.owner.display_name if problem.owner else "",
+            problem.review_date.isoformat() if problem.review_date else "",
+        ]
+        for problem in shown
+    ]
+
+
 def _evaluations(report, start, end):
     """Evaluations scored and submitted in the period (S-39, Q-4)."""
     evaluations = scored(Evaluation.objects.all()).filter(
@@ -608,6 +633,17 @@ SECTIONS: dict[str, Section] = {
             difficult_issues,
         ),
         Section(
+            "problems",
+            (
+                ("problem", "text"),
+                ("status", "problem_status"),
+                ("tickets", "int"),
+                ("owner", "text"),
+                ("review_date", "text"),
+            ),
+            problems,
+        ),
+        Section(
             "qa_by_team",
             (
                 ("team", "text"),
@@ -679,6 +715,7 @@ CONTENTS: dict[str, tuple[str, ...]] = {
         "qa_by_line",
         "duty_log",
         "difficult_issues",
+        "problems",
     ),
     # Q-13, S-46: assembled from the monthly reports.
     ReportKind.QUARTERLY: (

@@ -387,3 +387,30 @@ def test_the_weekly_and_monthly_reports_carry_the_qa_results(
     assert "qa_by_team" in [
         s["key"] for s in built(ReportKind.MONTHLY, NOW.date(), team=led_team).sections
     ]
+
+
+def test_the_monthly_report_carries_the_problem_ledger(agent_user, manager_user, hotline_team):
+    """W-6: a problem tracked once is reported once, with the tickets it links; one
+    verified before the month is left out."""
+    from worktickets.models import Problem
+    from worktickets.services import problem_link_ticket
+
+    review = datetime.date(2026, 3, 31)
+    with time_machine.travel(datetime.datetime(2026, 2, 10, tzinfo=SHANGHAI), tick=False):
+        tickets = [make_ticket(created_by=agent_user, team=hotline_team) for _ in range(3)]
+        fault = Problem.objects.create(
+            title="光猫批量掉线", owner=manager_user, raised_by=agent_user, review_date=review
+        )
+        for ticket in tickets:
+            problem_link_ticket(fault, ticket, by=agent_user)
+    Problem.objects.create(
+        title="旧问题",
+        owner=manager_user,
+        raised_by=agent_user,
+        review_date=review,
+        status="verified",
+        verified_at=datetime.datetime(2026, 1, 5, tzinfo=SHANGHAI),
+    )
+    report = built(ReportKind.MONTHLY, FEB)
+    (row,) = section(report, "problems")
+    assert row == ["光猫批量掉线", "open", 3, manager_user.display_name, "2026-03-31"]
