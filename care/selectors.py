@@ -34,6 +34,7 @@ from care.models import (
     TierPrivilege,
 )
 from csc.lib.reference import ReferenceCache
+from csc.lib.translations import choice_label
 from intake.choices import Channel, Disposition, VipTier
 from intake.models import Contact
 from worktickets.choices import TicketKind, TicketStatus
@@ -146,7 +147,7 @@ def csat_by(
     result = [
         {
             "key": row[field],
-            "label": _choice_label(labels, row[field]) if labels else row[field],
+            "label": choice_label(labels, row[field]) if labels else row[field],
             "answers": row["answers"],
             "satisfied": row["satisfied"],
             "percent": round(row["satisfied"] * 100 / row["answers"], 1),
@@ -162,13 +163,6 @@ def csat_by(
             row["target_percent"] = target
             row["met"] = row["satisfied"] * 100 >= target * row["answers"]
     return result
-
-
-def _choice_label(choices: type[models.TextChoices], code: str | None) -> str:
-    try:
-        return str(choices(code or "").label)
-    except ValueError:
-        return code or ""
 
 
 def _period_start(period: str, day: datetime.date) -> datetime.date:

@@ -1,6 +1,7 @@
 """The reports' pages and exports (CSV, XLSX, print): one visibility rule
 (`visible_reports`), and the stored sections labelled in the reader's language."""
 
+import functools
 import io
 from collections.abc import Iterator
 
@@ -21,6 +22,7 @@ from csc import reports, targets
 from csc.choices import ReportStatus, TargetMeasure, TargetQueue
 from csc.forms import ReportRequestForm, ReportTextForm
 from csc.lib.errors import DomainError, http_status
+from csc.lib.translations import choice_label
 from csc.lib.untrusted import spreadsheet_csv_writer
 from csc.models import Report
 from csc.targets import service_level_target
@@ -136,13 +138,7 @@ COLUMN_LABELS = {
 
 
 def _choice_label(choices):
-    def label(value):
-        try:
-            return str(choices(value).label)
-        except ValueError:
-            return value
-
-    return label
+    return functools.partial(choice_label, choices)
 
 
 class _Labels:

@@ -13,19 +13,11 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from csc.lib.translations import choice_label
 from intake.choices import VipTier
 from worktickets.choices import Priority, TicketKind, TicketStatus
 
 register = template.Library()
-
-
-def choice_label(choices, value) -> str:
-    """The label of `value` in a choices enum; the value itself when it is not one
-    (as `get_FOO_display()` answers)."""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return str(value)
 
 
 @register.filter
