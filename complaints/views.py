@@ -37,6 +37,7 @@ from csc.lib.masking import mask_phone
 from csc.lib.paging import int_or_none, page_context
 from csc.lib.uploads import upload_limited
 from intake import searches as intake_searches
+from intake.calls import call_number_for
 from intake.models import Contact, Customer
 from intake.personal_data import (
     FULL_PERSONAL_DATA_PERM,
@@ -216,8 +217,12 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         if request.GET.get("parent"):
             initial["parent_number"] = request.GET["parent"]
         if customer is not None:
-            # The phone is not put in the form: shown in full it would be a disclosure.
+            # The registered phone is not put in the form: shown in full it would be a
+            # disclosure.
             initial.update(customer=customer, customer_name=customer.name, region=customer.region)
+            if contact is None:
+                # The number the agent looked this caller up by is theirs to see.
+                initial["contact_phone"] = call_number_for(request.session, customer.pk)
         form = ComplaintForm(initial=initial, appealable=selectors.appealable(request.user))
     found, lookup_error = _customers_for_phone(request, phone) if customer is None else ([], "")
     context = {

@@ -19,7 +19,7 @@ Name searches reveal no number: they are neither counted nor recorded.
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,6 +35,7 @@ from csc.lib.masking import mask_id_number, mask_phone
 from csc.lib.phones import normalise_phone
 from csc.lib.phrases import Phrase
 from intake import selectors
+from intake.calls import call_remember
 from intake.choices import AccessAction, AccessVia
 from intake.models import Customer, PersonalDataAccess
 from intake.personal_data import recorded_path
@@ -60,10 +61,12 @@ class Searcher:
     via: str
     path: str
     api_client_id: int | None = None
+    # A person's session on a page: a phone lookup there becomes the call in hand.
+    session: object = field(default=None, compare=False, repr=False)
 
     @classmethod
     def for_page(cls, request) -> "Searcher":
-        return cls(request.user, AccessVia.PAGE, request.path)
+        return cls(request.user, AccessVia.PAGE, request.path, session=request.session)
 
     @classmethod
     def for_api(cls, request) -> "Searcher":
@@ -183,4 +186,6 @@ def _record_search(searcher: Searcher, kind: str, number: str, customers) -> int
         PersonalDataAccess(**row)
     ]
     PersonalDataAccess.objects.bulk_create(rows)
+    if kind == "phone" and searcher.session is not None:
+        call_remember(searcher.session, number, found)
     return len(rows)

@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from csc.lib.masking import mask_phone
 from csc.lib.paging import page_context
 from intake import extensions, history, searches, selectors, services
+from intake.calls import call_number_for
 from intake.choices import Disposition
 from intake.filters import ContactFilter, PersonalDataAccessFilter
 from intake.forms import ContactForm, CustomerForm, CustomerServiceForm
@@ -60,6 +62,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "customer": customer,
             "customer_panels": extensions.customer_panels(customer, request.user),
+            # Shown masked, like every number on the page; the forms get it whole.
+            "call_in_hand": mask_phone(call_number_for(request.session, customer.pk)),
         },
         PersonalDataDisclosure.for_page(request),
     )
@@ -219,7 +223,10 @@ def contact_record(request: HttpRequest) -> HttpResponse:
                     return redirect("intake:customer_detail", pk=contact.customer_id)
                 return redirect("intake:contact_list")
     else:
-        form = ContactForm(initial=ContactForm.initial_now())
+        initial = ContactForm.initial_now()
+        if customer is not None:
+            initial["caller_number"] = call_number_for(request.session, customer.pk)
+        form = ContactForm(initial=initial)
     return render(request, "intake/contact_form.html", {"form": form, "customer": customer})
 
 

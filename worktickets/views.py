@@ -34,6 +34,7 @@ from intake import extensions
 from intake import searches as intake_searches
 from intake import selectors as intake_selectors
 from intake import services as intake_services
+from intake.calls import call_number_for
 from intake.choices import Channel, PaymentSegment
 from intake.forms import CustomerForm
 from intake.models import Contact, Customer
@@ -877,7 +878,7 @@ TICKET_FIELDS = (
 @require_http_methods(["GET", "POST"])
 def ticket_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        return _new_ticket_page(request, _blank_ticket_form(request.GET))
+        return _new_ticket_page(request, _blank_ticket_form(request))
     form = TicketForm(request.POST)
     if not form.is_valid():
         # Whether the business type may be ordered is said now too, not one submit later.
@@ -914,11 +915,15 @@ def _eligibility_refusal(form: TicketForm) -> DomainError | None:
     return None
 
 
-def _blank_ticket_form(params) -> TicketForm:
-    """Started from a contact record (?contact=) or a known customer (?customer=)."""
+def _blank_ticket_form(request: HttpRequest) -> TicketForm:
+    """Started from a contact record (?contact=) or a known customer (?customer=); for
+    a customer the agent's phone lookup found, with the number of the call in hand."""
+    params = request.GET
     contact = _contact_from(params.get("contact"))
     customer = contact.customer if contact else _customer_from(params.get("customer"))
     initial = {"customer": customer, "contact": contact}
+    if contact is None and customer is not None:
+        initial["phone"] = call_number_for(request.session, customer.pk)
     business_type = _business_type_from(params.get("business_type"))
     if customer is not None and business_type is not None:
         # "Start this business" from a privilege the caller holds: the order is chosen.

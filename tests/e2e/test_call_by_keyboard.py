@@ -1,7 +1,7 @@
 """Journey (c) of issue 14: an agent answers a call. The caller's number finds the
 customer; from there on the agent uses only the keyboard: the customer page's
-新建工单, the inquiry prefilled with the customer, a macro reply (`r`, Esc, `m`,
-Enter) and the resolution (`e`)."""
+新建工单, the inquiry prefilled with the customer and the caller's number, a macro
+reply (`r`, Esc, `m`, Enter) and the resolution (`e`)."""
 
 import re
 
@@ -48,6 +48,8 @@ def test_an_agent_handles_a_call_from_the_keyboard_with_a_macro(page, agent_user
     page.wait_for_url("**/tickets/new/?customer=*")
     chosen = page.locator(f"input[name=customer][value='{customer.pk}']")
     expect(chosen).to_be_checked()
+    # The number the caller was looked up by is the call's: the form starts with it.
+    expect(page.locator("#id_phone")).to_have_value(customer.phone)
     inquiry = page.locator("input[name=kind][value=inquiry]")
     tab_to(page, inquiry)
     page.keyboard.press("Space")
