@@ -32,12 +32,10 @@ def handlers_of(team: Team | None) -> list[User]:
     return list(holders_of(HANDLE_PERM).filter(agent__team=team))
 
 
-def tell(recipients, *, kind: str, title: Text, body: Text = "", link: str = "", key: str) -> int:
+def tell(recipients, *, kind: str, title: Text, body: Text = "", link: str = "", key: str) -> None:
     """Notify each person once per key (a repeat of the same step notifies nobody twice).
     Titles and bodies given as phrases are read in each recipient's language."""
-    return notify_many(
-        list(recipients), kind=kind, title=title, body=body, link=link, dedupe_key=key
-    )
+    notify_many(list(recipients), kind=kind, title=title, body=body, link=link, dedupe_key=key)
 
 
 def event(ticket: Ticket, code: str, by: User | None, **fields) -> TicketEvent:

@@ -146,9 +146,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
     # matches is estimated in millions, and compiling took 1.3 s of a 2 s
     # knowledge search. Every query here is a short read or write.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-# Timeline lines, clock events and notifications are written by csc.lib.inserts;
-# with 0 by bulk_create and save(), to re-measure the difference.
-DIRECT_INSERTS = env.bool("DIRECT_INSERTS", default=True)
 # Auto-assignment's statement choosing an agent is compiled once per shape and
 # process (worktickets/assignment.py); with 0 it is built by the ORM at each use.
 ASSIGNMENT_STATEMENT_KEPT = env.bool("ASSIGNMENT_STATEMENT_KEPT", default=True)

@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from csc.lib.errors import DomainError, IllegalTransition
-from csc.lib.inserts import insert
 from csc.lib.reference import ReferenceCache
 from sla import webhooks
 from sla.calendars import add_business_time, business_time_between, local
@@ -315,7 +314,7 @@ def _save_started(clocks: list[Clock], at: datetime) -> None:
     if not clocks:
         return
     Clock.objects.bulk_create(clocks)
-    insert(
+    ClockEvent.objects.bulk_create(
         [
             ClockEvent(
                 clock=clock,

@@ -19,7 +19,6 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from csc.lib.inserts import insert
 from sla.choices import ClockEventKind, ClockState, EscalationOutcome, EscalationTrigger
 from sla.deadlines import next_warning_at, step_time
 from sla.escalation import get_action
@@ -118,7 +117,7 @@ def sweep_batch(
     # The clocks are written before the actions run: an action that changes a
     # clock through the services (an upgrade stops it) has the last word.
     _save_clocks(clocks)
-    insert([ClockEvent(**event) for event in events])
+    ClockEvent.objects.bulk_create([ClockEvent(**event) for event in events])
     clock_events_emit(clocks, events)
     records = _escalate(firings)
     EscalationRecord.objects.bulk_create([EscalationRecord(**record) for record in records])

@@ -26,7 +26,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from csc.lib.inserts import direct_inserts, insert, insert_skipping_conflicts
 from csc.lib.phrases import Phrase, stored_phrase
 from staffing.models import Notification, OutboxMessage, User
 
@@ -109,18 +108,14 @@ def notify_many(
     body: Text = "",
     link: str = "",
     dedupe_key: str = "",
-) -> int:
-    """Notify each distinct active recipient; returns how many were written.
-
-    One statement whatever the number of people. With a key, anyone already
-    told under it (by an earlier call or a concurrent one) is skipped by the
-    key's unique index, not read first.
-    """
+) -> None:
+    """Notify each distinct active recipient, in one statement whatever their
+    number. With a key, anyone already told under it is skipped (`notify_all`)."""
     people = {}
     for user in recipients:
         if user is not None and user.is_active:
             people.setdefault(user.pk, user)
-    return notify_all(
+    notify_all(
         [
             notification_for(
                 user, kind=kind, title=title, body=body, link=link, dedupe_key=dedupe_key
@@ -130,26 +125,15 @@ def notify_many(
     )
 
 
-def notify_all(notifications: list[Notification]) -> int:
+def notify_all(notifications: list[Notification]) -> None:
     """Write notifications built by the caller (each its own recipient, text and
-    key) in one statement; returns how many were written. One whose recipient
-    was already told under its key is skipped (a repeated sweep tells nobody twice)."""
-    if not direct_inserts():
-        # The framework's way, one savepoint per row: what DIRECT_INSERTS=0 measures.
-        written = 0
-        for notification in notifications:
-            try:
-                with transaction.atomic():
-                    notification.save()
-                written += 1
-            except IntegrityError:
-                if not notification.dedupe_key:
-                    raise
-        return written
-    if any(notification.dedupe_key for notification in notifications):
-        return insert_skipping_conflicts(notifications)
-    insert(notifications)
-    return len(notifications)
+    key) in one statement. One whose recipient was already told under its key (by
+    an earlier call or a concurrent one) is skipped by the key's unique index, not
+    read first (ON CONFLICT DO NOTHING): a repeated sweep tells nobody twice."""
+    Notification.objects.bulk_create(
+        notifications,
+        ignore_conflicts=any(notification.dedupe_key for notification in notifications),
+    )
 
 
 def notifications_mark_read(user: User, ids: list[int] | None = None) -> int:

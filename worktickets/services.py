@@ -20,7 +20,6 @@ from django.utils.translation import gettext_noop
 
 from csc.lib.anonymise import MARKER, anonymise_rows, marked
 from csc.lib.errors import DomainError, IllegalTransition, NotAllowed, StaleVersion
-from csc.lib.inserts import insert
 from csc.lib.phrases import Phrase, stored_phrase
 from intake.choices import Channel
 from intake.models import Contact, Customer
@@ -76,7 +75,6 @@ def reopen_window() -> timedelta:
 
 
 def record_event(ticket: Ticket, kind: str, by: User | None, **fields) -> TicketEvent:
-    # Every action writes one; csc.lib.inserts keeps that cheap.
     return record_events([TicketEvent(ticket=ticket, kind=kind, actor=by, **fields)])[0]
 
 
@@ -88,7 +86,7 @@ def record_events(events: list[TicketEvent]) -> list[TicketEvent]:
         if message is not None:
             event.data = {**(event.data or {}), MESSAGE_KEY: message}
             event.body = str(event.body)
-    insert(events)
+    TicketEvent.objects.bulk_create(events)
     return events
 
 
