@@ -26,13 +26,19 @@ ticket is written in the same transaction: a second creation for the same team
 waits, then counts the first one's ticket. Row locks on the agents would do the
 same but write every locked row; the advisory lock writes nothing. Cost: nothing
 when the team's switch is off (the team is already in hand); when on, two
-statements to choose (the lock; the agents with their loads), and two more for the
-lead's notification when nobody qualifies; the timeline line goes in the creation's
-own INSERT.
+statements to choose (the lock; the agents with their loads, prepared once per
+connection on PostgreSQL and sent with the lock in one message), and two more for
+the lead's notification when nobody qualifies; the timeline line goes in the
+creation's own INSERT. Creations for one team queue from the lock to the commit, so
+ticket_create writes the SLA clocks before it takes the lock (the ticket's id
+reserved from its sequence: one statement more).
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -44,6 +50,7 @@ from django.db.models import Count, FilteredRelation, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
+from psycopg.sql import Literal as sql_literal
 
 from csc.lib.phrases import Phrase
 from intake.grade_service import entitled_to_grade_service
@@ -182,10 +189,7 @@ def _kept_statement(vip_seat: bool, skills: int) -> tuple[str, tuple[tuple[str, 
     return sql, tuple(slots)
 
 
-def _candidate_rows(team_id: int, at: datetime, need: Need) -> list[tuple]:
-    if not settings.ASSIGNMENT_STATEMENT_KEPT:
-        return list(candidates(team_id, at, need))
-    sql, slots = _kept_statement(need.vip_seat, len(need.skill_ids))
+def _values(need: Need, slots, team_id: int, at: datetime) -> list:
     values = {"team": team_id, "at": at, "soon": at + URGENT_WITHIN}
     params = []
     for kind, value in slots:
@@ -193,8 +197,78 @@ def _candidate_rows(team_id: int, at: datetime, need: Need) -> list[tuple]:
             params.append(need.skill_ids[cast(int, value)])
         else:
             params.append(values.get(kind, value))
+    return params
+
+
+def _candidate_rows(team_id: int, at: datetime, need: Need) -> list[tuple]:
+    if not settings.ASSIGNMENT_STATEMENT_KEPT:
+        return list(candidates(team_id, at, need))
+    sql, slots = _kept_statement(need.vip_seat, len(need.skill_ids))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, _values(need, slots, team_id, at))
+        return cursor.fetchall()
+
+
+# Planning the agents' statement is most of what PostgreSQL spends on it, so on
+# PostgreSQL it is also prepared once per shape and connection (a server-side
+# PREPARE, kept by the session, rollbacks included) and sent with the lock in one
+# round trip. Off: ASSIGNMENT_STATEMENT_PREPARED=0 (behind a pooler that hands a
+# client's statements to other sessions, such as pgbouncer in transaction mode).
+_prepared_on: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PLACEHOLDER = re.compile(r"%[s%]")
+
+
+@lru_cache(maxsize=64)
+def _prepared_statement(vip_seat: bool, skills: int) -> tuple[str, str, tuple]:
+    """The statement's name, its PREPARE and the slots of its parameters. The
+    constants stay literals: the planner matches them with the partial index of
+    open tickets by assignee, which a generic plan with parameters could not use."""
+    sql, slots = _kept_statement(vip_seat, skills)
+    variables: list[tuple[str, object]] = []
+    constants = iter(slots)
+
+    def placeholder(match: re.Match) -> str:
+        if match.group() == "%%":
+            return "%"  # the PREPARE is sent without parameters: no escaping
+        kind, value = next(constants)
+        if kind == "value":
+            return sql_literal(value).as_string()
+        if (kind, value) not in variables:  # the moment is one parameter, however used
+            variables.append((kind, value))
+        return f"${variables.index((kind, value)) + 1}"
+
+    body = _PLACEHOLDER.sub(placeholder, sql)
+    name = f"csc_assign_{hashlib.sha1(body.encode()).hexdigest()[:12]}"
+    return name, f"PREPARE {name} AS {body}", tuple(variables)
+
+
+def _locked_candidate_rows(team_id: int, at: datetime, need: Need) -> list[tuple]:
+    """lock_team, then the candidates, in a statement of their own after the lock."""
+    if not (
+        settings.ASSIGNMENT_STATEMENT_PREPARED
+        and settings.ASSIGNMENT_STATEMENT_KEPT
+        and connection.vendor == "postgresql"
+    ):
+        lock_team(team_id)
+        return _candidate_rows(team_id, at, need)
+    name, prepare, slots = _prepared_statement(need.vip_seat, len(need.skill_ids))
+    params = _values(need, slots, team_id, at)
+    with connection.cursor() as cursor:
+        prepared = _prepared_on.setdefault(connection.connection, set())
+        if name not in prepared:
+            # Alone, once per connection: a failure later in the message below
+            # cannot leave it made but unknown here.
+            cursor.execute(prepare)
+            prepared.add(name)
+        # Two statements in one message: each still takes its own snapshot, so the
+        # agents' loads are read once the lock is held.
+        placeholders = ", ".join(["%s"] * len(params))
+        cursor.execute(
+            f"SELECT pg_advisory_xact_lock(%s, %s); EXECUTE {name}({placeholders})",
+            [LOCK_NAMESPACE, team_id, *params],
+        )
+        while cursor.nextset():
+            pass
         return cursor.fetchall()
 
 
@@ -202,11 +276,10 @@ def agent_choose(team: Team, need: Need, *, at: datetime) -> Choice | None:
     """Take the team's assignment lock, then choose among its qualifying agents on
     shift the lightest-loaded under the cap; None when nobody qualifies. Call inside
     the transaction writing the ticket: the lock is held until it commits."""
-    lock_team(team.pk)
-    # A statement of its own after the lock: under READ COMMITTED it sees every ticket
-    # committed by the creation that held the lock before.
+    # The agents are read in a statement of their own after the lock: under READ
+    # COMMITTED it sees every ticket committed by the creation that held it before.
     best: tuple | None = None
-    for row in _candidate_rows(team.pk, at, need):
+    for row in _locked_candidate_rows(team.pk, at, need):
         open_tickets, due_soon = row[5], row[6]
         if open_tickets >= team.assignment_cap:
             continue
@@ -285,14 +358,40 @@ class Outcome:
         )
 
 
+def assigns(ticket: Ticket) -> bool:
+    """Whether assign_new chooses an agent for this ticket (no query)."""
+    return (
+        ticket.team.auto_assign
+        and ticket.assignee_id is None
+        and ticket.kind in AUTO_ASSIGNED_KINDS
+    )
+
+
+def clocks_before_lock(ticket: Ticket) -> bool:
+    """Whether ticket_create writes the clocks of this ticket, about to be assigned,
+    before the team's lock (PostgreSQL, whose keys between rows are checked at the
+    commit). Off: ASSIGNMENT_CLOCKS_BEFORE_LOCK=0."""
+    return (
+        settings.ASSIGNMENT_CLOCKS_BEFORE_LOCK
+        and connection.vendor == "postgresql"
+        and ticket.pk is None
+        and assigns(ticket)
+    )
+
+
+def reserved_ticket_id() -> int:
+    """The next ticket id, taken from its sequence before the row is written."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('worktickets_ticket', 'id'))")
+        return cursor.fetchone()[0]
+
+
 def assign_new(ticket: Ticket, *, at: datetime) -> Outcome | None:
     """Choose the agent for a ticket about to be written (its team set, nobody's yet)
     and set it as the assignee; None, at no cost, when the team's switch is off."""
+    if not assigns(ticket):
+        return None
     team = ticket.team
-    if not team.auto_assign or ticket.assignee_id is not None:
-        return None
-    if ticket.kind not in AUTO_ASSIGNED_KINDS:
-        return None
     choice = agent_choose(team, need_of(ticket), at=at)
     if choice is not None:
         ticket.assignee = choice.user

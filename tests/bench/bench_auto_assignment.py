@@ -56,6 +56,7 @@ def main() -> None:
         "--tickets", type=int, help="tickets each way (900 through the API, 2,000 in process)"
     )
     parser.add_argument("--rounds", type=int, default=3, help="rounds through the API")
+    parser.add_argument("--clients", type=int, default=CLIENTS, help="clients through the API")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     args = parser.parse_args()
     verdict: list[bool] = []
@@ -146,7 +147,7 @@ def run_http(args) -> bool:
     from tests.bench.servers import Environment, Gunicorn, backend_pids
 
     total = args.tickets or 900
-    per_client = max(1, total // args.rounds // CLIENTS)
+    per_client = max(1, total // args.rounds // args.clients)
     # The production settings read the bench database from here.
     os.environ["BENCH_DATABASE_URL"] = os.environ["DATABASE_URL"]
     with Environment() as env:
@@ -191,16 +192,20 @@ def run_http(args) -> bool:
             print(f"csc under gunicorn ({web.workers} workers, DEBUG=0) on :{web.port}")
             http = client.Http(web.port, headers={"Authorization": f"Token {key}"})
             meter = client.Meter(web.worker_pids, backend_pids(url))
+
+            def create(c: int, i: int) -> client.Reply:
+                return http.post("/api/v1/tickets/", body(c, i))
+
+            # Untimed: every worker runs both ways once before the first round.
+            for on in (False, True):
+                switch(on)
+                client.concurrent(create, args.clients, 5)
+                close_open_tickets(team)
             for number in range(1, args.rounds + 1):
                 for on in (False, True):
                     switch(on)
                     since = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first()
-                    figures = client.concurrent(
-                        lambda c, i: http.post("/api/v1/tickets/", body(c, i)),
-                        CLIENTS,
-                        per_client,
-                        meter=meter,
-                    )
+                    figures = client.concurrent(create, args.clients, per_client, meter=meter)
                     summary = figures.summary()
                     made = Ticket.objects.filter(team=team, pk__gt=since or 0)
                     summary["assigned"] = made.filter(assignee__isnull=False).count()
@@ -218,8 +223,8 @@ def run_http(args) -> bool:
             connections.close_all()
 
     print(
-        f"{CLIENTS} clients, {args.rounds} rounds × {per_client * CLIENTS} tickets each way "
-        f"(and {3 * CLIENTS} warm-up requests a block); load average before "
+        f"{args.clients} clients, {args.rounds} rounds × {per_client * args.clients} tickets "
+        f"each way (and {3 * args.clients} warm-up requests a block); load average before "
         f"{load_before[0]:.2f}"
     )
     rate, cpu_ms = {}, {}
@@ -235,6 +240,12 @@ def run_http(args) -> bool:
             f"{'on: ' if on else 'off:'} {rate[on]:.1f} req/s; CPU {cpu_ms[on]:.2f} ms a "
             f"request (app {app:.2f} + PostgreSQL {db:.2f})"
         )
+    paired = [
+        f"{on['requests_per_s'] / off['requests_per_s']:.0%} by rate, "
+        f"{_cpu_ms(off) / _cpu_ms(on):.0%} by CPU"
+        for off, on in zip(rounds[False], rounds[True], strict=True)
+    ]
+    print(f"each round, on against the off block just before it: {'; '.join(paired)}")
     errors = sum(s["errors"] for done in rounds.values() for s in done)
     unassigned_on = sum(s["made"] - s["assigned"] for s in rounds[True])
     assigned_off = sum(s["assigned"] for s in rounds[False])
@@ -246,6 +257,10 @@ def run_http(args) -> bool:
         print_ratios(rate, cpu_ms)
         return False
     return print_ratios(rate, cpu_ms)
+
+
+def _cpu_ms(summary: dict) -> float:
+    return summary["cpu_ms_app"] + summary["cpu_ms_db"]
 
 
 # ---------------------------------------------------------------- in process
