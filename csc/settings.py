@@ -149,6 +149,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
 # Auto-assignment's statement choosing an agent is compiled once per shape and
 # process (worktickets/assignment.py); with 0 it is built by the ORM at each use.
 ASSIGNMENT_STATEMENT_KEPT = env.bool("ASSIGNMENT_STATEMENT_KEPT", default=True)
+# On PostgreSQL a new ticket to be assigned automatically writes its SLA clocks
+# before the team's assignment lock, which is then held over fewer statements;
+# 0 writes them after the ticket, to re-measure the difference.
+ASSIGNMENT_CLOCKS_BEFORE_LOCK = env.bool("ASSIGNMENT_CLOCKS_BEFORE_LOCK", default=True)
 # Ticket numbers are counted on a second connection, in autocommit, whose
 # commits do not wait for the disk (worktickets/numbering.py); with 0 they are
 # counted in the creating transaction.

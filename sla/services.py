@@ -294,7 +294,9 @@ def nearest_due(clocks: Iterable[Clock]) -> datetime | None:
 
 @transaction.atomic(savepoint=False)
 def clocks_save_planned(ticket, clocks: list[Clock], facts: TicketFacts) -> list[Clock]:
-    """Save the planned clocks of a ticket just inserted, each with its start event."""
+    """Save the planned clocks of a ticket just inserted, or about to be in the same
+    transaction (its id reserved: keys are checked at the commit), each with its start
+    event."""
     for clock in clocks:
         clock.ticket_id = ticket.pk
     if clocks:

@@ -26,9 +26,11 @@ ticket is written in the same transaction: a second creation for the same team
 waits, then counts the first one's ticket. Row locks on the agents would do the
 same but write every locked row; the advisory lock writes nothing. Cost: nothing
 when the team's switch is off (the team is already in hand); when on, two
-statements to choose (the lock; the agents with their loads), and two more for the
-lead's notification when nobody qualifies; the timeline line goes in the creation's
-own INSERT.
+statements to choose (the lock; the agents with their loads), and two more for
+the lead's notification when nobody qualifies; the timeline line goes in the
+creation's own INSERT. Creations for one team queue from the lock to the commit, so
+ticket_create writes the SLA clocks before it takes the lock (the ticket's id
+reserved from its sequence: one statement more).
 """
 
 from __future__ import annotations
@@ -182,10 +184,7 @@ def _kept_statement(vip_seat: bool, skills: int) -> tuple[str, tuple[tuple[str, 
     return sql, tuple(slots)
 
 
-def _candidate_rows(team_id: int, at: datetime, need: Need) -> list[tuple]:
-    if not settings.ASSIGNMENT_STATEMENT_KEPT:
-        return list(candidates(team_id, at, need))
-    sql, slots = _kept_statement(need.vip_seat, len(need.skill_ids))
+def _values(need: Need, slots, team_id: int, at: datetime) -> list:
     values = {"team": team_id, "at": at, "soon": at + URGENT_WITHIN}
     params = []
     for kind, value in slots:
@@ -193,8 +192,15 @@ def _candidate_rows(team_id: int, at: datetime, need: Need) -> list[tuple]:
             params.append(need.skill_ids[cast(int, value)])
         else:
             params.append(values.get(kind, value))
+    return params
+
+
+def _candidate_rows(team_id: int, at: datetime, need: Need) -> list[tuple]:
+    if not settings.ASSIGNMENT_STATEMENT_KEPT:
+        return list(candidates(team_id, at, need))
+    sql, slots = _kept_statement(need.vip_seat, len(need.skill_ids))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, _values(need, slots, team_id, at))
         return cursor.fetchall()
 
 
@@ -203,8 +209,8 @@ def agent_choose(team: Team, need: Need, *, at: datetime) -> Choice | None:
     shift the lightest-loaded under the cap; None when nobody qualifies. Call inside
     the transaction writing the ticket: the lock is held until it commits."""
     lock_team(team.pk)
-    # A statement of its own after the lock: under READ COMMITTED it sees every ticket
-    # committed by the creation that held the lock before.
+    # The agents are read in a statement of their own after the lock: under READ
+    # COMMITTED it sees every ticket committed by the creation that held it before.
     best: tuple | None = None
     for row in _candidate_rows(team.pk, at, need):
         open_tickets, due_soon = row[5], row[6]
@@ -285,14 +291,40 @@ class Outcome:
         )
 
 
+def assigns(ticket: Ticket) -> bool:
+    """Whether assign_new chooses an agent for this ticket (no query)."""
+    return (
+        ticket.team.auto_assign
+        and ticket.assignee_id is None
+        and ticket.kind in AUTO_ASSIGNED_KINDS
+    )
+
+
+def clocks_before_lock(ticket: Ticket) -> bool:
+    """Whether ticket_create writes the clocks of this ticket, about to be assigned,
+    before the team's lock (PostgreSQL, whose keys between rows are checked at the
+    commit). Off: ASSIGNMENT_CLOCKS_BEFORE_LOCK=0."""
+    return (
+        settings.ASSIGNMENT_CLOCKS_BEFORE_LOCK
+        and connection.vendor == "postgresql"
+        and ticket.pk is None
+        and assigns(ticket)
+    )
+
+
+def reserved_ticket_id() -> int:
+    """The next ticket id, taken from its sequence before the row is written."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('worktickets_ticket', 'id'))")
+        return cursor.fetchone()[0]
+
+
 def assign_new(ticket: Ticket, *, at: datetime) -> Outcome | None:
     """Choose the agent for a ticket about to be written (its team set, nobody's yet)
     and set it as the assignee; None, at no cost, when the team's switch is off."""
+    if not assigns(ticket):
+        return None
     team = ticket.team
-    if not team.auto_assign or ticket.assignee_id is not None:
-        return None
-    if ticket.kind not in AUTO_ASSIGNED_KINDS:
-        return None
     choice = agent_choose(team, need_of(ticket), at=at)
     if choice is not None:
         ticket.assignee = choice.user

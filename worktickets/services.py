@@ -340,8 +340,16 @@ def ticket_create(
     ticket.number = next_ticket_number(now)
     # Nobody's yet (not kept by its creator nor named): an agent on shift, when the
     # team assigns automatically (worktickets.assignment); no query when it does not.
+    started: list[Clock] | None = None
+    if assignee is None and assignment.clocks_before_lock(ticket):
+        # The team's assignment lock is held until the commit, and creations for the
+        # team queue behind it: the clocks go in before it is taken (their key to the
+        # ticket is checked at the commit), so it is held over fewer statements.
+        ticket.pk = assignment.reserved_ticket_id()
+        started = sla_services.clocks_save_planned(ticket, clocks, facts)
     auto = assignment.assign_new(ticket, at=now) if assignee is None else None
-    ticket.save()  # simple-history writes the creation's history row
+    # simple-history writes the creation's history row
+    ticket.save(force_insert=started is not None)
     event = TicketEvent(
         ticket=ticket,
         kind=EventKind.CREATED,
@@ -350,7 +358,8 @@ def ticket_create(
         body=description,
     )
     timeline = record_events([event, auto.line(ticket)] if auto is not None else [event])
-    started = sla_services.clocks_save_planned(ticket, clocks, facts)
+    if started is None:
+        started = sla_services.clocks_save_planned(ticket, clocks, facts)
     webhooks.ticket_created_emit(ticket)
     if auto is not None:
         auto.tell(ticket)
