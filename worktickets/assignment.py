@@ -19,23 +19,18 @@ When nobody qualifies the ticket stays in the team's queue and the team lead is
 told. Both outcomes are a timeline line kept as a message key. The agent is not
 notified: the ticket is in their own queue.
 
-Race-safety: a per-agent advisory lock (PostgreSQL, held to the end of the
-transaction that writes the ticket). The agents are ranked from one read of their
-loads; the lightest is locked if nobody holds its lock (`pg_try_advisory_xact_lock`),
-else the next, and once locked its load is counted again in a statement of its own
-(under READ COMMITTED it sees every ticket committed to it meanwhile) and checked
-against the cap. So no agent goes over the cap, and creations running at the same
-time go to different agents instead of queueing behind one team lock: the one
-difference from a team lock is that an agent being given a ticket at that moment
-is passed over for the next lightest. Only when every qualifying agent's lock is
-taken does a creation wait, for the lightest's, and then it holds no other (no
-deadlock). Row locks on the agents would do the same but write every locked row;
-the advisory lock writes nothing. Cost: nothing when the team's switch is off (the
-team is already in hand); when on, three statements to choose (the agents with
-their loads; the lock; the chosen agent's load), and two more for the lead's
-notification when nobody qualifies; the timeline line goes in the creation's own
-INSERT. The ticket's SLA clocks are written before the choice (the ticket's id
-reserved from its sequence: one statement more), so the lock is held over less.
+Race-safety: a per-team advisory lock (PostgreSQL, held to the end of the
+transaction; an agent works in one team, so every automatic assignment to them
+goes through their team's lock) is taken before the loads are counted, and the
+ticket is written in the same transaction: a second creation for the same team
+waits, then counts the first one's ticket. Row locks on the agents would do the
+same but write every locked row; the advisory lock writes nothing. Cost: nothing
+when the team's switch is off (the team is already in hand); when on, two
+statements to choose (the lock; the agents with their loads), and two more for
+the lead's notification when nobody qualifies; the timeline line goes in the
+creation's own INSERT. Creations for one team queue from the lock to the commit, so
+ticket_create writes the SLA clocks before it takes the lock (the ticket's id
+reserved from its sequence: one statement more).
 """
 
 from __future__ import annotations
@@ -69,7 +64,7 @@ AUTO_ASSIGNED_KINDS = (TicketKind.INQUIRY, TicketKind.BUSINESS, TicketKind.COMPL
 URGENT_WITHIN = timedelta(hours=1)
 URGENT_WEIGHT = 2
 
-# The first key of the per-agent advisory lock ("assg"): no other lock shares it.
+# The first key of the per-team advisory lock ("assg"): no other lock shares it.
 LOCK_NAMESPACE = 0x61737367
 
 
@@ -114,30 +109,13 @@ def need_of(ticket: Ticket) -> Need:
     return Need(vip_seat=vip, skill_ids=tuple(dict.fromkeys(skills)))
 
 
-def lock_agent(agent_id: int, *, wait: bool) -> bool:
-    """Hold the agent's assignment lock until the transaction ends; without `wait`,
-    only when nobody holds it (False if somebody does). PostgreSQL: an advisory lock
-    in memory, nothing written; SQLite serialises writers by itself."""
+def lock_team(team_id: int) -> None:
+    """Hold the team's assignment lock until the transaction ends (PostgreSQL: an
+    advisory lock in memory, nothing written; SQLite serialises writers by itself)."""
     if connection.vendor != "postgresql":
-        return True
+        return
     with connection.cursor() as cursor:
-        if wait:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, agent_id])
-            return True
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, agent_id])
-        return bool(cursor.fetchone()[0])
-
-
-def load_now(user_id: int, at: datetime) -> tuple[int, int]:
-    """An agent's open tickets, and of them due within URGENT_WITHIN or overdue, read
-    now (after their lock: a statement of its own sees what was committed meanwhile)."""
-    counts = Ticket.objects.filter(
-        assignee_id=user_id, status_category__in=ACTIVE_CATEGORY_VALUES
-    ).aggregate(
-        open=Count("pk"),
-        due_soon=Count("pk", filter=Q(sla_due_at__lte=at + URGENT_WITHIN)),
-    )
-    return counts["open"], counts["due_soon"]
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, team_id])
 
 
 def candidates(team_id: int, at: datetime, need: Need) -> QuerySet:
@@ -227,40 +205,24 @@ def _candidate_rows(team_id: int, at: datetime, need: Need) -> list[tuple]:
 
 
 def agent_choose(team: Team, need: Need, *, at: datetime) -> Choice | None:
-    """Choose among the team's qualifying agents on shift the lightest-loaded under the
-    cap, and hold their assignment lock; None when nobody qualifies. Call inside the
-    transaction writing the ticket: the lock is held until it commits."""
-    ranked = sorted(
-        (
-            (open_tickets + (URGENT_WEIGHT - 1) * due_soon, open_tickets, row)
-            for row in _candidate_rows(team.pk, at, need)
-            for open_tickets, due_soon in [(row[5], row[6])]
-            if open_tickets < team.assignment_cap
-        ),
-        key=lambda ranking: ranking[:2],  # stable: ties keep the lower employee record
-    )
-    holding = False
-    for _load, _open, row in ranked:
-        if lock_agent(row[0], wait=False):
-            choice = _under_cap(team, row, at)
-            if choice is not None:
-                return choice
-            holding = True  # given tickets since the read: over the cap now
-    if ranked and not holding:
-        # Every qualifying agent is being given a ticket right now: wait for the
-        # lightest, holding no other agent's lock (so no two creations wait on each other).
-        lock_agent(ranked[0][2][0], wait=True)
-        return _under_cap(team, ranked[0][2], at)
-    return None
-
-
-def _under_cap(team: Team, row: tuple, at: datetime) -> Choice | None:
-    """The agent of a candidate row, their lock held, if still under the cap."""
-    open_tickets, due_soon = load_now(row[1], at)
-    if open_tickets >= team.assignment_cap:
+    """Take the team's assignment lock, then choose among its qualifying agents on
+    shift the lightest-loaded under the cap; None when nobody qualifies. Call inside
+    the transaction writing the ticket: the lock is held until it commits."""
+    lock_team(team.pk)
+    # The agents are read in a statement of their own after the lock: under READ
+    # COMMITTED it sees every ticket committed by the creation that held it before.
+    best: tuple | None = None
+    for row in _candidate_rows(team.pk, at, need):
+        open_tickets, due_soon = row[5], row[6]
+        if open_tickets >= team.assignment_cap:
+            continue
+        load = open_tickets + (URGENT_WEIGHT - 1) * due_soon
+        if best is None or (load, open_tickets) < (best[0], best[1]):
+            best = (load, open_tickets, row)
+    if best is None:
         return None
+    load, open_tickets, row = best
     user = User.from_db(connection.alias, ["id", "username", "first_name", "last_name"], row[1:5])
-    load = open_tickets + (URGENT_WEIGHT - 1) * due_soon
     return Choice(agent_id=row[0], user=user, open_tickets=open_tickets, load=load)
 
 
@@ -340,7 +302,7 @@ def assigns(ticket: Ticket) -> bool:
 
 def clocks_before_lock(ticket: Ticket) -> bool:
     """Whether ticket_create writes the clocks of this ticket, about to be assigned,
-    before the agent's lock (PostgreSQL, whose keys between rows are checked at the
+    before the team's lock (PostgreSQL, whose keys between rows are checked at the
     commit). Off: ASSIGNMENT_CLOCKS_BEFORE_LOCK=0."""
     return (
         settings.ASSIGNMENT_CLOCKS_BEFORE_LOCK
