@@ -13,7 +13,7 @@ the team's switch off and on, so both ways see the same table sizes and the same
 machine load; between blocks (untimed) the team's tickets are closed, as agents
 work them off. Every third ticket is a VIP customer's.
 
-By default, issue 16's measure: csc served by gunicorn with production settings
+By default, the measure that counts: csc served by gunicorn with production settings
 as `make bench` serves it (tests/bench/servers.py; BENCH_REDIS_URL, default
 db 13, is flushed), 8 clients creating tickets through POST /api/v1/tickets/ with
 an API key, in rounds of one block each way (--rounds 3, --tickets 900 each way:
@@ -25,7 +25,7 @@ the kept ratio by rate and by CPU.
 2,000 each way: 12 agents, cap 10), CPU of this process and its backends.
 
 Target: with auto-assignment on, at least 90 % of the rate with it off, by CPU per
-ticket (issue 16); exit status 1 when missed. On a shared machine the wall-time
+ticket; exit status 1 when missed. On a shared machine the wall-time
 rate moves with the neighbours; CPU per request much less.
 """
 
