@@ -20,7 +20,9 @@ SESSION_KEY = "intake.call_in_hand"
 CALL_KEPT = 30 * 60
 
 
-def call_remember(session: MutableMapping[str, Any], number: str, customer_ids: Iterable[int]):
+def call_remember(
+    session: MutableMapping[str, Any], number: str, customer_ids: Iterable[int]
+) -> None:
     """Keep the number just looked up by phone, with the customers it found."""
     session[SESSION_KEY] = {
         "number": number,

@@ -152,6 +152,22 @@ def _write_version(
     return version
 
 
+def _check_scorecard(
+    name: str, lines: list[LineSpec], *, other_than: Scorecard | None = None
+) -> None:
+    """A name no other scorecard has, and lines without problems: all refusals at once."""
+    refusals = Refusals()
+    taken = Scorecard.objects.filter(name=name)
+    if other_than is not None:
+        taken = taken.exclude(pk=other_than.pk)
+    if taken.exists():
+        message = _("A scorecard with this name exists.")
+        refusals.errors.append(DomainError(message, details={"name": [message]}))
+    with refusals.check():
+        _check_lines(lines)
+    refusals.raise_any()
+
+
 @transaction.atomic
 def scorecard_create(
     *,
@@ -162,17 +178,7 @@ def scorecard_create(
     scope: str = "",
     ticket_kind: str = "",
 ) -> Scorecard:
-    refusals = Refusals()
-    if Scorecard.objects.filter(name=name).exists():
-        refusals.errors.append(
-            DomainError(
-                _("A scorecard with this name exists."),
-                details={"name": [_("A scorecard with this name exists.")]},
-            )
-        )
-    with refusals.check():
-        _check_lines(lines)
-    refusals.raise_any()
+    _check_scorecard(name, lines)
     scorecard = Scorecard(name=name, scope=scope, ticket_kind=ticket_kind)
     _save(scorecard, by)
     _write_version(scorecard, 1, lines, effective_from, by)
@@ -248,17 +254,7 @@ def scorecard_edit(
     kind) change in place (history keeps the old); changed lines or a new effective
     date make a new version when the current one is in use (scorecard_revise). Saving
     without a change to the lines keeps the current version."""
-    refusals = Refusals()
-    if Scorecard.objects.filter(name=name).exclude(pk=scorecard.pk).exists():
-        refusals.errors.append(
-            DomainError(
-                _("A scorecard with this name exists."),
-                details={"name": [_("A scorecard with this name exists.")]},
-            )
-        )
-    with refusals.check():
-        _check_lines(lines)
-    refusals.raise_any()
+    _check_scorecard(name, lines, other_than=scorecard)
     scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
     if (scorecard.name, scorecard.scope, scorecard.ticket_kind) != (name, scope, ticket_kind):
         scorecard.name, scorecard.scope, scorecard.ticket_kind = name, scope, ticket_kind

@@ -184,7 +184,10 @@ def _kept_statement(vip_seat: bool, skills: int) -> tuple[str, tuple[tuple[str, 
     return sql, tuple(slots)
 
 
-def _values(need: Need, slots, team_id: int, at: datetime) -> list:
+def _candidate_rows(team_id: int, at: datetime, need: Need) -> list[tuple]:
+    if not settings.ASSIGNMENT_STATEMENT_KEPT:
+        return list(candidates(team_id, at, need))
+    sql, slots = _kept_statement(need.vip_seat, len(need.skill_ids))
     values = {"team": team_id, "at": at, "soon": at + URGENT_WITHIN}
     params = []
     for kind, value in slots:
@@ -192,15 +195,8 @@ def _values(need: Need, slots, team_id: int, at: datetime) -> list:
             params.append(need.skill_ids[cast(int, value)])
         else:
             params.append(values.get(kind, value))
-    return params
-
-
-def _candidate_rows(team_id: int, at: datetime, need: Need) -> list[tuple]:
-    if not settings.ASSIGNMENT_STATEMENT_KEPT:
-        return list(candidates(team_id, at, need))
-    sql, slots = _kept_statement(need.vip_seat, len(need.skill_ids))
     with connection.cursor() as cursor:
-        cursor.execute(sql, _values(need, slots, team_id, at))
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
@@ -209,8 +205,8 @@ def agent_choose(team: Team, need: Need, *, at: datetime) -> Choice | None:
     shift the lightest-loaded under the cap; None when nobody qualifies. Call inside
     the transaction writing the ticket: the lock is held until it commits."""
     lock_team(team.pk)
-    # The agents are read in a statement of their own after the lock: under READ
-    # COMMITTED it sees every ticket committed by the creation that held it before.
+    # A statement of its own after the lock: under READ COMMITTED it sees every ticket
+    # committed by the creation that held the lock before.
     best: tuple | None = None
     for row in _candidate_rows(team.pk, at, need):
         open_tickets, due_soon = row[5], row[6]
@@ -315,7 +311,10 @@ def clocks_before_lock(ticket: Ticket) -> bool:
 def reserved_ticket_id() -> int:
     """The next ticket id, taken from its sequence before the row is written."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence('worktickets_ticket', 'id'))")
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s))",
+            [Ticket._meta.db_table, Ticket._meta.pk.column],
+        )
         return cursor.fetchone()[0]
 
 
