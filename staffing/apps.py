@@ -9,7 +9,7 @@ class StaffingConfig(AppConfig):
     def ready(self) -> None:
         # Imported here so every process (web, worker, commands) renews the kept
         # reference data on a change: each cache connects its own signals.
-        from staffing import webhooks  # noqa: F401
+        from staffing import on_shift, webhooks  # noqa: F401
         from staffing.reference import connect_signals
 
         connect_signals()
