@@ -146,9 +146,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
     # matches is estimated in millions, and compiling took 1.3 s of a 2 s
     # knowledge search. Every query here is a short read or write.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-# Auto-assignment's statement choosing an agent is compiled once per shape and
-# process (worktickets/assignment.py); with 0 it is built by the ORM at each use.
-ASSIGNMENT_STATEMENT_KEPT = env.bool("ASSIGNMENT_STATEMENT_KEPT", default=True)
+# Auto-assignment takes a team's agents on shift from the copy kept per process
+# (staffing/on_shift.py, with the reference data's cache) and reads only their loads;
+# with 0 it reads agents and loads in one statement at each use.
+ASSIGNMENT_ON_SHIFT_KEPT = env.bool("ASSIGNMENT_ON_SHIFT_KEPT", default=True)
+# On PostgreSQL auto-assignment sends the team's lock and the loads statement after it
+# in one message (each still with its own snapshot); 0 sends them one by one.
+ASSIGNMENT_LOCK_WITH_LOADS = env.bool("ASSIGNMENT_LOCK_WITH_LOADS", default=True)
 # On PostgreSQL a new ticket to be assigned automatically writes its SLA clocks
 # before the team's assignment lock, which is then held over fewer statements;
 # 0 writes them after the ticket, to re-measure the difference.

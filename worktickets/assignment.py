@@ -16,8 +16,14 @@ auto-assignment on, to an agent of that team who
   or past; ties go to the fewer open tickets, then to the lower employee record.
 
 When nobody qualifies the ticket stays in the team's queue and the team lead is
-told. Both outcomes are a timeline line kept as a message key. The agent is not
-notified: the ticket is in their own queue.
+told. Either outcome is told, as a message key, on the creation's own timeline line
+(opening and assigning are one action); the sweeper's later assignments have a line
+of their own. The agent is not notified: the ticket is in their own queue.
+
+Who is on shift comes from the copy kept per process (staffing.on_shift, renewed
+when a presence, a roster, a leave or a skill changes, and when a shift or a leave
+starts or ends); only the loads are read at each assignment, with a grouped count
+of the chosen agents' open tickets.
 
 Race-safety: a per-team advisory lock (PostgreSQL, held to the end of the
 transaction; an agent works in one team, so every automatic assignment to them
@@ -26,11 +32,10 @@ ticket is written in the same transaction: a second creation for the same team
 waits, then counts the first one's ticket. Row locks on the agents would do the
 same but write every locked row; the advisory lock writes nothing. Cost: nothing
 when the team's switch is off (the team is already in hand); when on, two
-statements to choose (the lock; the agents with their loads), and two more for
-the lead's notification when nobody qualifies; the timeline line goes in the
-creation's own INSERT. Creations for one team queue from the lock to the commit, so
-ticket_create writes the SLA clocks before it takes the lock (the ticket's id
-reserved from its sequence: one statement more).
+statements (the lock; the loads), none when nobody on shift qualifies (then two
+for the lead's notification). Creations for one team queue from the lock to the
+commit, so ticket_create writes the SLA clocks before it takes the lock, the
+ticket's id taken with its number (worktickets.numbering).
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from typing import cast
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Count, FilteredRelation, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -50,10 +56,17 @@ from django.utils.translation import gettext_noop
 from csc.lib.phrases import Phrase
 from intake.grade_service import entitled_to_grade_service
 from staffing.models import Agent, Team, User
+from staffing.on_shift import AgentOnShift, team_on_shift
 from staffing.outbox import notify
 from staffing.selectors import on_shift_agents
 from worktickets.choices import EventKind, TicketKind
-from worktickets.models import ACTIVE_CATEGORY_VALUES, Ticket, TicketEvent
+from worktickets.models import (
+    ACTIVE_CATEGORY_VALUES,
+    AUTO_ASSIGNMENT_KEY,
+    MESSAGE_KEY,
+    Ticket,
+    TicketEvent,
+)
 from worktickets.reference import category_by_id
 
 # The kinds a new ticket of is given to an agent: complaints come through
@@ -109,13 +122,29 @@ def need_of(ticket: Ticket) -> Need:
     return Need(vip_seat=vip, skill_ids=tuple(dict.fromkeys(skills)))
 
 
+_LOCK = "SELECT pg_advisory_xact_lock(%s, %s)"
+
+
 def lock_team(team_id: int) -> None:
     """Hold the team's assignment lock until the transaction ends (PostgreSQL: an
     advisory lock in memory, nothing written; SQLite serialises writers by itself)."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, team_id])
+        cursor.execute(_LOCK, [LOCK_NAMESPACE, team_id])
+
+
+def _lock_sent_with(cursor: CursorWrapper) -> bool:
+    """Whether the lock goes in one message with the statement after it: two
+    statements in one simple query, each with its own snapshot under READ COMMITTED,
+    so the second still sees what was committed while the first waited. Only a cursor
+    binding its parameters itself can send two (psycopg's ClientCursor, Django's
+    default; not with `server_side_binding`). Off: ASSIGNMENT_LOCK_WITH_LOADS=0."""
+    if not settings.ASSIGNMENT_LOCK_WITH_LOADS or connection.vendor != "postgresql":
+        return False
+    import psycopg
+
+    return isinstance(cursor.cursor, psycopg.ClientCursor)
 
 
 def candidates(team_id: int, at: datetime, need: Need) -> QuerySet:
@@ -155,60 +184,111 @@ CANDIDATE_COLUMNS = (
     "due_soon",
 )
 
-# The statement is compiled once per shape (VIP seat or not, how many skills) and
-# process, with these stand-ins for the values, which are put in at each use: the
-# ORM still writes it (staffing's rule for who is on shift stays staffing's), but
-# building and compiling the queryset cost more CPU than running it.
-# Off: ASSIGNMENT_STATEMENT_KEPT=0.
-_TEAM = -7_300_001
-_SKILL = -7_300_100  # the first skill's stand-in; the next ones count down
+
+def loads(user_ids: list[int], at: datetime) -> QuerySet:
+    """Each of these users' open tickets and, of them, those due within URGENT_WITHIN
+    or overdue, as (user id, open tickets, due soon); a user with none has no row."""
+    # The open tickets' condition is the partial index's (open tickets by assignee).
+    return (
+        Ticket.objects.filter(assignee_id__in=user_ids, status_category__in=ACTIVE_CATEGORY_VALUES)
+        .order_by()
+        .values("assignee_id")
+        .annotate(
+            open_tickets=Count("pk"),
+            due_soon=Count("pk", filter=Q(sla_due_at__lte=at + URGENT_WITHIN)),
+        )
+        .values_list("assignee_id", "open_tickets", "due_soon")
+    )
+
+
+# The loads statement is compiled once per number of agents and process, with these
+# stand-ins for the values, which are put in at each use: the ORM still writes it,
+# but building and compiling the queryset cost more CPU than running it.
+_USER = -7_300_001  # the first agent's stand-in; the next ones count down
 _AT = datetime(1901, 1, 1, 0, 0, 1, tzinfo=UTC)
 
 
 @lru_cache(maxsize=64)
-def _kept_statement(vip_seat: bool, skills: int) -> tuple[str, tuple[tuple[str, object], ...]]:
-    need = Need(vip_seat=vip_seat, skill_ids=tuple(_SKILL - n for n in range(skills)))
-    sql, params = candidates(_TEAM, _AT, need).query.sql_with_params()
+def _loads_statement(agents: int) -> tuple[str, tuple[tuple[str, object], ...]]:
+    sql, params = loads([_USER - n for n in range(agents)], _AT).query.sql_with_params()
     slots: list[tuple[str, object]] = []
     for param in params:
-        if param == _TEAM:
-            slots.append(("team", None))
-        elif param == _AT:
-            slots.append(("at", None))
-        elif param == _AT + URGENT_WITHIN:
+        if param == _AT + URGENT_WITHIN:
             slots.append(("soon", None))
-        elif isinstance(param, int) and _SKILL - skills < param <= _SKILL:
-            slots.append(("skill", _SKILL - param))
+        elif isinstance(param, int) and _USER - agents < param <= _USER:
+            slots.append(("user", _USER - param))
         else:
             slots.append(("value", param))
     return sql, tuple(slots)
 
 
-def _candidate_rows(team_id: int, at: datetime, need: Need) -> list[tuple]:
-    if not settings.ASSIGNMENT_STATEMENT_KEPT:
-        return list(candidates(team_id, at, need))
-    sql, slots = _kept_statement(need.vip_seat, len(need.skill_ids))
-    values = {"team": team_id, "at": at, "soon": at + URGENT_WITHIN}
-    params = []
-    for kind, value in slots:
-        if kind == "skill":
-            params.append(need.skill_ids[cast(int, value)])
-        else:
-            params.append(values.get(kind, value))
+def _loads_under_lock(
+    team_id: int, user_ids: list[int], at: datetime
+) -> dict[int, tuple[int, int]]:
+    """Take the team's lock, then read these users' loads: (open, due soon) by user."""
+    sql, slots = _loads_statement(len(user_ids))
+    soon = at + URGENT_WITHIN
+    params = [
+        soon if kind == "soon" else user_ids[cast(int, value)] if kind == "user" else value
+        for kind, value in slots
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+        if _lock_sent_with(cursor):
+            cursor.execute(f"{_LOCK}; {sql}", [LOCK_NAMESPACE, team_id, *params])
+            cursor.nextset()
+        else:
+            lock_team(team_id)
+            cursor.execute(sql, params)
+        return {user_id: (open_tickets, due_soon) for user_id, open_tickets, due_soon in cursor}
+
+
+def _qualifying_on_shift(team_id: int, at: datetime, need: Need) -> list[AgentOnShift]:
+    job_type = Agent.JobType.VIP_SEAT if need.vip_seat else None
+    return [
+        agent
+        for agent in team_on_shift(team_id, at).agents
+        if agent.qualifies(job_type=job_type, skill_ids=need.skill_ids)
+    ]
+
+
+def _kept_on_shift() -> bool:
+    """Whether the team's agents on shift come from the copy kept per process
+    (staffing.on_shift), the loads alone from the database."""
+    return settings.ASSIGNMENT_ON_SHIFT_KEPT and settings.REFERENCE_CACHE_ENABLED
+
+
+def _candidates_under_lock(team_id: int, at: datetime, need: Need) -> list[tuple]:
+    """Take the team's assignment lock, then read its qualifying agents on shift with
+    their loads, as `candidates` gives them; nobody qualifying, no lock."""
+    if not _kept_on_shift():
+        lock_team(team_id)
+        return list(candidates(team_id, at, need))
+    agents = _qualifying_on_shift(team_id, at, need)
+    if not agents:
+        return []  # nobody to count: no lock either
+    # A statement of its own after the lock: under READ COMMITTED it sees every
+    # ticket committed by the creation that held the lock before.
+    by_user = _loads_under_lock(team_id, [agent.user_id for agent in agents], at)
+    return [
+        (
+            agent.agent_id,
+            agent.user_id,
+            agent.username,
+            agent.first_name,
+            agent.last_name,
+            *by_user.get(agent.user_id, (0, 0)),
+        )
+        for agent in agents
+    ]
 
 
 def agent_choose(team: Team, need: Need, *, at: datetime) -> Choice | None:
     """Take the team's assignment lock, then choose among its qualifying agents on
     shift the lightest-loaded under the cap; None when nobody qualifies. Call inside
     the transaction writing the ticket: the lock is held until it commits."""
-    lock_team(team.pk)
-    # A statement of its own after the lock: under READ COMMITTED it sees every ticket
-    # committed by the creation that held the lock before.
+    rows = _candidates_under_lock(team.pk, at, need)
     best: tuple | None = None
-    for row in _candidate_rows(team.pk, at, need):
+    for row in rows:
         open_tickets, due_soon = row[5], row[6]
         if open_tickets >= team.assignment_cap:
             continue
@@ -224,39 +304,49 @@ def agent_choose(team: Team, need: Need, *, at: datetime) -> Choice | None:
 
 @dataclass
 class Outcome:
-    """What auto-assignment decided for a ticket not yet written: its assignee is set
-    on the ticket; `written` writes the timeline line and the notice once it is saved."""
+    """What auto-assignment decided for a ticket: its assignee is set on the ticket; the
+    decision is told on the ticket's creation line (`note_on`), or on a line of its
+    own when the sweeper assigns it later (`line`)."""
 
     choice: Choice | None
 
-    def line(self, ticket: Ticket) -> TicketEvent:
+    def phrase(self, ticket: Ticket) -> Phrase:
         if self.choice is not None:
-            user = self.choice.user
-            return TicketEvent(
-                ticket=ticket,
-                kind=EventKind.ASSIGNED,
-                actor=None,
-                body=Phrase(
-                    gettext_noop(
-                        "Assigned automatically to %(name)s, on shift with %(open)s open tickets."
-                    ),
-                    name=user.display_name,
-                    open=self.choice.open_tickets,
+            return Phrase(
+                gettext_noop(
+                    "Assigned automatically to %(name)s, on shift with %(open)s open tickets."
                 ),
-                data={"to_assignee": user.display_name, "to_team": ticket.team.name},
+                name=self.choice.user.display_name,
+                open=self.choice.open_tickets,
             )
+        return Phrase(
+            gettext_noop(
+                "Nobody on shift can take it now: left in the %(team)s queue and the "
+                "team lead told."
+            ),
+            team=ticket.team.name,
+        )
+
+    def note_on(self, created: TicketEvent) -> TicketEvent:
+        """The creation's own line tells the decision (TicketEvent.auto_assignment_text):
+        opening and assigning are one action, and one line fewer per ticket."""
+        decided: dict = {MESSAGE_KEY: self.phrase(created.ticket).stored()}
+        if self.choice is not None:
+            decided["to_assignee"] = self.choice.user.display_name
+        else:
+            decided["nobody_qualifies"] = True
+        created.data = {**(created.data or {}), AUTO_ASSIGNMENT_KEY: decided}
+        return created
+
+    def line(self, ticket: Ticket) -> TicketEvent:
+        """The line of an assignment made after the creation (the sweeper's)."""
+        assert self.choice is not None
         return TicketEvent(
             ticket=ticket,
-            kind=EventKind.NOTIFIED,
+            kind=EventKind.ASSIGNED,
             actor=None,
-            body=Phrase(
-                gettext_noop(
-                    "Nobody on shift can take it now: left in the %(team)s queue and the "
-                    "team lead told."
-                ),
-                team=ticket.team.name,
-            ),
-            data={"auto_assignment": "nobody_qualifies"},
+            body=self.phrase(ticket),
+            data={"to_assignee": self.choice.user.display_name, "to_team": ticket.team.name},
         )
 
     def tell(self, ticket: Ticket) -> None:
@@ -306,16 +396,6 @@ def clocks_before_lock(ticket: Ticket) -> bool:
         and ticket.pk is None
         and assigns(ticket)
     )
-
-
-def reserved_ticket_id() -> int:
-    """The next ticket id, taken from its sequence before the row is written."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s))",
-            [Ticket._meta.db_table, Ticket._meta.pk.column],
-        )
-        return cursor.fetchone()[0]
 
 
 def assign_new(ticket: Ticket, *, at: datetime) -> Outcome | None:

@@ -476,6 +476,9 @@ class Ticket(models.Model):
 
 # Where a timeline line keeps its text's message key and parameters, in `data`.
 MESSAGE_KEY = "message"
+# On a creation line: what auto-assignment decided (worktickets.assignment), its
+# message under MESSAGE_KEY.
+AUTO_ASSIGNMENT_KEY = "auto_assignment"
 
 
 class TicketEvent(models.Model):
@@ -520,6 +523,12 @@ class TicketEvent(models.Model):
         from its key and parameters, typed text (and lines written before keys
         existed) as stored."""
         return phrase_text(self.data.get(MESSAGE_KEY), self.body)
+
+    @property
+    def auto_assignment_text(self) -> str:
+        """On a creation line, what auto-assignment decided, in the reader's language."""
+        decided = self.data.get(AUTO_ASSIGNMENT_KEY)
+        return phrase_text(decided.get(MESSAGE_KEY)) if isinstance(decided, dict) else ""
 
 
 class Problem(models.Model):

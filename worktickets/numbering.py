@@ -33,7 +33,7 @@ from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connec
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
-from worktickets.models import TicketDaySequence
+from worktickets.models import Ticket, TicketDaySequence
 
 NUMBERS_ALIAS = "numbers"
 
@@ -52,23 +52,40 @@ def counter_connection() -> BaseDatabaseWrapper:
 
 def next_ticket_number(now: datetime) -> str:
     """The next number of the local day `now` falls on."""
+    return _take(now, with_id=False)[0]
+
+
+def next_ticket_number_and_id(now: datetime) -> tuple[str, int | None]:
+    """The next number of the local day `now` falls on and, on PostgreSQL, the ticket's
+    id taken from its sequence in the same statement (None elsewhere), for a ticket
+    whose id is needed before its row is written (worktickets.assignment) at no
+    statement more. A sequence gives each value once, whatever the transaction."""
+    return _take(now, with_id=True)
+
+
+def _take(now: datetime, *, with_id: bool) -> tuple[str, int | None]:
     day = timezone.localdate(now)
     connection = counter_connection()
     table = connection.ops.quote_name(TicketDaySequence._meta.db_table)
     sql = _UPSERT.format(table=table)
+    params: list = [day]
+    with_id = with_id and connection.vendor == "postgresql"
+    if with_id:
+        sql += ", nextval(pg_get_serial_sequence(%s, %s))"
+        params += [Ticket._meta.db_table, Ticket._meta.pk.column]
     try:
-        last = _fetch_last(connection, sql, day)
+        row = _fetch_row(connection, sql, params)
     except (OperationalError, InterfaceError):
         # A restarted server or a terminated backend: the alias's connection,
         # in autocommit, is opened afresh once (the default's is the request's).
         if connection.alias == DEFAULT_DB_ALIAS or connection.in_atomic_block:
             raise
         connection.close()
-        last = _fetch_last(connection, sql, day)
-    return f"T{day:%Y%m%d}-{last:06d}"
+        row = _fetch_row(connection, sql, params)
+    return f"T{day:%Y%m%d}-{row[0]:06d}", row[1] if with_id else None
 
 
-def _fetch_last(connection: BaseDatabaseWrapper, sql: str, day) -> int:
+def _fetch_row(connection: BaseDatabaseWrapper, sql: str, params: list) -> tuple:
     with connection.cursor() as cursor:
-        cursor.execute(sql, [day])
-        return cursor.fetchone()[0]
+        cursor.execute(sql, params)
+        return cursor.fetchone()

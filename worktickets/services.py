@@ -54,7 +54,7 @@ from worktickets.models import (
     Ticket,
     TicketEvent,
 )
-from worktickets.numbering import next_ticket_number
+from worktickets.numbering import next_ticket_number, next_ticket_number_and_id
 from worktickets.reference import category_by_id, delivery_limit_for
 from worktickets.selectors import HANDLE_COMPLAINTS, KEEP_PROBLEMS
 
@@ -268,7 +268,8 @@ class TicketCreated:
     ticket: Ticket
     event: TicketEvent
     clocks: list[Clock]
-    # Every timeline line the creation wrote: the created line, then auto-assignment's.
+    # Every timeline line the creation wrote: the created line (which tells what
+    # auto-assignment decided).
     timeline: list[TicketEvent]
 
 
@@ -337,15 +338,18 @@ def ticket_create(
     facts = ticket_facts(ticket)
     clocks = sla_services.clocks_planned(facts, at=clocks_from or now)
     ticket.sla_due_at = sla_services.nearest_due(clocks)
-    ticket.number = next_ticket_number(now)
     # Nobody's yet (not kept by its creator nor named): an agent on shift, when the
     # team assigns automatically (worktickets.assignment); no query when it does not.
     started: list[Clock] | None = None
     if assignee is None and assignment.clocks_before_lock(ticket):
         # The team's assignment lock is held until the commit, and creations for the
         # team queue behind it: the clocks go in before it is taken (their key to the
-        # ticket is checked at the commit), so it is held over fewer statements.
-        ticket.pk = assignment.reserved_ticket_id()
+        # ticket is checked at the commit), so it is held over fewer statements. The
+        # ticket's id comes with its number, in the same statement.
+        ticket.number, ticket.pk = next_ticket_number_and_id(now)
+    else:
+        ticket.number = next_ticket_number(now)
+    if ticket.pk is not None:
         started = sla_services.clocks_save_planned(ticket, clocks, facts)
     auto = assignment.assign_new(ticket, at=now) if assignee is None else None
     # simple-history writes the creation's history row
@@ -357,7 +361,9 @@ def ticket_create(
         to_status=ticket.status,
         body=description,
     )
-    timeline = record_events([event, auto.line(ticket)] if auto is not None else [event])
+    if auto is not None:
+        auto.note_on(event)
+    timeline = record_events([event])
     if started is None:
         started = sla_services.clocks_save_planned(ticket, clocks, facts)
     webhooks.ticket_created_emit(ticket)

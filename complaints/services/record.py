@@ -370,17 +370,20 @@ def _write_creation_lines(
 ) -> list[TicketEvent]:
     """The creation's lines, with a recurrence's and the major report's, in one INSERT."""
     ticket = complaint.ticket
+    recorded = event_line(
+        ticket,
+        EventCode.RECORDED,
+        by,
+        kind=EventKind.CREATED,
+        body=ticket.description,
+        to_status=ticket.status,
+        tier=complaint.tier,
+        category=complaint.category,
+    )
+    if auto is not None:
+        auto.note_on(recorded)
     lines = [
-        event_line(
-            ticket,
-            EventCode.RECORDED,
-            by,
-            kind=EventKind.CREATED,
-            body=ticket.description,
-            to_status=ticket.status,
-            tier=complaint.tier,
-            category=complaint.category,
-        ),
+        recorded,
         event_line(
             ticket,
             EventCode.ROUTED,
@@ -391,8 +394,6 @@ def _write_creation_lines(
             collaborating_team=getattr(complaint.collaborating_team, "name", ""),
         ),
     ]
-    if auto is not None:
-        lines.append(auto.line(ticket))
     if earlier:
         lines += _recurrence_lines(complaint, earlier)
     if complaint.is_major:
