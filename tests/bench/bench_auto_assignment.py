@@ -22,7 +22,8 @@ web workers and their PostgreSQL backends (client.Meter), the load average, and
 the kept ratio by rate and by CPU.
 
 `--in-process`: `ticket_create` called in this process, blocks of 100 (--tickets
-2,000 each way: 12 agents, cap 10), CPU of this process and its backends.
+2,000 each way: 12 agents, cap 10), CPU of this process and its backends; the
+reference data kept per process through BENCH_REDIS_URL (flushed), as in production.
 
 Target: with auto-assignment on, at least 90 % of the rate with it off, by CPU per
 ticket; exit status 1 when missed. On a shared machine the wall-time
@@ -267,6 +268,11 @@ def _cpu_ms(summary: dict) -> float:
 
 
 def run_in_process(args) -> bool:
+    from tests.bench.run import flush_bench_redis
+
+    # Reference data kept per process, renewed through Redis, as in production.
+    os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+    flush_bench_redis(os.environ["REDIS_URL"])
     import django
 
     django.setup()
