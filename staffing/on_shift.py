@@ -4,11 +4,14 @@ ticket's creation (worktickets.assignment), then reads only their loads.
 `staffing.selectors.on_shift_agents` stays the one rule for who is on shift. What it
 finds for a team is kept (csc.lib.reference.ReferenceCachePerKey) until the next
 moment a published shift or an approved leave of the team's agents starts or ends,
-and read again, in every process within `GENERATION_TRUST_SECONDS`:
-- when an agent's presence changes: that agent's team only (the telephony system
-  sets it on every call, so other teams keep theirs);
-- when a roster, a shift, a leave, an agent, a user (but for a sign-in) or an
-  agent's skills change: every team.
+and read again, in every process within `GENERATION_TRUST_SECONDS`, when what it
+read changes, for the team concerned only (the telephony system sets a presence on
+every call, and a lead edits a roster shift by shift: other teams keep theirs):
+- an agent's presence, skills, user (but for a sign-in), shift or leave: the
+  agent's team;
+- a roster: its team;
+- any other save of an agent (which may move them to another team), or a skill
+  deleted or given from the skill's side: every team.
 A copy is read again after `MAX_AGE_SECONDS` whatever happens (a change made with
 `QuerySet.update()`, or while Redis was unreachable). Without the shared cache
 (`REFERENCE_CACHE_ENABLED=0`) it is read at every use.
@@ -63,17 +66,29 @@ class TeamOnShift:
 
 
 def _presence_or_every_team(agent: models.Model, fields: frozenset[str] | None) -> list | None:
+    # Any other save may move the agent to another team: every team's copy goes.
     if fields and fields <= PRESENCE_FIELDS:
         return [agent.team_id]  # type: ignore[attr-defined]
     return None
 
 
-def _every_team_but_on_sign_in(user: models.Model, fields: frozenset[str] | None) -> list | None:
-    return [] if fields and fields <= {"last_login"} else None
-
-
 def _agent_team(agent: models.Model, fields: frozenset[str] | None) -> list:
     return [agent.team_id]  # type: ignore[attr-defined]
+
+
+def _roster_team(roster: models.Model, fields: frozenset[str] | None) -> list:
+    return [roster.team_id]  # type: ignore[attr-defined]
+
+
+def _team_of_the_agent(row: models.Model, fields: frozenset[str] | None) -> list:
+    """A shift's or a leave's agent's team (a write of one costs this read)."""
+    return list(Agent.objects.filter(pk=row.agent_id).values_list("team_id", flat=True))  # type: ignore[attr-defined]
+
+
+def _team_of_the_user(user: models.Model, fields: frozenset[str] | None) -> list:
+    if fields and fields <= {"last_login"}:
+        return []  # a sign-in
+    return list(Agent.objects.filter(user_id=user.pk).values_list("team_id", flat=True))
 
 
 def _every_team(instance: models.Model, fields: frozenset[str] | None) -> None:
@@ -84,12 +99,12 @@ _kept: ReferenceCachePerKey[TeamOnShift] = ReferenceCachePerKey(
     "on-shift",
     sources={
         Agent: _presence_or_every_team,
-        User: _every_team_but_on_sign_in,
+        User: _team_of_the_user,
         Agent.skills.through: _agent_team,
         Skill: _every_team,
-        Roster: _every_team,
-        RosterEntry: _every_team,
-        LeaveRequest: _every_team,
+        Roster: _roster_team,
+        RosterEntry: _team_of_the_agent,
+        LeaveRequest: _team_of_the_agent,
     },
 )
 

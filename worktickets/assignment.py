@@ -32,8 +32,8 @@ ticket is written in the same transaction: a second creation for the same team
 waits, then counts the first one's ticket. Row locks on the agents would do the
 same but write every locked row; the advisory lock writes nothing. Cost: nothing
 when the team's switch is off (the team is already in hand); when on, two
-statements (the lock; the loads), none when nobody on shift qualifies (then two
-for the lead's notification). Creations for one team queue from the lock to the
+statements (the lock; the loads), sent in one message, none when nobody on shift
+qualifies (then two for the lead's notification). Creations for one team queue from the lock to the
 commit, so ticket_create writes the SLA clocks before it takes the lock, the
 ticket's id taken with its number (worktickets.numbering).
 """
@@ -327,7 +327,7 @@ class Outcome:
             team=ticket.team.name,
         )
 
-    def note_on(self, created: TicketEvent) -> TicketEvent:
+    def note_on(self, created: TicketEvent) -> None:
         """The creation's own line tells the decision (TicketEvent.auto_assignment_text):
         opening and assigning are one action, and one line fewer per ticket."""
         decided: dict = {MESSAGE_KEY: self.phrase(created.ticket).stored()}
@@ -336,7 +336,6 @@ class Outcome:
         else:
             decided["nobody_qualifies"] = True
         created.data = {**(created.data or {}), AUTO_ASSIGNMENT_KEY: decided}
-        return created
 
     def line(self, ticket: Ticket) -> TicketEvent:
         """The line of an assignment made after the creation (the sweeper's)."""

@@ -1,7 +1,7 @@
 """A team's agents on shift kept per process (staffing.on_shift): what the rule finds,
-kept while nothing changes, read again when a shift or a leave starts or ends, when
-one of the team's agents changes presence (that team only), and on any roster, leave
-or skill change."""
+kept while nothing changes, read again when a shift or a leave starts or ends, and
+when a presence, a shift, a leave, a roster or a skill of the team changes (that team
+only)."""
 
 import datetime
 
@@ -104,6 +104,33 @@ def test_a_presence_change_is_read_again_for_that_team_only(hotline_team, other_
 
     assert reads(other_team) == 0
     assert ids(hotline_team) == []
+
+
+def test_a_shift_a_leave_or_a_roster_of_one_team_leaves_the_other_teams_alone(
+    hotline_team, other_team
+):
+    worker = rostered_agent(hotline_team, "worker")
+    colleague = rostered_agent(other_team, "colleague")
+    assert ids(hotline_team) == [worker.pk] and ids(other_team) == [colleague.pk]
+
+    shift = RosterEntry.objects.get(agent=worker)
+    shift.ends_at = NOW - datetime.timedelta(minutes=1)
+    shift.save()
+    assert reads(other_team) == 0
+    assert ids(hotline_team) == []
+
+    LeaveRequest.objects.create(
+        agent=worker,
+        kind=LeaveRequest.Kind.ORDINARY,
+        starts_at=NOW + datetime.timedelta(days=1),
+        ends_at=NOW + datetime.timedelta(days=2),
+        status=LeaveRequest.Status.APPROVED,
+        reason="家中有事",
+        requested_by=worker.user,
+    )
+    Roster.objects.get(team=hotline_team).save()
+    worker.user.save(update_fields=["last_login"])  # a sign-in: nobody's copy goes
+    assert reads(other_team) == 0
 
 
 def test_an_approved_leave_or_a_lost_skill_is_read_again(hotline_team):
