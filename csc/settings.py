@@ -150,9 +150,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
 # (staffing/on_shift.py, with the reference data's cache) and reads only their loads;
 # with 0 it reads agents and loads in one statement at each use.
 ASSIGNMENT_ON_SHIFT_KEPT = env.bool("ASSIGNMENT_ON_SHIFT_KEPT", default=True)
-# On PostgreSQL auto-assignment sends the team's lock and the loads statement after it
-# in one message (each still with its own snapshot); 0 sends them one by one.
-ASSIGNMENT_LOCK_WITH_LOADS = env.bool("ASSIGNMENT_LOCK_WITH_LOADS", default=True)
+# On PostgreSQL auto-assignment takes the team's lock and reads its agents' loads in
+# one call of a database function, whose plan the server keeps; 0 sends the lock and
+# then a loads statement planned at each use.
+ASSIGNMENT_LOADS_FUNCTION = env.bool("ASSIGNMENT_LOADS_FUNCTION", default=True)
 # On PostgreSQL a new ticket to be assigned automatically writes its SLA clocks
 # before the team's assignment lock, which is then held over fewer statements;
 # 0 writes them after the ticket, to re-measure the difference.

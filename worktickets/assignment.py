@@ -31,11 +31,13 @@ goes through their team's lock) is taken before the loads are counted, and the
 ticket is written in the same transaction: a second creation for the same team
 waits, then counts the first one's ticket. Row locks on the agents would do the
 same but write every locked row; the advisory lock writes nothing. Cost: nothing
-when the team's switch is off (the team is already in hand); when on, two
-statements (the lock; the loads), sent in one message, none when nobody on shift
-qualifies (then two for the lead's notification). Creations for one team queue from the lock to the
-commit, so ticket_create writes the SLA clocks before it takes the lock, the
-ticket's id taken with its number (worktickets.numbering).
+when the team's switch is off (the team is already in hand); when on, one statement
+(a database function taking the lock, then counting the loads with the plan it
+keeps; elsewhere, or with ASSIGNMENT_LOADS_FUNCTION=0, the lock and the loads
+statement), none when nobody on shift qualifies (then two for the lead's
+notification). Creations for one team queue from the lock to the commit, so
+ticket_create writes the SLA clocks before it takes the lock, the ticket's id taken
+with its number (worktickets.numbering).
 """
 
 from __future__ import annotations
@@ -47,7 +49,6 @@ from typing import cast
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.backends.utils import CursorWrapper
 from django.db.models import Count, FilteredRelation, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -134,17 +135,12 @@ def lock_team(team_id: int) -> None:
         cursor.execute(_LOCK, [LOCK_NAMESPACE, team_id])
 
 
-def _lock_sent_with(cursor: CursorWrapper) -> bool:
-    """Whether the lock goes in one message with the statement after it: two
-    statements in one simple query, each with its own snapshot under READ COMMITTED,
-    so the second still sees what was committed while the first waited. Only a cursor
-    binding its parameters itself can send two (psycopg's ClientCursor, Django's
-    default; not with `server_side_binding`). Off: ASSIGNMENT_LOCK_WITH_LOADS=0."""
-    if not settings.ASSIGNMENT_LOCK_WITH_LOADS or connection.vendor != "postgresql":
-        return False
-    import psycopg
-
-    return isinstance(cursor.cursor, psycopg.ClientCursor)
+def _loads_in_database() -> bool:
+    """Whether the lock and the loads come from one call of the database function
+    `worktickets_assignment_loads` (PostgreSQL; migration 0019), whose plan PostgreSQL
+    keeps per connection. Off: ASSIGNMENT_LOADS_FUNCTION=0, the lock and then the
+    loads statement below, planned at each use."""
+    return settings.ASSIGNMENT_LOADS_FUNCTION and connection.vendor == "postgresql"
 
 
 def candidates(team_id: int, at: datetime, need: Need) -> QuerySet:
@@ -187,7 +183,9 @@ CANDIDATE_COLUMNS = (
 
 def loads(user_ids: list[int], at: datetime) -> QuerySet:
     """Each of these users' open tickets and, of them, those due within URGENT_WITHIN
-    or overdue, as (user id, open tickets, due soon); a user with none has no row."""
+    or overdue, as (user id, open tickets, due soon); a user with none has no row.
+    On PostgreSQL the database function worktickets_assignment_loads counts the same
+    (migration 0019); a test compares the two."""
     # The open tickets' condition is the partial index's (open tickets by assignee).
     return (
         Ticket.objects.filter(assignee_id__in=user_ids, status_category__in=ACTIVE_CATEGORY_VALUES)
@@ -225,19 +223,23 @@ def _loads_statement(agents: int) -> tuple[str, tuple[tuple[str, object], ...]]:
 def _loads_under_lock(
     team_id: int, user_ids: list[int], at: datetime
 ) -> dict[int, tuple[int, int]]:
-    """Take the team's lock, then read these users' loads: (open, due soon) by user."""
-    sql, slots = _loads_statement(len(user_ids))
+    """Take the team's lock, then read these users' loads: (open, due soon) by user.
+    The loads are read after the lock, with a snapshot of their own under READ
+    COMMITTED: they count every ticket committed while the lock was awaited."""
     soon = at + URGENT_WITHIN
-    params = [
-        soon if kind == "soon" else user_ids[cast(int, value)] if kind == "user" else value
-        for kind, value in slots
-    ]
     with connection.cursor() as cursor:
-        if _lock_sent_with(cursor):
-            cursor.execute(f"{_LOCK}; {sql}", [LOCK_NAMESPACE, team_id, *params])
-            cursor.nextset()
+        if _loads_in_database():
+            cursor.execute(
+                "SELECT * FROM worktickets_assignment_loads(%s, %s, %s::bigint[], %s)",
+                [LOCK_NAMESPACE, team_id, user_ids, soon],
+            )
         else:
             lock_team(team_id)
+            sql, slots = _loads_statement(len(user_ids))
+            params = [
+                soon if kind == "soon" else user_ids[cast(int, value)] if kind == "user" else value
+                for kind, value in slots
+            ]
             cursor.execute(sql, params)
         return {user_id: (open_tickets, due_soon) for user_id, open_tickets, due_soon in cursor}
 

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from complaints import services as complaint_services
 from complaints.choices import Category
+from sla.choices import StatusCategory
 from sla.models import Clock, ClockEvent
 from staffing.models import (
     Agent,
@@ -36,7 +37,7 @@ from tests.factories import (
 from worktickets import assignment
 from worktickets import services as ticket_services
 from worktickets.choices import EventKind
-from worktickets.models import InquiryCategory, Ticket
+from worktickets.models import ACTIVE_CATEGORY_VALUES, InquiryCategory, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -352,15 +353,15 @@ def test_an_assigned_ticket_is_written_whole_with_its_clocks_before_the_lock_or_
 
 
 @pytest.mark.parametrize(
-    ("kept", "early", "together"),
+    ("kept", "early", "in_database"),
     [(True, True, True), (True, True, False), (True, False, True), (False, False, True)],
 )
 def test_creation_costs_nothing_more_with_the_switch_off_and_a_bounded_few_with_it_on(
-    now, team, integration, settings, kept, early, together
+    now, team, integration, settings, kept, early, in_database
 ):
     settings.ASSIGNMENT_ON_SHIFT_KEPT = kept
     settings.ASSIGNMENT_CLOCKS_BEFORE_LOCK = early
-    settings.ASSIGNMENT_LOCK_WITH_LOADS = together
+    settings.ASSIGNMENT_LOADS_FUNCTION = in_database
     on_shift(team, "worker")
     opened(integration, team)  # the reference data is read once per process
 
@@ -379,11 +380,37 @@ def test_creation_costs_nothing_more_with_the_switch_off_and_a_bounded_few_with_
 
     assert off == never
     # The team's lock taken (PostgreSQL), then the loads of its agents on shift (kept
-    # per process: both in one message) or the agents with their loads; the ticket's
+    # per process: both in one call of the database function) or the agents with
+    # their loads; the ticket's
     # id, when its clocks go in before the lock, comes with its number (on the
     # numbers connection).
     postgres = connection.vendor == "postgresql"
-    assert on == off + (1 if not postgres or (kept and together) else 2)
+    assert on == off + (1 if not postgres or (kept and in_database) else 2)
+
+
+def test_the_database_function_counts_the_loads_as_the_loads_statement_does(now, team, settings):
+    """worktickets_assignment_loads (PostgreSQL, migration 0019) writes out the open
+    tickets' condition: it must count what `assignment.loads` counts."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the database function is PostgreSQL's")
+    busy, light, idle = (UserFactory(username=name) for name in ("busy", "light", "idle"))
+    dues = [None, NOW - datetime.timedelta(minutes=5), NOW + datetime.timedelta(minutes=59)]
+    dues += [NOW + assignment.URGENT_WITHIN, NOW + datetime.timedelta(hours=3)]
+    for category in StatusCategory.values:
+        for due in dues:
+            TicketFactory(team=team, assignee=busy, status_category=category, sla_due_at=due)
+    TicketFactory(team=team, assignee=light, sla_due_at=NOW + datetime.timedelta(days=1))
+    users = [busy.pk, light.pk, idle.pk]
+
+    def counted(in_database: bool) -> dict[int, tuple[int, int]]:
+        settings.ASSIGNMENT_LOADS_FUNCTION = in_database
+        with transaction.atomic():
+            return assignment._loads_under_lock(team.pk, users, NOW)
+
+    active = len(ACTIVE_CATEGORY_VALUES)
+    expected = {busy.pk: (active * len(dues), active * 3), light.pk: (1, 0)}
+    assert counted(False) == expected
+    assert counted(True) == expected
 
 
 # ---------------------------------------------------------------- the sweeper
@@ -474,15 +501,15 @@ def test_eight_creators_at_once_never_push_an_agent_over_the_cap(time_machine):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.parametrize("together", [True, False])
+@pytest.mark.parametrize("in_database", [True, False])
 def test_the_loads_read_after_waiting_for_the_lock_count_what_was_committed_meanwhile(
-    time_machine, settings, together
+    time_machine, settings, in_database
 ):
     """One creation holds the team's lock and gives the last place under the cap; the
     next one, waiting for the lock, must count that ticket once it gets the lock."""
     if connection.vendor != "postgresql":
         pytest.skip("the advisory lock is PostgreSQL's")
-    settings.ASSIGNMENT_LOCK_WITH_LOADS = together
+    settings.ASSIGNMENT_LOADS_FUNCTION = in_database
     time_machine.move_to(NOW, tick=False)
     team = TeamFactory(name="One place", auto_assign=True, assignment_cap=1)
     worker = on_shift(team, "worker")
