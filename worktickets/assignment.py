@@ -229,9 +229,10 @@ def _loads_under_lock(
     soon = at + URGENT_WITHIN
     with connection.cursor() as cursor:
         if _loads_in_database():
+            # The ids as an array's text: psycopg's adaptation of a list costs more.
             cursor.execute(
                 "SELECT * FROM worktickets_assignment_loads(%s, %s, %s::bigint[], %s)",
-                [LOCK_NAMESPACE, team_id, user_ids, soon],
+                [LOCK_NAMESPACE, team_id, "{" + ",".join(map(str, user_ids)) + "}", soon],
             )
         else:
             lock_team(team_id)
@@ -241,7 +242,8 @@ def _loads_under_lock(
                 for kind, value in slots
             ]
             cursor.execute(sql, params)
-        return {user_id: (open_tickets, due_soon) for user_id, open_tickets, due_soon in cursor}
+        rows = cursor.fetchall()
+    return {user_id: (open_tickets, due_soon) for user_id, open_tickets, due_soon in rows}
 
 
 def _qualifying_on_shift(team_id: int, at: datetime, need: Need) -> list[AgentOnShift]:
