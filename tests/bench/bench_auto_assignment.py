@@ -123,8 +123,7 @@ def close_open_tickets(team) -> None:
     holds (a block's share, under the cap) rather than thousands. Then the database is
     vacuumed, so the cleaning up of the block's rows (and of this closing, all at once)
     is not done by autovacuum during a later timed block, whichever way that block
-    goes: the bench would charge it to that way alone (it fell in the last block with
-    the switch on in three runs of five)."""
+    goes: the bench would charge it to that way alone."""
     from django.db import connection
 
     from worktickets.choices import STATUS_CATEGORY, TicketStatus
