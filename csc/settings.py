@@ -152,7 +152,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
 ASSIGNMENT_ON_SHIFT_KEPT = env.bool("ASSIGNMENT_ON_SHIFT_KEPT", default=True)
 # On PostgreSQL auto-assignment takes the team's lock and reads its agents' loads in
 # one call of a database function, whose plan the server keeps; 0 sends the lock and
-# then a loads statement planned at each use.
+# then the ORM's loads statement, built and planned at each use.
 ASSIGNMENT_LOADS_FUNCTION = env.bool("ASSIGNMENT_LOADS_FUNCTION", default=True)
 # On PostgreSQL a new ticket to be assigned automatically writes its SLA clocks
 # before the team's assignment lock, which is then held over fewer statements;

@@ -43,9 +43,7 @@ with its number (worktickets.numbering).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
-from typing import cast
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -138,8 +136,8 @@ def lock_team(team_id: int) -> None:
 def _loads_in_database() -> bool:
     """Whether the lock and the loads come from one call of the database function
     `worktickets_assignment_loads` (PostgreSQL; migration 0019), whose plan PostgreSQL
-    keeps per connection. Off: ASSIGNMENT_LOADS_FUNCTION=0, the lock and then the
-    loads statement below, planned at each use."""
+    keeps per connection. Off (ASSIGNMENT_LOADS_FUNCTION=0, and on SQLite): the lock,
+    then `loads`, built by the ORM and planned at each use."""
     return settings.ASSIGNMENT_LOADS_FUNCTION and connection.vendor == "postgresql"
 
 
@@ -199,49 +197,24 @@ def loads(user_ids: list[int], at: datetime) -> QuerySet:
     )
 
 
-# The loads statement is compiled once per number of agents and process, with these
-# stand-ins for the values, which are put in at each use: the ORM still writes it,
-# but building and compiling the queryset cost more CPU than running it.
-_USER = -7_300_001  # the first agent's stand-in; the next ones count down
-_AT = datetime(1901, 1, 1, 0, 0, 1, tzinfo=UTC)
-
-
-@lru_cache(maxsize=64)
-def _loads_statement(agents: int) -> tuple[str, tuple[tuple[str, object], ...]]:
-    sql, params = loads([_USER - n for n in range(agents)], _AT).query.sql_with_params()
-    slots: list[tuple[str, object]] = []
-    for param in params:
-        if param == _AT + URGENT_WITHIN:
-            slots.append(("soon", None))
-        elif isinstance(param, int) and _USER - agents < param <= _USER:
-            slots.append(("user", _USER - param))
-        else:
-            slots.append(("value", param))
-    return sql, tuple(slots)
-
-
 def _loads_under_lock(
     team_id: int, user_ids: list[int], at: datetime
 ) -> dict[int, tuple[int, int]]:
     """Take the team's lock, then read these users' loads: (open, due soon) by user.
     The loads are read after the lock, with a snapshot of their own under READ
     COMMITTED: they count every ticket committed while the lock was awaited."""
-    soon = at + URGENT_WITHIN
+    if not _loads_in_database():
+        lock_team(team_id)
+        return {
+            user_id: (open_tickets, due_soon)
+            for user_id, open_tickets, due_soon in loads(user_ids, at)
+        }
     with connection.cursor() as cursor:
-        if _loads_in_database():
-            # The ids as an array's text: psycopg's adaptation of a list costs more.
-            cursor.execute(
-                "SELECT * FROM worktickets_assignment_loads(%s, %s, %s::bigint[], %s)",
-                [LOCK_NAMESPACE, team_id, "{" + ",".join(map(str, user_ids)) + "}", soon],
-            )
-        else:
-            lock_team(team_id)
-            sql, slots = _loads_statement(len(user_ids))
-            params = [
-                soon if kind == "soon" else user_ids[cast(int, value)] if kind == "user" else value
-                for kind, value in slots
-            ]
-            cursor.execute(sql, params)
+        # The ids as an array's text: psycopg's adaptation of a list costs more.
+        cursor.execute(
+            "SELECT * FROM worktickets_assignment_loads(%s, %s, %s::bigint[], %s)",
+            [LOCK_NAMESPACE, team_id, "{" + ",".join(map(str, user_ids)) + "}", at + URGENT_WITHIN],
+        )
         rows = cursor.fetchall()
     return {user_id: (open_tickets, due_soon) for user_id, open_tickets, due_soon in rows}
 
