@@ -150,12 +150,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
 # (staffing/on_shift.py, with the reference data's cache) and reads only their loads;
 # with 0 it reads agents and loads in one statement at each use.
 ASSIGNMENT_ON_SHIFT_KEPT = env.bool("ASSIGNMENT_ON_SHIFT_KEPT", default=True)
-# On PostgreSQL auto-assignment takes the team's lock and reads its agents' loads in
-# one call of a database function, whose plan the server keeps; 0 sends the lock and
-# then the ORM's loads statement, built and planned at each use.
-ASSIGNMENT_LOADS_FUNCTION = env.bool("ASSIGNMENT_LOADS_FUNCTION", default=True)
+# On PostgreSQL auto-assignment chooses the agent (their loads counted, their lock
+# taken, their tickets counted again) in one call of a database function, whose plans
+# the server keeps; 0 takes the same steps as the ORM's statements, each built and
+# planned at each use. The two take the same locks: processes may differ.
+ASSIGNMENT_CHOOSE_FUNCTION = env.bool("ASSIGNMENT_CHOOSE_FUNCTION", default=True)
 # On PostgreSQL a new ticket to be assigned automatically writes its SLA clocks
-# before the team's assignment lock, which is then held over fewer statements;
+# before the chosen agent's lock, which is then held over fewer statements;
 # 0 writes them after the ticket, to re-measure the difference.
 ASSIGNMENT_CLOCKS_BEFORE_LOCK = env.bool("ASSIGNMENT_CLOCKS_BEFORE_LOCK", default=True)
 # Ticket numbers are counted on a second connection, in autocommit, whose

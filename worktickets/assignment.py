@@ -23,21 +23,24 @@ of their own. The agent is not notified: the ticket is in their own queue.
 Who is on shift comes from the copy kept per process (staffing.on_shift, renewed
 when a presence, a roster, a leave or a skill changes, and when a shift or a leave
 starts or ends); only the loads are read at each assignment, with a grouped count
-of the chosen agents' open tickets.
+of the qualifying agents' open tickets.
 
-Race-safety: a per-team advisory lock (PostgreSQL, held to the end of the
-transaction; an agent works in one team, so every automatic assignment to them
-goes through their team's lock) is taken before the loads are counted, and the
-ticket is written in the same transaction: a second creation for the same team
-waits, then counts the first one's ticket. Row locks on the agents would do the
-same but write every locked row; the advisory lock writes nothing. Cost: nothing
-when the team's switch is off (the team is already in hand); when on, one statement
-(a database function taking the lock, then counting the loads with the plan it
-keeps; elsewhere, or with ASSIGNMENT_LOADS_FUNCTION=0, the lock and the loads
-statement), none when nobody on shift qualifies (then two for the lead's
-notification). Creations for one team queue from the lock to the commit, so
-ticket_create writes the SLA clocks before it takes the lock, the ticket's id taken
-with its number (worktickets.numbering).
+Race-safety: a creation locks the agent it gives the ticket to (a PostgreSQL
+advisory lock, held to the end of the transaction, which writes the ticket) and
+counts that agent's tickets again after the lock, keeping them only if still under
+the cap: two creations never give the same agent a ticket at once, and the second
+counts the first's. Ranked by the loads, the first agent whose lock is free is
+taken (one being given a ticket by a creation not yet committed is passed over, as
+that ticket would make them heavier); when every lock is taken, the creation waits
+for the first's. Creations for one team wait for each other only when they want
+the same agent, not from the team's first statement to its commit. Cost: nothing
+when the team's switch is off (the team is already in hand); when on, one
+statement (the database function worktickets_assignment_choose, which keeps its
+plans per connection; elsewhere, or with ASSIGNMENT_CHOOSE_FUNCTION=0, the same
+steps as statements of the ORM's), none when nobody on shift qualifies (then two
+for the lead's notification). ticket_create writes the SLA clocks before the
+choice, the ticket's id taken with its number (worktickets.numbering), so the
+agent is held over fewer statements.
 """
 
 from __future__ import annotations
@@ -46,8 +49,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Count, FilteredRelation, Q, QuerySet
+from django.db import OperationalError, connection, transaction
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -55,7 +58,7 @@ from django.utils.translation import gettext_noop
 from csc.lib.phrases import Phrase
 from intake.grade_service import entitled_to_grade_service
 from staffing.models import Agent, Team, User
-from staffing.on_shift import AgentOnShift, team_on_shift
+from staffing.on_shift import team_on_shift
 from staffing.outbox import notify
 from staffing.selectors import on_shift_agents
 from worktickets.choices import EventKind, TicketKind
@@ -76,8 +79,11 @@ AUTO_ASSIGNED_KINDS = (TicketKind.INQUIRY, TicketKind.BUSINESS, TicketKind.COMPL
 URGENT_WITHIN = timedelta(hours=1)
 URGENT_WEIGHT = 2
 
-# The first key of the per-team advisory lock ("assg"): no other lock shares it.
-LOCK_NAMESPACE = 0x61737367
+# The first key of the per-agent advisory lock ("agnt"; the second is the agent's
+# user id): no other lock shares it.
+LOCK_NAMESPACE = 0x61676E74
+# PostgreSQL's SQLSTATE for a deadlock it broke by cancelling one of the waits.
+DEADLOCK_DETECTED = "40P01"
 
 
 @dataclass(frozen=True)
@@ -121,69 +127,50 @@ def need_of(ticket: Ticket) -> Need:
     return Need(vip_seat=vip, skill_ids=tuple(dict.fromkeys(skills)))
 
 
-_LOCK = "SELECT pg_advisory_xact_lock(%s, %s)"
+def _choose_in_database() -> bool:
+    """Whether the choice is made in one call of the database function
+    `worktickets_assignment_choose` (PostgreSQL; migration 0020), whose plans
+    PostgreSQL keeps per connection. Off (ASSIGNMENT_CHOOSE_FUNCTION=0, and on
+    SQLite): the same steps from Python, each a statement built by the ORM. The two
+    take the same locks and count again after them, so processes may differ."""
+    return settings.ASSIGNMENT_CHOOSE_FUNCTION and connection.vendor == "postgresql"
 
 
-def lock_team(team_id: int) -> None:
-    """Hold the team's assignment lock until the transaction ends (PostgreSQL: an
-    advisory lock in memory, nothing written; SQLite serialises writers by itself)."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(_LOCK, [LOCK_NAMESPACE, team_id])
+# A qualifying agent as the choice needs them: (agent id, user id, username, first
+# name, last name).
+AGENT_COLUMNS = ("pk", "user_id", "user__username", "user__first_name", "user__last_name")
+USER_FIELDS = ["id", "username", "first_name", "last_name"]
 
 
-def _loads_in_database() -> bool:
-    """Whether the lock and the loads come from one call of the database function
-    `worktickets_assignment_loads` (PostgreSQL; migration 0019), whose plan PostgreSQL
-    keeps per connection. Off (ASSIGNMENT_LOADS_FUNCTION=0, and on SQLite): the lock,
-    then `loads`, built by the ORM and planned at each use."""
-    return settings.ASSIGNMENT_LOADS_FUNCTION and connection.vendor == "postgresql"
-
-
-def candidates(team_id: int, at: datetime, need: Need) -> QuerySet:
-    """The team's agents on shift who have what the ticket needs, in id order, each as
-    (agent id, user id, username, first name, last name, open tickets, of them due
-    within URGENT_WITHIN or overdue)."""
-    # The open tickets joined on their own (the join's condition, so the partial
-    # index of open tickets by assignee serves it), never an agent's closed history.
-    open_ones = FilteredRelation(
-        "user__assigned_tickets",
-        condition=Q(user__assigned_tickets__status_category__in=ACTIVE_CATEGORY_VALUES),
-    )
-    return (
-        on_shift_agents(
-            team_id,
-            at,
-            job_type=Agent.JobType.VIP_SEAT if need.vip_seat else None,
-            skill_ids=need.skill_ids,
+def qualifying_agents(team_id: int, at: datetime, need: Need) -> list[tuple]:
+    """The team's agents on shift who have what the ticket needs, in id order (the
+    rule's last tie-break), as AGENT_COLUMNS: from the copy kept per process, or
+    (ASSIGNMENT_ON_SHIFT_KEPT=0, or no Redis) read at each use."""
+    job_type = Agent.JobType.VIP_SEAT if need.vip_seat else None
+    if not _kept_on_shift():
+        return list(
+            on_shift_agents(team_id, at, job_type=job_type, skill_ids=need.skill_ids)
+            .order_by("pk")
+            .values_list(*AGENT_COLUMNS)
         )
-        .annotate(open_ones=open_ones)
-        .annotate(
-            open_tickets=Count("open_ones"),
-            due_soon=Count("open_ones", filter=Q(open_ones__sla_due_at__lte=at + URGENT_WITHIN)),
-        )
-        .order_by("pk")
-        .values_list(*CANDIDATE_COLUMNS)
-    )
+    return [
+        (agent.agent_id, agent.user_id, agent.username, agent.first_name, agent.last_name)
+        for agent in team_on_shift(team_id, at).agents
+        if agent.qualifies(job_type=job_type, skill_ids=need.skill_ids)
+    ]
 
 
-CANDIDATE_COLUMNS = (
-    "pk",
-    "user_id",
-    "user__username",
-    "user__first_name",
-    "user__last_name",
-    "open_tickets",
-    "due_soon",
-)
+def _kept_on_shift() -> bool:
+    """Whether the team's agents on shift come from the copy kept per process
+    (staffing.on_shift), the loads alone from the database."""
+    return settings.ASSIGNMENT_ON_SHIFT_KEPT and settings.REFERENCE_CACHE_ENABLED
 
 
 def loads(user_ids: list[int], at: datetime) -> QuerySet:
     """Each of these users' open tickets and, of them, those due within URGENT_WITHIN
     or overdue, as (user id, open tickets, due soon); a user with none has no row.
-    On PostgreSQL the database function worktickets_assignment_loads counts the same
-    (migration 0019); a test compares the two."""
+    The database function worktickets_assignment_choose counts the same (migration
+    0020); a test compares the two ways' choices."""
     # The open tickets' condition is the partial index's (open tickets by assignee).
     return (
         Ticket.objects.filter(assignee_id__in=user_ids, status_category__in=ACTIVE_CATEGORY_VALUES)
@@ -197,86 +184,108 @@ def loads(user_ids: list[int], at: datetime) -> QuerySet:
     )
 
 
-def _loads_under_lock(
-    team_id: int, user_ids: list[int], at: datetime
-) -> dict[int, tuple[int, int]]:
-    """Take the team's lock, then read these users' loads: (open, due soon) by user.
-    The loads are read after the lock, with a snapshot of their own under READ
-    COMMITTED: they count every ticket committed while the lock was awaited."""
-    if not _loads_in_database():
-        lock_team(team_id)
-        return {
-            user_id: (open_tickets, due_soon)
-            for user_id, open_tickets, due_soon in loads(user_ids, at)
-        }
+def ranked(
+    user_ids: list[int], by_user: dict[int, tuple[int, int]], cap: int, passed: set[int]
+) -> list[int]:
+    """The users under the cap (and not passed over) in the rule's order: the lighter
+    load first (each open ticket 1, URGENT_WEIGHT when due soon), then the fewer open
+    tickets, then the order given (the lower employee record)."""
+    order = []
+    for position, user_id in enumerate(user_ids):
+        open_tickets, due_soon = by_user.get(user_id, (0, 0))
+        if open_tickets < cap and user_id not in passed:
+            load = open_tickets + (URGENT_WEIGHT - 1) * due_soon
+            order.append((load, open_tickets, position, user_id))
+    return [row[-1] for row in sorted(order)]
+
+
+_TRY_LOCK = "SELECT pg_try_advisory_xact_lock(%s, %s)"
+_LOCK = "SELECT pg_advisory_xact_lock(%s, %s)"
+
+
+def _try_lock(user_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(_TRY_LOCK, [LOCK_NAMESPACE, user_id])
+        return cursor.fetchone()[0]
+
+
+def _wait_for_lock(user_id: int) -> bool:
+    """Wait for the agent's lock; False when PostgreSQL broke a deadlock by giving up
+    this wait (two creations, each holding an agent it found full)."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_LOCK, [LOCK_NAMESPACE, user_id])
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == DEADLOCK_DETECTED:
+            return False
+        raise
+    return True
+
+
+def _chosen_in_python(user_ids: list[int], cap: int, at: datetime) -> tuple[int, int, int] | None:
+    """worktickets_assignment_choose's steps, each a statement built by the ORM: rank
+    by the loads, lock the first agent whose lock is free (or wait for the first's),
+    count that agent's tickets again and keep them if still under the cap, else pass
+    them over and rank again. Elsewhere than on PostgreSQL there is no lock to take
+    (SQLite serialises writers by itself): the first ranked."""
+    passed: set[int] = set()
+    while True:
+        by_user = {user: (open_tickets, due) for user, open_tickets, due in loads(user_ids, at)}
+        order = ranked(user_ids, by_user, cap, passed)
+        if not order:
+            return None
+        if connection.vendor != "postgresql":
+            return (order[0], *by_user.get(order[0], (0, 0)))
+        chosen = next((user_id for user_id in order if _try_lock(user_id)), None)
+        if chosen is None:
+            chosen = order[0]
+            if not _wait_for_lock(chosen):
+                continue
+        # After the lock, with a snapshot of its own: every ticket committed for them.
+        recounted = {user: (open_tickets, due) for user, open_tickets, due in loads([chosen], at)}
+        open_tickets, due_soon = recounted.get(chosen, (0, 0))
+        if open_tickets < cap:
+            return chosen, open_tickets, due_soon
+        passed.add(chosen)
+
+
+_CHOOSE = "SELECT * FROM worktickets_assignment_choose(%s, %s::bigint[], %s, %s, %s)"
+
+
+def _chosen_in_database(user_ids: list[int], cap: int, at: datetime) -> tuple[int, int, int] | None:
     with connection.cursor() as cursor:
         # The ids as an array's text: psycopg's adaptation of a list costs more.
         cursor.execute(
-            "SELECT * FROM worktickets_assignment_loads(%s, %s, %s::bigint[], %s)",
-            [LOCK_NAMESPACE, team_id, "{" + ",".join(map(str, user_ids)) + "}", at + URGENT_WITHIN],
+            _CHOOSE,
+            [
+                LOCK_NAMESPACE,
+                "{" + ",".join(map(str, user_ids)) + "}",
+                at + URGENT_WITHIN,
+                cap,
+                URGENT_WEIGHT,
+            ],
         )
-        rows = cursor.fetchall()
-    return {user_id: (open_tickets, due_soon) for user_id, open_tickets, due_soon in rows}
-
-
-def _qualifying_on_shift(team_id: int, at: datetime, need: Need) -> list[AgentOnShift]:
-    job_type = Agent.JobType.VIP_SEAT if need.vip_seat else None
-    return [
-        agent
-        for agent in team_on_shift(team_id, at).agents
-        if agent.qualifies(job_type=job_type, skill_ids=need.skill_ids)
-    ]
-
-
-def _kept_on_shift() -> bool:
-    """Whether the team's agents on shift come from the copy kept per process
-    (staffing.on_shift), the loads alone from the database."""
-    return settings.ASSIGNMENT_ON_SHIFT_KEPT and settings.REFERENCE_CACHE_ENABLED
-
-
-def _candidates_under_lock(team_id: int, at: datetime, need: Need) -> list[tuple]:
-    """Take the team's assignment lock, then read its qualifying agents on shift with
-    their loads, as `candidates` gives them; nobody qualifying, no lock."""
-    if not _kept_on_shift():
-        lock_team(team_id)
-        return list(candidates(team_id, at, need))
-    agents = _qualifying_on_shift(team_id, at, need)
-    if not agents:
-        return []  # nobody to count: no lock either
-    # A statement of its own after the lock: under READ COMMITTED it sees every
-    # ticket committed by the creation that held the lock before.
-    by_user = _loads_under_lock(team_id, [agent.user_id for agent in agents], at)
-    return [
-        (
-            agent.agent_id,
-            agent.user_id,
-            agent.username,
-            agent.first_name,
-            agent.last_name,
-            *by_user.get(agent.user_id, (0, 0)),
-        )
-        for agent in agents
-    ]
+        return cursor.fetchone()
 
 
 def agent_choose(team: Team, need: Need, *, at: datetime) -> Choice | None:
-    """Take the team's assignment lock, then choose among its qualifying agents on
-    shift the lightest-loaded under the cap; None when nobody qualifies. Call inside
-    the transaction writing the ticket: the lock is held until it commits."""
-    rows = _candidates_under_lock(team.pk, at, need)
-    best: tuple | None = None
-    for row in rows:
-        open_tickets, due_soon = row[5], row[6]
-        if open_tickets >= team.assignment_cap:
-            continue
-        load = open_tickets + (URGENT_WEIGHT - 1) * due_soon
-        if best is None or (load, open_tickets) < (best[0], best[1]):
-            best = (load, open_tickets, row)
-    if best is None:
+    """Choose among the team's qualifying agents on shift the lightest-loaded under the
+    cap and lock them until the transaction ends; None when nobody qualifies or has
+    room. Call inside the transaction writing the ticket: the lock is held until it
+    commits, and the agent's tickets are counted after it."""
+    agents = qualifying_agents(team.pk, at, need)
+    if not agents:
+        return None  # nobody to count: no lock either
+    user_ids = [agent[1] for agent in agents]
+    choose = _chosen_in_database if _choose_in_database() else _chosen_in_python
+    found = choose(user_ids, team.assignment_cap, at)
+    if found is None:
         return None
-    load, open_tickets, row = best
-    user = User.from_db(connection.alias, ["id", "username", "first_name", "last_name"], row[1:5])
-    return Choice(agent_id=row[0], user=user, open_tickets=open_tickets, load=load)
+    user_id, open_tickets, due_soon = found
+    agent = next(agent for agent in agents if agent[1] == user_id)
+    user = User.from_db(connection.alias, USER_FIELDS, agent[1:5])
+    load = open_tickets + (URGENT_WEIGHT - 1) * due_soon
+    return Choice(agent_id=agent[0], user=user, open_tickets=open_tickets, load=load)
 
 
 @dataclass
@@ -364,8 +373,8 @@ def assigns(ticket: Ticket) -> bool:
 
 def clocks_before_lock(ticket: Ticket) -> bool:
     """Whether ticket_create writes the clocks of this ticket, about to be assigned,
-    before the team's lock (PostgreSQL, whose keys between rows are checked at the
-    commit). Off: ASSIGNMENT_CLOCKS_BEFORE_LOCK=0."""
+    before the chosen agent's lock (PostgreSQL, whose keys between rows are checked at
+    the commit). Off: ASSIGNMENT_CLOCKS_BEFORE_LOCK=0."""
     return (
         settings.ASSIGNMENT_CLOCKS_BEFORE_LOCK
         and connection.vendor == "postgresql"

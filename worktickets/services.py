@@ -342,10 +342,10 @@ def ticket_create(
     # team assigns automatically (worktickets.assignment); no query when it does not.
     started: list[Clock] | None = None
     if assignee is None and assignment.clocks_before_lock(ticket):
-        # The team's assignment lock is held until the commit, and creations for the
-        # team queue behind it: the clocks go in before it is taken (their key to the
-        # ticket is checked at the commit), so it is held over fewer statements. The
-        # ticket's id comes with its number, in the same statement.
+        # The chosen agent's lock is held until the commit, and creations wanting
+        # that agent wait for it: the clocks go in before it is taken (their key to
+        # the ticket is checked at the commit), so it is held over fewer statements.
+        # The ticket's id comes with its number, in the same statement.
         ticket.number, ticket.pk = next_ticket_number_and_id(now)
     else:
         ticket.number = next_ticket_number(now)

@@ -4,6 +4,7 @@ the timeline line, the sweeper, complaints, and eight creators at once."""
 
 import datetime
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -231,22 +232,21 @@ def test_an_inquiry_needs_the_skill_of_its_category_or_its_parents(now, team, in
 
 
 @pytest.mark.parametrize(("vip_seat", "skills"), [(False, 0), (True, 0), (False, 2), (True, 1)])
-def test_the_agents_kept_per_process_with_their_loads_are_what_the_orm_reads(
-    now, team, settings, vip_seat, skills
-):
-    settings.ASSIGNMENT_ON_SHIFT_KEPT = settings.REFERENCE_CACHE_ENABLED = True
+def test_the_agents_kept_per_process_are_what_the_orm_reads(now, team, settings, vip_seat, skills):
     found = [Skill.objects.create(code=f"skill-{n}", name=f"技能{n}") for n in range(2)]
     seat = on_shift(team, "seat", job_type=Agent.JobType.VIP_SEAT)
     seat.skills.add(*found)
     plain = on_shift(team, "plain")
     plain.skills.add(found[0])
-    open_for(seat, 1, due_in=datetime.timedelta(minutes=30))
-    open_for(plain, 2)
+    agent(team, "not-rostered")
     need = assignment.Need(vip_seat=vip_seat, skill_ids=tuple(s.pk for s in found[:skills]))
 
-    kept = assignment._candidates_under_lock(team.pk, NOW, need)
+    settings.ASSIGNMENT_ON_SHIFT_KEPT = settings.REFERENCE_CACHE_ENABLED = True
+    kept = assignment.qualifying_agents(team.pk, NOW, need)
+    settings.ASSIGNMENT_ON_SHIFT_KEPT = False
+    read = assignment.qualifying_agents(team.pk, NOW, need)
 
-    assert kept == list(assignment.candidates(team.pk, NOW, need))
+    assert kept == read
     assert seat.pk in [row[0] for row in kept]
     assert (plain.pk in [row[0] for row in kept]) == (not vip_seat and skills < 2)
 
@@ -361,7 +361,7 @@ def test_creation_costs_nothing_more_with_the_switch_off_and_a_bounded_few_with_
 ):
     settings.ASSIGNMENT_ON_SHIFT_KEPT = kept
     settings.ASSIGNMENT_CLOCKS_BEFORE_LOCK = early
-    settings.ASSIGNMENT_LOADS_FUNCTION = in_database
+    settings.ASSIGNMENT_CHOOSE_FUNCTION = in_database
     on_shift(team, "worker")
     opened(integration, team)  # the reference data is read once per process
 
@@ -379,38 +379,57 @@ def test_creation_costs_nothing_more_with_the_switch_off_and_a_bounded_few_with_
     never = cost(other)
 
     assert off == never
-    # The team's lock taken (PostgreSQL), then the loads of its agents on shift (kept
-    # per process: both in one call of the database function) or the agents with
-    # their loads; the ticket's
-    # id, when its clocks go in before the lock, comes with its number (on the
-    # numbers connection).
+    # On PostgreSQL the database function's one call, or the same steps from Python:
+    # the loads, the chosen agent's lock, their tickets counted again; elsewhere the
+    # loads alone. The agents on shift, when not kept per process, in one more. The
+    # ticket's id, when its clocks go in before the lock, comes with its number (on
+    # the numbers connection).
     postgres = connection.vendor == "postgresql"
-    assert on == off + (1 if not postgres or (kept and in_database) else 2)
+    added = 1 if in_database or not postgres else 3
+    assert on == off + added + (0 if kept else 1)
 
 
-def test_the_database_function_counts_the_loads_as_the_loads_statement_does(now, team, settings):
-    """worktickets_assignment_loads (PostgreSQL, migration 0019) writes out the open
-    tickets' condition: it must count what `assignment.loads` counts."""
+def test_the_database_function_chooses_ticket_after_ticket_as_the_python_way_does(
+    now, team, settings
+):
+    """worktickets_assignment_choose (PostgreSQL, migration 0020) writes out the rule,
+    the open tickets' condition and the soon-due bound: it must choose whom the
+    Python way chooses, with the same counts, until everyone is at the cap."""
     if connection.vendor != "postgresql":
         pytest.skip("the database function is PostgreSQL's")
-    busy, light, idle = (UserFactory(username=name) for name in ("busy", "light", "idle"))
-    dues = [None, NOW - datetime.timedelta(minutes=5), NOW + datetime.timedelta(minutes=59)]
-    dues += [NOW + assignment.URGENT_WITHIN, NOW + datetime.timedelta(hours=3)]
-    for category in StatusCategory.values:
+    team.assignment_cap = 5
+    team.save()
+    members = [on_shift(team, f"worker{n}") for n in range(4)]
+    dues = [None, NOW - datetime.timedelta(minutes=5), NOW + assignment.URGENT_WITHIN]
+    dues += [NOW + datetime.timedelta(hours=3)]
+    for category in set(StatusCategory.values) - set(ACTIVE_CATEGORY_VALUES):
         for due in dues:
-            TicketFactory(team=team, assignee=busy, status_category=category, sla_due_at=due)
-    TicketFactory(team=team, assignee=light, sla_due_at=NOW + datetime.timedelta(days=1))
-    users = [busy.pk, light.pk, idle.pk]
+            TicketFactory(
+                team=team, assignee=members[0].user, status_category=category, sla_due_at=due
+            )
+    open_for(members[0], 1, due_in=-datetime.timedelta(minutes=5))  # load 2, 1 open
+    for category in set(ACTIVE_CATEGORY_VALUES) - {StatusCategory.OPEN}:  # load 2, 2 open
+        TicketFactory(team=team, assignee=members[1].user, status_category=category)
+    open_for(members[2], 1, due_in=assignment.URGENT_WITHIN)  # load 2, 1 open
+    need = assignment.Need(False, ())
 
-    def counted(in_database: bool) -> dict[int, tuple[int, int]]:
-        settings.ASSIGNMENT_LOADS_FUNCTION = in_database
-        with transaction.atomic():
-            return assignment._loads_under_lock(team.pk, users, NOW)
+    def chosen(in_database: bool) -> tuple | None:
+        settings.ASSIGNMENT_CHOOSE_FUNCTION = in_database
+        choice = assignment.agent_choose(team, need, at=NOW)
+        return choice and (choice.user.pk, choice.open_tickets, choice.load)
 
-    active = len(ACTIVE_CATEGORY_VALUES)
-    expected = {busy.pk: (active * len(dues), active * 3), light.pk: (1, 0)}
-    assert counted(False) == expected
-    assert counted(True) == expected
+    order = []
+    while (choice := chosen(True)) is not None:
+        assert chosen(False) == choice
+        order.append(choice[0])
+        TicketFactory(
+            team=team, assignee_id=choice[0], sla_due_at=NOW + datetime.timedelta(hours=3)
+        )
+    assert chosen(False) is None
+
+    first, second, third, fourth = (member.user.pk for member in members)
+    assert order[:6] == [fourth, fourth, first, third, second, fourth]
+    assert sorted(order) == sorted([first] * 4 + [second] * 3 + [third] * 4 + [fourth] * 5)
 
 
 # ---------------------------------------------------------------- the sweeper
@@ -476,7 +495,11 @@ def test_a_complaint_routed_to_a_group_goes_to_an_agent_of_it_on_shift(now, agen
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_eight_creators_at_once_never_push_an_agent_over_the_cap(time_machine):
+@pytest.mark.parametrize("in_database", [True, False])
+def test_eight_creators_at_once_never_push_an_agent_over_the_cap(
+    time_machine, settings, in_database
+):
+    settings.ASSIGNMENT_CHOOSE_FUNCTION = in_database
     time_machine.move_to(NOW, tick=False)
     team = TeamFactory(name="Crowded", auto_assign=True, assignment_cap=3)
     workers = [on_shift(team, f"worker{n}") for n in range(2)]
@@ -500,41 +523,51 @@ def test_eight_creators_at_once_never_push_an_agent_over_the_cap(time_machine):
         assert Ticket.objects.filter(assignee=worker.user).count() == 3
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-@pytest.mark.parametrize("in_database", [True, False])
-def test_the_loads_read_after_waiting_for_the_lock_count_what_was_committed_meanwhile(
-    time_machine, settings, in_database
-):
-    """One creation holds the team's lock and gives the last place under the cap; the
-    next one, waiting for the lock, must count that ticket once it gets the lock."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the advisory lock is PostgreSQL's")
-    settings.ASSIGNMENT_LOADS_FUNCTION = in_database
-    time_machine.move_to(NOW, tick=False)
-    team = TeamFactory(name="One place", auto_assign=True, assignment_cap=1)
-    worker = on_shift(team, "worker")
-    held, waiting = threading.Event(), threading.Event()
+def someone_waits_for_an_advisory_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        return cursor.fetchone()[0] > 0
 
-    def first_creation() -> None:
+
+def creation_in_progress(team, started: threading.Event, finish: threading.Event):
+    """In a thread: choose an agent and write their ticket, then hold the transaction
+    (and the agent's lock) open until `finish`."""
+
+    def run() -> assignment.Choice | None:
         try:
             with transaction.atomic():
-                assignment.lock_team(team.pk)
-                TicketFactory(team=team, assignee=worker.user, sla_due_at=NOW)
-                held.set()
-                waiting.wait(10)
+                choice = assignment.agent_choose(team, assignment.Need(False, ()), at=NOW)
+                assert choice is not None
+                TicketFactory(team=team, assignee=choice.user, sla_due_at=NOW)
+                started.set()
+                finish.wait(10)
+            return choice
         finally:
             connections.close_all()
 
-    def someone_waits_for_an_advisory_lock() -> bool:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-            )
-            return cursor.fetchone()[0] > 0
+    return run
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("in_database", [True, False])
+@pytest.mark.parametrize("cap", [1, 2])
+def test_a_creation_waiting_for_an_agent_counts_what_was_committed_meanwhile(
+    time_machine, settings, in_database, cap
+):
+    """One creation holds the only agent on shift; the next one waits for the agent's
+    lock, then must count the first one's ticket: at the cap it is left unassigned,
+    under it assigned with that ticket counted."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's")
+    settings.ASSIGNMENT_CHOOSE_FUNCTION = in_database
+    time_machine.move_to(NOW, tick=False)
+    team = TeamFactory(name="One agent", auto_assign=True, assignment_cap=cap)
+    worker = on_shift(team, "worker")
+    started, finish = threading.Event(), threading.Event()
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        first = pool.submit(first_creation)
-        assert held.wait(10)
+        first = pool.submit(creation_in_progress(team, started, finish))
+        assert started.wait(10)
 
         def watch() -> None:
             try:
@@ -543,15 +576,52 @@ def test_the_loads_read_after_waiting_for_the_lock_count_what_was_committed_mean
                         break
                     threading.Event().wait(0.01)
             finally:
-                waiting.set()
+                finish.set()
                 connections.close_all()
 
         pool.submit(watch)
         with transaction.atomic():
             choice = assignment.agent_choose(team, assignment.Need(False, ()), at=NOW)
-        first.result(10)
+        assert first.result(10).user == worker.user
 
-    assert choice is None  # at the cap: the ticket committed while it waited counts
+    if cap == 1:
+        assert choice is None
+    else:
+        assert choice is not None and choice.user == worker.user
+        assert (choice.open_tickets, choice.load) == (1, 2)  # the first one's, due now
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("in_database", [True, False])
+def test_a_creation_passes_over_an_agent_another_creation_is_giving_a_ticket(
+    time_machine, settings, in_database
+):
+    """The lightest agent is being given a ticket by a creation not yet committed: the
+    next creation takes the next agent at once, without waiting."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's")
+    settings.ASSIGNMENT_CHOOSE_FUNCTION = in_database
+    time_machine.move_to(NOW, tick=False)
+    team = TeamFactory(name="Two agents", auto_assign=True, assignment_cap=5)
+    lightest, next_one = on_shift(team, "lightest"), on_shift(team, "next")
+    open_for(next_one, 1)
+    started, finish = threading.Event(), threading.Event()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(creation_in_progress(team, started, finish))
+        assert started.wait(10)
+        try:
+            with transaction.atomic():
+                waited = time.monotonic()
+                choice = assignment.agent_choose(team, assignment.Need(False, ()), at=NOW)
+                waited = time.monotonic() - waited
+        finally:
+            finish.set()
+        assert first.result(10).user == lightest.user
+
+    assert choice is not None and choice.user == next_one.user
+    assert choice.open_tickets == 1
+    assert waited < 5  # the first creation held on for 10 s
 
 
 # ---------------------------------------------------------------- doors
