@@ -224,11 +224,13 @@ def _wait_for_lock(user_id: int) -> bool:
 
 def _chosen_in_python(user_ids: list[int], cap: int, at: datetime) -> tuple[int, int, int] | None:
     """worktickets_assignment_choose's steps, each a statement built by the ORM: rank
-    by the loads, lock the first agent whose lock is free (or wait for the first's),
-    count that agent's tickets again and keep them if still under the cap, else pass
-    them over and rank again. Elsewhere than on PostgreSQL there is no lock to take
+    by the loads, lock the first agent whose lock is free (or wait for the first's,
+    but not again once a wait was cancelled to break a deadlock), count that agent's
+    tickets again and keep them if still under the cap, else pass them over and rank
+    again. Elsewhere than on PostgreSQL there is no lock to take
     (SQLite serialises writers by itself): the first ranked."""
     passed: set[int] = set()
+    deadlocked = False
     while True:
         by_user = {user: (open_tickets, due) for user, open_tickets, due in loads(user_ids, at)}
         order = ranked(user_ids, by_user, cap, passed)
@@ -238,8 +240,11 @@ def _chosen_in_python(user_ids: list[int], cap: int, at: datetime) -> tuple[int,
             return (order[0], *by_user.get(order[0], (0, 0)))
         chosen = next((user_id for user_id in order if _try_lock(user_id)), None)
         if chosen is None:
+            if deadlocked:
+                return None  # waiting again could be cancelled again, and the other too
             chosen = order[0]
             if not _wait_for_lock(chosen):
+                deadlocked = True
                 continue
         # After the lock, with a snapshot of its own: every ticket committed for them.
         recounted = {user: (open_tickets, due) for user, open_tickets, due in loads([chosen], at)}

@@ -8,7 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
@@ -622,6 +622,62 @@ def test_a_creation_passes_over_an_agent_another_creation_is_giving_a_ticket(
     assert choice is not None and choice.user == next_one.user
     assert choice.open_tickets == 1
     assert waited < 5  # the first creation held on for 10 s
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("in_database", [True, False])
+def test_a_deadlock_between_two_waits_is_broken_without_failing_the_creation(
+    time_machine, settings, in_database
+):
+    """A creation holds an agent (its first ticket's, now at the cap) and waits for the
+    other agent's lock, held by a transaction that then asks for the first agent's:
+    PostgreSQL checks a wait for a deadlock once it has lasted deadlock_timeout, and
+    cancels the wait it checks: the creation's, which began first. The creation is
+    not failed by it, and does not wait again (the two waits could be cancelled in
+    turn for ever): nobody else being free, it leaves the ticket in the queue."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's")
+    settings.ASSIGNMENT_CHOOSE_FUNCTION = in_database
+    time_machine.move_to(NOW, tick=False)
+    team = TeamFactory(name="Deadlock", auto_assign=True, assignment_cap=1)
+    held_elsewhere, free = on_shift(team, "held-elsewhere"), on_shift(team, "free")
+    holding = threading.Event()
+
+    def lock(user_id: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [assignment.LOCK_NAMESPACE, user_id]
+            )
+
+    def elsewhere() -> str:
+        try:
+            with transaction.atomic():
+                lock(held_elsewhere.user_id)
+                holding.set()
+                for _ in range(1000):
+                    if someone_waits_for_an_advisory_lock():
+                        break
+                    threading.Event().wait(0.01)
+                lock(free.user_id)
+            return "both locks had"
+        except OperationalError:
+            return "its wait cancelled"
+        finally:
+            connections.close_all()
+
+    need = assignment.Need(False, ())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        other = pool.submit(elsewhere)
+        assert holding.wait(10)
+        with transaction.atomic():
+            first = assignment.agent_choose(team, need, at=NOW)
+            assert first is not None and first.user == free.user
+            TicketFactory(team=team, assignee=free.user)
+            second = assignment.agent_choose(team, need, at=NOW)
+        outcome = other.result(20)
+
+    assert second is None
+    assert outcome == "both locks had"  # once the creation's transaction ended
 
 
 # ---------------------------------------------------------------- doors

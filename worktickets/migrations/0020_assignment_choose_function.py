@@ -11,8 +11,10 @@ them heavier); when every lock is taken it waits for the first one's. Then it co
 that agent's tickets again, in a statement of its own and so with its own snapshot
 under READ COMMITTED, which sees every ticket committed before the lock was had: the
 agent is returned if still under the cap, else passed over and the ranking done
-again. A deadlock between two waiting creations (each holding an agent it found
-full) is caught and the ranking done again. Its conditions are those of
+again. A deadlock (two creations each waiting for an agent the other holds) is
+broken by PostgreSQL cancelling one of the waits: that creation ranks again and
+takes a free agent, but does not wait again (both could be cancelled in turn
+forever); with none free it leaves the ticket in the team's queue. Its conditions are those of
 `assignment.loads`, written out so the partial index of open tickets by assignee
 serves them; tests compare its choices with the Python way's.
 """
@@ -35,6 +37,7 @@ DECLARE
     candidate bigint;
     chosen bigint;
     passed bigint[] := '{{}}';
+    deadlocked boolean := false;
 BEGIN
     LOOP
         SELECT array_agg(
@@ -61,10 +64,14 @@ BEGIN
             END IF;
         END LOOP;
         IF chosen IS NULL THEN
+            IF deadlocked THEN
+                RETURN;
+            END IF;
             chosen := ranked[1];
             BEGIN
                 PERFORM pg_advisory_xact_lock(lock_namespace, chosen::integer);
             EXCEPTION WHEN deadlock_detected THEN
+                deadlocked := true;
                 CONTINUE;
             END;
         END IF;
