@@ -529,6 +529,15 @@ def someone_waits_for_an_advisory_lock() -> bool:
         return cursor.fetchone()[0] > 0
 
 
+def with_advisory_locks(settings, time_machine, *, in_database: bool) -> None:
+    """For the tests of creations at once: PostgreSQL's locks, one way of choosing,
+    the clock stopped at NOW."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the advisory lock is PostgreSQL's")
+    settings.ASSIGNMENT_CHOOSE_FUNCTION = in_database
+    time_machine.move_to(NOW, tick=False)
+
+
 def creation_in_progress(team, started: threading.Event, finish: threading.Event):
     """In a thread: choose an agent and write their ticket, then hold the transaction
     (and the agent's lock) open until `finish`."""
@@ -557,10 +566,7 @@ def test_a_creation_waiting_for_an_agent_counts_what_was_committed_meanwhile(
     """One creation holds the only agent on shift; the next one waits for the agent's
     lock, then must count the first one's ticket: at the cap it is left unassigned,
     under it assigned with that ticket counted."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the advisory lock is PostgreSQL's")
-    settings.ASSIGNMENT_CHOOSE_FUNCTION = in_database
-    time_machine.move_to(NOW, tick=False)
+    with_advisory_locks(settings, time_machine, in_database=in_database)
     team = TeamFactory(name="One agent", auto_assign=True, assignment_cap=cap)
     worker = on_shift(team, "worker")
     started, finish = threading.Event(), threading.Event()
@@ -598,10 +604,7 @@ def test_a_creation_passes_over_an_agent_another_creation_is_giving_a_ticket(
 ):
     """The lightest agent is being given a ticket by a creation not yet committed: the
     next creation takes the next agent at once, without waiting."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the advisory lock is PostgreSQL's")
-    settings.ASSIGNMENT_CHOOSE_FUNCTION = in_database
-    time_machine.move_to(NOW, tick=False)
+    with_advisory_locks(settings, time_machine, in_database=in_database)
     team = TeamFactory(name="Two agents", auto_assign=True, assignment_cap=5)
     lightest, next_one = on_shift(team, "lightest"), on_shift(team, "next")
     open_for(next_one, 1)
@@ -635,10 +638,7 @@ def test_a_deadlock_between_two_waits_is_broken_without_failing_the_creation(
     cancels the wait it checks: the creation's, which began first. The creation is
     not failed by it, and does not wait again (the two waits could be cancelled in
     turn for ever): nobody else being free, it leaves the ticket in the queue."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the advisory lock is PostgreSQL's")
-    settings.ASSIGNMENT_CHOOSE_FUNCTION = in_database
-    time_machine.move_to(NOW, tick=False)
+    with_advisory_locks(settings, time_machine, in_database=in_database)
     team = TeamFactory(name="Deadlock", auto_assign=True, assignment_cap=1)
     held_elsewhere, free = on_shift(team, "held-elsewhere"), on_shift(team, "free")
     holding = threading.Event()
