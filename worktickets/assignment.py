@@ -210,8 +210,8 @@ def _try_lock(user_id: int) -> bool:
 
 
 def _wait_for_lock(user_id: int) -> bool:
-    """Wait for the agent's lock; False when PostgreSQL broke a deadlock by giving up
-    this wait (two creations, each holding an agent it found full)."""
+    """Wait for the agent's lock; False when PostgreSQL broke a deadlock by cancelling
+    this wait (two creations each waiting for an agent the other holds)."""
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(_LOCK, [LOCK_NAMESPACE, user_id])
