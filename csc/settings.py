@@ -148,7 +148,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # Auto-assignment takes a team's agents on shift from the copy kept per process
 # (staffing/on_shift.py, with the reference data's cache) and reads only their loads;
-# with 0 it reads agents and loads in one statement at each use.
+# with 0 it reads the agents with a statement of their own at each use.
 ASSIGNMENT_ON_SHIFT_KEPT = env.bool("ASSIGNMENT_ON_SHIFT_KEPT", default=True)
 # On PostgreSQL auto-assignment chooses the agent (their loads counted, their lock
 # taken, their tickets counted again) in one call of a database function, whose plans

@@ -184,6 +184,15 @@ def loads(user_ids: list[int], at: datetime) -> QuerySet:
     )
 
 
+def weighted_load(open_tickets: int, due_soon: int) -> int:
+    """Each open ticket counts 1, or URGENT_WEIGHT when due within URGENT_WITHIN."""
+    return open_tickets + (URGENT_WEIGHT - 1) * due_soon
+
+
+def _loads_by_user(user_ids: list[int], at: datetime) -> dict[int, tuple[int, int]]:
+    return {user: (open_tickets, due) for user, open_tickets, due in loads(user_ids, at)}
+
+
 def ranked(
     user_ids: list[int], by_user: dict[int, tuple[int, int]], cap: int, passed: set[int]
 ) -> list[int]:
@@ -194,8 +203,7 @@ def ranked(
     for position, user_id in enumerate(user_ids):
         open_tickets, due_soon = by_user.get(user_id, (0, 0))
         if open_tickets < cap and user_id not in passed:
-            load = open_tickets + (URGENT_WEIGHT - 1) * due_soon
-            order.append((load, open_tickets, position, user_id))
+            order.append((weighted_load(open_tickets, due_soon), open_tickets, position, user_id))
     return [row[-1] for row in sorted(order)]
 
 
@@ -232,7 +240,7 @@ def _chosen_in_python(user_ids: list[int], cap: int, at: datetime) -> tuple[int,
     passed: set[int] = set()
     deadlocked = False
     while True:
-        by_user = {user: (open_tickets, due) for user, open_tickets, due in loads(user_ids, at)}
+        by_user = _loads_by_user(user_ids, at)
         order = ranked(user_ids, by_user, cap, passed)
         if not order:
             return None
@@ -247,8 +255,7 @@ def _chosen_in_python(user_ids: list[int], cap: int, at: datetime) -> tuple[int,
                 deadlocked = True
                 continue
         # After the lock, with a snapshot of its own: every ticket committed for them.
-        recounted = {user: (open_tickets, due) for user, open_tickets, due in loads([chosen], at)}
-        open_tickets, due_soon = recounted.get(chosen, (0, 0))
+        open_tickets, due_soon = _loads_by_user([chosen], at).get(chosen, (0, 0))
         if open_tickets < cap:
             return chosen, open_tickets, due_soon
         passed.add(chosen)
@@ -289,7 +296,7 @@ def agent_choose(team: Team, need: Need, *, at: datetime) -> Choice | None:
     user_id, open_tickets, due_soon = found
     agent = next(agent for agent in agents if agent[1] == user_id)
     user = User.from_db(connection.alias, USER_FIELDS, agent[1:5])
-    load = open_tickets + (URGENT_WEIGHT - 1) * due_soon
+    load = weighted_load(open_tickets, due_soon)
     return Choice(agent_id=agent[0], user=user, open_tickets=open_tickets, load=load)
 
 
